@@ -1,0 +1,5 @@
+"""Entry point for ``python -m trayapp``."""
+
+from trayapp.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,9 @@
+"""The billing database: the only package with SQL in it.
+
+``connection`` opens and migrates; the query modules beside it hold the SQL of one
+concern each (billing data and import, registries, the file journal, documents).
+"""
+
+from trayapp.core.db.connection import Database, IntegrityError, now_text
+
+__all__ = ["Database", "IntegrityError", "now_text"]

@@ -1,0 +1,172 @@
+"""The database schema and its migrations.
+
+Plain SQL that PostgreSQL also takes (no SQLite-only types; WITHOUT ROWID is the one
+SQLite clause, applied by ``connection.py`` only when it runs on SQLite). Money is integer
+kopecks, readings integer thousandths, months ``yyyymm`` integers, dates ISO text
+(``YYYY-MM-DD``), moments ISO text (``YYYY-MM-DD HH:MM:SS``).
+
+Migrations are a list: index ``i`` brings the schema from version ``i`` to ``i + 1``.
+"""
+
+from __future__ import annotations
+
+V1 = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+CREATE TABLE org (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    inn TEXT NOT NULL, name TEXT NOT NULL, kpp TEXT, bank_account TEXT, bik TEXT, address TEXT
+);
+
+CREATE TABLE providers (
+    id INTEGER PRIMARY KEY,
+    inn TEXT NOT NULL UNIQUE, name TEXT NOT NULL, bank_account TEXT, bik TEXT
+);
+
+-- the service catalogue (справочник ЖКУ); code is the catalogue's own code
+CREATE TABLE services (
+    code INTEGER PRIMARY KEY,
+    name TEXT NOT NULL, unit TEXT, gorod_code TEXT, sber_code TEXT,
+    provider_id INTEGER REFERENCES providers(id),
+    metered INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE accounts (
+    id INTEGER PRIMARY KEY,
+    number TEXT NOT NULL UNIQUE,
+    full_name TEXT NOT NULL,
+    settlement TEXT NOT NULL DEFAULT '', street TEXT NOT NULL, house TEXT NOT NULL,
+    premise TEXT NOT NULL DEFAULT '',
+    premise_kind TEXT NOT NULL DEFAULT 'apartment',
+    area TEXT, opened TEXT, closed TEXT
+);
+
+CREATE TABLE balances (
+    account_id INTEGER NOT NULL REFERENCES accounts(id),
+    service_code INTEGER NOT NULL REFERENCES services(code),
+    amount INTEGER NOT NULL,
+    PRIMARY KEY (account_id, service_code)
+) /*WITHOUT_ROWID*/;
+
+CREATE TABLE accruals (
+    account_id INTEGER NOT NULL REFERENCES accounts(id),
+    service_code INTEGER NOT NULL REFERENCES services(code),
+    period INTEGER NOT NULL,
+    amount INTEGER NOT NULL,
+    PRIMARY KEY (account_id, service_code, period)
+) /*WITHOUT_ROWID*/;
+
+-- every registry file sent or received.
+-- direction 'out': status generated / sent / ok / error
+-- direction 'in' : status received / pending / broken / accepting / accepted / answer
+CREATE TABLE files (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    direction TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL,
+    rows_count INTEGER,
+    total INTEGER,
+    detail TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (direction, name)
+);
+
+-- journals of documents: 'receipts' (Поступления) and 'accruals' (Начисления)
+-- kinds: 'registry' (Реестр "Мои счета"), 'payment' (Платёж из БС),
+--        'readings' (Показания новые)
+CREATE TABLE documents (
+    id INTEGER PRIMARY KEY,
+    journal TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    number TEXT NOT NULL,
+    doc_date TEXT NOT NULL,
+    comment TEXT NOT NULL DEFAULT '',
+    posted INTEGER NOT NULL DEFAULT 0,
+    parent_id INTEGER REFERENCES documents(id),
+    file_id INTEGER REFERENCES files(id),
+    rows_count INTEGER,
+    total INTEGER,
+    created_at TEXT NOT NULL,
+    UNIQUE (journal, kind, number)
+);
+CREATE INDEX documents_parent ON documents(parent_id);
+-- a registry file is accepted at most once: the database itself refuses a second time
+CREATE UNIQUE INDEX documents_one_per_file ON documents(file_id) WHERE kind IN ('registry', 'readings');
+
+-- source: 'import' (from the billing program) or 'moischeta' (accepted from the service)
+CREATE TABLE payments (
+    id INTEGER PRIMARY KEY,
+    account_id INTEGER NOT NULL REFERENCES accounts(id),
+    service_code INTEGER REFERENCES services(code),
+    paid_on TEXT NOT NULL,
+    paid_at TEXT,
+    amount INTEGER NOT NULL,
+    period INTEGER,
+    source TEXT NOT NULL DEFAULT '',
+    reference TEXT,
+    payment_id TEXT UNIQUE,
+    registry_code TEXT,
+    document_id INTEGER REFERENCES documents(id),
+    exported INTEGER NOT NULL DEFAULT 0
+);
+CREATE UNIQUE INDEX payments_reference ON payments(source, reference) WHERE reference IS NOT NULL;
+CREATE INDEX payments_account ON payments(account_id, service_code, paid_on, amount);
+CREATE INDEX payments_document ON payments(document_id);
+
+CREATE TABLE meters (
+    id INTEGER PRIMARY KEY,
+    meter_id TEXT NOT NULL UNIQUE,
+    account_id INTEGER NOT NULL REFERENCES accounts(id),
+    service_code INTEGER NOT NULL REFERENCES services(code),
+    serial TEXT NOT NULL,
+    installed TEXT NOT NULL,
+    initial_reading INTEGER NOT NULL,
+    removed TEXT
+);
+CREATE INDEX meters_account ON meters(account_id);
+
+CREATE TABLE readings (
+    id INTEGER PRIMARY KEY,
+    meter_ref INTEGER NOT NULL REFERENCES meters(id),
+    taken_at TEXT NOT NULL,
+    value INTEGER NOT NULL,
+    posted INTEGER NOT NULL DEFAULT 0,
+    source TEXT NOT NULL DEFAULT 'import',
+    reading_id TEXT UNIQUE,
+    below_previous INTEGER NOT NULL DEFAULT 0,
+    document_id INTEGER REFERENCES documents(id),
+    exported INTEGER NOT NULL DEFAULT 0
+);
+CREATE UNIQUE INDEX readings_import_key ON readings(meter_ref, taken_at) WHERE source = 'import';
+CREATE INDEX readings_meter ON readings(meter_ref, posted, taken_at);
+CREATE INDEX readings_document ON readings(document_id);
+
+-- one row per exchange session
+CREATE TABLE sessions (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    ok INTEGER NOT NULL DEFAULT 0,
+    sent INTEGER NOT NULL DEFAULT 0,
+    received INTEGER NOT NULL DEFAULT 0,
+    answers_ok INTEGER NOT NULL DEFAULT 0,
+    answers_error INTEGER NOT NULL DEFAULT 0,
+    broken INTEGER NOT NULL DEFAULT 0,
+    errors TEXT NOT NULL DEFAULT '[]'
+);
+
+-- events the user must see (rejected registries, broken incoming files), for notifications
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    level TEXT NOT NULL,
+    text TEXT NOT NULL,
+    seen INTEGER NOT NULL DEFAULT 0
+);
+"""
+
+MIGRATIONS: list[str] = [V1]
+VERSION = len(MIGRATIONS)

@@ -1,0 +1,164 @@
+"""Parsing and formatting of the values registries and tables carry.
+
+Money is held as integer kopecks, meter readings as integer thousandths, months as
+``yyyymm`` integers, dates as ``datetime.date``. Nothing here is ever a float.
+Pure functions: no I/O, no imports of the app.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal
+
+_AMOUNT = re.compile(r"-?\d+([.,]\d{1,2})?")
+_READING = re.compile(r"\d+([.,]\d{1,3})?")
+_DATE = re.compile(r"(\d{2})\.(\d{2})\.(\d{4})")
+_MONTH = re.compile(r"(\d{2})\.(\d{4})")
+_ACCOUNT = re.compile(r"[0-9A-Za-zА-Яа-яЁё-]{1,20}")
+_ID = re.compile(r"[A-Za-z0-9-]{1,36}")
+_INN = re.compile(r"\d{10}|\d{12}")
+
+
+def parse_amount(text: str) -> int | None:
+    """``-?\\d+(\\.\\d{1,2})?`` (``,`` accepted) to kopecks; None when not of the form."""
+    if not _AMOUNT.fullmatch(text):
+        return None
+    text = text.replace(",", ".")
+    neg = text.startswith("-")
+    if neg:
+        text = text[1:]
+    whole, _, frac = text.partition(".")
+    k = int(whole) * 100 + int((frac + "00")[:2])
+    return -k if neg else k
+
+
+def parse_loose_amount(text: str) -> int | None:
+    """An amount as a spreadsheet writes it: spaces (also no-break) as thousands separators."""
+    cleaned = text.replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+    return parse_amount(cleaned)
+
+
+def format_amount(kopecks: int) -> str:
+    """Kopecks to ``-123.45``."""
+    sign = "-" if kopecks < 0 else ""
+    k = abs(kopecks)
+    return f"{sign}{k // 100}.{k % 100:02d}"
+
+
+def amount_decimal(kopecks: int) -> Decimal:
+    return Decimal(format_amount(kopecks))
+
+
+def parse_reading(text: str) -> int | None:
+    """``\\d+(\\.\\d{1,3})?`` to thousandths; None when not of the form."""
+    if not _READING.fullmatch(text):
+        return None
+    whole, _, frac = text.replace(",", ".").partition(".")
+    return int(whole) * 1000 + int((frac + "000")[:3])
+
+
+def format_reading(thousandths: int) -> str:
+    """Thousandths to the shortest form: ``115.5``, ``20``, ``0.125``."""
+    whole, frac = divmod(thousandths, 1000)
+    if frac == 0:
+        return str(whole)
+    return f"{whole}.{frac:03d}".rstrip("0")
+
+
+def parse_date(text: str) -> date | None:
+    m = _DATE.fullmatch(text)
+    if not m:
+        return None
+    try:
+        return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+    except ValueError:
+        return None
+
+
+def format_date(d: date) -> str:
+    return f"{d.day:02d}.{d.month:02d}.{d.year:04d}"
+
+
+def parse_moment(text: str) -> datetime | None:
+    """``DD.MM.YYYY HH:MM:SS``; sliced rather than matched, it is on the hot path."""
+    if (
+        len(text) != 19
+        or text[2] != "."
+        or text[5] != "."
+        or text[10] != " "
+        or text[13] != ":"
+        or text[16] != ":"
+    ):
+        return None
+    parts = (text[6:10], text[3:5], text[0:2], text[11:13], text[14:16], text[17:19])
+    if not all(p.isdigit() and p.isascii() for p in parts):
+        return None
+    try:
+        return datetime(*(int(p) for p in parts))
+    except ValueError:
+        return None
+
+
+def format_moment(dt: datetime) -> str:
+    return f"{format_date(dt.date())} {dt.hour:02d}:{dt.minute:02d}:{dt.second:02d}"
+
+
+def parse_month(text: str) -> int | None:
+    """``MM.YYYY`` to ``yyyymm``."""
+    m = _MONTH.fullmatch(text)
+    if not m:
+        return None
+    month, year = int(m.group(1)), int(m.group(2))
+    if not 1 <= month <= 12 or year < 1900:
+        return None
+    return year * 100 + month
+
+
+def format_month(period: int) -> str:
+    return f"{period % 100:02d}.{period // 100:04d}"
+
+
+def month_first_day(period: int) -> date:
+    return date(period // 100, period % 100, 1)
+
+
+def month_last_day(period: int) -> date:
+    return date.fromordinal(month_first_day(next_month(period)).toordinal() - 1)
+
+
+def next_month(period: int) -> int:
+    year, month = divmod(period, 100)
+    return (year + 1) * 100 + 1 if month == 12 else year * 100 + month + 1
+
+
+def month_of(d: date) -> int:
+    return d.year * 100 + d.month
+
+
+def is_account(text: str) -> bool:
+    return _ACCOUNT.fullmatch(text) is not None
+
+
+def is_external_id(text: str) -> bool:
+    return _ID.fullmatch(text) is not None
+
+
+def is_inn(text: str) -> bool:
+    return _INN.fullmatch(text) is not None
+
+
+def iso_date(d: date) -> str:
+    return d.isoformat()
+
+
+def iso_moment(dt: datetime) -> str:
+    return dt.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def from_iso_date(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def from_iso_moment(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%d %H:%M:%S")

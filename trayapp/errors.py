@@ -1,0 +1,104 @@
+"""The error tree of the application.
+
+Every error the user may see carries a Russian ``title`` and ``message``. Errors are
+translated once, at the boundary (HTTP, SQLite, OS), into one of these classes; the CLI
+prints ``message`` and exits 1, the window shows it in a dialog. Imports nothing of the app.
+
+    AppError
+     +-- SettingsError        settings file missing, broken, or a bad value
+     +-- PasswordError        no password / no secure keyring
+     +-- DatabaseError        the database cannot be opened or written
+     +-- ImportFileError      a table file with bad rows (lists them)
+     +-- RegistryError        a MOISCHETA/1 file with errors (lists (line, message))
+     +-- GenerationError      a registry cannot be generated
+     +-- ExchangeError        the exchange session could not finish
+     |    +-- AuthError       wrong login or password
+     |    +-- ServerError     server down, timeouts, repeated 5xx
+     +-- AcceptError          a registry cannot be accepted
+     +-- FolderError          the exchange folder cannot be used (disk full, no rights)
+"""
+
+from __future__ import annotations
+
+
+class AppError(Exception):
+    """Base of every error shown to the user."""
+
+    title = "Ошибка"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class SettingsError(AppError):
+    title = "Настройки"
+
+
+class PasswordError(AppError):
+    title = "Пароль"
+
+
+class DatabaseError(AppError):
+    title = "База данных"
+
+
+class ImportFileError(AppError):
+    """A table file that cannot be imported; ``errors`` holds (line, message) pairs."""
+
+    title = "Импорт"
+
+    def __init__(self, file: str, errors: list[tuple[int, str]], total: int | None = None) -> None:
+        self.file = file
+        self.errors = errors
+        shown = "\n".join(f"строка: {n}, {m}" if n else m for n, m in errors)
+        more = ""
+        if total is not None and total > len(errors):
+            more = f"\n... и ещё {total - len(errors)}"
+        super().__init__(f"Файл {file} не загружен, ничего не изменено:\n{shown}{more}")
+
+
+class RegistryError(AppError):
+    """A registry file with errors; ``errors`` holds every (line, message) found."""
+
+    title = "Реестр"
+
+    def __init__(self, errors: list[tuple[int, str]], file: str = "") -> None:
+        self.errors = errors
+        self.file = file
+        lines = "; ".join(format_error(n, m) for n, m in errors[:20])
+        more = f"; ... всего ошибок: {len(errors)}" if len(errors) > 20 else ""
+        prefix = f"{file}: " if file else ""
+        super().__init__(prefix + lines + more)
+
+
+def format_error(line: int, message: str) -> str:
+    """The user's form of one registry error: «строка: N, текст»."""
+    return f"строка: {line}, {message}"
+
+
+class GenerationError(AppError):
+    title = "Формирование реестра"
+
+
+class ExchangeError(AppError):
+    title = "Обмен"
+
+
+class AuthError(ExchangeError):
+    title = "Вход в «Мои счета»"
+
+
+class ServerError(ExchangeError):
+    title = "Сервер «Мои счета»"
+
+
+class AcceptError(AppError):
+    title = "Приём реестра"
+
+
+class FolderError(AppError):
+    title = "Каталог обмена"
