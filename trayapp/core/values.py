@@ -11,13 +11,13 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 
-_AMOUNT = re.compile(r"-?\d+([.,]\d{1,2})?")
-_READING = re.compile(r"\d+([.,]\d{1,3})?")
-_DATE = re.compile(r"(\d{2})\.(\d{2})\.(\d{4})")
-_MONTH = re.compile(r"(\d{2})\.(\d{4})")
+_AMOUNT = re.compile(r"-?\d+([.,]\d{1,2})?", re.ASCII)
+_READING = re.compile(r"\d+([.,]\d{1,3})?", re.ASCII)
+_DATE = re.compile(r"(\d{2})\.(\d{2})\.(\d{4})", re.ASCII)
+_MONTH = re.compile(r"(\d{2})\.(\d{4})", re.ASCII)
 _ACCOUNT = re.compile(r"[0-9A-Za-zА-Яа-яЁё-]{1,20}")
 _ID = re.compile(r"[A-Za-z0-9-]{1,36}")
-_INN = re.compile(r"\d{10}|\d{12}")
+_INN = re.compile(r"\d{10}|\d{12}", re.ASCII)
 
 
 def parse_amount(text: str) -> int | None:

@@ -52,9 +52,14 @@ REQUIRED = {
     "ACK": _COMMON + ("FILE", "STATUS"),
 }
 _HEADER = re.compile(r"#([A-Z][A-Z_]*) (.*)")
-_NUMBER = re.compile(r"\d{3}")
+_NUMBER = re.compile(r"\d{3}", re.ASCII)
 
 Errors = list[tuple[int, str]]
+
+
+def _is_uint(text: str) -> bool:
+    """ASCII digits only: ``str.isdigit`` also takes ``²``, which ``int`` refuses."""
+    return text.isascii() and text.isdigit()
 
 
 # ----------------------------------------------------------------------------- decoding
@@ -131,7 +136,11 @@ def _parse(data: bytes | str, name: str | None, org: str | None, coding: str | N
     # header
     raw: dict[str, tuple[int, str]] = {}
     i = 1
-    while i < len(lines) and lines[i].startswith("#"):
+    while i < len(lines) and (lines[i].startswith("#") or lines[i] == ""):
+        if lines[i] == "":
+            errors.append((i + 1, "пустая строка"))
+            i += 1
+            continue
         m = _HEADER.fullmatch(lines[i].rstrip())
         if m:
             raw[m.group(1)] = (i + 1, m.group(2).strip())
@@ -162,6 +171,7 @@ def _parse(data: bytes | str, name: str | None, org: str | None, coding: str | N
     state = _RowState(header.coding)
     rows: list[Row] = []
     total = 0
+    data_count = 0
     for n in range(first_data, len(lines)):
         text = lines[n]
         ln = n + 1
@@ -171,6 +181,7 @@ def _parse(data: bytes | str, name: str | None, org: str | None, coding: str | N
         if text.startswith("#"):
             errors.append((ln, "заголовок после данных"))
             continue
+        data_count += 1
         fields = [f.strip() for f in text.split(";")]
         if len(fields) != count:
             errors.append((ln, f"число полей: {len(fields)}, ожидалось {count}"))
@@ -179,10 +190,9 @@ def _parse(data: bytes | str, name: str | None, org: str | None, coding: str | N
         if row is not None:
             rows.append(row)
         total += amount
-    data_count = len(lines) - first_data
 
     rows_line, rows_text = raw.get("ROWS", (0, ""))
-    if "ROWS" in raw and (not rows_text.isdigit() or int(rows_text) != data_count):
+    if "ROWS" in raw and (not _is_uint(rows_text) or int(rows_text) != data_count):
         file_errors.append((0, f"#ROWS {rows_text}, строк {data_count}"))
     if header.filesum is not None and header.filesum != total:
         file_errors.append(
@@ -256,7 +266,7 @@ def _read_header(
     answered_rows = None
     if "ANSWERED_ROWS" in raw:
         ln, text = raw["ANSWERED_ROWS"]
-        answered_rows = int(text) if text.isdigit() else None
+        answered_rows = int(text) if _is_uint(text) else None
         if answered_rows is None:
             errors.append((ln, f"неверное число строк: {text}"))
     answered_sum = None
@@ -275,7 +285,7 @@ def _read_header(
         org=org_text,
         number=number,
         day=day,
-        rows=int(rows_text) if rows_text.isdigit() else 0,
+        rows=int(rows_text) if _is_uint(rows_text) else 0,
         filesum=filesum,
         coding=file_coding,
         period=period,
@@ -420,7 +430,7 @@ def _read_reading(f: list[str], ln: int, st: _RowState, errors: Errors) -> tuple
 
 
 def _read_ack(f: list[str], ln: int, st: _RowState, errors: Errors) -> tuple[Row | None, int]:
-    if not f[0].isdigit():
+    if not _is_uint(f[0]):
         errors.append((ln, f"неверный номер строки: {f[0]}"))
         return None, 0
     return AckRow(int(f[0]), f[1]), 0

@@ -1,0 +1,84 @@
+"""The composition root: the one place that builds concrete objects and wires them.
+
+``App`` holds the paths, the settings, the open database and the exchange tree, and sets up
+logging (a rotating file in the log folder; never a password or token). The CLI and the
+window both get their objects from here.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from trayapp import settings as settings_mod
+from trayapp.core.db import Database
+from trayapp.core.folders import ExchangeTree
+from trayapp.paths import AppPaths
+from trayapp.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class App:
+    paths: AppPaths
+    settings: Settings
+    clock: Callable[[], datetime] = datetime.now
+    _db: Database | None = field(default=None, repr=False)
+
+    @classmethod
+    def create(cls, home: str | Path | None = None, load_settings: bool = True) -> App:
+        paths = AppPaths.resolve(home)
+        s = settings_mod.load(paths) if load_settings else Settings()
+        return cls(paths, s)
+
+    @property
+    def db(self) -> Database:
+        if self._db is None:
+            self._db = Database(self.settings.database_path(self.paths))
+        return self._db
+
+    @property
+    def tree(self) -> ExchangeTree:
+        return ExchangeTree(self.settings.exchange_folder(self.paths)).ensure()
+
+    def org_inn(self) -> str | None:
+        value = self.db.scalar("SELECT inn FROM org WHERE id = 1")
+        return str(value) if value is not None else None
+
+    def save_settings(self, s: Settings) -> None:
+        settings_mod.save(self.paths, s)
+        self.settings = s
+
+    def password(self) -> str:
+        return settings_mod.get_password(self.settings.login)
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+def setup_logging(paths: AppPaths, verbose: bool) -> None:
+    """A rotating log file in the log folder; stderr gets nothing (the CLI prints itself)."""
+    root = logging.getLogger()
+    if any(getattr(h, "_trayapp", False) for h in root.handlers):
+        return
+    try:
+        paths.log_dir.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+            paths.log_file, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
+        )
+    except OSError:
+        handler = logging.NullHandler()
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s")
+    )
+    handler._trayapp = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    logging.getLogger("urllib3").setLevel(logging.WARNING)

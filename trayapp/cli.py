@@ -1,0 +1,403 @@
+"""The command line (spec/cli.md): everything the window does, for scripts and schedulers.
+
+Parses arguments, builds the ``App`` and calls the same core functions as the window. Exit
+codes: 0 done, 1 the job could not be done (a Russian message on stderr), 2 a wrong command
+line. ``--home`` and ``--json`` may stand before or after the command. Imports the core
+lazily so that ``--help`` is fast; imports no GUI unless the tray is started.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from trayapp.errors import AppError
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[argparse.Namespace], Any]
+
+
+class UsageError(Exception):
+    """A wrong command line discovered after parsing (exit 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # exit 2 with a Russian hint
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"{self.prog}: ошибка: {message}\n")
+        raise SystemExit(2)
+
+
+def _common(p: argparse.ArgumentParser, top: bool) -> None:
+    default: Any = None if top else argparse.SUPPRESS
+    p.add_argument("--home", metavar="DIR", default=default,
+                   help="хранить настройки, базу, журнал и каталог обмена в DIR")  # fmt: skip
+    p.add_argument("--json", action="store_true", default=False if top else argparse.SUPPRESS,
+                   help="вывести результат одним документом JSON")  # fmt: skip
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="trayapp", description="Обмен реестрами с сервисом «Мои счета».")
+    _common(p, True)
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+
+    def cmd(name: str, help_text: str) -> argparse.ArgumentParser:
+        sp = sub.add_parser(name, help=help_text, description=help_text)
+        _common(sp, False)
+        return sp
+
+    cmd("tray", "значок в области уведомлений (обычный способ запуска)")
+    sp = cmd("demo", "демонстрация: ТСЖ, эмулятор «Мои счета» и полный цикл обмена")
+    sp.add_argument("--accounts", type=int, default=60, metavar="N")
+
+    sp = cmd("emulator", "запустить эмулятор сервера «Мои счета»")
+    sp.add_argument("--host", default="127.0.0.1")
+    sp.add_argument("--port", type=int, default=8765)
+    sp.add_argument("--data", metavar="DIR")
+    sp.add_argument("--login", default="demo")
+    sp.add_argument("--password", default="demo")
+    sp.add_argument("--org", metavar="INN")
+    sp.add_argument("--no-residents", action="store_true")
+    sp.add_argument("--seed", type=int)
+
+    sp = cmd("settings", "настройки")
+    ssub = sp.add_subparsers(dest="settings_command", parser_class=_Parser, required=True)
+    for name, text in (("show", "показать настройки"), ("password", "задать пароль")):
+        _common(ssub.add_parser(name, help=text), False)
+    sset = ssub.add_parser("set", help="изменить параметр")
+    _common(sset, False)
+    sset.add_argument("key", choices=["folder", "coding", "server_url", "login", "verbose",
+                                      "database"])  # fmt: skip
+    sset.add_argument("value")
+
+    sp = cmd("import", "загрузить таблицу из программы начислений (CSV или .xlsx)")
+    sp.add_argument("kind", choices=["org", "providers", "services", "accounts", "balances",
+                                     "accruals", "payments", "meters", "readings"])  # fmt: skip
+    sp.add_argument("file", type=Path)
+
+    sp = cmd("generate", "сформировать реестр в каталог Исходящие")
+    sp.add_argument("kind", choices=["services", "debts", "meters"])
+    sp.add_argument("--month", metavar="MM.YYYY")
+    sp.add_argument("--apartments-only", action="store_true")
+    sp.add_argument("--date", metavar="DD.MM.YYYY")
+
+    cmd("exchange", "сеанс обмена с «Мои счета»")
+    cmd("pending", "принятые, ещё не проведённые реестры")
+    sp = cmd("accept", "принять реестр оплат или показаний")
+    sp.add_argument("file")
+    sp = cmd("export", "выгрузить принятые оплаты или показания для программы начислений")
+    sp.add_argument("kind", choices=["payments", "readings"])
+    sp.add_argument("--all", action="store_true")
+    sp.add_argument("--out", type=Path)
+    sp = cmd("post", "провести документ «Показания новые»")
+    sp.add_argument("document")
+    cmd("status", "последний обмен, ожидающие реестры, ошибки")
+    return p
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def _app(args: argparse.Namespace) -> Any:
+    from trayapp.app import App, setup_logging
+
+    app = App.create(args.home)
+    setup_logging(app.paths, app.settings.verbose)
+    return app
+
+
+def _today(args: argparse.Namespace) -> date:
+    text = getattr(args, "date", None)
+    if not text:
+        return date.today()
+    from trayapp.core.values import parse_date
+
+    d = parse_date(text)
+    if d is None:
+        raise UsageError(f"--date {text}: ожидается ДД.ММ.ГГГГ")
+    return d
+
+
+def _org(app: Any) -> str:
+    inn = app.org_inn()
+    if inn is None:
+        raise AppError("не загружены данные ТСЖ (ИНН): trayapp import org ФАЙЛ")
+    return str(inn)
+
+
+def _emit(args: argparse.Namespace, data: Any, text: str) -> None:
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        print(text)
+
+
+def _money(kopecks: int | None) -> str:
+    from trayapp.core.values import format_amount
+
+    return format_amount(kopecks or 0)
+
+
+# ---------------------------------------------------------------------------- commands
+
+
+def cmd_settings(args: argparse.Namespace) -> None:
+    from trayapp import settings as st
+
+    app = _app(args)
+    if args.settings_command == "show":
+        data = app.settings.public(app.paths)
+        inn = None
+        try:
+            inn = app.org_inn()
+        except AppError:
+            pass
+        lines = [f"{k}: {data[k]}" for k in st.KEYS]
+        lines.append(f"ИНН ТСЖ (из базы): {inn or 'не загружен'}")
+        lines.append(f"файл настроек: {app.paths.settings_file}")
+        lines.append(f"журнал: {app.paths.log_file}")
+        _emit(args, data, "\n".join(lines))
+    elif args.settings_command == "set":
+        new = st.set_value(app.settings, args.key, args.value)
+        app.save_settings(new)
+        _emit(args, new.public(app.paths), f"{args.key} = {new.public(app.paths)[args.key]}")
+    else:
+        if sys.stdin.isatty():
+            password = getpass.getpass("Пароль «Мои счета»: ")
+        else:
+            password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise AppError("пустой пароль не сохранён")
+        st.set_password(app.settings.login, password)
+        _emit(args, {"saved": True}, "пароль сохранён в хранилище паролей системы")
+
+
+def cmd_import(args: argparse.Namespace) -> None:
+    from trayapp.core.importer import import_file
+
+    app = _app(args)
+    r = import_file(app.db, args.kind, args.file)
+    data = {"kind": r.kind, "file": str(r.file), "rows": r.rows, "inserted": r.inserted,
+            "updated": r.updated}  # fmt: skip
+    _emit(args, data, f"загружено {r.rows} строк из {r.file}: новых {r.inserted}, "
+                      f"обновлено {r.updated}")  # fmt: skip
+
+
+def cmd_generate(args: argparse.Namespace) -> None:
+    from trayapp.core import values as v
+    from trayapp.core.registries import generate
+
+    month = None
+    if args.month:
+        month = v.parse_month(args.month)
+        if month is None:
+            raise UsageError(f"--month {args.month}: ожидается ММ.ГГГГ")
+    app = _app(args)
+    today = _today(args)
+    r = generate(app.db, app.tree, args.kind, app.settings.coding, today, month,
+                 args.apartments_only)  # fmt: skip
+    lines = [f"сформирован {r.file}", f"строк: {r.rows}"]
+    if r.total is not None:
+        lines.append(f"сумма: {_money(r.total)}")
+    if r.period is not None:
+        lines.append(f"период: {v.format_month(r.period)}, на дату {v.format_date(r.as_of)}")
+    if r.skipped_services:
+        lines.append("услуги без кода в кодировании " + app.settings.coding
+                     + " не попали в файл: " + "; ".join(r.skipped_services))  # fmt: skip
+    if r.accounts_without_services:
+        lines.append("лицевые счета только с оплатами без услуг (нет строк): "
+                     + ", ".join(r.accounts_without_services))  # fmt: skip
+    _emit(args, r.to_json(), "\n".join(lines))
+
+
+def _transport(app: Any) -> Any:
+    from trayapp.core.transport import HttpTransport
+
+    s = app.settings
+    if not s.server_url:
+        raise AppError("не задан адрес сервера: trayapp settings set server_url URL")
+    if not s.login:
+        raise AppError("не задан логин: trayapp settings set login ЛОГИН")
+    return HttpTransport(s.server_url, s.login, app.password())
+
+
+def run_exchange(app: Any) -> Any:
+    """One session, as the CLI and the tray run it."""
+    from trayapp.core import exchange
+
+    org = _org(app)
+    try:
+        from trayapp.core.accept import recover
+
+        recover(app.db, app.tree, org, app.clock)
+    except ImportError:  # pragma: no cover
+        pass
+    return exchange.run_session(_transport(app), app.db, app.tree, org, app.settings.coding,
+                                app.clock)  # fmt: skip
+
+
+def cmd_exchange(args: argparse.Namespace) -> None:
+    app = _app(args)
+    r = run_exchange(app)
+    text = (f"отправлено файлов: {r.sent}, принято: {r.received}; ответов OK: {r.answers_ok}, "
+            f"с ошибками: {r.answers_error}; реестров с ошибками: {r.broken}; "
+            f"ждут приёма: {r.pending}")  # fmt: skip
+    if r.errors:
+        text += "\n" + "\n".join(f"! {e}" for e in r.errors)
+    if r.notices:
+        text += "\n" + "\n".join(r.notices)
+    _emit(args, r.to_json(), text)
+
+
+def cmd_status(args: argparse.Namespace) -> None:
+    from trayapp.core import exchange
+
+    app = _app(args)
+    data = exchange.status(app.db, app.tree)
+    text = [f"последний обмен: {data.get('last_exchange') or 'не было обмена с «Мои счета»'}"]
+    text.append(f"отправлено: {data.get('sent', 0)}, принято: {data.get('received', 0)}")
+    text.append(f"ждут приёма: {data.get('pending', 0)}, ждут отправки: {data.get('waiting', 0)}")
+    for e in data.get("errors", []):
+        text.append(f"! {e}")
+    _emit(args, data, "\n".join(text))
+
+
+def cmd_pending(args: argparse.Namespace) -> None:
+    from trayapp.core.accept import list_pending, recover
+    from trayapp.core.values import format_date
+
+    app = _app(args)
+    recover(app.db, app.tree, _org(app), app.clock)
+    items = list_pending(app.db, app.tree)
+    data = [
+        {"file": i.file, "kind": i.kind, "date": format_date(i.day), "number": i.number,
+         "rows": i.rows, "sum": _money(i.total)}  # fmt: skip
+        for i in items
+    ]
+    if not items:
+        text = "нет реестров, ждущих приёма"
+    else:
+        text = "\n".join(
+            f"{d['file']}  {d['date']}  №{d['number']}  строк: {d['rows']}  сумма: {d['sum']}"
+            for d in data
+        )
+    _emit(args, data, text)
+
+
+def cmd_accept(args: argparse.Namespace) -> None:
+    from trayapp.core.accept import accept
+
+    app = _app(args)
+    name = Path(args.file).name
+    r = accept(app.db, app.tree, name, _org(app), app.settings.coding, app.paths.reports_dir,
+               app.clock)  # fmt: skip
+    data = {"file": r.file, "kind": r.kind, "document": r.document, "rows": r.rows,
+            "sum": _money(r.total), "confirmation": str(r.confirmation),
+            "report": str(r.report) if r.report else None}  # fmt: skip
+    text = (f"принят {r.file}: документ №{r.document}, строк {r.rows}, сумма {_money(r.total)}\n"
+            f"подтверждение: {r.confirmation}")  # fmt: skip
+    if r.report:
+        text += f"\nотчёт: {r.report}"
+    _emit(args, data, text)
+
+
+def cmd_export(args: argparse.Namespace) -> None:
+    from trayapp.core.exporter import export
+
+    app = _app(args)
+    r = export(app.db, args.kind, args.out, args.all, app.clock(), Path.cwd())
+    _emit(args, {"kind": r.kind, "file": str(r.file), "rows": r.rows},
+          f"выгружено {r.rows} строк в {r.file}")  # fmt: skip
+
+
+def cmd_post(args: argparse.Namespace) -> None:
+    from trayapp.core.accept import post_document
+
+    app = _app(args)
+    number, rows = post_document(app.db, args.document)
+    _emit(args, {"document": number, "rows": rows},
+          f"документ №{number} проведён, показаний: {rows}")  # fmt: skip
+
+
+def cmd_emulator(args: argparse.Namespace) -> None:
+    from trayapp.emulator.server import main as emulator_main
+    from trayapp.paths import AppPaths
+
+    data = args.data or str(AppPaths.resolve(args.home).emulator_data)
+    argv = ["--host", args.host, "--port", str(args.port), "--data", data,
+            "--login", args.login, "--password", args.password]  # fmt: skip
+    if args.org:
+        argv += ["--org", args.org]
+    if args.no_residents:
+        argv.append("--no-residents")
+    if args.seed is not None:
+        argv += ["--seed", str(args.seed)]
+    code = emulator_main(argv)
+    if code:
+        raise SystemExit(code)
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    from trayapp.demo_run import run_demo
+
+    run_demo(args.home, args.accounts, args.json)
+
+
+def cmd_tray(args: argparse.Namespace) -> None:
+    raise AppError(
+        "значок в области уведомлений появится в следующей версии; "
+        "пока используйте команды: trayapp --help"
+    )
+
+
+HANDLERS: dict[str, Handler] = {
+    "settings": cmd_settings,
+    "import": cmd_import,
+    "generate": cmd_generate,
+    "exchange": cmd_exchange,
+    "status": cmd_status,
+    "pending": cmd_pending,
+    "accept": cmd_accept,
+    "export": cmd_export,
+    "post": cmd_post,
+    "emulator": cmd_emulator,
+    "demo": cmd_demo,
+    "tray": cmd_tray,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    command = args.command or "tray"
+    logging.getLogger().addHandler(logging.NullHandler())  # tracebacks go to the log only
+    try:
+        HANDLERS[command](args)
+    except UsageError as exc:
+        sys.stderr.write(f"trayapp: ошибка: {exc}\n")
+        return 2
+    except AppError as exc:
+        log.error("%s: %s", type(exc).__name__, exc.message, exc_info=True)
+        sys.stderr.write(f"{exc.title}: {exc.message}\n")
+        return 1
+    except KeyboardInterrupt:
+        sys.stderr.write("прервано\n")
+        return 1
+    except Exception as exc:  # the last line of defence: a message, the traceback to the log
+        log.exception("unexpected error")
+        sys.stderr.write(f"Внутренняя ошибка: {type(exc).__name__}: {exc}\n"
+                         "подробности в журнале программы\n")  # fmt: skip
+        return 1
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

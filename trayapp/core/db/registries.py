@@ -1,0 +1,150 @@
+"""SQL that reads the billing data for the outgoing registries (Services, Debts, Meters).
+
+Each query is set-based and streams its rows in the order the registry is written, so that
+the generator never holds a registry in memory. Amounts come out in kopecks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+from trayapp.core.db.connection import Database
+
+# column of the service catalogue that holds a coding's codes
+CODE_COLUMN = {"GOROD": "gorod_code", "SBER": "sber_code"}
+
+
+def org(db: Database) -> tuple[str, str, str, str] | None:
+    """(inn, name, bank_account, bik) of the association."""
+    row = db.one("SELECT inn, name, COALESCE(bank_account, ''), COALESCE(bik, '') FROM org")
+    return None if row is None else (row[0], row[1], row[2], row[3])
+
+
+def latest_period(db: Database) -> int | None:
+    value = db.scalar("SELECT MAX(period) FROM accruals")
+    return None if value is None else int(value)
+
+
+def services(db: Database) -> list[tuple[int, str, str, str, str, int, str, str, str, str]]:
+    """Every service: (code, name, unit, gorod, sber, metered, provider inn, name, account,
+    bik), ordered by own code."""
+    rows = db.all(
+        "SELECT s.code, s.name, COALESCE(s.unit, ''), COALESCE(s.gorod_code, ''),"
+        " COALESCE(s.sber_code, ''), s.metered, COALESCE(p.inn, ''), COALESCE(p.name, ''),"
+        " COALESCE(p.bank_account, ''), COALESCE(p.bik, '')"
+        " FROM services s LEFT JOIN providers p ON p.id = s.provider_id ORDER BY s.code"
+    )
+    return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
+def _eligible(apartments_only: bool) -> str:
+    cond = (
+        "(a.closed IS NULL OR a.closed >= :first_day)"
+        " AND (a.opened IS NULL OR a.opened <= :last_day)"
+    )
+    if apartments_only:
+        cond += " AND a.premise_kind = 'apartment'"
+    return cond
+
+
+def debt_rows(
+    db: Database,
+    period: int,
+    as_of: date,
+    first_day: date,
+    last_day: date,
+    apartments_only: bool,
+) -> Iterator[tuple[Any, ...]]:
+    """Per eligible account (number order) and own service: (number, full_name, settlement,
+    street, house, premise, service_code, debt, accrued, whole_account_payments).
+
+    ``debt`` is opening balance + accruals up to ``period`` − payments to that service dated
+    on or before ``as_of``; payments to the whole account are summed per account in the last
+    column (the same on every line of the account), for the caller to spread. An account
+    with no service at all comes once with ``service_code`` NULL.
+    """
+    sql = f"""
+        SELECT a.number, a.full_name, a.settlement, a.street, a.house, a.premise,
+               t.service_code, COALESCE(t.debt, 0), COALESCE(t.accrued, 0),
+               COALESCE(w.amount, 0)
+        FROM accounts a
+        LEFT JOIN (
+            SELECT account_id, service_code, SUM(debt) AS debt, SUM(accrued) AS accrued
+            FROM (
+                SELECT account_id, service_code,
+                       SUM(CASE WHEN period <= :period THEN amount ELSE 0 END) AS debt,
+                       SUM(CASE WHEN period = :period THEN amount ELSE 0 END) AS accrued
+                FROM accruals GROUP BY account_id, service_code
+                UNION ALL
+                SELECT account_id, service_code, amount, 0 FROM balances
+                UNION ALL
+                SELECT account_id, service_code,
+                       -SUM(CASE WHEN paid_on <= :as_of THEN amount ELSE 0 END), 0
+                FROM payments WHERE service_code IS NOT NULL
+                GROUP BY account_id, service_code
+            ) u
+            GROUP BY account_id, service_code
+        ) t ON t.account_id = a.id
+        LEFT JOIN (
+            SELECT account_id, SUM(amount) AS amount FROM payments
+            WHERE service_code IS NULL AND paid_on <= :as_of GROUP BY account_id
+        ) w ON w.account_id = a.id
+        WHERE {_eligible(apartments_only)}
+        ORDER BY a.number, t.service_code
+    """
+    params = {
+        "period": period,
+        "as_of": as_of.isoformat(),
+        "first_day": first_day.isoformat(),
+        "last_day": last_day.isoformat(),
+    }
+    cur = db.execute(sql, params)
+    while batch := cur.fetchmany(5000):
+        yield from batch
+
+
+def accounts_with_services(db: Database) -> set[int]:
+    """Ids of accounts that have a balance, an accrual or a payment to a service."""
+    rows = db.all(
+        "SELECT account_id FROM balances UNION SELECT DISTINCT account_id FROM accruals"
+        " UNION SELECT account_id FROM payments WHERE service_code IS NOT NULL"
+    )
+    return {int(r[0]) for r in rows}
+
+
+def meter_rows(
+    db: Database,
+    as_of: date,
+    first_day: date,
+    last_day: date,
+    apartments_only: bool,
+) -> Iterator[tuple[Any, ...]]:
+    """Meters in service on ``as_of`` of eligible accounts, in (account, meter id) order:
+    (number, meter_id, serial, service_code, installed, initial_reading, last taken_at,
+    last value), the last reading being the latest posted one dated on or before ``as_of``.
+    """
+    sql = f"""
+        SELECT a.number, m.meter_id, m.serial, m.service_code, m.installed,
+               m.initial_reading, r.taken_at, r.value
+        FROM meters m
+        JOIN accounts a ON a.id = m.account_id
+        LEFT JOIN readings r ON r.id = (
+            SELECT r2.id FROM readings r2
+            WHERE r2.meter_ref = m.id AND r2.posted = 1 AND r2.taken_at < :next_day
+            ORDER BY r2.taken_at DESC, r2.id DESC LIMIT 1)
+        WHERE m.installed <= :as_of AND (m.removed IS NULL OR m.removed >= :as_of)
+          AND {_eligible(apartments_only)}
+        ORDER BY a.number, m.meter_id
+    """
+    next_day = date.fromordinal(as_of.toordinal() + 1)
+    params = {
+        "as_of": as_of.isoformat(),
+        "next_day": next_day.isoformat(),
+        "first_day": first_day.isoformat(),
+        "last_day": last_day.isoformat(),
+    }
+    cur = db.execute(sql, params)
+    while batch := cur.fetchmany(5000):
+        yield from batch

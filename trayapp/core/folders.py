@@ -1,0 +1,203 @@
+"""The exchange folder tree: creation, atomic writes and moves, sha256, file numbering.
+
+Names of the folders are part of the contract (spec/domain.md). A file is written to a
+hidden temporary name in its target folder, flushed, fsynced, then ``os.replace``d; a move
+between folders of the tree is an ``os.replace``. Temporary names start with ``.~`` and are
+never listed. No database, no HTTP here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import logging
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import BinaryIO
+
+from trayapp.core.formats import FileName, parse_name
+from trayapp.errors import FolderError, GenerationError
+
+log = logging.getLogger(__name__)
+
+OUTGOING = "Исходящие"
+SENT = "Отправлены"
+PROCESSED = "Обработаны"
+ERRORS = "Ошибки"
+INCOMING = "Входящие"
+TEMP_PREFIX = ".~"
+CHUNK = 1 << 16
+
+
+def os_error(exc: OSError, what: str) -> FolderError:
+    """Translate an OS error into the user's words."""
+    if exc.errno == errno.ENOSPC:
+        return FolderError(f"нет места на диске: {what}")
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return FolderError(f"нет прав на запись: {what}")
+    return FolderError(f"ошибка файловой системы ({exc.strerror or exc}): {what}")
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a rename in ``path`` durable (POSIX; a no-op where directories can't be opened)."""
+    if os.name != "posix":
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+@contextlib.contextmanager
+def atomic_file(target: Path) -> Iterator[BinaryIO]:
+    """Write ``target`` atomically: yield a temp file beside it, fsync and replace on success.
+
+    On any error the temp file is removed and ``target`` is left as it was.
+    """
+    folder = target.parent
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX + target.name + ".", dir=folder)
+    except OSError as exc:
+        raise os_error(exc, str(target)) from exc
+    try:
+        with os.fdopen(fd, "wb") as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+        fsync_dir(folder)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise os_error(exc, str(target)) from exc
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def write_atomic(target: Path, data: bytes | Iterable[bytes]) -> Path:
+    with atomic_file(target) as f:
+        if isinstance(data, bytes):
+            f.write(data)
+        else:
+            for chunk in data:
+                f.write(chunk)
+    return target
+
+
+class ExchangeTree:
+    """The folder tree under the accountant's exchange folder."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+        self.outgoing = self.root / OUTGOING
+        self.sent = self.root / SENT
+        self.sent_ok = self.sent / PROCESSED
+        self.sent_error = self.sent / ERRORS
+        self.incoming = self.root / INCOMING
+        self.incoming_done = self.incoming / PROCESSED
+        self.incoming_error = self.incoming / ERRORS
+
+    @property
+    def folders(self) -> tuple[Path, ...]:
+        return (
+            self.outgoing,
+            self.sent,
+            self.sent_ok,
+            self.sent_error,
+            self.incoming,
+            self.incoming_done,
+            self.incoming_error,
+        )
+
+    def ensure(self) -> ExchangeTree:
+        """Create the tree where it is missing (first use)."""
+        for folder in self.folders:
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise os_error(exc, str(folder)) from exc
+        return self
+
+    def names(self, folder: Path) -> list[str]:
+        """Registry and answer files of ``folder`` (valid names only), sorted by name."""
+        try:
+            entries = os.listdir(folder)
+        except FileNotFoundError:
+            return []
+        return sorted(n for n in entries if parse_name(n) and (folder / n).is_file())
+
+    def others(self, folder: Path) -> list[str]:
+        """Files of ``folder`` that are not registries or answers (and not our temp files)."""
+        try:
+            entries = os.listdir(folder)
+        except FileNotFoundError:
+            return []
+        return sorted(
+            n
+            for n in entries
+            if not n.startswith(TEMP_PREFIX) and not parse_name(n) and (folder / n).is_file()
+        )
+
+    def find(self, name: str) -> Path | None:
+        """Where a file of that name lies in the tree, if anywhere."""
+        for folder in self.folders:
+            p = folder / name
+            if p.is_file():
+                return p
+        return None
+
+    def move(self, src: Path, folder: Path) -> Path:
+        """Move a file into another folder of the tree (same volume: ``os.replace``)."""
+        dst = folder / src.name
+        try:
+            os.replace(src, dst)
+            fsync_dir(folder)
+        except OSError as exc:
+            raise os_error(exc, f"{src} -> {folder}") from exc
+        return dst
+
+    def next_number(self, kind: str, day: date) -> int:
+        """The next ``NNN`` of ``kind`` on ``day``: highest found anywhere in the tree + 1."""
+        top = 0
+        for folder in self.folders:
+            for n in self.names(folder):
+                fn: FileName | None = parse_name(n)
+                if fn and not fn.is_ack and fn.kind == kind and fn.day == day:
+                    top = max(top, fn.number)
+        if top >= 999:
+            raise GenerationError(
+                f"за {day:%d.%m.%Y} уже сформировано 999 файлов этого вида: номера кончились"
+            )
+        return top + 1
+
+    def clean_temp(self) -> int:
+        """Remove temporary files left by an interrupted write; returns how many."""
+        removed = 0
+        for folder in self.folders:
+            try:
+                entries = os.listdir(folder)
+            except FileNotFoundError:
+                continue
+            for n in entries:
+                if n.startswith(TEMP_PREFIX):
+                    with contextlib.suppress(OSError):
+                        os.unlink(folder / n)
+                        removed += 1
+        if removed:
+            log.info("removed %d temporary files left by an interrupted run", removed)
+        return removed

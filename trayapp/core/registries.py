@@ -1,0 +1,403 @@
+"""Generation of the outgoing registries: Services, Debts and Meters (spec/domain.md).
+
+Rows stream from the database in file order; the body is written to a hidden temporary file
+while ``#ROWS`` and ``#FILESUM`` are counted, then the header and the body are written
+atomically into ``Исходящие`` under the next free name. Nothing holds the whole registry in
+memory. Money is integer kopecks throughout. No GUI, no HTTP.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from trayapp.core import values as v
+from trayapp.core.db import Database
+from trayapp.core.db import journal
+from trayapp.core.db import registries as q
+from trayapp.core.folders import TEMP_PREFIX, ExchangeTree, atomic_file, os_error, sha256_file
+from trayapp.core.formats import (
+    CODINGS,
+    DebtRow,
+    Header,
+    MeterRow,
+    ServiceRow,
+    encode,
+    make_name,
+    render_header,
+    render_row,
+)
+from trayapp.errors import GenerationError
+
+ACCOUNT_SERVICE_NAME = "Жилищно-коммунальные услуги"
+KIND_NAMES = {"services": "SERVICES", "debts": "DEBTS", "meters": "METERS"}
+
+
+@dataclass(frozen=True, slots=True)
+class GenerateResult:
+    file: Path
+    kind: str
+    rows: int
+    total: int | None
+    period: int | None
+    as_of: date | None
+    skipped_services: list[str] = field(default_factory=list)
+    accounts_without_services: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "file": str(self.file),
+            "kind": self.kind,
+            "rows": self.rows,
+            "sum": v.format_amount(self.total) if self.total is not None else None,
+            "period": v.format_month(self.period) if self.period is not None else None,
+            "as_of": v.format_date(self.as_of) if self.as_of is not None else None,
+            "skipped_services": self.skipped_services,
+            "accounts_without_services": self.accounts_without_services,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Catalogue:
+    """The service catalogue seen through one coding."""
+
+    coding: str
+    code_of: dict[int, str]  # own code -> code in the coding ('' where it has none)
+    names: dict[int, str]
+    numeric: bool  # all codes of the coding are digits: sort them as numbers
+
+    @classmethod
+    def load(cls, db: Database, coding: str) -> Catalogue:
+        code_of: dict[int, str] = {}
+        names: dict[int, str] = {}
+        for code, name, _unit, gorod, sber, *_ in q.services(db):
+            names[code] = name
+            if coding == "OWN":
+                code_of[code] = str(code)
+            elif coding == "GOROD":
+                code_of[code] = gorod
+            elif coding == "SBER":
+                code_of[code] = sber
+            else:
+                code_of[code] = "0"
+        numeric = all(c.isdigit() for c in code_of.values() if c)
+        return cls(coding, code_of, names, numeric)
+
+    def sort_key(self, code: str) -> tuple[int, str]:
+        return (int(code), "") if self.numeric else (0, code)
+
+    def label(self, own: int) -> str:
+        return f"{own} {self.names.get(own, '')}".strip()
+
+
+def _check_coding(coding: str) -> None:
+    if coding not in CODINGS:
+        raise GenerationError(f"неизвестное кодирование услуг: {coding}")
+
+
+def _org(db: Database) -> tuple[str, str, str, str]:
+    org = q.org(db)
+    if org is None:
+        raise GenerationError(
+            "не загружены данные ТСЖ (ИНН, название): trayapp import org ФАЙЛ"
+        )
+    return org
+
+
+def billing_period(db: Database, month: int | None) -> int:
+    """The billing month: the one given, else the latest month that has accruals."""
+    if month is not None:
+        return month
+    latest = q.latest_period(db)
+    if latest is None:
+        raise GenerationError("нет начислений: загрузите их (trayapp import accruals ФАЙЛ)")
+    return latest
+
+
+# ---------------------------------------------------------------------------- writing
+
+
+def _write_registry(
+    tree: ExchangeTree,
+    db: Database,
+    header: Header,
+    lines: Iterable[str],
+    amounts: list[int] | None,
+) -> tuple[Path, int, int]:
+    """Stream ``lines`` into a body file, then write header + body atomically.
+
+    ``amounts``, when given, is a one-element accumulator the line producer adds to.
+    Returns (path, rows, sha-less total).
+    """
+    tree.ensure()
+    kind_name = {"SERVICES": "SERVICES", "DEBTS": "DEBTS", "METERS": "METERS"}[header.type]
+    name = make_name(kind_name, header.day, tree.next_number(kind_name, header.day))
+    target = tree.outgoing / name
+    try:
+        fd, body_path = tempfile.mkstemp(prefix=TEMP_PREFIX + "body.", dir=tree.outgoing)
+    except OSError as exc:
+        raise os_error(exc, str(tree.outgoing)) from exc
+    rows = 0
+    try:
+        with os.fdopen(fd, "wb", buffering=1 << 20) as body:
+            buf: list[str] = []
+            for line in lines:
+                buf.append(line)
+                if len(buf) >= 4096:
+                    rows += len(buf)
+                    body.write(encode("\r\n".join(buf) + "\r\n"))
+                    buf.clear()
+            if buf:
+                rows += len(buf)
+                body.write(encode("\r\n".join(buf) + "\r\n"))
+        total = amounts[0] if amounts is not None else None
+        final = Header(
+            type=header.type,
+            org=header.org,
+            number=int(name[-7:-4]),
+            day=header.day,
+            rows=rows,
+            filesum=total,
+            coding=header.coding,
+            period=header.period,
+            as_of=header.as_of,
+        )
+        with atomic_file(target) as out:
+            out.write(encode("\r\n".join(render_header(final)) + "\r\n"))
+            with open(body_path, "rb") as body_in:
+                shutil.copyfileobj(body_in, out, 1 << 20)
+    except OSError as exc:
+        raise os_error(exc, str(target)) from exc
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(body_path)
+    with db.transaction():
+        journal.record_file(
+            db, name, "out", sha256_file(target), kind_name, "generated", rows,
+            amounts[0] if amounts is not None else None,
+        )  # fmt: skip
+    return target, rows, amounts[0] if amounts is not None else 0
+
+
+# ---------------------------------------------------------------------------- services
+
+
+def generate_services(db: Database, tree: ExchangeTree, coding: str, today: date) -> GenerateResult:
+    _check_coding(coding)
+    inn, org_name, org_account, org_bik = _org(db)
+    cat = Catalogue.load(db, coding)
+    services = q.services(db)
+    if not services:
+        raise GenerationError("справочник услуг пуст: trayapp import services ФАЙЛ")
+    skipped: list[str] = []
+    rows: list[ServiceRow] = []
+    if coding == "ACCOUNT":
+        metered = any(s[5] for s in services)
+        rows.append(
+            ServiceRow("0", ACCOUNT_SERVICE_NAME, "", inn, org_name, org_account, org_bik, metered)
+        )
+    else:
+        merged: dict[str, ServiceRow] = {}
+        for code, name, unit, _g, _s, metered_flag, p_inn, p_name, p_acc, p_bik in services:
+            ext = cat.code_of[code]
+            if not ext:
+                skipped.append(cat.label(code))
+                continue
+            first = merged.get(ext)
+            if first is None:  # services come in own-code order: the lowest one names it
+                merged[ext] = ServiceRow(
+                    ext, name, unit, p_inn, p_name, p_acc, p_bik, bool(metered_flag)
+                )
+            elif metered_flag and not first.metered:
+                merged[ext] = ServiceRow(
+                    first.code, first.name, first.unit, first.provider_inn,
+                    first.provider_name, first.provider_bank_account, first.provider_bik, True,
+                )  # fmt: skip
+        rows = [merged[c] for c in sorted(merged, key=cat.sort_key)]
+    header = Header(type="SERVICES", org=inn, number=1, day=today, coding=coding)
+    path, count, _ = _write_registry(tree, db, header, (render_row(r) for r in rows), None)
+    return GenerateResult(path, "SERVICES", count, None, None, None, skipped)
+
+
+# ---------------------------------------------------------------------------- debts
+
+
+def spread(total: int, debts: list[tuple[int, int]]) -> dict[int, int]:
+    """Share ``total`` (payments to a whole account) over services by import.md's rule.
+
+    ``debts`` holds (own code, debt) of each of the account's services. Shares are in
+    proportion to positive debts, each rounded down to the kopeck; the kopecks left over
+    go one each to the largest debts (ties: the lower own code); where no debt is positive,
+    everything goes to the lowest own code.
+    """
+    if not debts or total == 0:
+        return {}
+    positive = [(c, d) for c, d in debts if d > 0]
+    if not positive:
+        return {min(c for c, _ in debts): total}
+    whole = sum(d for _, d in positive)
+    shares = {c: total * d // whole for c, d in positive}
+    left = total - sum(shares.values())
+    for c, _ in sorted(positive, key=lambda cd: (-cd[1], cd[0]))[:left]:
+        shares[c] += 1
+    return shares
+
+
+def _address(settlement: str, street: str, house: str, premise: str) -> str:
+    return f"{settlement},{street},{house},{premise}"
+
+
+def generate_debts(
+    db: Database,
+    tree: ExchangeTree,
+    coding: str,
+    today: date,
+    month: int | None = None,
+    apartments_only: bool = False,
+) -> GenerateResult:
+    _check_coding(coding)
+    inn = _org(db)[0]
+    period = billing_period(db, month)
+    first_day, last_day = v.month_first_day(period), v.month_last_day(period)
+    as_of = max(today, last_day)
+    cat = Catalogue.load(db, coding)
+    skipped: set[int] = set()
+    orphans: list[str] = []
+    total = [0]
+
+    def lines() -> Iterator[str]:
+        rows = q.debt_rows(db, period, as_of, first_day, last_day, apartments_only)
+        acc: list[tuple[object, ...]] = []
+        current = None
+        for row in rows:
+            if row[0] != current and acc:
+                yield from _account_lines(acc)
+                acc = []
+            current = row[0]
+            acc.append(row)
+        if acc:
+            yield from _account_lines(acc)
+
+    def _account_lines(acc: list[tuple[object, ...]]) -> Iterator[str]:
+        number, full_name, settlement, street, house, premise = (str(x) for x in acc[0][:6])
+        whole_payments = int(acc[0][9])  # type: ignore[call-overload]
+        address = _address(settlement, street, house, premise)
+        services = [
+            (int(r[6]), int(r[7]), int(r[8]))  # type: ignore[call-overload]
+            for r in acc
+            if r[6] is not None
+        ]
+        if coding == "ACCOUNT":
+            debt = sum(d for _, d, _ in services) - whole_payments
+            accrued = sum(a for _, _, a in services)
+            total[0] += debt
+            yield render_row(DebtRow(number, full_name, address, "", debt, accrued))
+            return
+        if not services:
+            if whole_payments:
+                orphans.append(number)
+            return
+        if whole_payments:
+            shares = spread(whole_payments, [(c, d) for c, d, _ in services])
+            services = [(c, d - shares.get(c, 0), a) for c, d, a in services]
+        by_code: dict[str, list[int]] = {}
+        for own, debt, accrued in services:
+            ext = cat.code_of.get(own, "")
+            if not ext:
+                skipped.add(own)
+                continue
+            slot = by_code.get(ext)
+            if slot is None:
+                by_code[ext] = [debt, accrued]
+            else:
+                slot[0] += debt
+                slot[1] += accrued
+        codes = sorted(by_code, key=cat.sort_key) if len(by_code) > 1 else list(by_code)
+        for ext in codes:
+            debt, accrued = by_code[ext]
+            total[0] += debt
+            yield render_row(DebtRow(number, full_name, address, ext, debt, accrued))
+
+    header = Header(
+        type="DEBTS", org=inn, number=1, day=today, period=period, as_of=as_of, coding=coding
+    )
+    path, count, _ = _write_registry(tree, db, header, lines(), total)
+    return GenerateResult(
+        path, "DEBTS", count, total[0], period, as_of,
+        [cat.label(c) for c in sorted(skipped)], orphans,
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------------------- meters
+
+
+def generate_meters(
+    db: Database,
+    tree: ExchangeTree,
+    coding: str,
+    today: date,
+    month: int | None = None,
+    apartments_only: bool = False,
+) -> GenerateResult:
+    _check_coding(coding)
+    inn = _org(db)[0]
+    period = billing_period(db, month)
+    first_day, last_day = v.month_first_day(period), v.month_last_day(period)
+    as_of = v.month_first_day(v.next_month(period))
+    cat = Catalogue.load(db, coding)
+    skipped: set[int] = set()
+
+    def lines() -> Iterator[str]:
+        for number, meter_id, serial, own, installed, initial, taken_at, value in q.meter_rows(
+            db, as_of, first_day, last_day, apartments_only
+        ):
+            if coding == "ACCOUNT":
+                ext = ""
+            else:
+                ext = cat.code_of.get(own, "")
+                if not ext:
+                    skipped.add(own)
+                    continue
+            if taken_at is None:
+                last_date, last_value = v.from_iso_date(installed), int(initial)
+            else:
+                last_date, last_value = v.from_iso_date(taken_at[:10]), int(value)
+            yield render_row(
+                MeterRow(
+                    number, meter_id, serial, ext, v.from_iso_date(installed), last_date,
+                    last_value,
+                )  # fmt: skip
+            )
+
+    header = Header(
+        type="METERS", org=inn, number=1, day=today, period=period, as_of=as_of, coding=coding
+    )
+    path, count, _ = _write_registry(tree, db, header, lines(), None)
+    return GenerateResult(
+        path, "METERS", count, None, period, as_of, [cat.label(c) for c in sorted(skipped)]
+    )
+
+
+def generate(
+    db: Database,
+    tree: ExchangeTree,
+    kind: str,
+    coding: str,
+    today: date,
+    month: int | None = None,
+    apartments_only: bool = False,
+) -> GenerateResult:
+    """One registry by its command-line name: ``services``, ``debts`` or ``meters``."""
+    if kind == "services":
+        return generate_services(db, tree, coding, today)
+    if kind == "debts":
+        return generate_debts(db, tree, coding, today, month, apartments_only)
+    if kind == "meters":
+        return generate_meters(db, tree, coding, today, month, apartments_only)
+    raise GenerationError(f"неизвестный вид реестра: {kind}; допустимо: services, debts, meters")

@@ -1,0 +1,181 @@
+"""Settings: a JSON file in the config folder, and the password in the OS keyring.
+
+Keys are those of spec/cli.md: ``folder``, ``coding``, ``server_url``, ``login``,
+``verbose``, ``database``. A missing file means the defaults (first start); a broken one is a
+``SettingsError`` with a Russian message. The password is never written to a file: it lives
+in the OS keyring, or, where no secure keyring exists, comes from ``TRAYAPP_PASSWORD``.
+Imports no GUI.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from trayapp.core.folders import write_atomic
+from trayapp.core.formats import CODINGS
+from trayapp.errors import PasswordError, SettingsError
+from trayapp.paths import AppPaths
+
+log = logging.getLogger(__name__)
+
+KEYS = ("folder", "coding", "server_url", "login", "verbose", "database")
+KEYRING_SERVICE = "trayapp-moischeta"
+PASSWORD_ENV = "TRAYAPP_PASSWORD"
+NO_KEYRING = "нет защищённого хранилища паролей: задайте TRAYAPP_PASSWORD"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    folder: str = ""  # empty: the default exchange folder
+    coding: str = "ACCOUNT"
+    server_url: str = ""
+    login: str = ""
+    verbose: bool = False
+    database: str = ""  # empty: the default SQLite file
+
+    def exchange_folder(self, paths: AppPaths) -> Path:
+        return Path(self.folder).expanduser() if self.folder else paths.default_exchange_folder
+
+    def database_path(self, paths: AppPaths) -> Path:
+        return Path(self.database).expanduser() if self.database else paths.default_database
+
+    def public(self, paths: AppPaths) -> dict[str, Any]:
+        """The settings in effect, defaults resolved, as ``settings show --json`` prints."""
+        d = asdict(self)
+        d["folder"] = str(self.exchange_folder(paths).resolve())
+        d["database"] = str(self.database_path(paths).resolve())
+        return d
+
+
+def load(paths: AppPaths) -> Settings:
+    f = paths.settings_file
+    if not f.exists():
+        return Settings()
+    try:
+        data = json.loads(f.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise SettingsError(
+            f"файл настроек {f} повреждён ({exc}); исправьте его или удалите, "
+            "чтобы начать с настроек по умолчанию"
+        ) from exc
+    if not isinstance(data, dict):
+        raise SettingsError(f"файл настроек {f} повреждён: ожидался объект JSON")
+    s = Settings()
+    for key, value in data.items():
+        if key in KEYS:
+            try:
+                s = set_value(s, key, str(value) if not isinstance(value, bool) else str(int(value)))
+            except SettingsError as exc:
+                raise SettingsError(f"файл настроек {f}: {exc.message}") from exc
+    return s
+
+
+def exists(paths: AppPaths) -> bool:
+    return paths.settings_file.exists()
+
+
+def save(paths: AppPaths, settings: Settings) -> None:
+    paths.config_dir.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(asdict(settings), ensure_ascii=False, indent=2) + "\n"
+    write_atomic(paths.settings_file, text.encode("utf-8"))
+
+
+def set_value(settings: Settings, key: str, value: str) -> Settings:
+    """A copy of ``settings`` with one key changed, the value checked."""
+    value = value.strip()
+    if key == "coding":
+        v = value.upper()
+        if v not in CODINGS:
+            raise SettingsError(
+                f"кодирование услуг: {value}; допустимо: ACCOUNT, GOROD, SBER, OWN"
+            )
+        return replace(settings, coding=v)
+    if key == "verbose":
+        if value not in ("0", "1"):
+            raise SettingsError(f"verbose: {value}; допустимо 0 или 1")
+        return replace(settings, verbose=value == "1")
+    if key == "server_url":
+        if value:
+            check_server_url(value)
+        return replace(settings, server_url=value.rstrip("/"))
+    if key == "folder":
+        return replace(settings, folder=str(Path(value).expanduser().resolve()) if value else "")
+    if key == "database":
+        return replace(settings, database=str(Path(value).expanduser().resolve()) if value else "")
+    if key == "login":
+        return replace(settings, login=value)
+    raise SettingsError(f"неизвестный параметр: {key}; допустимо: {', '.join(KEYS)}")
+
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def check_server_url(url: str) -> None:
+    u = urlparse(url)
+    if u.scheme == "https" and u.hostname:
+        return
+    if u.scheme == "http" and u.hostname in LOOPBACK:
+        return
+    if u.scheme == "http":
+        raise SettingsError(
+            f"адрес сервера {url}: без шифрования (http://) можно только к этому компьютеру "
+            "(127.0.0.1); используйте https://"
+        )
+    raise SettingsError(f"адрес сервера {url}: ожидается https://сервер/api/v1")
+
+
+# ---------------------------------------------------------------------------- password
+
+
+def _keyring_usable() -> bool:
+    import keyring
+    from keyring.backends import fail
+
+    kr = keyring.get_keyring()
+    if isinstance(kr, fail.Keyring):
+        return False
+    # a chainer that holds nothing but the fail backend is no store either
+    backends = getattr(kr, "backends", None)
+    return not (backends is not None and not backends)
+
+
+def get_password(login: str) -> str:
+    """The password for ``login``: the keyring, else ``TRAYAPP_PASSWORD``."""
+    env = os.environ.get(PASSWORD_ENV)
+    try:
+        if _keyring_usable():
+            import keyring
+
+            pw = keyring.get_password(KEYRING_SERVICE, login)
+            if pw is not None:
+                return pw
+    except Exception as exc:  # keyring backends raise many kinds; none may crash us
+        log.warning("keyring unavailable: %s", type(exc).__name__)
+    if env:
+        return env
+    raise PasswordError(
+        "пароль не задан: выполните «trayapp settings password» или задайте TRAYAPP_PASSWORD"
+    )
+
+
+def set_password(login: str, password: str) -> None:
+    """Store the password in the OS keyring; ``PasswordError`` where there is none."""
+    if not login:
+        raise SettingsError("сначала задайте логин: trayapp settings set login ЛОГИН")
+    try:
+        if not _keyring_usable():
+            raise PasswordError(NO_KEYRING)
+        import keyring
+
+        keyring.set_password(KEYRING_SERVICE, login, password)
+    except PasswordError:
+        raise
+    except Exception as exc:
+        log.warning("keyring refused the password: %s", type(exc).__name__)
+        raise PasswordError(NO_KEYRING) from exc
