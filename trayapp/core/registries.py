@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from trayapp.core import values as v
 from trayapp.core.db import Database
@@ -24,10 +25,11 @@ from trayapp.core.db import registries as q
 from trayapp.core.folders import TEMP_PREFIX, ExchangeTree, atomic_file, os_error, sha256_file
 from trayapp.core.formats import (
     CODINGS,
-    DebtRow,
     Header,
     MeterRow,
     ServiceRow,
+    debt_line,
+    debt_line_prefix,
     encode,
     make_name,
     render_header,
@@ -127,10 +129,10 @@ def _write_registry(
     tree: ExchangeTree,
     db: Database,
     header: Header,
-    lines: Iterable[str],
+    batches: Iterable[list[str]],
     amounts: list[int] | None,
 ) -> tuple[Path, int, int]:
-    """Stream ``lines`` into a body file, then write header + body atomically.
+    """Stream ``batches`` of lines into a body file, then write header + body atomically.
 
     ``amounts``, when given, is a one-element accumulator the line producer adds to.
     Returns (path, rows, sha-less total).
@@ -146,16 +148,10 @@ def _write_registry(
     rows = 0
     try:
         with os.fdopen(fd, "wb", buffering=1 << 20) as body:
-            buf: list[str] = []
-            for line in lines:
-                buf.append(line)
-                if len(buf) >= 4096:
-                    rows += len(buf)
-                    body.write(encode("\r\n".join(buf) + "\r\n"))
-                    buf.clear()
-            if buf:
-                rows += len(buf)
-                body.write(encode("\r\n".join(buf) + "\r\n"))
+            for batch in batches:
+                if batch:
+                    rows += len(batch)
+                    body.write(encode("\r\n".join(batch) + "\r\n"))
         total = amounts[0] if amounts is not None else None
         final = Header(
             type=header.type,
@@ -183,6 +179,16 @@ def _write_registry(
             amounts[0] if amounts is not None else None,
         )  # fmt: skip
     return target, rows, amounts[0] if amounts is not None else 0
+
+
+def _batched(lines: Iterable[str], size: int = 4096) -> Iterator[list[str]]:
+    batch: list[str] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    yield batch
 
 
 # ---------------------------------------------------------------------------- services
@@ -221,7 +227,7 @@ def generate_services(db: Database, tree: ExchangeTree, coding: str, today: date
                 )  # fmt: skip
         rows = [merged[c] for c in sorted(merged, key=cat.sort_key)]
     header = Header(type="SERVICES", org=inn, number=1, day=today, coding=coding)
-    path, count, _ = _write_registry(tree, db, header, (render_row(r) for r in rows), None)
+    path, count, _ = _write_registry(tree, db, header, [[render_row(r) for r in rows]], None)
     return GenerateResult(path, "SERVICES", count, None, None, None, skipped)
 
 
@@ -271,44 +277,64 @@ def generate_debts(
     orphans: list[str] = []
     total = [0]
 
-    def lines() -> Iterator[str]:
-        rows = q.debt_rows(db, period, as_of, first_day, last_day, apartments_only)
-        acc: list[tuple[object, ...]] = []
-        current = None
-        for row in rows:
-            if row[0] != current and acc:
-                yield from _account_lines(acc)
-                acc = []
-            current = row[0]
-            acc.append(row)
-        if acc:
-            yield from _account_lines(acc)
+    code_of = cat.code_of
+    rank = {c: i for i, c in enumerate(sorted({c for c in code_of.values() if c},
+                                               key=cat.sort_key))}  # fmt: skip
+    coded = [code_of[own] for own in sorted(code_of) if code_of[own]]
+    simple = len(set(coded)) == len(coded) and [rank[c] for c in coded] == sorted(rank.values())
 
-    def _account_lines(acc: list[tuple[object, ...]]) -> Iterator[str]:
-        number, full_name, settlement, street, house, premise = (str(x) for x in acc[0][:6])
-        whole_payments = int(acc[0][9])  # type: ignore[call-overload]
-        address = _address(settlement, street, house, premise)
-        services = [
-            (int(r[6]), int(r[7]), int(r[8]))  # type: ignore[call-overload]
-            for r in acc
-            if r[6] is not None
-        ]
+    def batches() -> Iterator[list[str]]:
+        # rows come per account: first the NULL-service row (payments to the whole account
+        # and the account's columns), then one row per own service in own-code order
+        out: list[str] = []
+        services: list[tuple[Any, ...]] = []
+        head: tuple[Any, ...] | None = None
+        for batch in q.debt_rows(db, period, as_of, first_day, last_day, apartments_only):
+            for row in batch:
+                if row[0] is None:
+                    if head is not None:
+                        account_lines(head, services, out)
+                    head, services = row, []
+                else:
+                    services.append(row)
+            if len(out) >= 4096:
+                yield out
+                out = []
+        if head is not None:
+            account_lines(head, services, out)
+        yield out
+
+    def account_lines(head: tuple[Any, ...], services: list[tuple[Any, ...]],
+                      out: list[str]) -> None:  # fmt: skip
+        whole: int = head[3]
+        number: str = head[4]
+        prefix = debt_line_prefix(number, head[5], _address(head[6], head[7], head[8], head[9]))
         if coding == "ACCOUNT":
-            debt = sum(d for _, d, _ in services) - whole_payments
-            accrued = sum(a for _, _, a in services)
+            debt = sum(r[1] for r in services) - whole
             total[0] += debt
-            yield render_row(DebtRow(number, full_name, address, "", debt, accrued))
+            out.append(debt_line(prefix, "", debt, sum(r[2] for r in services)))
             return
         if not services:
-            if whole_payments:
+            if whole:
                 orphans.append(number)
             return
-        if whole_payments:
-            shares = spread(whole_payments, [(c, d) for c, d, _ in services])
-            services = [(c, d - shares.get(c, 0), a) for c, d, a in services]
+        if whole:
+            shares = spread(whole, [(r[0], r[1]) for r in services])
+            services = [(r[0], r[1] - shares.get(r[0], 0), r[2]) for r in services]
+        if simple:  # one own service per code, codes in own-code order: no merge, no sort
+            subtotal = 0
+            for r in services:
+                ext = code_of.get(r[0], "")
+                if ext:
+                    subtotal += r[1]
+                    out.append(debt_line(prefix, ext, r[1], r[2]))
+                else:
+                    skipped.add(r[0])
+            total[0] += subtotal
+            return
         by_code: dict[str, list[int]] = {}
-        for own, debt, accrued in services:
-            ext = cat.code_of.get(own, "")
+        for own, debt, accrued in (r[:3] for r in services):
+            ext = code_of.get(own, "")
             if not ext:
                 skipped.add(own)
                 continue
@@ -318,16 +344,15 @@ def generate_debts(
             else:
                 slot[0] += debt
                 slot[1] += accrued
-        codes = sorted(by_code, key=cat.sort_key) if len(by_code) > 1 else list(by_code)
-        for ext in codes:
+        for ext in sorted(by_code, key=rank.__getitem__):
             debt, accrued = by_code[ext]
             total[0] += debt
-            yield render_row(DebtRow(number, full_name, address, ext, debt, accrued))
+            out.append(debt_line(prefix, ext, debt, accrued))
 
     header = Header(
         type="DEBTS", org=inn, number=1, day=today, period=period, as_of=as_of, coding=coding
     )
-    path, count, _ = _write_registry(tree, db, header, lines(), total)
+    path, count, _ = _write_registry(tree, db, header, batches(), total)
     return GenerateResult(
         path, "DEBTS", count, total[0], period, as_of,
         [cat.label(c) for c in sorted(skipped)], orphans,
@@ -378,7 +403,7 @@ def generate_meters(
     header = Header(
         type="METERS", org=inn, number=1, day=today, period=period, as_of=as_of, coding=coding
     )
-    path, count, _ = _write_registry(tree, db, header, lines(), None)
+    path, count, _ = _write_registry(tree, db, header, _batched(lines()), None)
     return GenerateResult(
         path, "METERS", count, None, period, as_of, [cat.label(c) for c in sorted(skipped)]
     )

@@ -14,7 +14,7 @@ never logs the password or the token. Errors leave it translated (``requests`` n
      +-- TransferError        one file failed; the session goes on without it
           +-- ChecksumError   size or sha256 of a download differs from what the server said
           +-- GoneError       404: the file is no longer on the server
-          +-- UploadRefused   409 (another file of that name) or 422 (name refused)
+          +-- UploadRefused   409 (another file of that name), 422 (name refused), 400
 
 ``OSError`` raised by the destination file (a full disk) passes through untouched.
 """
@@ -73,7 +73,8 @@ class GoneError(TransferError):
 
 
 class UploadRefused(TransferError):
-    """The server refused an upload: 409 (a different file of that name) or 422."""
+    """The server refused an upload: 409 (a different file of that name), 422 (a name it
+    does not take) or 400 (the bytes did not match ``X-Content-SHA256``)."""
 
     def __init__(self, status: int, reason: str) -> None:
         self.status = status
@@ -153,7 +154,8 @@ class _HashingReader:
         self.hash = hashlib.sha256()
 
     def read(self, n: int = -1) -> bytes:
-        chunk = self._f.read(n if n and n > 0 else CHUNK)
+        # urllib3 asks for 16 KiB blocks; bigger ones cost fewer calls (sendall takes any size)
+        chunk = self._f.read(max(n, CHUNK))
         self.hash.update(chunk)
         self.sent += len(chunk)
         return chunk
@@ -310,13 +312,13 @@ class HttpTransport:
             return reader
 
         def read(resp: requests.Response) -> int:
-            if resp.status_code in (409, 422):
+            if resp.status_code in (400, 409, 422):  # 400: the emulator's checksum mismatch
                 raise UploadRefused(resp.status_code, _reason(resp))
             if resp.status_code not in (200, 201):
                 _expect(resp, 201, f"отправка {name}")
             reader = sent[-1]
             if reader.sent >= size and (reader.sent != size or reader.hash.hexdigest() != sha):
-                raise ExchangeError(f"файл {name} изменился во время отправки; повторите обмен")
+                raise TransferError(f"файл {name} изменился во время отправки; повторите обмен")
             return resp.status_code
 
         t0 = time.monotonic()

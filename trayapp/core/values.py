@@ -41,9 +41,11 @@ def parse_loose_amount(text: str) -> int | None:
 
 def format_amount(kopecks: int) -> str:
     """Kopecks to ``-123.45``."""
-    sign = "-" if kopecks < 0 else ""
-    k = abs(kopecks)
-    return f"{sign}{k // 100}.{k % 100:02d}"
+    if kopecks < 0:
+        r, k = divmod(-kopecks, 100)
+        return f"-{r}.{k:02d}"
+    r, k = divmod(kopecks, 100)
+    return f"{r}.{k:02d}"
 
 
 def amount_decimal(kopecks: int) -> Decimal:
@@ -95,7 +97,8 @@ def parse_moment(text: str) -> datetime | None:
     if not all(p.isdigit() and p.isascii() for p in parts):
         return None
     try:
-        return datetime(*(int(p) for p in parts))
+        year, month, day, hour, minute, second = (int(p) for p in parts)
+        return datetime(year, month, day, hour, minute, second)
     except ValueError:
         return None
 

@@ -8,9 +8,11 @@ and can all be expired at once. No HTTP, no I/O; imports nothing of the app.
 
 from __future__ import annotations
 
+import functools
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 
@@ -57,7 +59,7 @@ class Faults:
         if unknown:
             raise ValueError(f"unknown keys: {', '.join(sorted(unknown))}")
         # validate everything first, then apply: a bad request changes nothing
-        actions = []
+        actions: list[Callable[[], None]] = []
         if "fail_next" in spec:
             f = _object(spec["fail_next"], "fail_next", {"count", "status", "retry_after"})
             count = _int(f.get("count", 1), "count")
@@ -71,10 +73,10 @@ class Faults:
             if key in spec:
                 c = _object(spec[key], key, {"count", "fraction"})
                 cut = _cut(_int(c.get("count", 1), "count"), _number(c.get("fraction", 0.5)))
-                if key == "cut_next_download":
-                    actions.append(lambda cut=cut: self.cut_next_download(*cut))
-                else:
-                    actions.append(lambda cut=cut: self.cut_next_upload(*cut))
+                setter = (
+                    self.cut_next_download if key == "cut_next_download" else self.cut_next_upload
+                )
+                actions.append(functools.partial(setter, *cut))
         if "slow" in spec:
             seconds = _number(spec["slow"])
             if not 0 <= seconds <= 600:

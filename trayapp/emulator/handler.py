@@ -18,6 +18,7 @@ import logging
 import os
 import re
 import socket
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -42,7 +43,9 @@ class ClientGone(Exception):
 
 class EmulatorHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
-    allow_reuse_address = True
+    # SO_REUSEADDR lets a restart bind at once on POSIX; on Windows it would let two
+    # emulators share a port, so it stays off there
+    allow_reuse_address = sys.platform != "win32"
 
     def __init__(self, address: tuple[str, int], service: Service) -> None:
         if ":" in address[0]:
@@ -62,6 +65,13 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
             self._conns.discard(request)
         super().shutdown_request(request)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        exc = sys.exc_info()[1]
+        if isinstance(exc, OSError):  # the client went away: not worth a traceback
+            log.info("соединение с %s прервано: %s", client_address[0], exc)
+        else:
+            log.exception("ошибка обработки запроса от %s", client_address[0])
+
     def close_connections(self) -> None:
         with self._conns_lock:
             conns = list(self._conns)
@@ -70,7 +80,7 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
                 s.shutdown(socket.SHUT_RDWR)
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
     try:
         addr = ipaddress.ip_address(host.split("%", 1)[0])
     except ValueError:
@@ -84,7 +94,9 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "MoiSchetaEmulator/1"
     timeout = 120  # an idle keep-alive connection is closed after this
+    disable_nagle_algorithm = True  # headers and body go out as separate writes
     server: EmulatorHTTPServer
+    _answered = False
 
     # ------------------------------------------------------------------ plumbing
 
@@ -210,7 +222,12 @@ class Handler(BaseHTTPRequestHandler):
 
     # ------------------------------------------------------------------ routing
 
+    def send_response(self, code: int, message: str | None = None) -> None:
+        self._answered = True
+        super().send_response(code, message)
+
     def _dispatch(self, method: str) -> None:
+        self._answered = False
         try:
             self._route(method)
         except ClientGone as exc:
@@ -219,6 +236,12 @@ class Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             log.info("соединение прервано клиентом")
             self.close_connection = True
+        except Exception:
+            log.exception("ошибка эмулятора: %s %s", method, urlsplit(self.path).path)
+            self.close_connection = True
+            if not self._answered:
+                with contextlib.suppress(OSError):
+                    self._error(500, "внутренняя ошибка эмулятора")
 
     def _route(self, method: str) -> None:
         path = urlsplit(self.path).path
@@ -274,7 +297,11 @@ class Handler(BaseHTTPRequestHandler):
     def _authorized(self) -> bool:
         auth = self.headers.get("Authorization", "")
         scheme, _, token = auth.partition(" ")
-        if scheme.lower() == "bearer" and token.strip() and self.service.tokens.valid(token.strip()):
+        if (
+            scheme.lower() == "bearer"
+            and token.strip()
+            and self.service.tokens.valid(token.strip())
+        ):
             return True
         self._drain()
         self._error(401, "нужен вход", {"WWW-Authenticate": 'Bearer realm="moischeta"'})
@@ -392,7 +419,7 @@ class Handler(BaseHTTPRequestHandler):
             self._json(status, {"name": name, "size": size, "sha256": digest})
 
     def _control(self, method: str) -> None:
-        if not _is_loopback(self.client_address[0]):
+        if not is_loopback(self.client_address[0]):
             self._drain()
             self._error(403, "только с этого компьютера")
             return

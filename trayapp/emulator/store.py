@@ -168,7 +168,7 @@ class DataDir:
             return None
         path = self.inbox / name
         try:
-            f = open(path, "rb")  # noqa: SIM115 - the caller closes it
+            f = open(path, "rb")  # the caller closes it
         except OSError:
             return None
         try:

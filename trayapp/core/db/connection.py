@@ -40,8 +40,8 @@ class Database:
             self.conn.execute("PRAGMA foreign_keys = ON")
             self.conn.execute("PRAGMA journal_mode = WAL")
             self.conn.execute("PRAGMA synchronous = FULL")
-            self.conn.execute("PRAGMA cache_size = -65536")
-            self.conn.execute("PRAGMA temp_store = MEMORY")
+            # a bounded page cache; temporary b-trees (large sorts) spill to disk
+            self.conn.execute("PRAGMA cache_size = -32768")
             self._migrate()
         except sqlite3.Error as exc:
             raise DatabaseError(f"не удалось открыть базу данных {self.path}: {exc}") from exc

@@ -2,41 +2,45 @@
 
 The rows of the file are loaded once into a temporary table (``t_pay`` or ``t_read``), and
 every check is one set-based query over it: accounts, service codes, the account's
-services, meters, ids accepted before. Acceptance (``documents.py``) reads the same
-temporary tables, inside the same transaction, right after the check. Small lookups
-(account number to id, the coding's codes) are loaded into dicts once. Plain SQL only.
+services, meters, ids accepted before. Acceptance (``documents.py``) writes its documents
+and rows straight from the same temporary tables, inside the same transaction, right after
+the check. The coding's codes (a few dozen) go into ``t_code``. Plain SQL only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from trayapp.core.db.connection import Database
 
 CODING_COLUMNS = {"GOROD": "gorod_code", "SBER": "sber_code"}
 
+# a payment row: line, payment_id, account, code, paid_at (ISO moment), amount, period
+PayRow = tuple[int, str | None, str, str, str | None, int | None, int | None]
+# a reading row: line, reading_id, account, meter_id, serial, taken_at (ISO moment), value
+ReadRow = tuple[int, str | None, str, str, str, str | None, int | None]
+
 _PAY_TABLE = (
     "CREATE TEMP TABLE IF NOT EXISTS t_pay (line INTEGER PRIMARY KEY, payment_id TEXT,"
-    " account_id INTEGER, code TEXT)"
+    " account TEXT, code TEXT, paid_at TEXT, amount INTEGER, period INTEGER,"
+    " account_id INTEGER)"
 )
 _READ_TABLE = (
     "CREATE TEMP TABLE IF NOT EXISTS t_read (line INTEGER PRIMARY KEY, reading_id TEXT,"
-    " account_id INTEGER, meter_id TEXT, serial TEXT, taken_at TEXT, value INTEGER)"
+    " account TEXT, meter_id TEXT, serial TEXT, taken_at TEXT, value INTEGER)"
 )
-_CODE_TABLE = "CREATE TEMP TABLE IF NOT EXISTS t_code (code TEXT NOT NULL, own INTEGER NOT NULL)"
+_CODE_TABLE = (
+    "CREATE TEMP TABLE IF NOT EXISTS t_code (code TEXT NOT NULL, own INTEGER NOT NULL,"
+    " shared INTEGER NOT NULL, PRIMARY KEY (code, own))"
+)
 
-# the account has the service: an opening balance, an accrual or a payment on it
-_HAS_SERVICE = (
-    "(EXISTS (SELECT 1 FROM balances b WHERE b.account_id = {acc} AND b.service_code = {own})"
-    " OR EXISTS (SELECT 1 FROM accruals a WHERE a.account_id = {acc} AND a.service_code = {own})"
+# the account has the service: an accrual, an opening balance or a payment on it
+HAS_SERVICE = (
+    "(EXISTS (SELECT 1 FROM accruals a WHERE a.account_id = {acc} AND a.service_code = {own})"
+    " OR EXISTS (SELECT 1 FROM balances b WHERE b.account_id = {acc} AND b.service_code = {own})"
     " OR EXISTS (SELECT 1 FROM payments p WHERE p.account_id = {acc}"
     " AND p.service_code = {own}))"
 )
-
-
-def account_ids(db: Database) -> dict[str, int]:
-    """Every account number with its id."""
-    return dict(db.all("SELECT number, id FROM accounts"))
 
 
 def coding_codes(db: Database, coding: str) -> dict[str, tuple[int, ...]]:
@@ -62,20 +66,47 @@ def coding_codes(db: Database, coding: str) -> dict[str, tuple[int, ...]]:
 # ---------------------------------------------------------------------------- payments
 
 
-def load_payments(
-    db: Database,
-    rows: Iterable[tuple[int, str, int | None, str]],
-    codes: dict[str, tuple[int, ...]],
-) -> None:
-    """Fill ``t_pay`` (line, payment_id, account_id or None, code) and ``t_code``."""
+def load_payments(db: Database, rows: Iterable[PayRow], codes: dict[str, tuple[int, ...]]) -> None:
+    """Fill ``t_pay`` with the file's rows and ``t_code`` with the coding's codes."""
     db.execute(_PAY_TABLE)
     db.execute(_CODE_TABLE)
     db.execute("DELETE FROM t_pay")
     db.execute("DELETE FROM t_code")
-    db.executemany("INSERT INTO t_pay (line, payment_id, account_id, code) VALUES (?, ?, ?, ?)", rows)
     db.executemany(
-        "INSERT INTO t_code (code, own) VALUES (?, ?)",
-        [(ext, own) for ext, owns in codes.items() for own in owns],
+        "INSERT INTO t_pay (line, payment_id, account, code, paid_at, amount, period)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    db.executemany(
+        "INSERT INTO t_code (code, own, shared) VALUES (?, ?, ?)",
+        [(ext, own, int(len(owns) > 1)) for ext, owns in codes.items() for own in owns],
+    )
+
+
+def payments_unknown_account(db: Database) -> list[tuple[int, str]]:
+    """Resolve ``t_pay.account_id`` once; the lines whose account the database lacks."""
+    db.execute(
+        "UPDATE t_pay SET account_id = (SELECT a.id FROM accounts a WHERE a.number = t_pay.account)"
+    )
+    return db.all("SELECT line, account FROM t_pay WHERE account_id IS NULL ORDER BY line")
+
+
+def payments_unknown_code(db: Database) -> list[tuple[int, str]]:
+    """Lines with a code the coding lacks (with ``ACCOUNT`` ``t_code`` is empty: any code)."""
+    return db.all(
+        "SELECT t.line, t.code FROM t_pay t WHERE t.code <> ''"
+        " AND NOT EXISTS (SELECT 1 FROM t_code k WHERE k.code = t.code) ORDER BY t.line"
+    )
+
+
+def payments_foreign_service(db: Database) -> list[tuple[int, str]]:
+    """Lines whose (known) code names none of the account's services."""
+    has = HAS_SERVICE.format(acc="t.account_id", own="c.own")
+    return db.all(
+        "SELECT t.line, t.code FROM t_pay t WHERE t.account_id IS NOT NULL"
+        " AND t.code <> '' AND EXISTS (SELECT 1 FROM t_code k WHERE k.code = t.code)"
+        f" AND NOT EXISTS (SELECT 1 FROM t_code c WHERE c.code = t.code AND {has})"
+        " ORDER BY t.line"
     )
 
 
@@ -87,62 +118,32 @@ def payments_seen(db: Database) -> list[tuple[int, str]]:
     )
 
 
-def payments_foreign_service(db: Database) -> list[tuple[int, str]]:
-    """Lines whose (known) code names none of the account's services."""
-    has = _HAS_SERVICE.format(acc="t.account_id", own="c.own")
-    return db.all(
-        "SELECT t.line, t.code FROM t_pay t WHERE t.account_id IS NOT NULL AND t.code <> ''"
-        " AND EXISTS (SELECT 1 FROM t_code k WHERE k.code = t.code)"
-        f" AND NOT EXISTS (SELECT 1 FROM t_code c WHERE c.code = t.code AND {has})"
-        " ORDER BY t.line"
-    )
-
-
-def payments_shared_services(db: Database) -> list[tuple[int, int, int]]:
-    """For lines whose code several own services share: (line, own code, debt).
-
-    Only the account's services among them; the debt is the opening balance plus accruals of
-    months up to the one paid for, less payments to that service dated on or before the
-    payment's day (payments to the whole account left out, as ``import.md`` says).
-    """
-    has = _HAS_SERVICE.format(acc="t.account_id", own="c.own")
-    return db.all(
-        "SELECT t.line, c.own,"
-        " COALESCE((SELECT b.amount FROM balances b WHERE b.account_id = t.account_id"
-        "   AND b.service_code = c.own), 0)"
-        " + COALESCE((SELECT SUM(a.amount) FROM accruals a WHERE a.account_id = t.account_id"
-        "   AND a.service_code = c.own AND a.period <= t2.period), 0)"
-        " - COALESCE((SELECT SUM(p.amount) FROM payments p WHERE p.account_id = t.account_id"
-        "   AND p.service_code = c.own AND p.paid_on <= t2.paid_on), 0)"
-        " FROM t_pay t JOIN t_pay_when t2 ON t2.line = t.line"
-        " JOIN t_code c ON c.code = t.code"
-        f" WHERE {has} ORDER BY t.line, c.own"
-    )
-
-
-def load_payment_moments(db: Database, rows: Sequence[tuple[int, int, str]]) -> None:
-    """``t_pay_when`` (line, period yyyymm, paid_on ISO) of the lines to spread."""
-    db.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS t_pay_when (line INTEGER PRIMARY KEY,"
-        " period INTEGER, paid_on TEXT)"
-    )
-    db.execute("DELETE FROM t_pay_when")
-    db.executemany("INSERT INTO t_pay_when (line, period, paid_on) VALUES (?, ?, ?)", rows)
-
-
 # ---------------------------------------------------------------------------- readings
 
 
-def load_readings(
-    db: Database, rows: Iterable[tuple[int, str, int | None, str, str, str, int]]
-) -> None:
-    """Fill ``t_read`` (line, reading_id, account_id or None, meter_id, serial, taken_at, value)."""
+def load_readings(db: Database, rows: Iterable[ReadRow]) -> None:
     db.execute(_READ_TABLE)
     db.execute("DELETE FROM t_read")
     db.executemany(
-        "INSERT INTO t_read (line, reading_id, account_id, meter_id, serial, taken_at, value)"
+        "INSERT INTO t_read (line, reading_id, account, meter_id, serial, taken_at, value)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
         rows,
+    )
+
+
+def readings_unknown_account(db: Database) -> list[tuple[int, str]]:
+    return db.all(
+        "SELECT t.line, t.account FROM t_read t"
+        " WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.number = t.account) ORDER BY t.line"
+    )
+
+
+def readings_unknown_meter(db: Database) -> list[tuple[int, str]]:
+    """Lines of a known account whose meter id and serial name none of its meters."""
+    return db.all(
+        "SELECT t.line, t.meter_id FROM t_read t JOIN accounts a ON a.number = t.account"
+        " WHERE NOT EXISTS (SELECT 1 FROM meters m WHERE m.meter_id = t.meter_id"
+        " AND m.serial = t.serial AND m.account_id = a.id) ORDER BY t.line"
     )
 
 
@@ -150,27 +151,4 @@ def readings_seen(db: Database) -> list[tuple[int, str]]:
     return db.all(
         "SELECT t.line, t.reading_id FROM t_read t JOIN readings r ON r.reading_id = t.reading_id"
         " ORDER BY t.line"
-    )
-
-
-def readings_unknown_meter(db: Database) -> list[tuple[int, str]]:
-    """Lines of a known account whose meter id and serial name none of its meters."""
-    return db.all(
-        "SELECT t.line, t.meter_id FROM t_read t WHERE t.account_id IS NOT NULL"
-        " AND NOT EXISTS (SELECT 1 FROM meters m WHERE m.meter_id = t.meter_id"
-        " AND m.serial = t.serial AND m.account_id = t.account_id) ORDER BY t.line"
-    )
-
-
-def readings_previous(db: Database) -> list[tuple[int, int, int]]:
-    """(line, meter ref, previous value) for each line of ``t_read``.
-
-    The previous value is the meter's latest posted reading before the line's moment (of two
-    at one moment the later entered), or its initial reading where it has none.
-    """
-    return db.all(
-        "SELECT t.line, m.id, COALESCE((SELECT r.value FROM readings r WHERE r.meter_ref = m.id"
-        " AND r.posted = 1 AND r.taken_at < t.taken_at ORDER BY r.taken_at DESC, r.id DESC"
-        " LIMIT 1), m.initial_reading)"
-        " FROM t_read t JOIN meters m ON m.meter_id = t.meter_id ORDER BY t.line"
     )

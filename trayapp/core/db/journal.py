@@ -34,7 +34,9 @@ class FileEntry:
     updated_at: str
 
 
-_COLS = "id, name, direction, sha256, kind, status, rows_count, total, detail, created_at, updated_at"
+_COLS = (
+    "id, name, direction, sha256, kind, status, rows_count, total, detail, created_at, updated_at"
+)
 
 
 def record_file(
@@ -86,6 +88,21 @@ def files_with_status(db: Database, direction: str, *statuses: str) -> list[File
     return [FileEntry(*r) for r in rows]
 
 
+def count_with_status(db: Database, direction: str, *statuses: str) -> int:
+    marks = ", ".join("?" for _ in statuses)
+    return int(
+        db.scalar(
+            f"SELECT COUNT(*) FROM files WHERE direction = ? AND status IN ({marks})",
+            (direction, *statuses),
+        )
+    )
+
+
+def forget_file(db: Database, direction: str, name: str) -> None:
+    """Drop the journal entry of a file that is gone from the tree (so it can come again)."""
+    db.execute("DELETE FROM files WHERE direction = ? AND name = ?", (direction, name))
+
+
 # ---------------------------------------------------------------------------- sessions
 
 
@@ -131,9 +148,7 @@ def last_session(db: Database) -> dict[str, Any] | None:
 
 
 def add_event(db: Database, level: str, text: str) -> None:
-    db.execute(
-        "INSERT INTO events (at, level, text) VALUES (?, ?, ?)", (now_text(), level, text)
-    )
+    db.execute("INSERT INTO events (at, level, text) VALUES (?, ?, ?)", (now_text(), level, text))
 
 
 def unseen_events(db: Database, mark_seen: bool = True) -> list[tuple[str, str, str]]:

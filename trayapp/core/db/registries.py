@@ -56,41 +56,51 @@ def debt_rows(
     first_day: date,
     last_day: date,
     apartments_only: bool,
-) -> Iterator[tuple[Any, ...]]:
-    """Per eligible account (number order) and own service: (number, full_name, settlement,
-    street, house, premise, service_code, debt, accrued, whole_account_payments).
+) -> Iterator[list[tuple[Any, ...]]]:
+    """Batches of rows, per eligible account (number order): (service_code, debt, accrued,
+    whole_account_payments, number, full_name, settlement, street, house, premise).
 
-    ``debt`` is opening balance + accruals up to ``period`` − payments to that service dated
-    on or before ``as_of``; payments to the whole account are summed per account in the last
-    column (the same on every line of the account), for the caller to spread. An account
-    with no service at all comes once with ``service_code`` NULL.
+    Each account comes first with ``service_code`` NULL, carrying the payments to the whole
+    account dated on or before ``as_of`` (for the caller to spread) and the account's own
+    columns (NULL on the other rows: they are the same, and not converted again), then once
+    per own service with ``debt`` = opening balance + accruals up to ``period`` − payments to that
+    service dated on or before ``as_of``, and ``accrued`` = accruals of ``period``.
+    The union is grouped first and the accounts looked up by key, so that every table is
+    read once, in one pass.
     """
     sql = f"""
-        SELECT a.number, a.full_name, a.settlement, a.street, a.house, a.premise,
-               t.service_code, COALESCE(t.debt, 0), COALESCE(t.accrued, 0),
-               COALESCE(w.amount, 0)
-        FROM accounts a
-        LEFT JOIN (
-            SELECT account_id, service_code, SUM(debt) AS debt, SUM(accrued) AS accrued
+        SELECT t.service_code, t.debt, t.accrued, t.whole,
+               CASE WHEN t.service_code IS NULL THEN a.number END,
+               CASE WHEN t.service_code IS NULL THEN a.full_name END,
+               CASE WHEN t.service_code IS NULL THEN a.settlement END,
+               CASE WHEN t.service_code IS NULL THEN a.street END,
+               CASE WHEN t.service_code IS NULL THEN a.house END,
+               CASE WHEN t.service_code IS NULL THEN a.premise END
+        FROM (
+            SELECT account_id, service_code, SUM(debt) AS debt, SUM(accrued) AS accrued,
+                   SUM(whole) AS whole
             FROM (
                 SELECT account_id, service_code,
                        SUM(CASE WHEN period <= :period THEN amount ELSE 0 END) AS debt,
-                       SUM(CASE WHEN period = :period THEN amount ELSE 0 END) AS accrued
+                       SUM(CASE WHEN period = :period THEN amount ELSE 0 END) AS accrued,
+                       0 AS whole
                 FROM accruals GROUP BY account_id, service_code
                 UNION ALL
-                SELECT account_id, service_code, amount, 0 FROM balances
+                SELECT account_id, service_code, amount, 0, 0 FROM balances
                 UNION ALL
                 SELECT account_id, service_code,
-                       -SUM(CASE WHEN paid_on <= :as_of THEN amount ELSE 0 END), 0
+                       -SUM(CASE WHEN paid_on <= :as_of THEN amount ELSE 0 END), 0, 0
                 FROM payments WHERE service_code IS NOT NULL
                 GROUP BY account_id, service_code
+                UNION ALL
+                SELECT account_id, NULL, 0, 0, SUM(amount) FROM payments
+                WHERE service_code IS NULL AND paid_on <= :as_of GROUP BY account_id
+                UNION ALL
+                SELECT id, NULL, 0, 0, 0 FROM accounts
             ) u
             GROUP BY account_id, service_code
-        ) t ON t.account_id = a.id
-        LEFT JOIN (
-            SELECT account_id, SUM(amount) AS amount FROM payments
-            WHERE service_code IS NULL AND paid_on <= :as_of GROUP BY account_id
-        ) w ON w.account_id = a.id
+        ) t
+        JOIN accounts a ON a.id = t.account_id
         WHERE {_eligible(apartments_only)}
         ORDER BY a.number, t.service_code
     """
@@ -102,7 +112,7 @@ def debt_rows(
     }
     cur = db.execute(sql, params)
     while batch := cur.fetchmany(5000):
-        yield from batch
+        yield batch
 
 
 def accounts_with_services(db: Database) -> set[int]:

@@ -168,5 +168,11 @@ CREATE TABLE events (
 );
 """
 
-MIGRATIONS: list[str] = [V1]
+# V2 (accept.py): a payment to a code several own services share is stored as one row per
+# share; the first share's row carries payment_id, the others point to it by share_of.
+V2 = """
+ALTER TABLE payments ADD COLUMN share_of INTEGER REFERENCES payments(id);
+"""
+
+MIGRATIONS: list[str] = [V1, V2]
 VERSION = len(MIGRATIONS)

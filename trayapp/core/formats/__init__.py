@@ -1,6 +1,8 @@
 """MOISCHETA/1 registry files: records, names, reading and writing (spec/formats.md)."""
 
 from trayapp.core.formats.moischeta import (
+    debt_line,
+    debt_line_prefix,
     decode,
     encode,
     make_ack,
@@ -32,6 +34,6 @@ from trayapp.core.formats.records import (
 __all__ = [
     "CODINGS", "INCOMING_TYPES", "OUTGOING_TYPES", "AckRow", "DebtRow", "FileName", "Header",
     "MeterRow", "PaymentRow", "ReadingRow", "Registry", "Row", "ServiceRow", "ack_name",
-    "decode", "encode", "make_ack", "make_name", "parse", "parse_name", "render",
+    "debt_line", "debt_line_prefix", "decode", "encode", "make_ack", "make_name", "parse", "parse_name", "render",
     "render_header", "render_row", "row_amount",
 ]  # fmt: skip

@@ -525,6 +525,21 @@ def render_row(row: Row) -> str:
     return f"{row.line};{clean(row.message)}"
 
 
+def debt_line_prefix(account: str, full_name: str, address: str) -> str:
+    """The fields of a Debts line that repeat for every service of one account."""
+    return f"{account};{clean(full_name)};{clean(address)};"
+
+
+def debt_line(prefix: str, service_code: str, debt: int, accrued: int) -> str:
+    """A Debts line from its account prefix: the generator's hot path (same text as
+    ``render_row(DebtRow(...))``)."""
+    if debt >= 0 and accrued >= 0:  # the usual case, inlined
+        d, dk = divmod(debt, 100)
+        a, ak = divmod(accrued, 100)
+        return f"{prefix}{service_code};{d}.{dk:02d};{a}.{ak:02d}"
+    return f"{prefix}{service_code};{v.format_amount(debt)};{v.format_amount(accrued)}"
+
+
 def row_amount(row: Row) -> int:
     """The amount the row adds to ``#FILESUM`` (0 for types without one)."""
     if isinstance(row, DebtRow):

@@ -1,0 +1,183 @@
+"""Acceptance killed with SIGKILL at several moments: all payments or none, then exactly once.
+
+The acceptance of a 40,000-payment registry runs in a subprocess that is killed -9 at
+several moments (each on a fresh copy of the same starting state), one of them held right
+after the commit so that the window between the documents and the confirmation is hit for
+sure. After each kill the payments are all there or none, and a final accept makes them
+all there exactly once, with the confirmation written and the file moved.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import trayapp
+from tests.core import registry_fixture as fx
+from tests.core.test_validate import payments_file
+from trayapp.core.accept import accept
+from trayapp.core.db import Database, journal
+from trayapp.core.folders import ExchangeTree
+from trayapp.errors import AcceptError
+
+ORG = fx.ORG[0]
+NAME = "Payments_20261106_001.txt"
+COUNT = 40_000
+ACCOUNTS = [("1001", "102"), ("1002", ""), ("1001", "9"), ("1003", "10")]
+
+# until `trayapp accept` is wired, the subprocess calls accept() itself
+SCRIPT = """
+import os, sys, time
+from pathlib import Path
+from trayapp.core import accept as acc
+from trayapp.core.db import Database
+from trayapp.core.folders import ExchangeTree
+db = Database(sys.argv[1])
+if os.environ.get("HOLD_AFTER_COMMIT"):
+    def hold():
+        print("committed", flush=True)
+        time.sleep(600)
+    acc._after_commit = hold
+print("started", flush=True)
+acc.accept(db, ExchangeTree(sys.argv[2]), sys.argv[3], sys.argv[4], "GOROD", Path(sys.argv[5]),
+           report=False)
+print("done", flush=True)
+"""
+
+
+def _rows() -> list[str]:
+    return [
+        f"p-{i:06d};05.11.2026 10:{i % 60:02d}:00;{ACCOUNTS[i % 4][0]};{ACCOUNTS[i % 4][1]};"
+        f"{1 + i % 500}.{i % 100:02d};10.2026"
+        for i in range(COUNT)
+    ]
+
+
+@pytest.fixture(scope="module")
+def origin(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The starting state: the association, and the registry pending in Входящие."""
+    base = tmp_path_factory.mktemp("origin")
+    db = fx.build(base / "b.db")
+    tree = ExchangeTree(base / "x").ensure()
+    (tree.incoming / NAME).write_bytes(payments_file(_rows()))
+    from trayapp.core.accept import list_pending
+
+    assert [p.rows for p in list_pending(db, tree, ORG, "GOROD")] == [COUNT]
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    return base
+
+
+@pytest.fixture(scope="module")
+def duration(origin: Path, tmp_path_factory: pytest.TempPathFactory) -> float:
+    """How long an acceptance runs undisturbed here (from its start to its exit)."""
+    home = _copy(origin, tmp_path_factory.mktemp("whole") / "home")
+    proc = _start(home, hold=False)
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "started"
+    began = time.monotonic()
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    assert _state(home) == (COUNT, COUNT, 1, "done")
+    return time.monotonic() - began
+
+
+def _copy(origin: Path, dst: Path) -> Path:
+    shutil.copytree(origin, dst)
+    return dst
+
+
+def _start(home: Path, hold: bool) -> subprocess.Popen[str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(Path(trayapp.__file__).resolve().parents[1])
+    if hold:
+        env["HOLD_AFTER_COMMIT"] = "1"
+    return subprocess.Popen(
+        [sys.executable, "-c", SCRIPT, str(home / "b.db"), str(home / "x"), NAME, ORG,
+         str(home / "reports")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+
+
+def _state(home: Path) -> tuple[int, int, int, str]:
+    """(payment documents, payments with an id, their sum's count of docs, journal status)."""
+    db = Database(home / "b.db")
+    try:
+        docs = int(db.scalar("SELECT COUNT(*) FROM documents WHERE kind = 'payment'"))
+        ids = int(
+            db.scalar("SELECT COUNT(DISTINCT payment_id) FROM payments WHERE source = 'moischeta'")
+        )
+        regs = int(db.scalar("SELECT COUNT(*) FROM documents WHERE kind = 'registry'"))
+        entry = journal.get_file(db, "in", NAME)
+        return docs, ids, regs, entry.status if entry else ""
+    finally:
+        db.close()
+
+
+def _final_accept_and_check(home: Path) -> None:
+    db = Database(home / "b.db")
+    tree = ExchangeTree(home / "x")
+    try:
+        entry = journal.get_file(db, "in", NAME)
+        if entry is not None and entry.status == "done":  # the run finished before the kill
+            with pytest.raises(AcceptError, match="уже принят"):
+                accept(db, tree, NAME, ORG, "GOROD", home / "reports", report=False)
+        else:
+            res = accept(db, tree, NAME, ORG, "GOROD", home / "reports", report=False)
+            assert res.rows == COUNT
+        assert int(db.scalar("SELECT COUNT(*) FROM documents WHERE kind = 'registry'")) == 1
+        assert int(db.scalar("SELECT COUNT(*) FROM documents WHERE kind = 'payment'")) == COUNT
+        assert int(
+            db.scalar("SELECT COUNT(*) FROM payments WHERE source = 'moischeta' AND payment_id IS NOT NULL")
+        ) == COUNT  # fmt: skip
+        total = int(db.scalar("SELECT SUM(amount) FROM payments WHERE source = 'moischeta'"))
+        assert total == sum(1 + i % 500 for i in range(COUNT)) * 100 + sum(
+            i % 100 for i in range(COUNT)
+        )
+        assert journal.get_file(db, "in", NAME).status == "done"  # type: ignore[union-attr]
+        assert (tree.outgoing / f"Ack_{NAME}").is_file()
+        assert (tree.incoming_done / NAME).is_file() and not (tree.incoming / NAME).exists()
+        assert not [n for n in os.listdir(tree.outgoing) if n.startswith(".~")]
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize("share", [0.15, 0.5, 0.85, 0.95, 1.0, 1.03])
+def test_kill_at_a_moment(origin: Path, duration: float, tmp_path: Path, share: float) -> None:
+    home = _copy(origin, tmp_path / "home")
+    proc = _start(home, hold=False)
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "started"  # imports done
+        time.sleep(duration * share)
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait(timeout=120)
+    docs, ids, regs, status = _state(home)
+    print(f"killed at {share:.0%} of {duration:.1f} s: {docs} payment documents, {status}")
+    assert (docs, ids, regs) in ((0, 0, 0), (COUNT, COUNT, 1)), (docs, ids, regs, status)
+    assert status == ("pending" if regs == 0 else status)
+    assert status in ("pending", "accepted", "done")
+    _final_accept_and_check(home)
+
+
+def test_kill_between_commit_and_confirmation(origin: Path, tmp_path: Path) -> None:
+    home = _copy(origin, tmp_path / "home")
+    proc = _start(home, hold=True)
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "started"
+        assert proc.stdout.readline().strip() == "committed"
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait(timeout=120)
+    assert _state(home) == (COUNT, COUNT, 1, "accepted")
+    assert not (home / "x" / "Исходящие" / f"Ack_{NAME}").exists()
+    _final_accept_and_check(home)

@@ -1,0 +1,421 @@
+"""Pending registries, their acceptance into documents, the confirmation, posting of readings.
+
+A received, correct Payments or Readings registry waits in ``Входящие`` (journal status
+``pending``). ``accept`` checks it again against the database and, in ONE transaction,
+writes its documents and rows and sets the journal status ``accepted``; only then it
+writes ``Ack_<name>`` (``OK``, echoing rows and sum) atomically into ``Исходящие``, moves
+the file to ``Входящие/Обработаны`` (``os.replace``) and sets ``done``. Killed at any
+instant, the registry is either wholly accepted or not at all; ``recover`` (run by
+``accept``, ``list_pending`` and at the start of an exchange session) finishes the
+confirmation and the move of every ``accepted`` one. The database itself refuses a second
+acceptance: one registry document per file (a unique index) and unique payment and
+reading ids.
+
+What is written. Payments: one «Реестр "Мои счета"» document (journal ``receipts``, kind
+``registry``, dated the day of acceptance, posted: its payments count at once) and one
+«Платёж из БС» (kind ``payment``, child of it, dated the day paid, comment the payment id)
+per payment, numbered on from the registry's number in file order; one ``payments`` row
+per payment (source ``moischeta``, ``registry_code`` the code as in the file,
+``service_code`` the own code; NULL for an empty code: a payment to the whole account,
+spread when a Debts registry is built). A code several own services share is spread at
+acceptance over those of them the account has, by the rule of spec/import.md
+(``registries.spread``), the debts being taken as opening balance + accruals of months up
+to the one paid for − payments to that service on or before the day paid: one ``payments``
+row per non-zero share, all with the payment's document; the first (lowest own code)
+carries ``payment_id``, the others point to it by ``share_of`` (schema V2) and have no
+``payment_id`` of their own. Readings: one «Показания новые» document (journal
+``accruals``, kind ``readings``, comment «Принято из 'Мои счета'», unposted) and one
+unposted ``readings`` row per reading, marked ``below_previous`` where the value is below
+the meter's latest posted reading before it (or its initial reading); ``post_document``
+posts it. Imports no GUI, no HTTP; SQL lives in ``db/documents.py``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from trayapp.core import formats
+from trayapp.core import values as v
+from trayapp.core.db import documents as docs
+from trayapp.core.db import journal
+from trayapp.core.db.connection import Database, IntegrityError
+from trayapp.core.folders import ExchangeTree, os_error, sha256_file, write_atomic
+from trayapp.core.formats import FileName, Header
+from trayapp.core.registries import spread
+from trayapp.core.validate import Lookup, check_incoming, check_loaded
+from trayapp.errors import AcceptError, AppError, format_error
+
+log = logging.getLogger(__name__)
+
+SHOWN_ERRORS = 20
+
+# a test hook: called right after the acceptance transaction committed (simulates a crash)
+_after_commit: Callable[[], None] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PendingItem:
+    file: str
+    kind: str  # PAYMENTS or READINGS
+    day: date
+    number: str  # "007"
+    rows: int
+    total: int  # kopecks (0 for readings)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "kind": self.kind,
+            "date": v.format_date(self.day),
+            "number": self.number,
+            "rows": self.rows,
+            "sum": v.format_amount(self.total),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class AcceptResult:
+    file: str
+    kind: str
+    document: str
+    rows: int
+    total: int  # kopecks (0 for readings)
+    confirmation: Path
+    report: Path | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "kind": self.kind,
+            "document": self.document,
+            "rows": self.rows,
+            "sum": v.format_amount(self.total),
+            "confirmation": str(self.confirmation),
+            "report": str(self.report) if self.report else None,
+        }
+
+
+# ---------------------------------------------------------------------------- pending
+
+
+def list_pending(
+    db: Database,
+    tree: ExchangeTree,
+    org: str | None = None,
+    coding: str | None = None,
+    clock: Callable[[], datetime] = datetime.now,
+) -> list[PendingItem]:
+    """Correct registries in ``Входящие`` not yet accepted, by name.
+
+    A file there with no journal entry (or one only ``received``) is checked first when
+    ``coding`` is given: a correct one becomes pending; a broken one is recorded
+    ``received`` and left for the next exchange session to reject. ``org`` defaults to the
+    association's ИНН in the database.
+    """
+    org = org or docs.org(db)[0]
+    if org:
+        recover(db, tree, org, clock)
+    items: list[PendingItem] = []
+    for name in tree.names(tree.incoming):
+        fname = formats.parse_name(name)
+        if fname is None or fname.is_ack or fname.kind not in formats.INCOMING_TYPES:
+            continue
+        entry = journal.get_file(db, "in", name)
+        if entry is None or entry.status == "received":
+            if coding is None or not org:
+                continue
+            entry = _check_unrecorded(db, tree.incoming / name, fname, org, coding)
+            if entry is None:
+                continue
+        if entry.status != "pending":
+            continue
+        items.append(
+            PendingItem(
+                name,
+                fname.kind,
+                fname.day,
+                f"{fname.number:03d}",
+                entry.rows or 0,
+                entry.total or 0,
+            )
+        )
+    return items
+
+
+def _check_unrecorded(
+    db: Database, path: Path, fname: FileName, org: str, coding: str
+) -> journal.FileEntry | None:
+    data = _read(path)
+    checked = check_incoming(db, path.name, data, org, coding)
+    sha = hashlib.sha256(data).hexdigest()
+    with db.transaction():
+        if checked.registry is None:
+            log.info("%s: %d errors; left to the exchange session", path.name, len(checked.errors))
+            journal.record_file(db, path.name, "in", sha, fname.type, "received")
+            return None
+        h = checked.registry.header
+        journal.record_file(db, path.name, "in", sha, fname.type, "pending", h.rows, h.filesum)
+    return journal.get_file(db, "in", path.name)
+
+
+# ---------------------------------------------------------------------------- accept
+
+
+def accept(
+    db: Database,
+    tree: ExchangeTree,
+    name: str,
+    org: str,
+    coding: str,
+    reports_dir: Path,
+    clock: Callable[[], datetime] = datetime.now,
+    *,
+    report: bool = True,
+    xlsx: bool = False,
+) -> AcceptResult:
+    """Accept one pending registry (see the module docstring); ``AcceptError`` when not.
+
+    Where an earlier acceptance of it was interrupted after its documents were written,
+    only the confirmation and the move are done, and the result is returned as usual.
+    ``report=False`` skips the printable report (``write_report`` can make it later).
+    """
+    fname = formats.parse_name(name)
+    if fname is None or fname.is_ack or fname.kind not in formats.INCOMING_TYPES:
+        raise AcceptError(f"{name}: это не реестр платежей или показаний")
+    tree.ensure()
+    before = journal.get_file(db, "in", name)
+    recover(db, tree, org, clock)
+    if before is not None and before.status in ("accepted", "done"):
+        if before.status == "done":
+            made = docs.document_of_file(db, before.id)
+            what = f" (документ № {made[1]})" if made else ""
+            raise AcceptError(f"реестр {name} уже принят{what}")
+        log.info("%s: an interrupted acceptance finished", name)
+        return _result(db, tree, fname, name, before, reports_dir, report, xlsx)
+    if before is not None and before.status == "broken":
+        raise AcceptError(f"реестр {name} содержит ошибки и не может быть принят")
+    path = tree.incoming / name
+    if not path.is_file():
+        raise AcceptError(f"реестра {name} нет в папке «Входящие»: принимать нечего")
+
+    data = _read(path)
+    sha = hashlib.sha256(data).hexdigest()
+    try:
+        with db.transaction():
+            entry = journal.get_file(db, "in", name)
+            if entry is not None and entry.status in ("accepted", "done"):
+                raise AcceptError(f"реестр {name} уже принят")
+            checked, lookup = check_loaded(db, name, data, org, coding)
+            if checked.registry is None:
+                raise AcceptError(_refusal(name, checked.errors))
+            h = checked.registry.header
+            rows = checked.registry.rows
+            count, first_line = len(rows), rows[0].line if rows else 0  # type: ignore[union-attr]
+            del checked, rows  # the rows are in t_pay / t_read now: free their memory
+            file_id = journal.record_file(
+                db, name, "in", sha, fname.type, "pending", h.rows, h.filesum
+            )
+            now = clock()
+            if h.type == "PAYMENTS":
+                number = _write_payments(db, h, count, first_line, lookup, name, file_id, now)
+            else:
+                number = _write_readings(db, count, file_id, now)
+            journal.set_status(db, "in", name, "accepted")
+    except IntegrityError as exc:
+        log.warning("%s: the database refused the acceptance: %s", name, exc)
+        raise AcceptError(f"реестр {name} уже принят или его платежи приняты раньше") from exc
+    log.info("%s: accepted as document %s (%d rows)", name, number, h.rows)
+    if _after_commit is not None:
+        _after_commit()
+    entry = journal.get_file(db, "in", name)
+    assert entry is not None
+    _finish(db, tree, entry, org, clock)
+    return _result(db, tree, fname, name, entry, reports_dir, report, xlsx)
+
+
+def _write_payments(
+    db: Database,
+    h: Header,
+    count: int,
+    first_line: int,
+    lookup: Lookup,
+    name: str,
+    file_id: int,
+    now: datetime,
+) -> str:
+    created = now.strftime("%Y-%m-%d %H:%M:%S")
+    first = docs.next_number(db, "receipts")
+    number = docs.format_number(first)
+    doc_id, pay_id = docs.next_ids(db)
+    docs.insert_document(
+        db, "receipts", "registry", number, now.date().isoformat(), created,
+        comment=name, file_id=file_id, rows=h.rows, total=h.filesum or 0, posted=True,
+        doc_id=doc_id,
+    )  # fmt: skip
+    if not count:
+        return number
+    # payment documents follow the registry's in number and id, in file order (the lines
+    # of a correct file are consecutive)
+    numbers = first + 1 - first_line
+    ids = doc_id + 1 - first_line
+    docs.insert_payment_documents(db, doc_id, numbers, ids, created)
+    written = docs.insert_payments(db, ids)
+    if any(len(owns) > 1 for owns in lookup.codes.values()):
+        written += _write_shared(db, ids, pay_id + written)
+    if written != count:
+        raise AcceptError(f"реестр {name}: записано платежей {written} из {count}")
+    return number
+
+
+def _write_shared(db: Database, doc_ids: int, next_id: int) -> int:
+    """Spread the payments to a shared code; returns how many payments were written."""
+    rows = docs.shared_payments(db, doc_ids)
+    if not rows:
+        return 0
+    debts: dict[int, list[tuple[int, int]]] = {}
+    for line, own, debt in docs.shared_debts(db):
+        debts.setdefault(line, []).append((int(own), int(debt)))
+    out: list[tuple[Any, ...]] = []
+    for line, acc_id, doc, at, amount, period, pid, code in rows:
+        shares = sorted((c, a) for c, a in spread(amount, debts.get(line, [])).items() if a > 0)
+        if not shares:  # the check made sure the account has one of the services
+            raise AcceptError(f"строка {line}: платёж {pid} не на что разнести")
+        main = next_id
+        for k, (own, part) in enumerate(shares):
+            out.append(
+                (next_id, acc_id, own, at, part, period, None if k else pid, code, doc,
+                 main if k else None)
+            )  # fmt: skip
+            next_id += 1
+    docs.insert_payment_shares(db, out)
+    return len(rows)
+
+
+def _write_readings(db: Database, count: int, file_id: int, now: datetime) -> str:
+    number = docs.format_number(docs.next_number(db, "accruals"))
+    doc_id = docs.insert_document(
+        db, "accruals", "readings", number, now.date().isoformat(),
+        now.strftime("%Y-%m-%d %H:%M:%S"), comment=docs.READINGS_COMMENT, file_id=file_id,
+        rows=count, doc_id=docs.next_ids(db)[0],
+    )  # fmt: skip
+    written = docs.insert_readings(db, doc_id)
+    if written != count:
+        raise AcceptError(f"показаний записано {written} из {count}")
+    return number
+
+
+def _refusal(name: str, errors: list[tuple[int, str]]) -> str:
+    shown = "; ".join(format_error(n, m) for n, m in errors[:SHOWN_ERRORS])
+    more = f"; ... всего ошибок: {len(errors)}" if len(errors) > SHOWN_ERRORS else ""
+    return f"реестр {name} не принят, он остаётся во «Входящих»: {shown}{more}"
+
+
+# ---------------------------------------------------------------------------- finishing
+
+
+def recover(
+    db: Database, tree: ExchangeTree, org: str, clock: Callable[[], datetime] = datetime.now
+) -> int:
+    """Finish the confirmation and the move of every accepted registry; returns how many."""
+    done = 0
+    for entry in journal.files_with_status(db, "in", "accepted"):
+        log.info("recovery: %s accepted but not confirmed; finishing", entry.name)
+        _finish(db, tree, entry, org, clock)
+        done += 1
+    return done
+
+
+def _finish(
+    db: Database,
+    tree: ExchangeTree,
+    entry: journal.FileEntry,
+    org: str,
+    clock: Callable[[], datetime],
+) -> Path:
+    """Write the confirmation, move the file to Входящие/Обработаны, mark it done."""
+    name = entry.name
+    ack = formats.ack_name(name)
+    target = tree.outgoing / ack
+    found = tree.find(ack)
+    wrote = False
+    if found is None:
+        fname = formats.parse_name(name)
+        assert fname is not None
+        answered = Header(
+            type=fname.kind, org=org, number=fname.number, day=fname.day,
+            rows=entry.rows or 0, filesum=(entry.total or 0) if fname.kind == "PAYMENTS" else None,
+        )  # fmt: skip
+        text = formats.render(formats.make_ack(name, org, clock().date(), [], answered))
+        write_atomic(target, formats.encode(text))
+        wrote = True
+        found = target
+    src = tree.incoming / name
+    if src.is_file():
+        tree.move(src, tree.incoming_done)
+    elif not (tree.incoming_done / name).is_file():
+        log.warning("%s: accepted, but the file is in neither Входящие nor Обработаны", name)
+    with db.transaction():
+        if wrote and journal.get_file(db, "out", ack) is None:
+            journal.record_file(db, ack, "out", sha256_file(target), "ACK", "generated")
+        journal.set_status(db, "in", name, "done")
+    log.info("%s: confirmation %s written, file moved to Входящие/Обработаны", name, ack)
+    return found
+
+
+def _result(
+    db: Database,
+    tree: ExchangeTree,
+    fname: FileName,
+    name: str,
+    entry: journal.FileEntry,
+    reports_dir: Path,
+    report: bool,
+    xlsx: bool,
+) -> AcceptResult:
+    made = docs.document_of_file(db, entry.id)
+    assert made is not None
+    number = made[1]
+    confirmation = tree.find(formats.ack_name(name)) or tree.outgoing / formats.ack_name(name)
+    path: Path | None = None
+    if report:
+        from trayapp.core.report import write_report  # the report is optional
+
+        try:
+            path = write_report(db, number, reports_dir, xlsx=xlsx, kind=made[0])
+        except AppError as exc:
+            log.error("%s: the report could not be written: %s", name, exc.message)
+    return AcceptResult(
+        name, fname.kind, number, entry.rows or 0, entry.total or 0, confirmation, path
+    )
+
+
+# ---------------------------------------------------------------------------- posting
+
+
+def post_document(db: Database, number: str) -> tuple[str, int]:
+    """Post a «Показания новые» document: from then on its readings count. (number, rows)."""
+    num = number.strip()
+    if num.isdigit():
+        num = docs.format_number(int(num))
+    with db.transaction():
+        doc = docs.find_document(db, "accruals", "readings", num)
+        if doc is None:
+            raise AcceptError(f"нет документа «Показания новые» № {number}")
+        if doc[4]:
+            raise AcceptError(f"документ «Показания новые» № {num} уже проведён")
+        rows = docs.post_readings(db, int(doc[0]))
+    log.info("readings document %s posted (%d readings)", num, rows)
+    return num, rows
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise os_error(exc, str(path)) from exc

@@ -1,0 +1,338 @@
+"""SQL of the billing data: lookups and upserts for table import, reads for export.
+
+The importer validates rows in Python (references through the dicts returned here) and hands
+this module ready parameter tuples; each upsert writes them set-based, several rows per
+statement (multi-row ``VALUES`` with ``ON CONFLICT ... DO UPDATE``), which is what makes a
+10-million-row import fast. Export reads payments and readings accepted from «Мои счета» and
+marks them exported. A few helpers at the end insert accepted rows directly, for tests and
+the demo, until the accept module writes them itself. Plain SQL; imports nothing of the app
+but the connection.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from itertools import chain
+from typing import Any
+
+from trayapp.core.db.connection import Database, now_text
+
+log = logging.getLogger(__name__)
+
+# at most this many parameters in one statement (the oldest SQLite limit, also fine for
+# PostgreSQL): a 4-column table gets 249 rows per statement
+MAX_PARAMS = 999
+
+Row = Sequence[Any]
+
+# kind -> (table, columns, conflict clause with its update)
+_UPSERTS: dict[str, tuple[str, tuple[str, ...], str]] = {
+    "org": (
+        "org",
+        ("id", "inn", "name", "kpp", "bank_account", "bik", "address"),
+        "ON CONFLICT (id) DO UPDATE SET inn = excluded.inn, name = excluded.name, "
+        "kpp = excluded.kpp, bank_account = excluded.bank_account, bik = excluded.bik, "
+        "address = excluded.address",
+    ),
+    "providers": (
+        "providers",
+        ("inn", "name", "bank_account", "bik"),
+        "ON CONFLICT (inn) DO UPDATE SET name = excluded.name, "
+        "bank_account = excluded.bank_account, bik = excluded.bik",
+    ),
+    "services": (
+        "services",
+        ("code", "name", "unit", "gorod_code", "sber_code", "provider_id", "metered"),
+        "ON CONFLICT (code) DO UPDATE SET name = excluded.name, unit = excluded.unit, "
+        "gorod_code = excluded.gorod_code, sber_code = excluded.sber_code, "
+        "provider_id = excluded.provider_id, metered = excluded.metered",
+    ),
+    "accounts": (
+        "accounts",
+        (
+            "number", "full_name", "settlement", "street", "house", "premise",
+            "premise_kind", "area", "opened", "closed",
+        ),
+        "ON CONFLICT (number) DO UPDATE SET full_name = excluded.full_name, "
+        "settlement = excluded.settlement, street = excluded.street, house = excluded.house, "
+        "premise = excluded.premise, premise_kind = excluded.premise_kind, "
+        "area = excluded.area, opened = excluded.opened, closed = excluded.closed",
+    ),
+    "balances": (
+        "balances",
+        ("account_id", "service_code", "amount"),
+        "ON CONFLICT (account_id, service_code) DO UPDATE SET amount = excluded.amount",
+    ),
+    "accruals": (
+        "accruals",
+        ("account_id", "service_code", "period", "amount"),
+        "ON CONFLICT (account_id, service_code, period) DO UPDATE SET amount = excluded.amount",
+    ),
+    # payments with a reference; those without one go through insert_payments_unreferenced
+    "payments": (
+        "payments",
+        ("account_id", "service_code", "paid_on", "amount", "source", "reference"),
+        "ON CONFLICT (source, reference) WHERE reference IS NOT NULL DO UPDATE SET "
+        "account_id = excluded.account_id, service_code = excluded.service_code, "
+        "paid_on = excluded.paid_on, amount = excluded.amount",
+    ),
+    "meters": (
+        "meters",
+        ("meter_id", "account_id", "service_code", "serial", "installed", "initial_reading",
+         "removed"),
+        "ON CONFLICT (meter_id) DO UPDATE SET account_id = excluded.account_id, "
+        "service_code = excluded.service_code, serial = excluded.serial, "
+        "installed = excluded.installed, initial_reading = excluded.initial_reading, "
+        "removed = excluded.removed",
+    ),
+    # imported readings are posted; the key is the partial unique index readings_import_key
+    "readings": (
+        "readings",
+        ("meter_ref", "taken_at", "value", "posted", "source"),
+        "ON CONFLICT (meter_ref, taken_at) WHERE source = 'import' DO UPDATE SET "
+        "value = excluded.value, posted = 1",
+    ),
+}
+
+_COUNTS: dict[str, str] = {
+    "org": "SELECT COUNT(*) FROM org",
+    "providers": "SELECT COUNT(*) FROM providers",
+    "services": "SELECT COUNT(*) FROM services",
+    "accounts": "SELECT COUNT(*) FROM accounts",
+    "balances": "SELECT COUNT(*) FROM balances",
+    "accruals": "SELECT COUNT(*) FROM accruals",
+    "payments": "SELECT COUNT(*) FROM payments",
+    "meters": "SELECT COUNT(*) FROM meters",
+    "readings": "SELECT COUNT(*) FROM readings WHERE source = 'import'",
+}
+
+
+class _Statement:
+    """One upsert, prepared as text for a full chunk of rows and for a single row."""
+
+    __slots__ = ("per", "many", "one")
+
+    def __init__(self, table: str, columns: tuple[str, ...], conflict: str) -> None:
+        group = "(" + ", ".join("?" * len(columns)) + ")"
+        head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+        self.per = max(1, MAX_PARAMS // len(columns))
+        self.many = head + ", ".join([group] * self.per) + " " + conflict
+        self.one = head + group + " " + conflict
+
+
+_STATEMENTS = {kind: _Statement(*spec) for kind, spec in _UPSERTS.items()}
+
+
+# ----------------------------------------------------------------------------- lookups
+
+
+def account_ids(db: Database) -> dict[str, int]:
+    """Account number -> id, for every account."""
+    return dict(db.execute("SELECT number, id FROM accounts").fetchall())
+
+
+def service_codes(db: Database) -> set[int]:
+    return {code for (code,) in db.execute("SELECT code FROM services").fetchall()}
+
+
+def provider_ids(db: Database) -> dict[str, int]:
+    """Provider ИНН -> id."""
+    return dict(db.execute("SELECT inn, id FROM providers").fetchall())
+
+
+def meter_refs(db: Database) -> dict[str, int]:
+    """Meter id as imported -> the meters row id."""
+    return dict(db.execute("SELECT meter_id, id FROM meters").fetchall())
+
+
+def count_rows(db: Database, kind: str) -> int:
+    """Rows an import of ``kind`` keys (imported readings only, for readings)."""
+    return int(db.scalar(_COUNTS[kind]))
+
+
+# ----------------------------------------------------------------------------- upserts
+
+
+def upsert(db: Database, kind: str, rows: Sequence[Row]) -> None:
+    """Insert or update ``rows`` (parameter tuples in the order of the kind's columns)."""
+    st = _STATEMENTS[kind]
+    per = st.per
+    n = len(rows)
+    full = n - n % per
+    for i in range(0, full, per):
+        db.execute(st.many, list(chain.from_iterable(rows[i : i + per])))
+    if full < n:
+        db.executemany(st.one, rows[full:])
+
+
+def insert_payments_unreferenced(db: Database, rows: Sequence[Row]) -> None:
+    """Payments without a reference, keyed by all their fields: a row already there is kept.
+
+    Each row is ``(account_id, service_code, paid_on, amount, source)``.
+    """
+    head = (
+        "INSERT INTO payments (account_id, service_code, paid_on, amount, source) "
+        "SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM payments WHERE account_id = ? "
+    )
+    tail = (
+        " AND paid_on = ? AND amount = ? AND source = ? AND reference IS NULL "
+        "AND COALESCE(payment_id, '') = '')"
+    )
+    coded = [(a, s, p, m, src, a, s, p, m, src) for a, s, p, m, src in rows if s is not None]
+    whole = [(a, s, p, m, src, a, p, m, src) for a, s, p, m, src in rows if s is None]
+    if coded:
+        db.executemany(head + "AND service_code = ?" + tail, coded)
+    if whole:
+        db.executemany(head + "AND service_code IS NULL" + tail, whole)
+
+
+# ----------------------------------------------------------------------------- export
+
+# The «Платёж из БС» document of a payment and its parent «Реестр "Мои счета"»; a payment
+# pointing at the registry document itself is taken as well.
+_PAYMENTS_FROM = """
+FROM payments p
+JOIN accounts a ON a.id = p.account_id
+JOIN documents d ON d.id = p.document_id
+JOIN documents r ON r.id = CASE WHEN d.kind = 'registry' THEN d.id ELSE d.parent_id END
+LEFT JOIN files f ON f.id = r.file_id
+WHERE p.source = 'moischeta' AND p.payment_id IS NOT NULL
+"""
+
+_READINGS_FROM = """
+FROM readings g
+JOIN meters m ON m.id = g.meter_ref
+JOIN accounts a ON a.id = m.account_id
+JOIN documents d ON d.id = g.document_id
+WHERE g.source = 'moischeta'
+"""
+
+
+def accepted_payments(db: Database, all_rows: bool) -> Iterator[tuple[Any, ...]]:
+    """Payments accepted from «Мои счета», not exported yet unless ``all_rows``.
+
+    Rows: document_number, registry_file, payment_id, paid_at (ISO moment), account,
+    service_code (None for the whole account), amount (kopecks), period (yyyymm).
+    """
+    where = "" if all_rows else " AND p.exported = 0"
+    return iter(
+        db.execute(
+            "SELECT r.number, COALESCE(f.name, ''), p.payment_id, COALESCE(p.paid_at, "
+            "p.paid_on || ' 00:00:00'), a.number, p.service_code, p.amount, p.period "
+            + _PAYMENTS_FROM
+            + where
+            + " ORDER BY r.id, p.id"
+        )
+    )
+
+
+def mark_payments_exported(db: Database) -> int:
+    cur = db.execute(
+        "UPDATE payments SET exported = 1 WHERE exported = 0 AND id IN (SELECT p.id "
+        + _PAYMENTS_FROM
+        + ")"
+    )
+    return int(cur.rowcount)
+
+
+def accepted_readings(db: Database, all_rows: bool) -> Iterator[tuple[Any, ...]]:
+    """Readings accepted from «Мои счета», not exported yet unless ``all_rows``.
+
+    Rows: document_number, account, meter_id, serial, taken_at (ISO moment), value
+    (thousandths), below_previous, posted.
+    """
+    where = "" if all_rows else " AND g.exported = 0"
+    return iter(
+        db.execute(
+            "SELECT d.number, a.number, m.meter_id, m.serial, g.taken_at, g.value, "
+            "g.below_previous, g.posted " + _READINGS_FROM + where + " ORDER BY d.id, g.id"
+        )
+    )
+
+
+def mark_readings_exported(db: Database) -> int:
+    cur = db.execute(
+        "UPDATE readings SET exported = 1 WHERE exported = 0 AND id IN (SELECT g.id "
+        + _READINGS_FROM
+        + ")"
+    )
+    return int(cur.rowcount)
+
+
+# ----------------------------------------------------------------------------- accepted rows
+# Direct inserts of what accepting a registry writes, for tests and the demo.
+
+
+def add_document(
+    db: Database,
+    *,
+    journal: str,
+    kind: str,
+    number: str,
+    doc_date: str,
+    comment: str = "",
+    posted: bool = False,
+    parent_id: int | None = None,
+    file_name: str | None = None,
+) -> int:
+    """A document (with a received file row when ``file_name`` is given); its id."""
+    now = now_text()
+    file_id = None
+    if file_name is not None:
+        cur = db.execute(
+            "INSERT INTO files (name, direction, sha256, kind, status, created_at, updated_at) "
+            "VALUES (?, 'in', '', ?, 'accepted', ?, ?)",
+            (file_name, "PAYMENTS" if kind == "registry" else "READINGS", now, now),
+        )
+        file_id = cur.lastrowid
+    cur = db.execute(
+        "INSERT INTO documents (journal, kind, number, doc_date, comment, posted, parent_id, "
+        "file_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (journal, kind, number, doc_date, comment, int(posted), parent_id, file_id, now),
+    )
+    return int(cur.lastrowid or 0)
+
+
+def add_accepted_payment(
+    db: Database,
+    *,
+    document_id: int,
+    payment_id: str,
+    paid_at: str,
+    account: str,
+    service_code: int | None,
+    amount: int,
+    period: int,
+    registry_code: str | None = None,
+) -> int:
+    """A payment accepted from «Мои счета» (``paid_at`` an ISO moment); its row id."""
+    cur = db.execute(
+        "INSERT INTO payments (account_id, service_code, paid_on, paid_at, amount, period, "
+        "source, payment_id, registry_code, document_id) "
+        "SELECT id, ?, ?, ?, ?, ?, 'moischeta', ?, ?, ? FROM accounts WHERE number = ?",
+        (service_code, paid_at[:10], paid_at, amount, period, payment_id, registry_code,
+         document_id, account),
+    )
+    return int(cur.lastrowid or 0)
+
+
+def add_accepted_reading(
+    db: Database,
+    *,
+    document_id: int,
+    reading_id: str,
+    meter_id: str,
+    taken_at: str,
+    value: int,
+    below_previous: bool = False,
+    posted: bool = False,
+) -> int:
+    """A reading accepted from «Мои счета» (``taken_at`` an ISO moment); its row id."""
+    cur = db.execute(
+        "INSERT INTO readings (meter_ref, taken_at, value, posted, source, reading_id, "
+        "below_previous, document_id) "
+        "SELECT id, ?, ?, ?, 'moischeta', ?, ?, ? FROM meters WHERE meter_id = ?",
+        (taken_at, value, int(posted), reading_id, int(below_previous), document_id, meter_id),
+    )
+    return int(cur.lastrowid or 0)

@@ -1,0 +1,245 @@
+"""SQL of accepted registries: documents, accepted payments and readings, posting, reports.
+
+Journals: ``receipts`` (Поступления) holds one ``registry`` document («Реестр "Мои счета"»)
+per accepted Payments registry and one ``payment`` document («Платёж из БС») per payment,
+child of the registry one; ``accruals`` (Начисления) holds one ``readings`` document
+(«Показания новые») per accepted Readings registry. Numbers are per journal, six digits
+with leading zeros, the next one being the journal's highest plus one. Payments and
+readings are written set-based from the temporary tables ``t_pay`` / ``t_read`` that
+``incoming.py`` filled during the check, in the same transaction. Plain SQL only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from trayapp.core.db.connection import Database
+from trayapp.core.db.incoming import HAS_SERVICE
+
+SOURCE = "moischeta"
+READINGS_COMMENT = "Принято из 'Мои счета'"
+
+
+def format_number(n: int) -> str:
+    return f"{n:06d}"
+
+
+def _number_sql(expr: str) -> str:
+    """A document number from an integer SQL expression (six digits, more when it grows)."""
+    return (
+        f"CASE WHEN {expr} < 1000000 THEN substr(CAST(1000000 + {expr} AS TEXT), 2)"
+        f" ELSE CAST({expr} AS TEXT) END"
+    )
+
+
+def next_number(db: Database, journal: str) -> int:
+    """The next document number of ``journal`` (call inside the writing transaction)."""
+    top = db.scalar(
+        "SELECT MAX(CAST(number AS INTEGER)) FROM documents WHERE journal = ?", (journal,)
+    )
+    return int(top or 0) + 1
+
+
+# ---------------------------------------------------------------------------- payments
+
+
+def next_ids(db: Database) -> tuple[int, int]:
+    """The next free ids of documents and payments (explicit ids let one set-based INSERT
+    link rows without looking each up)."""
+    d = db.scalar("SELECT MAX(id) FROM documents")
+    p = db.scalar("SELECT MAX(id) FROM payments")
+    return int(d or 0) + 1, int(p or 0) + 1
+
+
+def insert_document(
+    db: Database,
+    journal: str,
+    kind: str,
+    number: str,
+    doc_date: str,
+    created_at: str,
+    comment: str = "",
+    file_id: int | None = None,
+    rows: int | None = None,
+    total: int | None = None,
+    posted: bool = False,
+    doc_id: int | None = None,
+) -> int:
+    cur = db.execute(
+        "INSERT INTO documents (id, journal, kind, number, doc_date, comment, posted, file_id,"
+        " rows_count, total, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (doc_id, journal, kind, number, doc_date, comment, int(posted), file_id, rows, total,
+         created_at),
+    )  # fmt: skip
+    return int(doc_id if doc_id is not None else cur.lastrowid or 0)
+
+
+def insert_payment_documents(
+    db: Database, parent_id: int, number_offset: int, id_offset: int, created_at: str
+) -> None:
+    """One «Платёж из БС» per row of ``t_pay``: id ``line + id_offset``, number
+    ``line + number_offset``, dated the day paid, comment the payment id."""
+    db.execute(
+        "INSERT INTO documents (id, journal, kind, number, doc_date, comment, posted, parent_id,"
+        " rows_count, total, created_at)"
+        f" SELECT t.line + :ids, 'receipts', 'payment', {_number_sql('(t.line + :off)')},"
+        " substr(t.paid_at, 1, 10), t.payment_id, 1, :parent, 1, t.amount, :created"
+        " FROM t_pay t ORDER BY t.line",
+        {"ids": id_offset, "off": number_offset, "parent": parent_id, "created": created_at},
+    )
+
+
+def insert_payments(db: Database, id_offset: int) -> int:
+    """The payments of ``t_pay`` whose code is one own service's (or empty): one row each,
+    with the payment document of id ``line + id_offset``."""
+    cur = db.execute(
+        "INSERT INTO payments (account_id, service_code, paid_on, paid_at, amount, period,"
+        " source, payment_id, registry_code, document_id)"
+        " SELECT t.account_id, (SELECT c.own FROM t_code c WHERE c.code = t.code),"
+        " substr(t.paid_at, 1, 10), t.paid_at, t.amount, t.period, 'moischeta', t.payment_id,"
+        " t.code, t.line + :ids FROM t_pay t"
+        " WHERE NOT EXISTS (SELECT 1 FROM t_code s WHERE s.code = t.code AND s.shared = 1)"
+        " ORDER BY t.line",
+        {"ids": id_offset},
+    )
+    return int(cur.rowcount)
+
+
+def shared_payments(db: Database, id_offset: int) -> list[tuple[Any, ...]]:
+    """Rows of ``t_pay`` whose code several own services share:
+    (line, account_id, document_id, paid_at, amount, period, payment_id, code)."""
+    return db.all(
+        "SELECT t.line, t.account_id, t.line + :ids, t.paid_at, t.amount, t.period,"
+        " t.payment_id, t.code FROM t_pay t"
+        " WHERE EXISTS (SELECT 1 FROM t_code s WHERE s.code = t.code AND s.shared = 1)"
+        " ORDER BY t.line",
+        {"ids": id_offset},
+    )
+
+
+def shared_debts(db: Database) -> list[tuple[int, int, int]]:
+    """(line, own code, debt) of the account's services that a shared code of a line names.
+
+    The debt: opening balance + accruals of months up to the one paid for − payments to that
+    service dated on or before the payment's day (payments to the whole account left out).
+    """
+    has = HAS_SERVICE.format(acc="t.account_id", own="c.own")
+    return db.all(
+        "SELECT t.line, c.own,"
+        " COALESCE((SELECT b.amount FROM balances b WHERE b.account_id = t.account_id"
+        " AND b.service_code = c.own), 0)"
+        " + COALESCE((SELECT SUM(r.amount) FROM accruals r WHERE r.account_id = t.account_id"
+        " AND r.service_code = c.own AND r.period <= t.period), 0)"
+        " - COALESCE((SELECT SUM(p.amount) FROM payments p WHERE p.account_id = t.account_id"
+        " AND p.service_code = c.own AND p.paid_on <= substr(t.paid_at, 1, 10)), 0)"
+        " FROM t_pay t JOIN t_code c ON c.code = t.code AND c.shared = 1"
+        f" WHERE {has} ORDER BY t.line, c.own"
+    )
+
+
+def insert_payment_shares(db: Database, rows: Iterable[tuple[Any, ...]]) -> None:
+    """Shares of spread payments, each row (id, account_id, service_code, paid_at, amount,
+    period, payment_id or None, code, document_id, share_of or None)."""
+    db.executemany(
+        "INSERT INTO payments (id, account_id, service_code, paid_on, paid_at, amount, period,"
+        " source, payment_id, registry_code, document_id, share_of)"
+        " VALUES (?, ?, ?, substr(?, 1, 10), ?, ?, ?, 'moischeta', ?, ?, ?, ?)",
+        ((i, a, s, at, at, amt, per, pid, code, doc, of)
+         for i, a, s, at, amt, per, pid, code, doc, of in rows),
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------------------- readings
+
+
+def insert_readings(db: Database, document_id: int) -> int:
+    """The readings of ``t_read``, unposted, each marked where below the meter's previous one
+    (its latest posted reading before the moment, else its initial reading)."""
+    cur = db.execute(
+        "INSERT INTO readings (meter_ref, taken_at, value, posted, source, reading_id,"
+        " below_previous, document_id)"
+        " SELECT m.id, t.taken_at, t.value, 0, 'moischeta', t.reading_id,"
+        " CASE WHEN t.value < COALESCE((SELECT r.value FROM readings r WHERE r.meter_ref = m.id"
+        " AND r.posted = 1 AND r.taken_at < t.taken_at ORDER BY r.taken_at DESC, r.id DESC"
+        " LIMIT 1), m.initial_reading) THEN 1 ELSE 0 END, ?"
+        " FROM t_read t JOIN accounts a ON a.number = t.account"
+        " JOIN meters m ON m.meter_id = t.meter_id AND m.serial = t.serial AND m.account_id = a.id"
+        " ORDER BY t.line",
+        (document_id,),
+    )
+    return int(cur.rowcount)
+
+
+# ---------------------------------------------------------------------------- lookups
+
+
+def find_document(db: Database, journal: str, kind: str, number: str) -> tuple[Any, ...] | None:
+    """(id, number, doc_date, comment, posted, file_id, rows_count, total, created_at)."""
+    row = db.one(
+        "SELECT id, number, doc_date, comment, posted, file_id, rows_count, total, created_at"
+        " FROM documents WHERE journal = ? AND kind = ? AND number = ?",
+        (journal, kind, number),
+    )
+    return tuple(row) if row else None
+
+
+def document_of_file(db: Database, file_id: int) -> tuple[str, str] | None:
+    """(kind, number) of the registry or readings document made from a file."""
+    row = db.one(
+        "SELECT kind, number FROM documents WHERE file_id = ? AND kind IN ('registry', 'readings')",
+        (file_id,),
+    )
+    return (str(row[0]), str(row[1])) if row else None
+
+
+def post_readings(db: Database, document_id: int) -> int:
+    """Mark a readings document and its readings posted; returns the count of readings."""
+    db.execute("UPDATE documents SET posted = 1 WHERE id = ?", (document_id,))
+    cur = db.execute("UPDATE readings SET posted = 1 WHERE document_id = ?", (document_id,))
+    return int(cur.rowcount)
+
+
+def file_name(db: Database, file_id: int | None) -> str:
+    if file_id is None:
+        return ""
+    return str(db.scalar("SELECT name FROM files WHERE id = ?", (file_id,)) or "")
+
+
+def org(db: Database) -> tuple[str, str]:
+    """(ИНН, name) of the association, empty where not loaded."""
+    row = db.one("SELECT inn, name FROM org WHERE id = 1")
+    return (str(row[0]), str(row[1])) if row else ("", "")
+
+
+def registry_payments(db: Database, document_id: int) -> list[tuple[Any, ...]]:
+    """Payments of a registry document, in file order: (payment_id, paid_at, account,
+    full_name, settlement, street, house, premise, service_code, service_name,
+    provider_inn, provider_name, amount, registry_code, period, share)."""
+    return db.all(
+        "SELECT COALESCE(p.payment_id, m.payment_id), p.paid_at, a.number, a.full_name,"
+        " a.settlement, a.street, a.house, a.premise, p.service_code, s.name, v.inn, v.name,"
+        " p.amount, p.registry_code, p.period, CASE WHEN p.share_of IS NULL THEN 0 ELSE 1 END"
+        " FROM documents d JOIN payments p ON p.document_id = d.id"
+        " JOIN accounts a ON a.id = p.account_id"
+        " LEFT JOIN payments m ON m.id = p.share_of"
+        " LEFT JOIN services s ON s.code = p.service_code"
+        " LEFT JOIN providers v ON v.id = s.provider_id"
+        " WHERE d.parent_id = ? ORDER BY d.id, p.id",
+        (document_id,),
+    )
+
+
+def document_readings(db: Database, document_id: int) -> list[tuple[Any, ...]]:
+    """Readings of a readings document: (reading_id, taken_at, account, full_name,
+    settlement, street, house, premise, meter_id, serial, service_name, value,
+    below_previous, posted)."""
+    return db.all(
+        "SELECT r.reading_id, r.taken_at, a.number, a.full_name, a.settlement, a.street,"
+        " a.house, a.premise, m.meter_id, m.serial, s.name, r.value, r.below_previous, r.posted"
+        " FROM readings r JOIN meters m ON m.id = r.meter_ref"
+        " JOIN accounts a ON a.id = m.account_id"
+        " LEFT JOIN services s ON s.code = m.service_code"
+        " WHERE r.document_id = ? ORDER BY r.id",
+        (document_id,),
+    )

@@ -1,0 +1,551 @@
+"""One exchange session with «Мои счета»: upload, download, file the answers, check registries.
+
+``run_session`` sends every registry and answer waiting in ``Исходящие`` (moved to
+``Отправлены`` only once the server answered 200/201), then stores every inbox file in
+``Входящие`` through a hidden temporary file (size and sha256 checked, fsynced,
+``os.replace``d, recorded in the file journal) before it deletes it on the server. An
+``Ack_`` is filed beside the registry it answers (``Отправлены/Обработаны`` or ``/Ошибки``);
+a received Payments or Readings registry is checked at once (``validate.check_incoming``):
+correct ones wait in ``Входящие`` as pending, broken ones go to ``Входящие/Ошибки`` with an
+``Ack_ ERROR`` written to ``Исходящие`` for the next session. Killed at any instant, the next
+session finishes the job (``_recover``): temporary files are removed, files on disk but not
+in the journal are recorded, files recorded but not yet routed are routed, and a file the
+server offers again that we already hold with the same bytes is only deleted there.
+``status`` reads the journal for ``trayapp status``. No GUI, no SQL (``db.journal``), no HTTP
+(the ``Transport`` is given).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import filelock
+
+from trayapp.core import formats
+from trayapp.core.db import journal
+from trayapp.core.db.connection import Database
+from trayapp.core.folders import (
+    TEMP_PREFIX,
+    ExchangeTree,
+    fsync_dir,
+    os_error,
+    sha256_file,
+    write_atomic,
+)
+from trayapp.core.formats import FileName, Registry
+from trayapp.core.transport import GoneError, InboxEntry, TransferError, Transport
+from trayapp.core.validate import check_incoming
+from trayapp.errors import AppError, ExchangeError, FolderError, RegistryError, format_error
+
+log = logging.getLogger(__name__)
+
+_SHA = re.compile(r"[0-9a-f]{64}")
+SHOWN_ERRORS = 5  # errors quoted in a notification
+# the order files of Исходящие go out: the catalogue first, then what refers to it
+_SEND_ORDER = {"SERVICES": 0, "DEBTS": 1, "METERS": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class SessionResult:
+    """What one session did; ``pending`` is the count of pending registries after it."""
+
+    sent: int = 0
+    received: int = 0
+    answers_ok: int = 0
+    answers_error: int = 0
+    broken: int = 0
+    pending: int = 0
+    errors: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # Russian texts for notifications
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON of ``trayapp exchange --json`` (spec/cli.md; ``notices`` added)."""
+        return asdict(self)
+
+
+class _Session:
+    """The state of one running session (counts, messages) and its steps."""
+
+    def __init__(
+        self,
+        transport: Transport,
+        db: Database,
+        tree: ExchangeTree,
+        org: str,
+        coding: str,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.t = transport
+        self.db = db
+        self.tree = tree
+        self.org = org
+        self.coding = coding
+        self.clock = clock
+        self.counts = {"sent": 0, "received": 0, "answers_ok": 0, "answers_error": 0, "broken": 0}
+        self.errors: list[str] = []
+        self.notices: list[str] = []
+
+    # ------------------------------------------------------------------ helpers
+    def error(self, text: str) -> None:
+        log.warning("%s", text)
+        self.errors.append(text)
+
+    def notice(self, text: str, level: str = "error") -> None:
+        """Remember ``text`` for the tray (an event); errors also go to ``notices``."""
+        log.info("event (%s): %s", level, text)
+        if level == "error":
+            self.notices.append(text)
+        journal.add_event(self.db, level, text)
+
+    def result(self, pending: int = 0) -> SessionResult:
+        c = self.counts
+        return SessionResult(
+            sent=c["sent"],
+            received=c["received"],
+            answers_ok=c["answers_ok"],
+            answers_error=c["answers_error"],
+            broken=c["broken"],
+            pending=pending,
+            errors=list(self.errors),
+            notices=list(self.notices),
+        )
+
+    # ------------------------------------------------------------------ recovery
+    def recover(self, final: bool = False) -> None:
+        """Finish what an interrupted session left: unjournaled files, unrouted files."""
+        if not final:
+            for name in self.tree.names(self.tree.incoming):
+                if journal.get_file(self.db, "in", name) is not None:
+                    continue
+                path = self.tree.incoming / name
+                fname = formats.parse_name(name)
+                assert fname is not None  # tree.names lists valid names only
+                sha = _sha(path)
+                log.info("recovery: %s found in Входящие without a journal entry", name)
+                journal.record_file(self.db, name, "in", sha, fname.type, "received")
+                self.counts["received"] += 1
+        for entry in journal.files_with_status(self.db, "in", "received"):
+            found = self._received_copy(entry.name)
+            fname = formats.parse_name(entry.name)
+            if found is None or fname is None:
+                log.warning(
+                    "journal: %s recorded as received but not in the tree; forgotten", entry.name
+                )
+                journal.forget_file(self.db, "in", entry.name)
+                continue
+            if found.parent == self.tree.incoming:
+                self.route(fname, found)
+            elif found.parent == self.tree.incoming_error:
+                self.finish_broken(fname, found)
+            elif found.parent in (self.tree.sent_ok, self.tree.sent_error):
+                journal.set_status(self.db, "in", entry.name, "answer", entry.detail)
+            else:
+                log.warning(
+                    "journal: received %s lies in %s; left as it is", entry.name, found.parent
+                )
+
+    def _received_copy(self, name: str) -> Path | None:
+        """Where a received file lies: Входящие, its Ошибки, or filed beside an answer."""
+        t = self.tree
+        for folder in (t.incoming, t.incoming_error, t.sent_ok, t.sent_error, t.incoming_done):
+            if (folder / name).is_file():
+                return folder / name
+        return None
+
+    def finish_broken(self, fname: FileName, path: Path) -> None:
+        """A file moved to Входящие/Ошибки before its journal entry said so."""
+        name = path.name
+        text = f"Принятый файл {name} отправлен в 'Ошибки'"
+        if not fname.is_ack and fname.kind in formats.INCOMING_TYPES:
+            checked = check_incoming(self.db, name, _read(path), self.org, self.coding)
+            errors = checked.errors or [(0, "файл повреждён")]
+            if self.tree.find(formats.ack_name(name)) is None:
+                self.write_rejection(name, errors)
+            text += f". В «Мои счета» подготовлен отказ: '{_quote_errors(errors)}'"
+        self.counts["broken"] += 1
+        with self.db.transaction():
+            journal.set_status(self.db, "in", name, "broken")
+            self.notice(text)
+
+    # ------------------------------------------------------------------ upload
+    def upload_all(self) -> None:
+        tree = self.tree
+        for other in tree.others(tree.outgoing):
+            self.error(
+                f"файл «{other}» в папке «Исходящие» не является реестром или ответом "
+                "«Мои счета» и не отправлен"
+            )
+        names = tree.names(tree.outgoing)
+        parsed = [(n, f) for n in names if (f := formats.parse_name(n)) is not None]
+        parsed.sort(key=lambda nf: (nf[1].is_ack, _SEND_ORDER.get(nf[1].kind, 9), nf[0]))
+        log.info("upload: %d files in Исходящие", len(parsed))
+        for name, fname in parsed:
+            if not _sendable(fname):
+                self.error(
+                    f"файл {name} в папке «Исходящие» не отправляется: такие файлы шлёт сервис"
+                )
+                continue
+            path = tree.outgoing / name
+            try:
+                sha = _sha(path)
+            except FolderError:
+                if not path.exists():  # taken away meanwhile
+                    continue
+                raise
+            try:
+                status = self.t.upload(name, path)
+            except TransferError as exc:
+                self.error(f"файл {name} не отправлен и остался в «Исходящие»: {exc.message}")
+                continue
+            except OSError as exc:  # the file could not be read
+                raise os_error(exc, str(path)) from exc
+            tree.move(path, tree.sent)
+            journal.record_file(self.db, name, "out", sha, fname.type, "sent")
+            self.counts["sent"] += 1
+            log.info("sent %s (answer %d), moved to Отправлены", name, status)
+
+    # ------------------------------------------------------------------ download
+    def download_all(self) -> None:
+        entries = self.t.list_inbox()
+        log.info("download: %d files offered", len(entries))
+        for entry in entries:
+            fname = formats.parse_name(entry.name)
+            if fname is None:
+                shown = repr(entry.name[:80]) + ("…" if len(entry.name) > 80 else "")
+                self.error(f"сервер предложил файл с недопустимым именем {shown}: не принят")
+                continue
+            if entry.size < 0 or not _SHA.fullmatch(entry.sha256):
+                self.error(
+                    f"сервер не сообщил размер или контрольную сумму файла {entry.name}: не принят"
+                )
+                continue
+            if self.already_stored(entry):
+                continue
+            path = self.fetch(entry)
+            if path is None:
+                continue
+            journal.record_file(self.db, entry.name, "in", entry.sha256, fname.type, "received")
+            self.counts["received"] += 1
+            self.delete_on_server(entry.name)
+            self.route(fname, path)
+
+    def already_stored(self, entry: InboxEntry) -> bool:
+        """True when the file was handled here (deleted on the server, or left and reported)."""
+        name = entry.name
+        known = journal.get_file(self.db, "in", name)
+        sha: str | None = known.sha256 if known else None
+        if sha is None:
+            path = self.tree.find(name)
+            if path is None:
+                return False
+            sha = _sha(path)
+        if sha == entry.sha256:
+            log.info("%s already stored with the same bytes: deleting it on the server", name)
+            self.delete_on_server(name)
+        else:
+            self.error(
+                f"файл {name} уже был получен раньше, а сервер предлагает другое содержимое: "
+                "оставлен на сервере"
+            )
+        return True
+
+    def fetch(self, entry: InboxEntry) -> Path | None:
+        """Download into a hidden temp file in Входящие, verify, fsync, rename into place."""
+        name = entry.name
+        folder = self.tree.incoming
+        target = folder / name
+        try:
+            free = shutil.disk_usage(folder).free
+        except OSError as exc:
+            raise os_error(exc, str(folder)) from exc
+        if free < entry.size:
+            raise FolderError(
+                f"нет места на диске: для файла {name} нужно {entry.size} байт, свободно {free}"
+            )
+        try:
+            fd, tmp_name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{name}.", dir=folder)
+        except OSError as exc:
+            raise os_error(exc, str(target)) from exc
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                sha = self.t.download(name, f)
+                size = f.tell()
+                if size != entry.size or sha != entry.sha256:
+                    raise TransferError(
+                        f"файл {name} получен с ошибкой: размер или контрольная сумма не те, "
+                        "что сообщил сервер; он остался на сервере"
+                    )
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, target)
+            fsync_dir(folder)
+        except GoneError:
+            _unlink(tmp)
+            log.warning("%s vanished from the server before it was downloaded", name)
+            return None
+        except TransferError as exc:
+            _unlink(tmp)
+            self.error(exc.message)
+            return None
+        except OSError as exc:
+            _unlink(tmp)
+            raise os_error(exc, str(target)) from exc
+        except BaseException:
+            _unlink(tmp)
+            raise
+        log.info("stored %s in Входящие (%d bytes)", name, entry.size)
+        return target
+
+    def delete_on_server(self, name: str) -> None:
+        try:
+            self.t.delete(name)
+        except GoneError:
+            log.info("%s was already gone from the server", name)
+
+    # ------------------------------------------------------------------ routing
+    def route(self, fname: FileName, path: Path) -> None:
+        """Handle a file stored in Входящие and journaled as received."""
+        if fname.is_ack:
+            self.file_answer(fname, path)
+        elif fname.kind in formats.INCOMING_TYPES:
+            self.check_registry(fname, path)
+        else:
+            self.tree.move(path, self.tree.incoming_error)
+            self.counts["broken"] += 1
+            with self.db.transaction():
+                journal.set_status(self.db, "in", path.name, "broken", "неожиданный вид файла")
+                self.notice(
+                    f"Получен неожиданный файл {path.name}: такие файлы отправляет ТСЖ, "
+                    "а не сервис. Файл перемещён в 'Ошибки'"
+                )
+
+    def check_registry(self, fname: FileName, path: Path) -> None:
+        name = path.name
+        checked = check_incoming(self.db, name, _read(path), self.org, self.coding)
+        sha = _sha(path)
+        if checked.registry is not None and not checked.errors:
+            h = checked.registry.header
+            journal.record_file(self.db, name, "in", sha, fname.type, "pending", h.rows, h.filesum)
+            log.info("%s: correct, %d rows: pending", name, h.rows)
+            return
+        errors = checked.errors or [(0, "файл повреждён")]
+        self.write_rejection(name, errors)
+        self.tree.move(path, self.tree.incoming_error)
+        detail = _quote_errors(errors)
+        self.counts["broken"] += 1
+        log.info("%s: %d errors, moved to Входящие/Ошибки, rejection written", name, len(errors))
+        with self.db.transaction():
+            journal.record_file(self.db, name, "in", sha, fname.type, "broken", detail=detail)
+            self.notice(
+                f"Принятый файл {name} отправлен в 'Ошибки'. "
+                f"В «Мои счета» подготовлен отказ: '{detail}'"
+            )
+
+    def write_rejection(self, name: str, errors: list[tuple[int, str]]) -> None:
+        """``Ack_<name>`` with ERROR and every error, atomically into Исходящие."""
+        ack = formats.make_ack(name, self.org, self.clock().date(), errors)
+        target = self.tree.outgoing / formats.ack_name(name)
+        write_atomic(target, formats.encode(formats.render(ack)))
+        journal.record_file(self.db, target.name, "out", _sha(target), "ACK", "generated")
+        log.info("rejection %s written to Исходящие (%d errors)", target.name, len(ack.rows))
+
+    def file_answer(self, fname: FileName, path: Path) -> None:
+        """File a service's ``Ack_`` beside the registry it answers."""
+        name = path.name
+        answered = fname.registry_name
+        try:
+            ack: Registry | None = formats.parse(_read(path), name=name, org=self.org)
+            problem = ""
+        except RegistryError as exc:
+            ack, problem = None, _quote_errors(exc.errors)
+        if ack is not None and ack.header.file != answered:
+            problem = f"#FILE {ack.header.file} не совпадает с именем ответа"
+        if ack is not None and ack.header.status not in ("OK", "ERROR"):
+            problem = f"#STATUS {ack.header.status}"
+        where = None if problem else self._sent_copy(answered)
+        if where is None and not problem:
+            if (self.tree.outgoing / answered).is_file():
+                log.info("%s answers %s, still in Исходящие: filed later", name, answered)
+                return
+            problem = f"файл {answered} не отправлялся"
+        if problem or ack is None or where is None:
+            self.tree.move(path, self.tree.incoming_error)
+            self.counts["broken"] += 1
+            with self.db.transaction():
+                journal.set_status(self.db, "in", name, "broken", problem)
+                self.notice(
+                    f"Ответ сервиса {name} не принят ({problem}): файл перемещён в 'Ошибки'"
+                )
+            return
+        ok = ack.header.status == "OK"
+        folder = self.tree.sent_ok if ok else self.tree.sent_error
+        if where.parent != folder:
+            where = self.tree.move(where, folder)
+        self.tree.move(path, folder)
+        rows = [r for r in ack.rows if isinstance(r, formats.AckRow)]
+        detail = "; ".join(format_error(r.line, r.message) for r in rows[:SHOWN_ERRORS])
+        sha = _sha(where)
+        pairs = [(r.line, r.message) for r in rows]
+        self.counts["answers_ok" if ok else "answers_error"] += 1
+        with self.db.transaction():
+            journal.record_file(
+                self.db, answered, "out", sha, fname.kind, "ok" if ok else "error", detail=detail
+            )
+            journal.set_status(self.db, "in", name, "answer", "OK" if ok else detail)
+            if ok:
+                self.notice(f"Реестр {answered} принят сервисом «Мои счета»", level="info")
+            else:
+                self.notice(
+                    f"Реестр {answered} отклонён сервисом «Мои счета»: "
+                    f"'{_quote_errors(pairs) if pairs else 'причина не указана'}'. "
+                    "Файл и ответ — в папке «Отправлены/Ошибки»"
+                )
+        log.info("%s: %s answered %s, filed in %s", name, answered, ack.header.status, folder)
+
+    def _sent_copy(self, answered: str) -> Path | None:
+        for folder in (self.tree.sent, self.tree.sent_ok, self.tree.sent_error):
+            p = folder / answered
+            if p.is_file():
+                return p
+        return None
+
+
+def run_session(
+    transport: Transport,
+    db: Database,
+    tree: ExchangeTree,
+    org: str,
+    coding: str,
+    clock: Callable[[], datetime] = datetime.now,
+) -> SessionResult:
+    """One exchange session (see the module docstring).
+
+    Raises ``AuthError``, ``ServerError``, ``FolderError`` (or ``DatabaseError``) when it
+    cannot finish, after recording the session with what got done; every file is then
+    where a later session finishes the job.
+    """
+    if not org:
+        raise ExchangeError(
+            "не заданы реквизиты ТСЖ (ИНН): загрузите их командой «trayapp import org ФАЙЛ»"
+        )
+    tree.ensure()
+    lock = filelock.FileLock(str(db.path) + ".exchange.lock", timeout=0)
+    try:
+        lock.acquire()
+    except filelock.Timeout as exc:
+        raise ExchangeError("сеанс обмена уже идёт (в другом окне или по расписанию)") from exc
+    try:
+        return _run(_Session(transport, db, tree, org, coding, clock))
+    finally:
+        lock.release()
+
+
+def _run(s: _Session) -> SessionResult:
+    sid = journal.start_session(s.db)
+    log.info("exchange session %d started (org %s, coding %s)", sid, s.org, s.coding)
+    try:
+        s.tree.clean_temp()
+        s.recover()
+        s.upload_all()
+        s.download_all()
+        s.recover(final=True)
+    except AppError as exc:
+        s.errors.append(exc.message)
+        log.error("exchange session %d failed: %s", sid, exc.message, exc_info=True)
+        _finish(s, sid, ok=False)
+        raise
+    except BaseException:
+        log.exception("exchange session %d crashed", sid)
+        _finish(s, sid, ok=False)
+        raise
+    result = _finish(s, sid, ok=True)
+    log.info(
+        "exchange session %d done: sent %d, received %d, answers ok %d / error %d, broken %d, "
+        "pending %d, errors %d",
+        sid, result.sent, result.received, result.answers_ok, result.answers_error,
+        result.broken, result.pending, len(result.errors),
+    )  # fmt: skip
+    return result
+
+
+def _finish(s: _Session, sid: int, ok: bool) -> SessionResult:
+    """Record the session (even a failed one); a database that fails here is not fatal."""
+    result = s.result()
+    try:
+        result = s.result(journal.count_with_status(s.db, "in", "pending"))
+        journal.finish_session(s.db, sid, ok, result.to_json())
+    except AppError:
+        log.exception("the session %d could not be recorded", sid)
+    return result
+
+
+def status(db: Database, tree: ExchangeTree) -> dict[str, Any]:
+    """The JSON of ``trayapp status`` (spec/cli.md; ``ok``, ``answers_*``, ``broken`` added)."""
+    last = journal.last_session(db)
+    waiting = len(tree.names(tree.outgoing)) + len(tree.others(tree.outgoing))
+    out: dict[str, Any] = {
+        "last_exchange": None,
+        "ok": None,
+        "sent": 0,
+        "received": 0,
+        "answers_ok": 0,
+        "answers_error": 0,
+        "broken": 0,
+        "pending": journal.count_with_status(db, "in", "pending"),
+        "waiting": waiting,
+        "errors": [],
+    }
+    if last is not None:
+        out["last_exchange"] = datetime.strptime(last["finished_at"], "%Y-%m-%d %H:%M:%S").strftime(
+            "%d.%m.%Y %H:%M:%S"
+        )
+        for key in ("ok", "sent", "received", "answers_ok", "answers_error", "broken", "errors"):
+            out[key] = last[key]
+    return out
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def _sendable(fname: FileName) -> bool:
+    """Ours to send: Services/Debts/Meters registries and answers to Payments/Readings."""
+    if fname.is_ack:
+        return fname.kind in formats.INCOMING_TYPES
+    return fname.kind in formats.OUTGOING_TYPES
+
+
+def _quote_errors(errors: list[tuple[int, str]]) -> str:
+    shown = "; ".join(format_error(n, m) for n, m in errors[:SHOWN_ERRORS])
+    if len(errors) > SHOWN_ERRORS:
+        shown += f"; ... всего ошибок: {len(errors)}"
+    return shown
+
+
+def _sha(path: Path) -> str:
+    try:
+        return sha256_file(path)
+    except OSError as exc:
+        raise os_error(exc, str(path)) from exc
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise os_error(exc, str(path)) from exc
+
+
+def _unlink(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink()
