@@ -169,6 +169,13 @@ def _number_units(raw: Any, places: int) -> int | None:
 
 
 def amount_of(raw: Any, text: str) -> int:
+    if type(raw) is str:  # the common forms first: 123, 123.45, 123,45
+        if len(text) > 3 and text[-3] in ".,":
+            digits = text[:-3] + text[-2:]
+            if digits.isdigit():
+                return int(digits)
+        elif text.isdigit():
+            return int(text) * 100
     if isinstance(raw, (int, float)):
         k = _number_units(raw, 2)
     else:
@@ -329,6 +336,15 @@ def _converters(kind: str, refs: _Refs) -> list[Callable[[Any, str], Any]]:
 
 # ----------------------------------------------------------------------------- the check
 
+# converters whose values rarely repeat (amounts, readings, free text): not worth a cache
+_UNCACHED: set[Callable[[Any, str], Any]] = {amount_of, reading_of, _text}
+_CACHE_SIZE = 200_000
+
+
+def _blank(row: Sequence[Any]) -> bool:
+    return all(c is None or (isinstance(c, str) and not c.strip()) for c in row)
+
+
 
 class _Errors:
     def __init__(self) -> None:
@@ -359,12 +375,16 @@ class _Checker:
         self.names = [name for name, _ in spec]
         self.required = [required for _, required in spec]
         self.convert = _converters(kind, refs)
-        self.spec = list(zip(self.index, self.names, self.required, self.convert, strict=True))
+        # values that repeat (dates, months, codes, accounts...) are converted once per text
+        caches: list[dict[str, Any] | None] = [
+            {} if conv not in _UNCACHED else None for conv in self.convert
+        ]
+        self.spec = list(
+            zip(self.index, self.names, self.required, self.convert, caches, strict=True)
+        )
 
     def __call__(self, row: Sequence[Any]) -> list[Any] | None:
         """The row's values (None for empty optional cells); None for a blank or bad row."""
-        if all(c is None or (isinstance(c, str) and not c.strip()) for c in row):
-            return None
         out: list[Any] = []
         line = 0
         failed = False
@@ -372,26 +392,39 @@ class _Checker:
         if self.table.suspect and any(
             isinstance(c, str) and tables.REPLACEMENT in c for c in row
         ):
+            if _blank(row):
+                return None
             line = self.table.line_of(row)
             self.errors.add(line, "неверная кодировка")
             failed = True
-        for i, name, required, conv in self.spec:
+        for i, name, required, conv, cache in self.spec:
             raw = row[i] if 0 <= i < width else None
-            text = cell_text(raw)
+            text = raw.strip() if type(raw) is str else cell_text(raw)
             if not text:
                 if required:
+                    if not failed and _blank(row):
+                        return None
                     line = line or self.table.line_of(row)
                     self.errors.add(line, f"пустое поле: {name}")
                     failed = True
                 out.append(None)
                 continue
+            if cache is not None and type(raw) is str:
+                value = cache.get(text)
+                if value is not None:
+                    out.append(value)
+                    continue
             try:
-                out.append(conv(raw, text))
+                value = conv(raw, text)
             except _Bad as bad:
                 line = line or self.table.line_of(row)
                 self.errors.add(line, str(bad))
                 failed = True
                 out.append(None)
+                continue
+            if cache is not None and type(raw) is str and len(cache) < _CACHE_SIZE:
+                cache[text] = value
+            out.append(value)
         if failed:
             self.errors.bad_rows += 1
             return None

@@ -1,0 +1,148 @@
+"""``trayapp demo``: the whole cycle on one machine, with nothing else installed.
+
+Makes a demo association in a demo home (by default ``<data folder>/demo``, or ``--home``),
+starts the «Мои счета» emulator on a free loopback port, points the settings at it, and runs
+the cycle the manual describes: generate the Services, Debts and Meters registries,
+exchange (answers and the owners' payments and readings arrive), exchange again, accept what
+the owners sent (documents, report, confirmations), and exchange once more to send the
+confirmations. It prints what happened at each step. It needs no keyring: it knows the
+emulator's password. Stopping it stops the emulator it started.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from trayapp import settings as st
+from trayapp.app import App, setup_logging
+from trayapp.core import values as v
+from trayapp.errors import AppError
+from trayapp.paths import AppPaths
+
+log = logging.getLogger(__name__)
+
+MARKER = ".trayapp-demo"
+DEMO_LOGIN = "demo"
+DEMO_PASSWORD = "demo"
+DEMO_CODING = "GOROD"
+
+
+def demo_home(home: str | None) -> Path:
+    if home:
+        return Path(home).expanduser().resolve()
+    return AppPaths.resolve(None).data_dir / "demo"
+
+
+def _prepare(root: Path) -> None:
+    """Start from a clean demo home; never wipe a folder that is not a demo's."""
+    if root.exists() and any(root.iterdir()):
+        if not (root / MARKER).exists():
+            raise AppError(
+                f"каталог {root} не пуст и не создан демонстрацией: укажите другой --home"
+            )
+        shutil.rmtree(root)
+    root.mkdir(parents=True, exist_ok=True)
+    (root / MARKER).write_text("demo home of trayapp; `trayapp demo` recreates it\n")
+
+
+def run_demo(home: str | None, accounts: int, as_json: bool) -> dict[str, Any]:
+    from trayapp.core import exchange
+    from trayapp.core.accept import accept, list_pending
+    from trayapp.core.demo import build_demo
+    from trayapp.core.registries import generate
+    from trayapp.core.transport import HttpTransport
+    from trayapp.emulator.server import Emulator
+
+    if accounts < 20:
+        raise AppError("в демонстрации не меньше 20 лицевых счетов (--accounts 20)")
+    root = demo_home(home)
+    _prepare(root)
+    app = App.create(root)
+    setup_logging(app.paths, app.settings.verbose)
+    out: dict[str, Any] = {"home": str(root)}
+    steps: list[str] = []
+
+    def say(text: str) -> None:
+        steps.append(text)
+        if not as_json:
+            print(text, flush=True)
+
+    today = date.today()
+    info = build_demo(app.db, accounts=accounts, seed=1, today=today)
+    say(f"Демо-ТСЖ «{info.name}», ИНН {info.inn}: {info.accounts} лицевых счетов, "
+        f"{info.services} услуг, {info.providers} поставщика, "
+        f"начисления {v.format_month(info.first_period)}–{v.format_month(info.billing_period)}")
+
+    emulator = Emulator(root / "emulator", port=0, login=DEMO_LOGIN, password=DEMO_PASSWORD,
+                        org=info.inn, seed=1)  # fmt: skip
+    emulator.start()
+    try:
+        s = app.settings
+        for key, value in (("coding", DEMO_CODING), ("server_url", emulator.url),
+                           ("login", DEMO_LOGIN)):  # fmt: skip
+            s = st.set_value(s, key, value)
+        app.save_settings(s)
+        say(f"Эмулятор «Мои счета»: {emulator.url} (логин {DEMO_LOGIN}, пароль {DEMO_PASSWORD})")
+        say(f"Каталог обмена: {app.tree.root}")
+
+        generated = []
+        for kind in ("services", "debts", "meters"):
+            r = generate(app.db, app.tree, kind, s.coding, today)
+            generated.append(r.to_json())
+            extra = f", сумма {v.format_amount(r.total)}" if r.total is not None else ""
+            say(f"Сформирован {r.file.name}: строк {r.rows}{extra}")
+            if r.skipped_services:
+                say(f"  услуги без кода «Город» не попали в файл: {'; '.join(r.skipped_services)}")
+        out["generated"] = generated
+
+        sessions = []
+
+        def session(title: str) -> None:
+            with HttpTransport(s.server_url, s.login, DEMO_PASSWORD) as transport:
+                r = exchange.run_session(transport, app.db, app.tree, info.inn, s.coding,
+                                         datetime.now)  # fmt: skip
+            sessions.append(r.to_json())
+            say(f"{title}: отправлено {r.sent}, принято {r.received} (ответов OK "
+                f"{r.answers_ok}, с ошибками {r.answers_error}), реестров с ошибками "
+                f"{r.broken}, ждут приёма {r.pending}")
+            for e in r.errors:
+                say(f"  ! {e}")
+            for n in r.notices:
+                say(f"  {n}")
+
+        session("Сеанс обмена 1")
+        session("Сеанс обмена 2")
+
+        accepted = []
+        for item in list_pending(app.db, app.tree):
+            r = accept(app.db, app.tree, item.file, info.inn, s.coding, app.paths.reports_dir)
+            accepted.append({"file": r.file, "kind": r.kind, "document": r.document,
+                             "rows": r.rows, "sum": v.format_amount(r.total),
+                             "confirmation": str(r.confirmation),
+                             "report": str(r.report) if r.report else None})  # fmt: skip
+            what = "платежей" if r.kind == "PAYMENTS" else "показаний"
+            say(f"Принят {r.file}: документ № {r.document}, {what} {r.rows}"
+                + (f", сумма {v.format_amount(r.total)}" if r.kind == "PAYMENTS" else ""))
+            if r.report:
+                say(f"  отчёт: {r.report}")
+            if r.kind == "READINGS":
+                say(f"  документ «Показания новые» не проведён: проверьте и выполните "
+                    f"«trayapp --home {root} post {r.document}»")
+        out["accepted"] = accepted
+        session("Сеанс обмена 3 (подтверждения)")
+        out["sessions"] = sessions
+        out["status"] = exchange.status(app.db, app.tree)
+    finally:
+        emulator.stop()
+        app.close()
+    say(f"Готово. Все данные демонстрации: {root}")
+    say(f"Команды для этих данных: trayapp --home {root} status | pending | export payments")
+    out["steps"] = steps
+    if as_json:
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+    return out
