@@ -119,7 +119,7 @@ def child(mode: str, db_path: Path, tree_root: Path) -> None:
     """One measured step in a fresh process, so that its peak RSS is its own."""
     db = Database(db_path)
     tree = ExchangeTree(tree_root)
-    data = (tree.incoming / NAME).read_bytes()
+    data = (tree.incoming / NAME).read_bytes() if mode != "report" else b""
     base = _rss()
     if mode == "check":
         from trayapp.core.validate import check_incoming

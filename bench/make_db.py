@@ -39,7 +39,7 @@ def make(path: Path, accounts: int = 100_000, months: int = 12, services: int = 
                    CASE WHEN i % 50 = 0 THEN 'commercial' ELSE 'apartment' END FROM n"""
         )
         db.execute(
-            f"""INSERT INTO balances
+            """INSERT INTO balances
             SELECT a.id, s.code, (a.id * 37 + s.code * 11) % 50000 - 10000
             FROM accounts a, services s WHERE a.id % 3 = 0"""
         )

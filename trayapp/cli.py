@@ -14,7 +14,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -207,7 +207,7 @@ def cmd_generate(args: argparse.Namespace) -> None:
     lines = [f"сформирован {r.file}", f"строк: {r.rows}"]
     if r.total is not None:
         lines.append(f"сумма: {_money(r.total)}")
-    if r.period is not None:
+    if r.period is not None and r.as_of is not None:
         lines.append(f"период: {v.format_month(r.period)}, на дату {v.format_date(r.as_of)}")
     if r.skipped_services:
         lines.append("услуги без кода в кодировании " + app.settings.coding

@@ -120,19 +120,19 @@ def run_demo(home: str | None, accounts: int, as_json: bool) -> dict[str, Any]:
 
         accepted = []
         for item in list_pending(app.db, app.tree):
-            r = accept(app.db, app.tree, item.file, info.inn, s.coding, app.paths.reports_dir)
-            accepted.append({"file": r.file, "kind": r.kind, "document": r.document,
-                             "rows": r.rows, "sum": v.format_amount(r.total),
-                             "confirmation": str(r.confirmation),
-                             "report": str(r.report) if r.report else None})  # fmt: skip
-            what = "платежей" if r.kind == "PAYMENTS" else "показаний"
-            say(f"Принят {r.file}: документ № {r.document}, {what} {r.rows}"
-                + (f", сумма {v.format_amount(r.total)}" if r.kind == "PAYMENTS" else ""))
-            if r.report:
-                say(f"  отчёт: {r.report}")
-            if r.kind == "READINGS":
+            a = accept(app.db, app.tree, item.file, info.inn, s.coding, app.paths.reports_dir)
+            accepted.append({"file": a.file, "kind": a.kind, "document": a.document,
+                             "rows": a.rows, "sum": v.format_amount(a.total),
+                             "confirmation": str(a.confirmation),
+                             "report": str(a.report) if a.report else None})  # fmt: skip
+            what = "платежей" if a.kind == "PAYMENTS" else "показаний"
+            say(f"Принят {a.file}: документ № {a.document}, {what} {a.rows}"
+                + (f", сумма {v.format_amount(a.total)}" if a.kind == "PAYMENTS" else ""))
+            if a.report:
+                say(f"  отчёт: {a.report}")
+            if a.kind == "READINGS":
                 say(f"  документ «Показания новые» не проведён: проверьте и выполните "
-                    f"«trayapp --home {root} post {r.document}»")
+                    f"«trayapp --home {root} post {a.document}»")
         out["accepted"] = accepted
         session("Сеанс обмена 3 (подтверждения)")
         out["sessions"] = sessions

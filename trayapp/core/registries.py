@@ -19,8 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from trayapp.core import values as v
-from trayapp.core.db import Database
-from trayapp.core.db import journal
+from trayapp.core.db import Database, journal
 from trayapp.core.db import registries as q
 from trayapp.core.folders import TEMP_PREFIX, ExchangeTree, atomic_file, os_error, sha256_file
 from trayapp.core.formats import (

@@ -177,7 +177,7 @@ def insert_payments_unreferenced(db: Database, rows: Sequence[Row]) -> None:
     )
     tail = (
         " AND paid_on = ? AND amount = ? AND source = ? AND reference IS NULL "
-        "AND COALESCE(payment_id, '') = '')"
+        "AND COALESCE(payment_id, '') = '' AND share_of IS NULL)"
     )
     coded = [(a, s, p, m, src, a, s, p, m, src) for a, s, p, m, src in rows if s is not None]
     whole = [(a, s, p, m, src, a, p, m, src) for a, s, p, m, src in rows if s is None]
@@ -190,14 +190,16 @@ def insert_payments_unreferenced(db: Database, rows: Sequence[Row]) -> None:
 # ----------------------------------------------------------------------------- export
 
 # The «Платёж из БС» document of a payment and its parent «Реестр "Мои счета"»; a payment
-# pointing at the registry document itself is taken as well.
+# pointing at the registry document itself is taken as well. A payment spread over services
+# at acceptance is one row per share: the first carries payment_id, the others share_of.
 _PAYMENTS_FROM = """
 FROM payments p
+LEFT JOIN payments s ON s.id = p.share_of
 JOIN accounts a ON a.id = p.account_id
 JOIN documents d ON d.id = p.document_id
 JOIN documents r ON r.id = CASE WHEN d.kind = 'registry' THEN d.id ELSE d.parent_id END
 LEFT JOIN files f ON f.id = r.file_id
-WHERE p.source = 'moischeta' AND p.payment_id IS NOT NULL
+WHERE p.source = 'moischeta' AND (p.payment_id IS NOT NULL OR p.share_of IS NOT NULL)
 """
 
 _READINGS_FROM = """
@@ -218,7 +220,8 @@ def accepted_payments(db: Database, all_rows: bool) -> Iterator[tuple[Any, ...]]
     where = "" if all_rows else " AND p.exported = 0"
     return iter(
         db.execute(
-            "SELECT r.number, COALESCE(f.name, ''), p.payment_id, COALESCE(p.paid_at, "
+            "SELECT r.number, COALESCE(f.name, ''), COALESCE(p.payment_id, s.payment_id), "
+            "COALESCE(p.paid_at, "
             "p.paid_on || ' 00:00:00'), a.number, p.service_code, p.amount, p.period "
             + _PAYMENTS_FROM
             + where
@@ -298,21 +301,25 @@ def add_accepted_payment(
     db: Database,
     *,
     document_id: int,
-    payment_id: str,
+    payment_id: str | None,
     paid_at: str,
     account: str,
     service_code: int | None,
     amount: int,
     period: int,
     registry_code: str | None = None,
+    share_of: int | None = None,
 ) -> int:
-    """A payment accepted from «Мои счета» (``paid_at`` an ISO moment); its row id."""
+    """A payment accepted from «Мои счета» (``paid_at`` an ISO moment); its row id.
+
+    A further share of a spread payment has ``payment_id`` None and ``share_of`` the row id
+    of the first share."""
     cur = db.execute(
         "INSERT INTO payments (account_id, service_code, paid_on, paid_at, amount, period, "
-        "source, payment_id, registry_code, document_id) "
-        "SELECT id, ?, ?, ?, ?, ?, 'moischeta', ?, ?, ? FROM accounts WHERE number = ?",
+        "source, payment_id, registry_code, document_id, share_of) "
+        "SELECT id, ?, ?, ?, ?, ?, 'moischeta', ?, ?, ?, ? FROM accounts WHERE number = ?",
         (service_code, paid_at[:10], paid_at, amount, period, payment_id, registry_code,
-         document_id, account),
+         document_id, share_of, account),
     )
     return int(cur.lastrowid or 0)
 

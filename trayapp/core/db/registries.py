@@ -36,7 +36,7 @@ def services(db: Database) -> list[tuple[int, str, str, str, str, int, str, str,
         " COALESCE(p.bank_account, ''), COALESCE(p.bik, '')"
         " FROM services s LEFT JOIN providers p ON p.id = s.provider_id ORDER BY s.code"
     )
-    return [tuple(r) for r in rows]  # type: ignore[misc]
+    return [tuple(r) for r in rows]
 
 
 def _eligible(apartments_only: bool) -> str:

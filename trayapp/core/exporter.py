@@ -1,0 +1,117 @@
+"""Export of what was accepted from «Мои счета» back to the billing program (spec/import.md).
+
+``export(db, kind, out, all_rows, now, cwd)`` writes the payments or the readings accepted
+from the service and not exported before (or all of them) as a table file: CSV with ``;``,
+UTF-8 with BOM (opens right in Excel), or .xlsx when the name ends so (amounts as numbers
+shown with two decimals, moments as date-time cells shown ``DD.MM.YYYY HH:MM:SS``). The
+file is written atomically, and the rows are marked exported in the same transaction as
+they were read, after the file is in place. No SQL here (``db.billing``); nothing of the UI.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from trayapp.core import tables
+from trayapp.core import values as v
+from trayapp.core.db import Database, billing
+from trayapp.errors import AppError
+
+log = logging.getLogger(__name__)
+
+EXPORT_KINDS = ("payments", "readings")
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "payments": ("document_number", "registry_file", "payment_id", "paid_at", "account",
+                 "service_code", "amount", "period"),
+    "readings": ("document_number", "account", "meter_id", "serial", "taken_at", "value",
+                 "below_previous", "posted"),
+}
+MOMENT_FORMAT = "DD.MM.YYYY HH:MM:SS"
+
+
+@dataclass(frozen=True, slots=True)
+class ExportResult:
+    kind: str
+    file: Path
+    rows: int
+
+
+def default_name(kind: str, now: datetime) -> str:
+    return f"{kind}_{now:%Y%m%d_%H%M%S}.csv"
+
+
+def export(
+    db: Database, kind: str, out: Path | None, all_rows: bool, now: datetime, cwd: Path
+) -> ExportResult:
+    """Write the accepted ``kind`` rows to ``out`` (default ``<kind>_<stamp>.csv`` in ``cwd``)."""
+    if kind not in EXPORT_KINDS:
+        raise AppError(f"Неизвестный вид выгрузки: {kind}; возможны: payments, readings")
+    path = Path(out) if out is not None else Path(default_name(kind, now))
+    if not path.is_absolute():
+        path = Path(cwd) / path
+    if not path.parent.is_dir():
+        raise AppError(f"Папка {path.parent} не существует")
+    xlsx = path.suffix.lower() == ".xlsx"
+    with db.transaction():
+        if kind == "payments":
+            source = billing.accepted_payments(db, all_rows)
+            rows = _payments_xlsx(source) if xlsx else _payments_csv(source)
+        else:
+            source = billing.accepted_readings(db, all_rows)
+            rows = _readings_xlsx(source) if xlsx else _readings_csv(source)
+        try:
+            if xlsx:
+                formats = ({3: MOMENT_FORMAT, 6: "0.00"} if kind == "payments"
+                           else {4: MOMENT_FORMAT})
+                count = tables.write_xlsx(path, COLUMNS[kind], rows, formats)
+            else:
+                count = tables.write_csv(path, COLUMNS[kind], rows)
+        except OSError as exc:
+            raise AppError(f"Не удалось записать файл {path}: {exc.strerror or exc}") from exc
+        if kind == "payments":
+            billing.mark_payments_exported(db)
+        else:
+            billing.mark_readings_exported(db)
+    log.info("export %s: %d rows to %s%s", kind, count, path, " (all)" if all_rows else "")
+    return ExportResult(kind, path, count)
+
+
+# ----------------------------------------------------------------------------- rows
+
+
+def _moment(iso: str) -> str:
+    return v.format_moment(v.from_iso_moment(iso))
+
+
+def _code(code: int | None) -> str:
+    return "" if code is None else str(code)
+
+
+def _payments_csv(source: Iterator[tuple[Any, ...]]) -> Iterator[list[str]]:
+    for number, file_name, pid, paid_at, account, code, amount, period in source:
+        yield [number, file_name, pid, _moment(paid_at), account, _code(code),
+               v.format_amount(amount), v.format_month(period) if period else ""]
+
+
+def _payments_xlsx(source: Iterator[tuple[Any, ...]]) -> Iterator[list[Any]]:
+    for number, file_name, pid, paid_at, account, code, amount, period in source:
+        yield [number, file_name, pid, v.from_iso_moment(paid_at), account, _code(code),
+               Decimal(v.format_amount(amount)), v.format_month(period) if period else ""]
+
+
+def _readings_csv(source: Iterator[tuple[Any, ...]]) -> Iterator[list[str]]:
+    for number, account, meter_id, serial, taken_at, value, below, posted in source:
+        yield [number, account, meter_id, serial, _moment(taken_at), v.format_reading(value),
+               "1" if below else "0", "1" if posted else "0"]
+
+
+def _readings_xlsx(source: Iterator[tuple[Any, ...]]) -> Iterator[list[Any]]:
+    for number, account, meter_id, serial, taken_at, value, below, posted in source:
+        yield [number, account, meter_id, serial, v.from_iso_moment(taken_at),
+               Decimal(v.format_reading(value)), 1 if below else 0, 1 if posted else 0]
