@@ -439,7 +439,7 @@ def test_xlsx_bad_cells_reported_by_sheet_row(base: Database, tmp_path: Path) ->
 
 @pytest.mark.parametrize("value,places,expected", [
     (1234.5, 2, 123450), (0.1 + 0.2, 2, 30), (12.345, 2, None), (1e-10, 2, 0),
-    (2.675, 2, 268), (0.125, 2, None), (115.5, 3, 115500), (0.0005, 3, None),
+    (2.675, 2, None), (0.125, 2, None), (115.5, 3, 115500), (0.0005, 3, None),
     (float("inf"), 2, None), (-7.1, 2, -710),
 ])
 def test_float_cells_to_units(value: float, places: int, expected: int | None) -> None:
