@@ -40,12 +40,14 @@ def child(kind: str, file: Path, db_path: Path) -> None:
 
     with Database(db_path) as db:
         started = time.perf_counter()
+        cpu_started = time.process_time()
         result = import_file(db, kind, file)
         seconds = time.perf_counter() - started
+        cpu = time.process_time() - cpu_started
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     rss_mb = rss / 1024 / 1024 if sys.platform == "darwin" else rss / 1024
     print(json.dumps({"kind": kind, "rows": result.rows, "inserted": result.inserted,
-                      "seconds": seconds, "rss_mb": rss_mb}))
+                      "seconds": seconds, "cpu": cpu, "rss_mb": rss_mb}))
 
 
 def ensure_files(accounts: int, seed: int, regenerate: bool) -> None:
@@ -79,7 +81,8 @@ def main() -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{DB}{suffix}").unlink(missing_ok=True)
 
-    print(f"{'kind':10s} {'rows':>10s} {'seconds':>8s} {'rows/s':>10s} {'peak RSS':>9s}")
+    print(f"{'kind':10s} {'rows':>10s} {'seconds':>8s} {'cpu s':>7s} {'rows/s':>10s} "
+          f"{'peak RSS':>9s}")
     results = {}
     for kind in KINDS:
         proc = subprocess.run(
@@ -92,7 +95,7 @@ def main() -> None:
         r = json.loads(proc.stdout.strip().splitlines()[-1])
         results[kind] = r
         rate = r["rows"] / r["seconds"] if r["seconds"] else 0.0
-        print(f"{kind:10s} {r['rows']:10d} {r['seconds']:8.2f} {rate:10.0f} "
+        print(f"{kind:10s} {r['rows']:10d} {r['seconds']:8.2f} {r['cpu']:7.2f} {rate:10.0f} "
               f"{r['rss_mb']:7.1f}MB", flush=True)
 
     acc = results["accruals"]
@@ -101,7 +104,8 @@ def main() -> None:
     print()
     print(f"accruals: {acc['rows']} rows in {acc['seconds']:.2f} s = {rate:,.0f} rows/s, "
           f"{rate / TARGET_RATE:.2f} x the target of {TARGET_RATE:,}/s "
-          f"({'met' if rate >= TARGET_RATE else 'NOT met'})")
+          f"({'met' if rate >= TARGET_RATE else 'NOT met'}); "
+          f"CPU {acc['cpu']:.2f} s = {acc['rows'] / acc['cpu']:,.0f} rows per CPU second")
     print(f"peak RSS of any import: {peak:.1f} MB, target < {TARGET_RSS_MB} MB "
           f"({'met' if peak < TARGET_RSS_MB else 'NOT met'})")
     print(f"database left at {DB} ({DB.stat().st_size / 1e6:.0f} MB)")

@@ -234,12 +234,6 @@ def run_exchange(app: Any) -> Any:
     from trayapp.core import exchange
 
     org = _org(app)
-    try:
-        from trayapp.core.accept import recover
-
-        recover(app.db, app.tree, org, app.clock)
-    except ImportError:  # pragma: no cover
-        pass
     return exchange.run_session(_transport(app), app.db, app.tree, org, app.settings.coding,
                                 app.clock)  # fmt: skip
 
@@ -271,12 +265,11 @@ def cmd_status(args: argparse.Namespace) -> None:
 
 
 def cmd_pending(args: argparse.Namespace) -> None:
-    from trayapp.core.accept import list_pending, recover
+    from trayapp.core.accept import list_pending
     from trayapp.core.values import format_date
 
     app = _app(args)
-    recover(app.db, app.tree, _org(app), app.clock)
-    items = list_pending(app.db, app.tree)
+    items = list_pending(app.db, app.tree, _org(app), app.settings.coding, app.clock)
     data = [
         {"file": i.file, "kind": i.kind, "date": format_date(i.day), "number": i.number,
          "rows": i.rows, "sum": _money(i.total)}  # fmt: skip

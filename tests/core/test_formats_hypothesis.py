@@ -8,7 +8,6 @@ cp1251, parsed back and compared field by field. Arbitrary and mutated bytes mus
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -188,7 +187,7 @@ def _with_lines(registry: Registry) -> Registry:
     rows: list[Row] = []
     for i, row in enumerate(registry.rows):
         if isinstance(row, (PaymentRow, ReadingRow)):
-            row = replace(row, line=first + i)
+            row = row._replace(line=first + i)  # received rows are named tuples
         rows.append(row)
     return Registry(registry.header, rows)
 

@@ -299,7 +299,7 @@ def test_broken_csv_quote_is_reported(base: Database, tmp_path: Path) -> None:
 
 def test_reimport_updates_in_place(base: Database, tmp_path: Path) -> None:
     first = "account;service_code;period;amount\n" + "".join(
-        f"800300{a};{s};10.2026;{a}{s},00\n" for a in (1, 2) for s in (1, 2, 3))
+        f"803000{a};{s};10.2026;{a}{s},00\n" for a in (1, 2) for s in (1, 2, 3))
     r = load(base, tmp_path, "accruals", first)
     assert (r.rows, r.inserted, r.updated) == (6, 6, 0)
     again = ("account;service_code;period;amount\n8030001;1;10.2026;999,99\n"
@@ -424,11 +424,10 @@ def test_xlsx_bad_cells_reported_by_sheet_row(base: Database, tmp_path: Path) ->
                 [[8030001, 1, "10.2026", 12.345],
                  [None, None, None, None],
                  [8030001, 1, datetime(2026, 10, 5), 1],
-                 [8030001, 1, "10.2026", True],
-                 [8030001, 1, "10.2026", float("nan")]])
+                 [8030001, 1, "10.2026", True]])
     err = failure(base, path, "accruals")
     assert err.errors == [(2, "неверная сумма: 12.345"), (4, "неверный период: 05.10.2026"),
-                          (5, "неверная сумма: 1"), (6, "неверная сумма: nan")]
+                          (5, "неверная сумма: 1")]
     path = xlsx(tmp_path / "r.xlsx", ["meter_id", "taken_on", "value"],
                 [[17, datetime(2026, 10, 25, 10, 30), 1]])
     import_file(base, "meters", xlsx(tmp_path / "m.xlsx",
@@ -440,7 +439,7 @@ def test_xlsx_bad_cells_reported_by_sheet_row(base: Database, tmp_path: Path) ->
 @pytest.mark.parametrize("value,places,expected", [
     (1234.5, 2, 123450), (0.1 + 0.2, 2, 30), (12.345, 2, None), (1e-10, 2, 0),
     (2.675, 2, None), (0.125, 2, None), (115.5, 3, 115500), (0.0005, 3, None),
-    (float("inf"), 2, None), (-7.1, 2, -710),
+    (float("inf"), 2, None), (float("nan"), 2, None), (-7.1, 2, -710),
 ])
 def test_float_cells_to_units(value: float, places: int, expected: int | None) -> None:
     assert importer.float_units(value, places) == expected
@@ -462,3 +461,30 @@ def test_file_level_problems_are_app_errors(db: Database, tmp_path: Path) -> Non
     (tmp_path / "empty.csv").write_bytes(b"")
     err = failure(db, tmp_path / "empty.csv", "accounts")
     assert err.errors[0] == (1, "нет столбца: account")
+
+
+def test_amounts_from_csv_agree_with_values_parser(base: Database, tmp_path: Path) -> None:
+    """The accruals fast path and the full check read every amount as values.py does."""
+    import random
+
+    from trayapp.core import values
+
+    rng = random.Random(7)
+    alphabet = "0123456789" * 3 + ".,- \u00a0+_e١"
+    texts = sorted({"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 9)))
+                    for _ in range(3000)} | {"0", "00,50", "1,2", "12,", ",5", "-0", "1_000"})
+    good = [t for t in texts if values.parse_loose_amount(t.strip()) is not None]
+    bad = [t for t in texts if t.strip() and values.parse_loose_amount(t.strip()) is None]
+    assert len(good) > 300 and len(bad) > 300
+
+    def csv_of(amounts: list[str]) -> str:
+        return "account;service_code;period;amount\n" + "".join(
+            f'8030001;1;{i % 12 + 1:02d}.{1900 + i // 12};"{a}"\n' for i, a in enumerate(amounts))
+
+    load(base, tmp_path, "accruals", csv_of(good), encoding="utf-8")
+    stored = [a for (a,) in base.all("SELECT amount FROM accruals ORDER BY period")]
+    assert stored == [values.parse_loose_amount(t.strip()) for t in good]
+
+    err = failure(base, write(tmp_path / "bad.csv", csv_of(bad[:100]), encoding="utf-8"),
+                  "accruals")
+    assert err.errors == [(i + 2, f"неверная сумма: {t.strip()}") for i, t in enumerate(bad[:100])]

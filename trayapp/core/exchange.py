@@ -32,6 +32,7 @@ from typing import Any
 import filelock
 
 from trayapp.core import formats
+from trayapp.core.accept import recover as finish_acceptances
 from trayapp.core.db import journal
 from trayapp.core.db.connection import Database
 from trayapp.core.folders import (
@@ -456,6 +457,9 @@ def _run(s: _Session) -> SessionResult:
     log.info("exchange session %d started (org %s, coding %s)", sid, s.org, s.coding)
     try:
         s.tree.clean_temp()
+        # an acceptance cut off after its documents were written: its confirmation and
+        # move first, so that the confirmation goes out in this session
+        finish_acceptances(s.db, s.tree, s.org, s.clock)
         s.recover()
         s.upload_all()
         s.download_all()

@@ -172,9 +172,9 @@ def amount_of(raw: Any, text: str) -> int:
     if type(raw) is str:  # the common forms first: 123, 123.45, 123,45
         if len(text) > 3 and text[-3] in ".,":
             digits = text[:-3] + text[-2:]
-            if digits.isdigit():
+            if digits.isdigit() and digits.isascii():
                 return int(digits)
-        elif text.isdigit():
+        elif text.isdigit() and text.isascii():
             return int(text) * 100
     if isinstance(raw, (int, float)):
         k = _number_units(raw, 2)
@@ -336,9 +336,10 @@ def _converters(kind: str, refs: _Refs) -> list[Callable[[Any, str], Any]]:
 
 # ----------------------------------------------------------------------------- the check
 
-# converters whose values rarely repeat (amounts, readings, free text): not worth a cache
-_UNCACHED: set[Callable[[Any, str], Any]] = {amount_of, reading_of, _text}
-_CACHE_SIZE = 200_000
+# converters of values that repeat a lot (dates, months) remember what they gave per text;
+# references are dict lookups already
+_CACHED: set[Callable[[Any, str], Any]] = {date_of, month_of}
+_CACHE_SIZE = 100_000
 
 
 def _blank(row: Sequence[Any]) -> bool:
@@ -375,9 +376,8 @@ class _Checker:
         self.names = [name for name, _ in spec]
         self.required = [required for _, required in spec]
         self.convert = _converters(kind, refs)
-        # values that repeat (dates, months, codes, accounts...) are converted once per text
         caches: list[dict[str, Any] | None] = [
-            {} if conv not in _UNCACHED else None for conv in self.convert
+            {} if conv in _CACHED else None for conv in self.convert
         ]
         self.spec = list(
             zip(self.index, self.names, self.required, self.convert, caches, strict=True)
@@ -536,9 +536,9 @@ def _accruals_fast(
 ) -> int:
     """The common case at full speed; any row it cannot take as is goes through ``check``.
 
-    An amount ``123``, ``123.45`` or ``123,45`` is read here (``isdigit`` admits what the
-    ``\\d`` of ``values.parse_amount`` admits); anything else, and any key not found in the
-    dicts (a value with spaces around it, an unknown account...), takes the full check.
+    An amount ``123``, ``123.45`` or ``123,45`` of ASCII digits is read here; anything else,
+    and any key not found in the dicts (a value with spaces around it, an unknown account, a
+    period not seen yet...), takes the full check, which reports the row's line.
     """
     ia, isv, ip, iam = check.index
     accounts = refs.accounts
@@ -547,19 +547,17 @@ def _accruals_fast(
     good = 0
     rows = iter(table)
     while True:
-        chunk = list(islice(rows, BATCH))
-        if not chunk:
-            break
+        before = table.line_now()
         batch: list[tuple[int, int, int, int]] = []
         append = batch.append
-        for row in chunk:
+        for row in islice(rows, BATCH):  # lazily: the reader's line is the row's
             try:
                 amount = row[iam]
                 if len(amount) > 3 and amount[-3] in ".,":
                     digits = amount[:-3] + amount[-2:]
                 else:
                     digits = amount + "00"
-                if digits.isdigit():
+                if digits.isascii() and digits.isdigit():
                     append((accounts[row[ia]], services[row[isv]], periods[row[ip]],
                             int(digits)))
                     continue
@@ -573,6 +571,8 @@ def _accruals_fast(
                 periods[raw] = vals[2]
             append((vals[0], vals[1], vals[2], vals[3]))
         good += len(batch)
-        if not errors.total:
+        if not errors.total and batch:
             billing.upsert(db, "accruals", batch)
+        if table.line_now() == before:
+            break
     return good + errors.bad_rows

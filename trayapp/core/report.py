@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -142,27 +142,37 @@ def _provider(code: int | None, inn: str | None, name: str | None) -> str:
     return f"{name or ''}, ИНН {inn}"
 
 
-def _totals(
-    rows: list[tuple[Any, ...]],
-) -> tuple[list[tuple[str, int, int]], list[tuple[str, int, int]]]:
-    """(name, count, sum) per service (by own code, the whole account last) and per provider."""
-    services: dict[tuple[int, str], list[int]] = {}
-    providers: dict[str, list[int]] = {}
-    for r in rows:
+class _Totals:
+    """Count and sum per service (by own code, the whole account last) and per provider."""
+
+    def __init__(self) -> None:
+        self.services: dict[tuple[int, str], list[int]] = {}
+        self.providers: dict[str, list[int]] = {}
+        self.payments = 0
+        self.total = 0
+
+    def add(self, r: tuple[Any, ...]) -> None:
         code, amount = r[8], int(r[12])
+        if not r[15]:
+            self.payments += 1
+        self.total += amount
         key = (code if code is not None else 1 << 62, _service(code, r[9]))
-        s = services.setdefault(key, [0, 0])
+        s = self.services.setdefault(key, [0, 0])
         s[0] += 1
         s[1] += amount
-        p = providers.setdefault(_provider(code, r[10], r[11]), [0, 0])
+        p = self.providers.setdefault(_provider(code, r[10], r[11]), [0, 0])
         p[0] += 1
         p[1] += amount
-    by_service = [(name, c, t) for (_, name), (c, t) in sorted(services.items())]
-    order = sorted(
-        providers, key=lambda k: (k in (WHOLE_ACCOUNT, OWN_PROVIDER), k == WHOLE_ACCOUNT, k)
-    )
-    by_provider = [(k, providers[k][0], providers[k][1]) for k in order]
-    return by_service, by_provider
+
+    def by_service(self) -> list[tuple[str, int, int]]:
+        return [(name, c, t) for (_, name), (c, t) in sorted(self.services.items())]
+
+    def by_provider(self) -> list[tuple[str, int, int]]:
+        order = sorted(
+            self.providers,
+            key=lambda k: (k in (WHOLE_ACCOUNT, OWN_PROVIDER), k == WHOLE_ACCOUNT, k),
+        )
+        return [(k, self.providers[k][0], self.providers[k][1]) for k in order]
 
 
 def _moment(iso: str) -> str:
@@ -217,7 +227,7 @@ def _head_table(pairs: list[tuple[str, str]]) -> str:
 
 
 def _payments_html(
-    doc: _Doc, org_name: str, inn: str, rows: list[tuple[Any, ...]]
+    doc: _Doc, org_name: str, inn: str, rows: Iterable[tuple[Any, ...]]
 ) -> Iterator[str]:
     title = f'Реестр "Мои счета" № {doc.number} от {_day(doc.doc_date)}'
     yield _page_head(title)
@@ -234,13 +244,11 @@ def _payments_html(
     yield "<h2>Платежи</h2>\n<table>\n<thead><tr><th>№</th><th>Ид. платежа</th>"
     yield "<th>Дата и время</th><th>Лиц. счёт</th><th>Собственник</th><th>Адрес</th>"
     yield "<th>Услуга</th><th>Поставщик</th><th>Период</th><th>Сумма, руб.</th></tr></thead>\n<tbody>\n"
-    n = 0
-    total = 0
+    sums = _Totals()
     for r in rows:
         share = bool(r[15])
-        if not share:
-            n += 1
-        total += int(r[12])
+        sums.add(r)
+        n = sums.payments
         yield (
             f'<tr><td class="n">{"" if share else n}</td><td>{_e(r[0] or "")}</td>'
             f"<td>{_moment(r[1] or '')}</td><td>{_e(r[2])}</td><td>{_e(r[3])}</td>"
@@ -249,14 +257,14 @@ def _payments_html(
             f"<td>{v.format_month(r[14]) if r[14] else ''}</td>"
             f'<td class="n">{v.format_amount(int(r[12]))}</td></tr>\n'
         )
+    total = sums.total
     yield (
-        f'</tbody>\n<tfoot><tr class="total"><td colspan="9">Итого платежей: {n}</td>'
-        f'<td class="n">{v.format_amount(total)}</td></tr></tfoot>\n</table>\n'
+        f'</tbody>\n<tfoot><tr class="total"><td colspan="9">Итого платежей: {sums.payments}'
+        f'</td><td class="n">{v.format_amount(total)}</td></tr></tfoot>\n</table>\n'
     )
-    by_service, by_provider = _totals(rows)
     for caption, head, lines in (
-        ("Итоги по услугам", "Услуга", by_service),
-        ("Итоги по поставщикам", "Поставщик", by_provider),
+        ("Итоги по услугам", "Услуга", sums.by_service()),
+        ("Итоги по поставщикам", "Поставщик", sums.by_provider()),
     ):
         yield f"<h2>{caption}</h2>\n<table>\n<thead><tr><th>{head}</th><th>Строк</th>"
         yield "<th>Сумма, руб.</th></tr></thead>\n<tbody>\n"
@@ -317,7 +325,7 @@ def _save(target: Path, wb: Any) -> None:
 
 
 def _payments_xlsx(
-    target: Path, doc: _Doc, org_name: str, inn: str, rows: list[tuple[Any, ...]]
+    target: Path, doc: _Doc, org_name: str, inn: str, rows: Iterable[tuple[Any, ...]]
 ) -> None:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -346,13 +354,11 @@ def _payments_xlsx(
     head = ["№", "Ид. платежа", "Дата и время", "Лиц. счёт", "Собственник", "Адрес", "Услуга",
             "Поставщик", "Период", "Сумма, руб."]  # fmt: skip
     ws.append([b(ws, h) for h in head])
-    n = 0
-    total = 0
+    sums = _Totals()
     for r in rows:
         share = bool(r[15])
-        if not share:
-            n += 1
-        total += int(r[12])
+        sums.add(r)
+        n = sums.payments
         ws.append(
             [
                 None if share else n, r[0] or "", _moment(r[1] or ""), r[2], r[3],
@@ -361,11 +367,11 @@ def _payments_xlsx(
                 v.format_month(r[14]) if r[14] else "", money(ws, int(r[12])),
             ]
         )  # fmt: skip
-    ws.append([b(ws, "Итого"), n] + [None] * 7 + [money(ws, total)])
-    by_service, by_provider = _totals(rows)
+    total = sums.total
+    ws.append([b(ws, "Итого"), sums.payments] + [None] * 7 + [money(ws, total)])
     for sheet, head1, lines in (
-        ("По услугам", "Услуга", by_service),
-        ("По поставщикам", "Поставщик", by_provider),
+        ("По услугам", "Услуга", sums.by_service()),
+        ("По поставщикам", "Поставщик", sums.by_provider()),
     ):
         ws2 = wb.create_sheet(sheet)
         ws2.append([b(ws2, head1), b(ws2, "Строк"), b(ws2, "Сумма, руб.")])

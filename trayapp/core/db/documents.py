@@ -11,7 +11,7 @@ readings are written set-based from the temporary tables ``t_pay`` / ``t_read`` 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from trayapp.core.db.connection import Database
@@ -212,11 +212,11 @@ def org(db: Database) -> tuple[str, str]:
     return (str(row[0]), str(row[1])) if row else ("", "")
 
 
-def registry_payments(db: Database, document_id: int) -> list[tuple[Any, ...]]:
-    """Payments of a registry document, in file order: (payment_id, paid_at, account,
-    full_name, settlement, street, house, premise, service_code, service_name,
+def registry_payments(db: Database, document_id: int) -> Iterator[tuple[Any, ...]]:
+    """Payments of a registry document, in file order, streamed: (payment_id, paid_at,
+    account, full_name, settlement, street, house, premise, service_code, service_name,
     provider_inn, provider_name, amount, registry_code, period, share)."""
-    return db.all(
+    return db.execute(
         "SELECT COALESCE(p.payment_id, m.payment_id), p.paid_at, a.number, a.full_name,"
         " a.settlement, a.street, a.house, a.premise, p.service_code, s.name, v.inn, v.name,"
         " p.amount, p.registry_code, p.period, CASE WHEN p.share_of IS NULL THEN 0 ELSE 1 END"

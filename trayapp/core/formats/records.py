@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import NamedTuple
 
 FORMAT_ID = "MOISCHETA/1"
 CODINGS = ("ACCOUNT", "GOROD", "SBER", "OWN")
@@ -124,8 +125,10 @@ class MeterRow:
     last_reading: int
 
 
-@dataclass(frozen=True, slots=True)
-class PaymentRow:
+class PaymentRow(NamedTuple):
+    """A received payment. Named tuples, not frozen dataclasses, for the two received kinds:
+    as immutable, and several times cheaper to build for a registry of 100,000 rows."""
+
     payment_id: str
     paid_at: datetime
     account: str
@@ -135,8 +138,7 @@ class PaymentRow:
     line: int = 0  # line in the file it was read from
 
 
-@dataclass(frozen=True, slots=True)
-class ReadingRow:
+class ReadingRow(NamedTuple):
     reading_id: str
     taken_at: datetime
     account: str
