@@ -38,6 +38,9 @@ def test_deterministic(tmp_path: Path, demo: tuple[Database, DemoInfo]) -> None:
     again, info2 = make(tmp_path, "again.db")
     assert info2 == info
     assert dump(again) == dump(db)
+    # built again over itself: the upserts change nothing
+    assert build_demo(again, today=TODAY) == info
+    assert dump(again) == dump(db)
     other, info3 = make(tmp_path, "other.db", seed=2)
     assert info3.inn != info.inn
     assert dump(other)["accounts"] != dump(db)["accounts"]

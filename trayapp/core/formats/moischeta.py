@@ -447,31 +447,45 @@ def _read_ack(f: list[str], ln: int, st: _RowState, errors: Errors) -> tuple[Row
 # A whole correct Payments line in one match (the common case of a large registry); a line
 # it does not take goes through ``_read_payment``, which names every error.
 _PAYMENT_LINE = re.compile(
-    r"([A-Za-z0-9-]{1,36});(\d\d)\.(\d\d)\.(\d{4}) (\d\d):(\d\d):(\d\d);"
-    r"([0-9A-Za-zА-Яа-яЁё-]{1,20});([^;\s]*);(\d+)(?:[.,](\d{1,2}))?;(\d\d)\.(\d{4})",
+    r"([A-Za-z0-9-]{1,36});(\d\d\.\d\d\.\d{4}) (\d\d):(\d\d):(\d\d);"
+    r"([0-9A-Za-zА-Яа-яЁё-]{1,20});([^;\s]*);(\d+)(?:[.,](\d{1,2}))?;(\d\d\.\d{4})",
     re.ASCII,
 )
+# a registry holds few distinct days and months: each is checked once
+_DAYS: dict[str, date | None] = {}
+_MONTHS: dict[str, int | None] = {}
 
 
 def _fast_payment(text: str, ln: int, st: _RowState) -> PaymentRow | None:
     m = _PAYMENT_LINE.fullmatch(text)
     if m is None:
         return None
-    pid, dd, mo, yy, hh, mi, ss, account, code, whole, frac, pm, py = m.groups()
+    pid, day_text, hh, mi, ss, account, code, whole, frac, month_text = m.groups()
     if pid in st.seen or (code and st.coding == "ACCOUNT"):
         return None
-    month = int(pm)
-    if not 1 <= month <= 12 or int(py) < 1900:
+    if day_text in _DAYS:
+        day = _DAYS[day_text]
+    else:
+        day = v.parse_date(day_text)
+        if len(_DAYS) < 10000:
+            _DAYS[day_text] = day
+    if month_text in _MONTHS:
+        period = _MONTHS[month_text]
+    else:
+        period = v.parse_month(month_text)
+        if len(_MONTHS) < 10000:
+            _MONTHS[month_text] = period
+    if day is None or period is None:
         return None
     amount = int(whole) * 100 + (int(frac) * (10 if len(frac) == 1 else 1) if frac else 0)
     if amount <= 0:
         return None
     try:
-        paid_at = datetime(int(yy), int(mo), int(dd), int(hh), int(mi), int(ss))
+        paid_at = datetime(day.year, day.month, day.day, int(hh), int(mi), int(ss))
     except ValueError:
         return None
     st.seen.add(pid)
-    return PaymentRow(pid, paid_at, account, code, amount, int(py) * 100 + month, ln)
+    return PaymentRow(pid, paid_at, account, code, amount, period, ln)
 
 
 _FAST_READERS = {"PAYMENTS": _fast_payment}
