@@ -234,8 +234,9 @@ def run_exchange(app: Any) -> Any:
     from trayapp.core import exchange
 
     org = _org(app)
-    return exchange.run_session(_transport(app), app.db, app.tree, org, app.settings.coding,
-                                app.clock)  # fmt: skip
+    with _transport(app) as transport:
+        return exchange.run_session(transport, app.db, app.tree, org, app.settings.coding,
+                                    app.clock)  # fmt: skip
 
 
 def cmd_exchange(args: argparse.Namespace) -> None:

@@ -1,0 +1,151 @@
+"""The command line as a user runs it: real processes, real files, exit codes, JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from trayapp.core import formats
+
+ORG = "inn;name;bank_account;bik\n5401000001;ТСЖ «Берёзка»;40703810000000000001;045004774\n"
+SERVICES = ("code;name;unit;gorod_code;sber_code;metered\n"
+            "1;Содержание;м2;101;S1;0\n2;Холодная вода;м3;102;;1\n")  # fmt: skip
+ACCOUNTS = ("account;full_name;settlement;street;house;premise;premise_kind\n"
+            "1001;Иванов И.И.;Новосибирск;ул. Ленина;1;1;квартира\n"
+            "1002;Петров П.П.;Новосибирск;ул. Ленина;1;2;нежилое\n")  # fmt: skip
+ACCRUALS = ("account;service_code;period;amount\n"
+            "1001;1;10.2026;1 234,50\n1001;2;10.2026;100\n1002;1;10.2026;50,05\n")  # fmt: skip
+
+
+def run(home: Path, *args: str, stdin: str | None = None,
+        env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:  # fmt: skip
+    e = dict(os.environ)
+    e.pop("TRAYAPP_HOME", None)
+    e.update(env or {})
+    return subprocess.run([sys.executable, "-m", "trayapp", "--home", str(home), *args],
+                          capture_output=True, text=True, input=stdin, env=e, timeout=120)  # fmt: skip
+
+
+@pytest.fixture()
+def home(tmp_path: Path) -> Path:
+    h = tmp_path / "home"
+    for kind, text in (("org", ORG), ("services", SERVICES), ("accounts", ACCOUNTS),
+                       ("accruals", ACCRUALS)):  # fmt: skip
+        f = tmp_path / f"{kind}.csv"
+        f.write_text(text, encoding="utf-8")
+        r = run(h, "import", kind, str(f), "--json")
+        assert r.returncode == 0, r.stderr
+        assert json.loads(r.stdout)["kind"] == kind
+    return h
+
+
+def test_generate_json_and_file(home: Path) -> None:
+    r = run(home, "settings", "set", "coding", "GOROD")
+    assert r.returncode == 0, r.stderr
+    r = run(home, "generate", "debts", "--date", "05.11.2026", "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["kind"] == "DEBTS" and out["period"] == "10.2026" and out["as_of"] == "05.11.2026"
+    assert out["rows"] == 3 and out["sum"] == "1384.55"
+    path = Path(out["file"])
+    assert path.parent.name == "Исходящие" and path.name == "Debts_20261105_001.txt"
+    reg = formats.parse(path.read_bytes(), name=path.name, org="5401000001")
+    assert [(x.account, x.service_code, x.debt) for x in reg.rows] == [
+        ("1001", "101", 123450), ("1001", "102", 10000), ("1002", "101", 5005)]
+    # «Только квартиры» and the --json flag before the command
+    r = run(home, "--json", "generate", "debts", "--date", "05.11.2026", "--apartments-only")
+    assert json.loads(r.stdout)["rows"] == 2
+    r = run(home, "generate", "services", "--json", "--date", "05.11.2026")
+    assert json.loads(r.stdout)["skipped_services"] == []
+    run(home, "settings", "set", "coding", "SBER")
+    r = run(home, "generate", "services", "--json", "--date", "05.11.2026")
+    assert json.loads(r.stdout)["skipped_services"] == ["2 Холодная вода"]
+
+
+def test_settings_show_set_and_errors(home: Path) -> None:
+    r = run(home, "settings", "show", "--json")
+    data = json.loads(r.stdout)
+    assert set(data) == {"folder", "coding", "server_url", "login", "verbose", "database"}
+    assert Path(data["folder"]).is_absolute() and data["coding"] == "ACCOUNT"
+    assert run(home, "settings", "set", "coding", "XYZ").returncode == 1
+    r = run(home, "settings", "set", "server_url", "http://example.com/api/v1")
+    assert r.returncode == 1 and "https" in r.stderr
+    assert run(home, "settings", "set", "server_url", "http://127.0.0.1:1/api/v1").returncode == 0
+    assert run(home, "settings", "set", "nonsense", "1").returncode == 2
+    assert run(home, "generate", "debts", "--month", "13.2026").returncode == 2
+    assert run(home, "frobnicate").returncode == 2
+
+
+def test_broken_settings_file_is_a_message(home: Path) -> None:
+    (home / "settings.json").write_text("{broken", encoding="utf-8")
+    r = run(home, "status")
+    assert r.returncode == 1
+    assert "settings.json" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_password_without_keyring(home: Path) -> None:
+    run(home, "settings", "set", "login", "demo")
+    r = run(home, "settings", "password", stdin="secret\n",
+            env={"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"})  # fmt: skip
+    assert r.returncode == 1
+    assert "нет защищённого хранилища паролей: задайте TRAYAPP_PASSWORD" in r.stderr
+    assert "secret" not in (home / "settings.json").read_text(encoding="utf-8")
+
+
+def test_import_error_lists_rows_and_changes_nothing(home: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("account;service_code;period;amount\n1001;1;11.2026;10\n"
+                   "1001;1;11.2026;abc\n9999;1;11.2026;5\n", encoding="utf-8")  # fmt: skip
+    r = run(home, "import", "accruals", str(bad))
+    assert r.returncode == 1
+    assert "строка: 3" in r.stderr and "строка: 4" in r.stderr and "Traceback" not in r.stderr
+    r = run(home, "generate", "debts", "--json", "--date", "05.12.2026")
+    assert json.loads(r.stdout)["period"] == "10.2026"  # the good row of line 2 was not kept
+
+
+def test_exchange_without_server_settings(home: Path) -> None:
+    r = run(home, "exchange")
+    assert r.returncode == 1 and "адрес сервера" in r.stderr
+    run(home, "settings", "set", "server_url", "http://127.0.0.1:9/api/v1")
+    run(home, "settings", "set", "login", "demo")
+    r = run(home, "exchange", env={"TRAYAPP_PASSWORD": "x",
+                                   "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"})
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    r = run(home, "status", "--json")
+    data = json.loads(r.stdout)
+    assert data["pending"] == 0 and data["waiting"] == 0
+
+
+def test_status_before_any_exchange(home: Path) -> None:
+    r = run(home, "status", "--json")
+    assert r.returncode == 0
+    assert json.loads(r.stdout)["last_exchange"] is None
+
+
+def test_demo_runs_the_whole_cycle(tmp_path: Path) -> None:
+    home = tmp_path / "demo"
+    r = run(home, "demo", "--accounts", "25", "--json",
+            env={"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"})
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert [g["kind"] for g in out["generated"]] == ["SERVICES", "DEBTS", "METERS"]
+    assert out["sessions"][0]["sent"] == 3 and out["sessions"][0]["answers_ok"] == 3
+    kinds = sorted(a["kind"] for a in out["accepted"])
+    assert kinds == ["PAYMENTS", "READINGS"]
+    assert out["sessions"][-1]["sent"] == 2  # the two confirmations
+    for a in out["accepted"]:
+        assert Path(a["confirmation"]).name == "Ack_" + a["file"]
+        assert (Path(out["home"]) / "data" / "Мои счета" / "Входящие" / "Обработаны"
+                / a["file"]).is_file()  # fmt: skip
+    # a second run recreates the demo home, a foreign folder is refused
+    assert run(home, "demo", "--accounts", "25").returncode == 0
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "x.txt").write_text("mine")
+    r = run(foreign, "demo")
+    assert r.returncode == 1 and (foreign / "x.txt").exists()
