@@ -254,6 +254,19 @@ def spread(total: int, debts: list[tuple[int, int]]) -> dict[int, int]:
     return shares
 
 
+def _month_setup(
+    db: Database, coding: str, month: int | None
+) -> tuple[str, int, date, date, Catalogue]:
+    """What the Debts and Meters registries start from: (ИНН, billing month, its first and
+    last day, the catalogue in the coding)."""
+    _check_coding(coding)
+    inn = _org(db)[0]
+    period = billing_period(db, month)
+    return inn, period, v.month_first_day(period), v.month_last_day(period), Catalogue.load(
+        db, coding
+    )
+
+
 def _address(settlement: str, street: str, house: str, premise: str) -> str:
     return f"{settlement},{street},{house},{premise}"
 
@@ -266,12 +279,8 @@ def generate_debts(
     month: int | None = None,
     apartments_only: bool = False,
 ) -> GenerateResult:
-    _check_coding(coding)
-    inn = _org(db)[0]
-    period = billing_period(db, month)
-    first_day, last_day = v.month_first_day(period), v.month_last_day(period)
+    inn, period, first_day, last_day, cat = _month_setup(db, coding, month)
     as_of = max(today, last_day)
-    cat = Catalogue.load(db, coding)
     skipped: set[int] = set()
     orphans: list[str] = []
     total = [0]
@@ -369,12 +378,8 @@ def generate_meters(
     month: int | None = None,
     apartments_only: bool = False,
 ) -> GenerateResult:
-    _check_coding(coding)
-    inn = _org(db)[0]
-    period = billing_period(db, month)
-    first_day, last_day = v.month_first_day(period), v.month_last_day(period)
+    inn, period, first_day, last_day, cat = _month_setup(db, coding, month)
     as_of = v.month_first_day(v.next_month(period))
-    cat = Catalogue.load(db, coding)
     skipped: set[int] = set()
 
     def lines() -> Iterator[str]:
