@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from trayapp.core import formats  # noqa: E402
-from trayapp.core.db import Database  # noqa: E402
+from trayapp.core.db import Database, billing  # noqa: E402
 from trayapp.core.folders import ExchangeTree  # noqa: E402
 from trayapp.core.formats import Header, PaymentRow, Registry  # noqa: E402
 
@@ -67,6 +67,7 @@ def make_base(path: Path, accounts: int) -> None:
             " FROM accounts a, services s, (SELECT 202609 AS period UNION ALL SELECT 202610) p"
             " ORDER BY a.id, s.code, p.period"
         )
+        billing.refresh_periods(db)
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
     print(f"base database of {accounts} accounts made in {time.perf_counter() - t:.1f} s")

@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from trayapp.core.db import Database
+from trayapp.core.db import Database, billing
 
 
 def make(path: Path, accounts: int = 100_000, months: int = 12, services: int = 8) -> None:
@@ -50,6 +50,7 @@ def make(path: Path, accounts: int = 100_000, months: int = 12, services: int = 
                    50000 + (a.id * 13 + s.code * 7 + k * 3) % 150000
             FROM accounts a, services s, m ORDER BY a.id, s.code, k"""
         )
+        billing.refresh_periods(db)
         db.execute(
             f"""INSERT INTO payments (account_id, service_code, paid_on, amount, source)
             WITH RECURSIVE m(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM m WHERE k < {months})

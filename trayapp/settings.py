@@ -57,13 +57,17 @@ def load(paths: AppPaths) -> Settings:
     f = paths.settings_file
     if not f.exists():
         return Settings()
+    advice = "исправьте его или удалите, чтобы начать с настроек по умолчанию"
     try:
-        data = json.loads(f.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        data = json.loads(f.read_text(encoding="utf-8-sig"))  # Notepad may add a BOM
+    except json.JSONDecodeError as exc:
         raise SettingsError(
-            f"файл настроек {f} повреждён ({exc}); исправьте его или удалите, "
-            "чтобы начать с настроек по умолчанию"
+            f"файл настроек {f} повреждён (строка {exc.lineno}, позиция {exc.colno}); {advice}"
         ) from exc
+    except UnicodeDecodeError as exc:
+        raise SettingsError(f"файл настроек {f} не в кодировке UTF-8; {advice}") from exc
+    except OSError as exc:
+        raise SettingsError(f"файл настроек {f} не читается ({exc.strerror}); {advice}") from exc
     if not isinstance(data, dict):
         raise SettingsError(f"файл настроек {f} повреждён: ожидался объект JSON")
     s = Settings()

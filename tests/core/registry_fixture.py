@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from trayapp.core.db import Database
+from trayapp.core.db import Database, billing
 
 ORG = ("5401000001", "ТСЖ «Берёзка»", "40703810000000000001", "045004774")
 PROVIDERS = [
@@ -98,6 +98,7 @@ def build(path: Path) -> Database:
             " premise_kind, opened, closed) VALUES (?,?,?,?,?,?,?,?,?,?)", ACCOUNTS)
         db.executemany("INSERT INTO balances VALUES (?,?,?)", BALANCES)
         db.executemany("INSERT INTO accruals VALUES (?,?,?,?)", ACCRUALS)
+        billing.refresh_periods(db)
         db.executemany(
             "INSERT INTO payments (account_id, service_code, paid_on, amount, source)"
             " VALUES (?,?,?,?,?)", PAYMENTS)

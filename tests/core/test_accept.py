@@ -88,7 +88,7 @@ def test_accept_payments_writes_everything(env: Env) -> None:
         106501,
     )
 
-    # documents: the registry one, then one per payment numbered on, children of it
+    # documents: the registry one, then one per payment (numbered apart), children of it
     docs = env.db.all(
         "SELECT kind, number, doc_date, comment, parent_id, rows_count, total, posted, file_id"
         " FROM documents WHERE journal = 'receipts' ORDER BY id"
@@ -97,9 +97,9 @@ def test_accept_payments_writes_everything(env: Env) -> None:
     reg_id = env.db.scalar("SELECT id FROM documents WHERE kind = 'registry'")
     assert docs == [
         ("registry", "000001", "2026-11-27", P1, None, 3, 106501, 1, file_id),
-        ("payment", "000002", "2026-11-05", "a-1", reg_id, 1, 100000, 1, None),
-        ("payment", "000003", "2026-11-06", "a-2", reg_id, 1, 5500, 1, None),
-        ("payment", "000004", "2026-11-06", "a-3", reg_id, 1, 1001, 1, None),
+        ("payment", "000001", "2026-11-05", "a-1", reg_id, 1, 100000, 1, None),
+        ("payment", "000002", "2026-11-06", "a-2", reg_id, 1, 5500, 1, None),
+        ("payment", "000003", "2026-11-06", "a-3", reg_id, 1, 1001, 1, None),
     ]
     pays = env.db.all(
         "SELECT p.account_id, p.service_code, p.paid_on, p.paid_at, p.amount, p.period,"
@@ -108,10 +108,10 @@ def test_accept_payments_writes_everything(env: Env) -> None:
     )
     # a-3 spread over services 3 and 4 by debts 300.00 and 200.00: 6.006 -> 6.01, 4.004 -> 4.00
     assert pays == [
-        (1, 2, "2026-11-05", "2026-11-05 19:44:02", 100000, 202610, "a-1", "102", "000002", 0),
-        (2, None, "2026-11-06", "2026-11-06 08:10:59", 5500, 202610, "a-2", "", "000003", 0),
-        (1, 3, "2026-11-06", "2026-11-06 08:11:00", 601, 202610, "a-3", "9", "000004", 0),
-        (1, 4, "2026-11-06", "2026-11-06 08:11:00", 400, 202610, None, "9", "000004", 1),
+        (1, 2, "2026-11-05", "2026-11-05 19:44:02", 100000, 202610, "a-1", "102", "000001", 0),
+        (2, None, "2026-11-06", "2026-11-06 08:10:59", 5500, 202610, "a-2", "", "000002", 0),
+        (1, 3, "2026-11-06", "2026-11-06 08:11:00", 601, 202610, "a-3", "9", "000003", 0),
+        (1, 4, "2026-11-06", "2026-11-06 08:11:00", 400, 202610, None, "9", "000003", 1),
     ]
 
     # confirmation echoing rows and sum, file moved, journal done, nothing pending
@@ -136,14 +136,17 @@ def test_accept_payments_writes_everything(env: Env) -> None:
     assert res.to_json()["sum"] == "1065.01"
 
 
-def test_document_numbers_continue_per_journal(env: Env) -> None:
+def test_document_numbers_continue_per_journal_and_kind(env: Env) -> None:
     env.put(P1, payments_file(ROWS[:1]))
     env.put(P2, payments_file(["b-1;05.11.2026 19:44:02;1001;102;1.00;10.2026"]))
     env.put(R1, readings_file(["r-1;06.11.2026 09:00:00;1001;17;ХВ-1001-1;221"]))
-    assert env.accept(P1, report=False).document == "000001"  # payment doc 000002
+    assert env.accept(P1, report=False).document == "000001"  # its payment doc: 000001 too
     assert env.accept(R1, report=False).document == "000001"  # another journal
-    assert env.accept(P2, report=False).document == "000003"
-    assert env.count("SELECT COUNT(*) FROM documents WHERE number = '000004'") == 1
+    assert env.accept(P2, report=False).document == "000002"  # registries: 1, 2, 3...
+    assert env.count(
+        "SELECT COUNT(*) FROM documents WHERE kind = 'payment' AND number = '000002'"
+    ) == 1
+    assert env.count("SELECT COUNT(*) FROM documents WHERE number = '000003'") == 0
 
 
 def test_second_acceptance_is_refused(env: Env) -> None:

@@ -24,7 +24,7 @@ from typing import Any, BinaryIO
 import pytest
 
 from trayapp.core import formats
-from trayapp.core.db import journal
+from trayapp.core.db import billing, journal
 from trayapp.core.db.connection import Database
 from trayapp.core.exchange import SessionResult, run_session, status
 from trayapp.core.folders import TEMP_PREFIX, ExchangeTree
@@ -84,6 +84,7 @@ def seed(db: Database) -> None:
                 (2, 1, 202610, 60000),
             ],
         )
+        billing.refresh_periods(db)
         db.executemany(
             "INSERT INTO meters (meter_id, account_id, service_code, serial, installed,"
             " initial_reading) VALUES (?, ?, ?, ?, ?, ?)",

@@ -186,7 +186,9 @@ def test_services_registry(env) -> None:
     # services 3 and 4 share code 9: named after the lowest own code, metered from either
     assert nine.name == "Холодная вода" and nine.metered is True
     assert nine.provider_inn == "5401000003"
-    assert rows[2].provider_inn == "" and rows[3].provider_name == "АО «Теплосеть»"
+    # a service without a provider is the association's own
+    assert (rows[2].provider_inn, rows[2].provider_name) == fx.ORG[:2]
+    assert rows[2].provider_bank_account == fx.ORG[2] and rows[3].provider_name == "АО «Теплосеть»"
     assert r.skipped_services == ["5 Домофон"]
     acc = read(generate(db, tree, "services", "ACCOUNT", date(2026, 11, 5)).file).rows
     assert len(acc) == 1 and acc[0].code == "0" and acc[0].name == "Жилищно-коммунальные услуги"
@@ -234,3 +236,12 @@ def test_no_org_no_accruals(tmp_path: Path) -> None:
     with pytest.raises(GenerationError, match="нет начислений"):
         generate(db, tree, "debts", "OWN", date(2026, 11, 5))
     assert not tree.outgoing.exists() or not list(tree.outgoing.iterdir())
+
+
+def test_month_without_accruals_is_refused(env) -> None:
+    db, tree = env
+    with pytest.raises(GenerationError, match="за 10.2027 начислений нет.*11.2026"):
+        generate(db, tree, "debts", "OWN", date(2026, 11, 5), 202710)
+    with pytest.raises(GenerationError, match="за 01.2020"):
+        generate(db, tree, "meters", "OWN", date(2026, 11, 5), 202001)
+    assert not list(tree.outgoing.iterdir())

@@ -14,7 +14,7 @@ reading ids.
 What is written. Payments: one «Реестр "Мои счета"» document (journal ``receipts``, kind
 ``registry``, dated the day of acceptance, posted: its payments count at once) and one
 «Платёж из БС» (kind ``payment``, child of it, dated the day paid, comment the payment id)
-per payment, numbered on from the registry's number in file order; one ``payments`` row
+per payment, numbered in a sequence of their own, in file order; one ``payments`` row
 per payment (source ``moischeta``, ``registry_code`` the code as in the file,
 ``service_code`` the own code; NULL for an empty code: a payment to the whole account,
 spread when a Debts registry is built). A code several own services share is spread at
@@ -250,8 +250,7 @@ def _write_payments(
     now: datetime,
 ) -> str:
     created = now.strftime("%Y-%m-%d %H:%M:%S")
-    first = docs.next_number(db, "receipts")
-    number = docs.format_number(first)
+    number = docs.format_number(docs.next_number(db, "receipts", "registry"))
     doc_id, pay_id = docs.next_ids(db)
     docs.insert_document(
         db, "receipts", "registry", number, now.date().isoformat(), created,
@@ -260,9 +259,9 @@ def _write_payments(
     )  # fmt: skip
     if not count:
         return number
-    # payment documents follow the registry's in number and id, in file order (the lines
-    # of a correct file are consecutive)
-    numbers = first + 1 - first_line
+    # payment documents follow the registry's in id, with their own sequence of numbers,
+    # in file order (the lines of a correct file are consecutive)
+    numbers = docs.next_number(db, "receipts", "payment") - first_line
     ids = doc_id + 1 - first_line
     docs.insert_payment_documents(db, doc_id, numbers, ids, created)
     written = docs.insert_payments(db, ids)
@@ -298,7 +297,7 @@ def _write_shared(db: Database, doc_ids: int, next_id: int) -> int:
 
 
 def _write_readings(db: Database, count: int, file_id: int, now: datetime) -> str:
-    number = docs.format_number(docs.next_number(db, "accruals"))
+    number = docs.format_number(docs.next_number(db, "accruals", "readings"))
     doc_id = docs.insert_document(
         db, "accruals", "readings", number, now.date().isoformat(),
         now.strftime("%Y-%m-%d %H:%M:%S"), comment=docs.READINGS_COMMENT, file_id=file_id,

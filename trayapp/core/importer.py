@@ -485,6 +485,8 @@ def _import(db: Database, kind: str, table: tables.Table, path: Path) -> ImportR
             log.info("import %s (%s): %d errors, nothing written", table.name, kind, errors.total)
             raise ImportFileError(table.name, errors.shown, errors.total)
         after = billing.count_rows(db, kind)
+        if kind == "accruals":
+            billing.refresh_periods(db)
     inserted = after - before
     log.info("import %s (%s): %d rows, %d new", table.name, kind, rows, inserted)
     return ImportResult(kind, path, rows, inserted, rows - inserted)

@@ -113,12 +113,17 @@ def _org(db: Database) -> tuple[str, str, str, str]:
 
 def billing_period(db: Database, month: int | None) -> int:
     """The billing month: the one given, else the latest month that has accruals."""
-    if month is not None:
-        return month
     latest = q.latest_period(db)
     if latest is None:
         raise GenerationError("нет начислений: загрузите их (trayapp import accruals ФАЙЛ)")
-    return latest
+    if month is None:
+        return latest
+    if not q.has_period(db, month):
+        raise GenerationError(
+            f"за {v.format_month(month)} начислений нет (последний начисленный месяц "
+            f"{v.format_month(latest)}): проверьте месяц"
+        )
+    return month
 
 
 # ---------------------------------------------------------------------------- writing
@@ -210,6 +215,8 @@ def generate_services(db: Database, tree: ExchangeTree, coding: str, today: date
     else:
         merged: dict[str, ServiceRow] = {}
         for code, name, unit, _g, _s, metered_flag, p_inn, p_name, p_acc, p_bik in services:
+            if not p_inn:  # no provider: the association collects for it itself
+                p_inn, p_name, p_acc, p_bik = inn, org_name, org_account, org_bik
             ext = cat.code_of[code]
             if not ext:
                 skipped.append(cat.label(code))

@@ -154,6 +154,12 @@ def count_rows(db: Database, kind: str) -> int:
 # ----------------------------------------------------------------------------- upserts
 
 
+def refresh_periods(db: Database) -> None:
+    """Rebuild the list of months that have accruals (after accruals were written)."""
+    db.execute("DELETE FROM accrual_periods")
+    db.execute("INSERT INTO accrual_periods SELECT DISTINCT period FROM accruals")
+
+
 def upsert(db: Database, kind: str, rows: Sequence[Row]) -> None:
     """Insert or update ``rows`` (parameter tuples in the order of the kind's columns)."""
     st = _STATEMENTS[kind]

@@ -33,10 +33,13 @@ def _number_sql(expr: str) -> str:
     )
 
 
-def next_number(db: Database, journal: str) -> int:
-    """The next document number of ``journal`` (call inside the writing transaction)."""
+def next_number(db: Database, journal: str, kind: str) -> int:
+    """The next number of a document of ``kind`` in ``journal``: each kind has its own
+    sequence, so registries are numbered 1, 2, 3 whatever their payments (call inside the
+    writing transaction)."""
     top = db.scalar(
-        "SELECT MAX(CAST(number AS INTEGER)) FROM documents WHERE journal = ?", (journal,)
+        "SELECT MAX(CAST(number AS INTEGER)) FROM documents WHERE journal = ? AND kind = ?",
+        (journal, kind),
     )
     return int(top or 0) + 1
 

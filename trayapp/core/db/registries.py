@@ -23,8 +23,12 @@ def org(db: Database) -> tuple[str, str, str, str] | None:
 
 
 def latest_period(db: Database) -> int | None:
-    value = db.scalar("SELECT MAX(period) FROM accruals")
+    value = db.scalar("SELECT MAX(period) FROM accrual_periods")
     return None if value is None else int(value)
+
+
+def has_period(db: Database, period: int) -> bool:
+    return db.scalar("SELECT 1 FROM accrual_periods WHERE period = ?", (period,)) is not None
 
 
 def services(db: Database) -> list[tuple[int, str, str, str, str, int, str, str, str, str]]:

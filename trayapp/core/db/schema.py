@@ -174,5 +174,12 @@ V2 = """
 ALTER TABLE payments ADD COLUMN share_of INTEGER REFERENCES payments(id);
 """
 
-MIGRATIONS: list[str] = [V1, V2]
+# V3: the months that have accruals, kept by the import (db.billing.refresh_periods), so that
+# the default billing month and a check of --month need not scan millions of accruals.
+V3 = """
+CREATE TABLE accrual_periods (period INTEGER PRIMARY KEY);
+INSERT INTO accrual_periods SELECT DISTINCT period FROM accruals;
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3]
 VERSION = len(MIGRATIONS)
