@@ -29,6 +29,26 @@ class UsageError(Exception):
     """A wrong command line discovered after parsing (exit 2)."""
 
 
+# argparse's own words, in Russian (it looks them up through its module-level gettext)
+_RU = {
+    "usage: ": "вызов: ",
+    "positional arguments": "аргументы",
+    "options": "параметры",
+    "show this help message and exit": "показать эту справку и выйти",
+    "the following arguments are required: %s": "не хватает аргументов: %s",
+    "invalid choice: %(value)r (choose from %(choices)s)":
+        "недопустимое значение %(value)r (допустимо: %(choices)s)",
+    "argument %(argument_name)s: %(message)s": "аргумент %(argument_name)s: %(message)s",
+    "unrecognized arguments: %s": "непонятные аргументы: %s",
+    "expected one argument": "ожидается одно значение",
+    "invalid %(type)s value: %(value)r": "неверное значение %(value)r",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: ошибка: %(message)s\n",
+}  # fmt: skip
+argparse._ = lambda text: _RU.get(text, text)  # type: ignore[attr-defined]
+argparse.ngettext = lambda one, many, n: _RU.get(one if n == 1 else many,  # type: ignore[attr-defined]
+                                                 one if n == 1 else many)  # fmt: skip
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:  # exit 2 with a Russian hint
         self.print_usage(sys.stderr)
@@ -90,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--date", metavar="DD.MM.YYYY")
 
     cmd("exchange", "сеанс обмена с «Мои счета»")
-    cmd("pending", "принятые, ещё не проведённые реестры")
+    cmd("pending", "полученные реестры, ждущие приёма")
     sp = cmd("accept", "принять реестр оплат или показаний")
     sp.add_argument("file")
     sp = cmd("export", "выгрузить принятые оплаты или показания для программы начислений")
@@ -140,6 +160,17 @@ def _emit(args: argparse.Namespace, data: Any, text: str) -> None:
         print(text)
 
 
+def plural(n: int, one: str, few: str, many: str) -> str:
+    """``n`` with the Russian form of the word: 1 строка, 2 строки, 5 строк."""
+    if n % 10 == 1 and n % 100 != 11:
+        word = one
+    elif 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        word = few
+    else:
+        word = many
+    return f"{n} {word}"
+
+
 def _money(kopecks: int | None) -> str:
     from trayapp.core.values import format_amount
 
@@ -187,8 +218,8 @@ def cmd_import(args: argparse.Namespace) -> None:
     r = import_file(app.db, args.kind, args.file)
     data = {"kind": r.kind, "file": str(r.file), "rows": r.rows, "inserted": r.inserted,
             "updated": r.updated}  # fmt: skip
-    _emit(args, data, f"загружено {r.rows} строк из {r.file}: новых {r.inserted}, "
-                      f"обновлено {r.updated}")  # fmt: skip
+    _emit(args, data, f"загружено {plural(r.rows, 'строка', 'строки', 'строк')} из {r.file}: "
+                      f"новых {r.inserted}, обновлено {r.updated}")  # fmt: skip
 
 
 def cmd_generate(args: argparse.Namespace) -> None:
@@ -273,14 +304,15 @@ def cmd_pending(args: argparse.Namespace) -> None:
     items = list_pending(app.db, app.tree, _org(app), app.settings.coding, app.clock)
     data = [
         {"file": i.file, "kind": i.kind, "date": format_date(i.day), "number": i.number,
-         "rows": i.rows, "sum": _money(i.total)}  # fmt: skip
+         "rows": i.rows, "sum": _money(i.total) if i.kind == "PAYMENTS" else None}  # fmt: skip
         for i in items
     ]
     if not items:
         text = "нет реестров, ждущих приёма"
     else:
         text = "\n".join(
-            f"{d['file']}  {d['date']}  №{d['number']}  строк: {d['rows']}  сумма: {d['sum']}"
+            f"{d['file']}  {d['date']}  №{d['number']}  строк: {d['rows']}"
+            + (f"  сумма: {d['sum']}" if d["sum"] is not None else "")
             for d in data
         )
     _emit(args, data, text)
@@ -293,11 +325,14 @@ def cmd_accept(args: argparse.Namespace) -> None:
     name = Path(args.file).name
     r = accept(app.db, app.tree, name, _org(app), app.settings.coding, app.paths.reports_dir,
                app.clock)  # fmt: skip
+    payments = r.kind == "PAYMENTS"
     data = {"file": r.file, "kind": r.kind, "document": r.document, "rows": r.rows,
-            "sum": _money(r.total), "confirmation": str(r.confirmation),
+            "sum": _money(r.total) if payments else None, "confirmation": str(r.confirmation),
             "report": str(r.report) if r.report else None}  # fmt: skip
-    text = (f"принят {r.file}: документ №{r.document}, строк {r.rows}, сумма {_money(r.total)}\n"
-            f"подтверждение: {r.confirmation}")  # fmt: skip
+    what = (f"платежей {r.rows}, сумма {_money(r.total)}" if payments
+            else f"показаний {r.rows}; документ «Показания новые» не проведён: "
+                 f"проверьте и выполните «trayapp post {r.document}»")  # fmt: skip
+    text = f"принят {r.file}: документ № {r.document}, {what}\nподтверждение: {r.confirmation}"
     if r.report:
         text += f"\nотчёт: {r.report}"
     _emit(args, data, text)
@@ -380,7 +415,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except AppError as exc:
         log.error("%s: %s", type(exc).__name__, exc.message, exc_info=True)
-        sys.stderr.write(f"{exc.title}: {exc.message}\n")
+        sys.stderr.write(f"{exc.message}\n")
         return 1
     except KeyboardInterrupt:
         sys.stderr.write("прервано\n")

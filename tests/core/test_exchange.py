@@ -305,6 +305,7 @@ def test_pending_and_broken_registries(
         "строка: 10, неизв.услуга: 999; строка: 11, повтор платежа: b-2; "
         "строка: 0, #FILESUM 1100.00, сумма строк 1020.00'"
     ]
+    assert status(db, tree)["errors"] == r.notices  # `trayapp status` names the rejection
     # the next session sends it
     r2 = session(transport, db, tree)
     assert (r2.sent, r2.received, r2.pending) == (1, 0, 2)

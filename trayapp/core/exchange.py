@@ -516,6 +516,10 @@ def status(db: Database, tree: ExchangeTree) -> dict[str, Any]:
         )
         for key in ("ok", "sent", "received", "answers_ok", "answers_error", "broken", "errors"):
             out[key] = last[key]
+        # rejected registries of that session (ours answered ERROR, theirs found broken)
+        out["errors"] = list(out["errors"]) + journal.events_since(
+            db, last["started_at"], "error"
+        )
     return out
 
 

@@ -132,8 +132,8 @@ def finish_session(db: Database, session_id: int, ok: bool, counts: dict[str, An
 def last_session(db: Database) -> dict[str, Any] | None:
     """The latest finished session (time, counts, ok flag, errors)."""
     row = db.one(
-        "SELECT finished_at, ok, sent, received, answers_ok, answers_error, broken, errors"
-        " FROM sessions WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1"
+        "SELECT finished_at, ok, sent, received, answers_ok, answers_error, broken, errors,"
+        " started_at FROM sessions WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1"
     )
     if row is None:
         return None
@@ -141,10 +141,19 @@ def last_session(db: Database) -> dict[str, Any] | None:
     out: dict[str, Any] = dict(zip(keys, row[:7], strict=True))
     out["ok"] = bool(out["ok"])
     out["errors"] = json.loads(row[7])
+    out["started_at"] = row[8]
     return out
 
 
 # ---------------------------------------------------------------------------- events
+
+
+def events_since(db: Database, at: str, level: str) -> list[str]:
+    """Texts of the events of ``level`` recorded at or after ``at``, oldest first."""
+    rows = db.all(
+        "SELECT text FROM events WHERE at >= ? AND level = ? ORDER BY id", (at, level)
+    )
+    return [str(r[0]) for r in rows]
 
 
 def add_event(db: Database, level: str, text: str) -> None:
