@@ -142,6 +142,16 @@ def test_demo_runs_the_whole_cycle(tmp_path: Path) -> None:
         assert Path(a["confirmation"]).name == "Ack_" + a["file"]
         assert (Path(out["home"]) / "data" / "Мои счета" / "Входящие" / "Обработаны"
                 / a["file"]).is_file()  # fmt: skip
+    pay = next(a for a in out["accepted"] if a["kind"] == "PAYMENTS")
+    html = Path(pay["report"]).read_text(encoding="utf-8")
+    assert pay["file"] in html and "Итого" in html
+    r = run(home, "report", pay["file"], "--xlsx", "--json")
+    assert r.returncode == 0, r.stderr
+    import openpyxl
+
+    wb = openpyxl.load_workbook(json.loads(r.stdout)["report"], read_only=True)
+    cells = [str(c) for row in wb.active.iter_rows(values_only=True) for c in row if c]
+    assert any(pay["file"] in c for c in cells)
     # a second run recreates the demo home, a foreign folder is refused
     assert run(home, "demo", "--accounts", "25").returncode == 0
     foreign = tmp_path / "foreign"

@@ -113,6 +113,10 @@ def build_parser() -> argparse.ArgumentParser:
     cmd("pending", "полученные реестры, ждущие приёма")
     sp = cmd("accept", "принять реестр оплат или показаний")
     sp.add_argument("file")
+    sp.add_argument("--xlsx", action="store_true", help="отчёт в виде книги Excel, а не HTML")
+    sp = cmd("report", "отчёт по принятому реестру (HTML для печати или --xlsx)")
+    sp.add_argument("file")
+    sp.add_argument("--xlsx", action="store_true")
     sp = cmd("export", "выгрузить принятые оплаты или показания для программы начислений")
     sp.add_argument("kind", choices=["payments", "readings"])
     sp.add_argument("--all", action="store_true")
@@ -324,7 +328,7 @@ def cmd_accept(args: argparse.Namespace) -> None:
     app = _app(args)
     name = Path(args.file).name
     r = accept(app.db, app.tree, name, _org(app), app.settings.coding, app.paths.reports_dir,
-               app.clock)  # fmt: skip
+               app.clock, xlsx=args.xlsx)  # fmt: skip
     payments = r.kind == "PAYMENTS"
     data = {"file": r.file, "kind": r.kind, "document": r.document, "rows": r.rows,
             "sum": _money(r.total) if payments else None, "confirmation": str(r.confirmation),
@@ -336,6 +340,14 @@ def cmd_accept(args: argparse.Namespace) -> None:
     if r.report:
         text += f"\nотчёт: {r.report}"
     _emit(args, data, text)
+
+
+def cmd_report(args: argparse.Namespace) -> None:
+    from trayapp.core.accept import report_of_file
+
+    app = _app(args)
+    path = report_of_file(app.db, Path(args.file).name, app.paths.reports_dir, args.xlsx)
+    _emit(args, {"file": Path(args.file).name, "report": str(path)}, f"отчёт: {path}")
 
 
 def cmd_export(args: argparse.Namespace) -> None:
@@ -395,6 +407,7 @@ HANDLERS: dict[str, Handler] = {
     "status": cmd_status,
     "pending": cmd_pending,
     "accept": cmd_accept,
+    "report": cmd_report,
     "export": cmd_export,
     "post": cmd_post,
     "emulator": cmd_emulator,

@@ -394,6 +394,17 @@ def _result(
     )
 
 
+def report_of_file(db: Database, name: str, reports_dir: Path, xlsx: bool = False) -> Path:
+    """The printable report of an accepted registry, by its file name (made again)."""
+    from trayapp.core.report import write_report
+
+    entry = journal.get_file(db, "in", name)
+    made = docs.document_of_file(db, entry.id) if entry is not None else None
+    if made is None:
+        raise AcceptError(f"реестр {name} не принят: отчёта по нему нет")
+    return write_report(db, made[1], reports_dir, xlsx=xlsx, kind=made[0])
+
+
 # ---------------------------------------------------------------------------- posting
 
 
