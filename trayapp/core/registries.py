@@ -29,6 +29,7 @@ from trayapp.core.formats import (
     ServiceRow,
     debt_line,
     debt_line_prefix,
+    debt_lines,
     encode,
     make_name,
     render_header,
@@ -240,25 +241,35 @@ def generate_services(db: Database, tree: ExchangeTree, coding: str, today: date
 # ---------------------------------------------------------------------------- debts
 
 
-def spread(total: int, debts: list[tuple[int, int]]) -> dict[int, int]:
-    """Share ``total`` (payments to a whole account) over services by import.md's rule.
+def shares_in_order(total: int, debts: list[int]) -> list[int]:
+    """Share ``total`` over ``debts`` given in own-code order (import.md's rule).
 
-    ``debts`` holds (own code, debt) of each of the account's services. Shares are in
-    proportion to positive debts, each rounded down to the kopeck; the kopecks left over
-    go one each to the largest debts (ties: the lower own code); where no debt is positive,
-    everything goes to the lowest own code.
+    Shares are in proportion to the positive debts, each rounded down to the kopeck; the
+    kopecks left over go one each to the largest debts (ties: the lower own code, that is
+    the earlier one); where no debt is positive, everything goes to the first (lowest own
+    code). Returns the share of each debt, in the same order.
     """
     if not debts or total == 0:
-        return {}
-    positive = [(c, d) for c, d in debts if d > 0]
-    if not positive:
-        return {min(c for c, _ in debts): total}
-    whole = sum(d for _, d in positive)
-    shares = {c: total * d // whole for c, d in positive}
-    left = total - sum(shares.values())
-    for c, _ in sorted(positive, key=lambda cd: (-cd[1], cd[0]))[:left]:
-        shares[c] += 1
+        return [0] * len(debts)
+    positive = 0
+    for d in debts:
+        if d > 0:
+            positive += d
+    if positive <= 0:
+        return [total] + [0] * (len(debts) - 1)
+    shares = [total * d // positive if d > 0 else 0 for d in debts]
+    left = total - sum(shares)
+    if left:
+        for _, i in sorted([(-d, i) for i, d in enumerate(debts) if d > 0])[:left]:
+            shares[i] += 1
     return shares
+
+
+def spread(total: int, debts: list[tuple[int, int]]) -> dict[int, int]:
+    """``shares_in_order`` keyed by own code: ``debts`` holds (own code, debt) pairs."""
+    ordered = sorted(debts)
+    shares = shares_in_order(total, [d for _, d in ordered])
+    return {c: s for (c, _), s in zip(ordered, shares, strict=True) if s}
 
 
 def _month_setup(
@@ -333,36 +344,29 @@ def generate_debts(
             if whole:
                 orphans.append(number)
             return
-        if whole:
-            shares = spread(whole, [(r[0], r[1]) for r in services])
-            services = [(r[0], r[1] - shares.get(r[0], 0), r[2]) for r in services]
-        if simple:  # one own service per code, codes in own-code order: no merge, no sort
-            subtotal = 0
-            for r in services:
-                ext = code_of.get(r[0], "")
-                if ext:
-                    subtotal += r[1]
-                    out.append(debt_line(prefix, ext, r[1], r[2]))
-                else:
-                    skipped.add(r[0])
-            total[0] += subtotal
+        owns = [r[0] for r in services]
+        debts = [r[1] for r in services]
+        if whole:  # services come in own-code order, as shares_in_order wants them
+            debts = [d - sh for d, sh in zip(debts, shares_in_order(whole, debts), strict=True)]
+        exts = [code_of.get(own, "") for own in owns]
+        if simple and all(exts):  # one own service per code, in code order: no merge, no sort
+            total[0] += sum(debts)
+            out.extend(debt_lines(prefix, zip(exts, debts, [r[2] for r in services], strict=True)))
             return
         by_code: dict[str, list[int]] = {}
-        for own, debt, accrued in (r[:3] for r in services):
-            ext = code_of.get(own, "")
+        for own, ext, debt, r in zip(owns, exts, debts, services, strict=True):
             if not ext:
                 skipped.add(own)
                 continue
             slot = by_code.get(ext)
             if slot is None:
-                by_code[ext] = [debt, accrued]
+                by_code[ext] = [debt, r[2]]
             else:
                 slot[0] += debt
-                slot[1] += accrued
-        for ext in sorted(by_code, key=rank.__getitem__):
-            debt, accrued = by_code[ext]
-            total[0] += debt
-            out.append(debt_line(prefix, ext, debt, accrued))
+                slot[1] += r[2]
+        codes = sorted(by_code, key=rank.__getitem__)
+        total[0] += sum(by_code[c][0] for c in codes)
+        out.extend(debt_lines(prefix, ((c, by_code[c][0], by_code[c][1]) for c in codes)))
 
     header = Header(
         type="DEBTS", org=inn, number=1, day=today, period=period, as_of=as_of, coding=coding

@@ -3,6 +3,7 @@
 from trayapp.core.formats.moischeta import (
     debt_line,
     debt_line_prefix,
+    debt_lines,
     decode,
     encode,
     make_ack,
@@ -34,6 +35,6 @@ from trayapp.core.formats.records import (
 __all__ = [
     "CODINGS", "INCOMING_TYPES", "OUTGOING_TYPES", "AckRow", "DebtRow", "FileName", "Header",
     "MeterRow", "PaymentRow", "ReadingRow", "Registry", "Row", "ServiceRow", "ack_name",
-    "debt_line", "debt_line_prefix", "decode", "encode", "make_ack", "make_name", "parse", "parse_name", "render",
+    "debt_line", "debt_line_prefix", "debt_lines", "decode", "encode", "make_ack", "make_name", "parse", "parse_name", "render",
     "render_header", "render_row", "row_amount",
 ]  # fmt: skip

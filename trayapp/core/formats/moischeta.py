@@ -594,6 +594,19 @@ def debt_line(prefix: str, service_code: str, debt: int, accrued: int) -> str:
     return f"{prefix}{service_code};{v.format_amount(debt)};{v.format_amount(accrued)}"
 
 
+def debt_lines(prefix: str, items: Iterable[tuple[str, int, int]]) -> list[str]:
+    """The Debts lines of one account: ``items`` of (service code, debt, accrued)."""
+    out = []
+    for code, debt, accrued in items:
+        if debt >= 0 and accrued >= 0:
+            d, dk = divmod(debt, 100)
+            a, ak = divmod(accrued, 100)
+            out.append(f"{prefix}{code};{d}.{dk:02d};{a}.{ak:02d}")
+        else:
+            out.append(f"{prefix}{code};{v.format_amount(debt)};{v.format_amount(accrued)}")
+    return out
+
+
 def row_amount(row: Row) -> int:
     """The amount the row adds to ``#FILESUM`` (0 for types without one)."""
     if isinstance(row, DebtRow):
