@@ -13,10 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from trayapp import settings as settings_mod
 from trayapp.core.db import Database
 from trayapp.core.folders import ExchangeTree
+from trayapp.errors import AppError
 from trayapp.paths import AppPaths
 from trayapp.settings import Settings
 
@@ -56,6 +58,22 @@ class App:
 
     def password(self) -> str:
         return settings_mod.get_password(self.settings.login)
+
+    def exchange(self) -> Any:
+        """One exchange session with the configured server (the CLI and the tray run this)."""
+        from trayapp.core import exchange
+        from trayapp.core.transport import HttpTransport
+
+        inn = self.org_inn()
+        if inn is None:
+            raise AppError("не загружены данные ТСЖ (ИНН): trayapp import org ФАЙЛ")
+        s = self.settings
+        if not s.server_url:
+            raise AppError("не задан адрес сервера: trayapp settings set server_url URL")
+        if not s.login:
+            raise AppError("не задан логин: trayapp settings set login ЛОГИН")
+        with HttpTransport(s.server_url, s.login, self.password()) as transport:
+            return exchange.run_session(transport, self.db, self.tree, inn, s.coding, self.clock)
 
     def close(self) -> None:
         if self._db is not None:

@@ -77,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmd("tray", "значок в области уведомлений (обычный способ запуска)")
     sp = cmd("demo", "демонстрация: ТСЖ, эмулятор «Мои счета» и полный цикл обмена")
     sp.add_argument("--accounts", type=int, default=60, metavar="N")
+    sp.add_argument("--no-tray", action="store_true", help="не показывать значок после цикла")
 
     sp = cmd("emulator", "запустить эмулятор сервера «Мои счета»")
     sp.add_argument("--host", default="127.0.0.1")
@@ -253,30 +254,9 @@ def cmd_generate(args: argparse.Namespace) -> None:
     _emit(args, r.to_json(), "\n".join(lines))
 
 
-def _transport(app: Any) -> Any:
-    from trayapp.core.transport import HttpTransport
-
-    s = app.settings
-    if not s.server_url:
-        raise AppError("не задан адрес сервера: trayapp settings set server_url URL")
-    if not s.login:
-        raise AppError("не задан логин: trayapp settings set login ЛОГИН")
-    return HttpTransport(s.server_url, s.login, app.password())
-
-
-def run_exchange(app: Any) -> Any:
-    """One session, as the CLI and the tray run it."""
-    from trayapp.core import exchange
-
-    org = _org(app)
-    with _transport(app) as transport:
-        return exchange.run_session(transport, app.db, app.tree, org, app.settings.coding,
-                                    app.clock)  # fmt: skip
-
-
 def cmd_exchange(args: argparse.Namespace) -> None:
     app = _app(args)
-    r = run_exchange(app)
+    r = app.exchange()
     text = (f"отправлено файлов: {r.sent}, принято: {r.received}; ответов OK: {r.answers_ok}, "
             f"с ошибками: {r.answers_error}; реестров с ошибками: {r.broken}; "
             f"ждут приёма: {r.pending}")  # fmt: skip
@@ -389,14 +369,15 @@ def cmd_emulator(args: argparse.Namespace) -> None:
 def cmd_demo(args: argparse.Namespace) -> None:
     from trayapp.demo_run import run_demo
 
-    run_demo(args.home, args.accounts, args.json)
+    run_demo(args.home, args.accounts, args.json, tray=not args.no_tray)
 
 
 def cmd_tray(args: argparse.Namespace) -> None:
-    raise AppError(
-        "значок в области уведомлений появится в следующей версии; "
-        "пока используйте команды: trayapp --help"
-    )
+    from trayapp.ui.tray import run_tray
+
+    code = run_tray(args.home)
+    if code:
+        raise SystemExit(code)
 
 
 HANDLERS: dict[str, Handler] = {

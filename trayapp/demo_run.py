@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
+import sys
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -50,7 +52,18 @@ def _prepare(root: Path) -> None:
     (root / MARKER).write_text("demo home of trayapp; `trayapp demo` recreates it\n")
 
 
-def run_demo(home: str | None, accounts: int, as_json: bool) -> dict[str, Any]:
+def can_show_tray() -> bool:
+    """A desktop to show the tray on, and a person at a terminal to see it."""
+    if not sys.stdout.isatty():
+        return False
+    if sys.platform in ("win32", "darwin"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def run_demo(
+    home: str | None, accounts: int, as_json: bool, tray: bool = True
+) -> dict[str, Any]:
     from trayapp.core import exchange
     from trayapp.core.accept import accept, list_pending
     from trayapp.core.demo import build_demo
@@ -137,6 +150,13 @@ def run_demo(home: str | None, accounts: int, as_json: bool) -> dict[str, Any]:
         session("Сеанс обмена 3 (подтверждения)")
         out["sessions"] = sessions
         out["status"] = exchange.status(app.db, app.tree)
+        if tray and not as_json and can_show_tray():
+            from trayapp.ui.tray import run_tray
+
+            app.close()
+            say("Значок «Мои счета» в области уведомлений: щелчок — сеанс обмена. Эмулятор "
+                "работает, пока открыта программа (выход — «Выход» в меню или в окне).")
+            run_tray(str(root), password=DEMO_PASSWORD)
     finally:
         emulator.stop()
         app.close()

@@ -1,0 +1,143 @@
+"""``run_tray`` as a user starts it: a real process on the X display, one instance per home,
+and, where ``trayer`` (a system tray host) is installed, a real icon clicked with xdotool."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from trayapp.core.demo import DemoInfo
+from trayapp.emulator.server import Emulator
+from trayapp.ui.tray import ALREADY_RUNNING
+
+from .conftest import OWN_DISPLAY
+from .test_window import configure
+
+START = "import sys; from trayapp.ui.tray import run_tray; sys.exit(run_tray(sys.argv[1], 'demo'))"
+
+
+def wait(cond: Callable[[], object], timeout: float = 20.0, what: str = "") -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if cond():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what or cond}")
+
+
+def log_text(home: Path) -> str:
+    f = home / "logs" / "trayapp.log"
+    return f.read_text(encoding="utf-8") if f.exists() else ""
+
+
+def start(home: Path, **env: str) -> subprocess.Popen[str]:
+    e = dict(os.environ)
+    e.pop("TRAYAPP_HOME", None)
+    e.update(env)
+    return subprocess.Popen([sys.executable, "-c", START, str(home)], env=e, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+
+
+def stop(proc: subprocess.Popen[str]) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+    proc.communicate(timeout=10)
+
+
+def test_single_instance(xdisplay: str, home: Path) -> None:
+    configure(home)
+    first = start(home, TRAYAPP_NO_TRAY="1")
+    try:
+        wait(lambda: "started: tray off" in log_text(home) or first.poll() is not None,
+             what="the first instance")  # fmt: skip
+        assert first.poll() is None, first.communicate()
+        second = subprocess.run([sys.executable, "-c", START, str(home)], capture_output=True,
+                                text=True, timeout=30, env=dict(os.environ, TRAYAPP_NO_TRAY="1"))  # fmt: skip
+        assert second.returncode == 0
+        assert ALREADY_RUNNING in second.stderr
+        assert (home / "data" / "trayapp.show").is_file()  # the first is asked to show itself
+        assert first.poll() is None  # and keeps running
+    finally:
+        stop(first)
+
+
+def test_no_display_is_a_clear_message(tmp_path: Path) -> None:
+    e = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    r = subprocess.run([sys.executable, "-c", START, str(tmp_path / "h")], capture_output=True,
+                       text=True, timeout=30, env=e)  # fmt: skip
+    assert r.returncode == 1
+    assert "Нет графического экрана" in r.stderr and "Traceback" not in r.stderr
+
+
+@pytest.fixture()
+def tray_host(xdisplay: str) -> Iterator[None]:
+    if not OWN_DISPLAY or shutil.which("trayer") is None or shutil.which("xdotool") is None:
+        pytest.skip("needs our own Xvfb, trayer and xdotool (apt-get install trayer xdotool)")
+    proc = subprocess.Popen(["trayer", "--edge", "top", "--align", "right", "--widthtype",
+                             "request", "--height", "32", "--SetDockType", "true"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        wait(lambda: xdotool("search", "--class", "trayer"), 10, "trayer")
+        yield
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def xdotool(*args: str) -> str:
+    r = subprocess.run(["xdotool", *args], capture_output=True, text=True, timeout=10)
+    return r.stdout.strip() if r.returncode == 0 else ""
+
+
+def test_tray_icon_click_runs_an_exchange(tray_host: None, home: Path, tmp_path: Path,
+                                          info: DemoInfo) -> None:  # fmt: skip
+    with Emulator(tmp_path / "emulator", org=info.inn, seed=1) as em:
+        configure(home, server_url=em.url, login="demo")
+        env = {k: v for k, v in os.environ.items() if k != "PYSTRAY_BACKEND"}
+        env["PYSTRAY_BACKEND"] = "xorg"
+        app = start(home, **env)
+        try:
+            wait(lambda: "started: tray" in log_text(home) or app.poll() is not None,
+                 what="the tray app")  # fmt: skip
+            assert "started: tray on (xorg)" in log_text(home), app.poll()
+            icon_window = ""
+
+            def docked() -> bool:
+                nonlocal icon_window
+                icon_window = xdotool("search", "--classname", "trayappSystemTrayIcon")
+                return bool(icon_window)
+
+            wait(docked, 10, "the icon in the tray")
+            # at login only the icon: the window stays hidden until asked for
+            assert not xdotool("search", "--onlyvisible", "--classname", "^trayapp$")
+            xdotool("mousemove", "--window", icon_window.split()[0], "4", "4", "click", "1")
+            wait(lambda: "exchange session 1 done" in log_text(home), 20, "the exchange")
+            # xorg has no menu: the click also opened the window
+            wait(lambda: xdotool("search", "--onlyvisible", "--classname", "^trayapp$"), 10,
+                 "the window")  # fmt: skip
+        finally:
+            stop(app)
+
+
+def test_no_tray_host_falls_back_to_a_window(xdisplay: str, home: Path) -> None:
+    if not OWN_DISPLAY or shutil.which("xdotool") is None:
+        pytest.skip("needs our own Xvfb (no tray host on it) and xdotool")
+    configure(home)
+    env = dict(os.environ, PYSTRAY_BACKEND="xorg")
+    app = start(home, **env)
+    try:
+        wait(lambda: "started: tray" in log_text(home) or app.poll() is not None, what="start")
+        assert "started: tray off" in log_text(home)
+        assert "no system tray host" in log_text(home)
+        # not a dead end: an ordinary, visible window
+        wait(lambda: xdotool("search", "--onlyvisible", "--classname", "^trayapp$"), 10,
+             "the window")  # fmt: skip
+    finally:
+        stop(app)

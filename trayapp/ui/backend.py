@@ -1,0 +1,152 @@
+"""What the window and the tray ask of the core, as plain calls meant for a worker thread.
+
+Each call opens its own ``App`` (SQLite connections belong to one thread) and closes it,
+calls the same core functions as the command line (``App.exchange``,
+``registries.generate``, ``accept.list_pending`` / ``accept``, ``exchange.status``, the event
+journal) and returns frozen records the Tk thread can show. No Tk, no pystray, no SQL, no
+HTTP and no file moves here: the core does those.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from trayapp import settings as st
+from trayapp.app import App
+from trayapp.core import exchange as core_exchange
+from trayapp.core import registries
+from trayapp.core.accept import AcceptResult, PendingItem, accept, list_pending
+from trayapp.core.db import journal
+from trayapp.core.exchange import SessionResult
+from trayapp.core.registries import GenerateResult
+from trayapp.errors import AppError, GenerationError
+
+log = logging.getLogger(__name__)
+
+Event = tuple[str, str, str]  # (time, level, text)
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """What the window shows after a start or a job: status, pending list, events."""
+
+    status: dict[str, Any]
+    pending: list[PendingItem]
+    default_month: int | None  # the latest month with accruals
+    recent: list[Event] = field(default_factory=list)  # newest first
+    unseen: list[Event] = field(default_factory=list)  # to notify, oldest first
+    exchange_folder: Path | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExchangeOutcome:
+    result: SessionResult
+    snapshot: Snapshot
+
+
+class _PasswordApp(App):
+    """An App whose password is given (the demo knows the emulator's one)."""
+
+    _given_password: str = ""
+
+    def password(self) -> str:
+        return self._given_password or super().password()
+
+
+class Backend:
+    """Core calls for one home; every method may run in any thread, one App per call."""
+
+    def __init__(self, home: str | None, password: str | None = None) -> None:
+        self.home = home
+        self.password = password
+
+    @contextmanager
+    def app(self) -> Iterator[App]:
+        a = App.create(self.home)
+        if self.password:
+            pa = _PasswordApp(a.paths, a.settings, a.clock)
+            pa._given_password = self.password
+            a = pa
+        try:
+            yield a
+        finally:
+            a.close()
+
+    # ------------------------------------------------------------------ reading
+
+    def snapshot(self, mark_seen: bool = True) -> Snapshot:
+        with self.app() as a:
+            return self._snapshot(a, mark_seen)
+
+    def _snapshot(self, a: App, mark_seen: bool) -> Snapshot:
+        tree = a.tree
+        status = core_exchange.status(a.db, tree)
+        try:
+            month: int | None = registries.billing_period(a.db, None)
+        except GenerationError:
+            month = None
+        org = _org_or_none(a)
+        pending = list_pending(a.db, tree, org, a.settings.coding if org else None, a.clock)
+        recent = journal.recent_events(a.db, 50)
+        unseen = journal.unseen_events(a.db, mark_seen=mark_seen)
+        return Snapshot(status, pending, month, recent, unseen, tree.root)
+
+    # ------------------------------------------------------------------ jobs
+
+    def exchange(self) -> ExchangeOutcome:
+        with self.app() as a:
+            result = a.exchange()  # the same session the CLI runs
+            return ExchangeOutcome(result, self._snapshot(a, True))
+
+    def generate(self, kind: str, month: int | None, apartments_only: bool,
+                 today: date | None = None) -> GenerateResult:  # fmt: skip
+        with self.app() as a:
+            return registries.generate(a.db, a.tree, kind, a.settings.coding,
+                                       today or a.clock().date(), month, apartments_only)  # fmt: skip
+
+    def accept(self, name: str) -> AcceptResult:
+        with self.app() as a:
+            org = _org_or_none(a)
+            if org is None:
+                raise AppError("не загружены данные ТСЖ (ИНН): trayapp import org ФАЙЛ")
+            return accept(a.db, a.tree, name, org, a.settings.coding, a.paths.reports_dir,
+                          a.clock)  # fmt: skip
+
+    # ------------------------------------------------------------------ settings
+
+    def load_settings(self) -> tuple[st.Settings, bool, str]:
+        """The settings, whether the settings file exists (no file: first start), and the
+        default exchange folder."""
+        with self.app() as a:
+            return a.settings, st.exists(a.paths), str(a.paths.default_exchange_folder)
+
+    def save_settings(self, values: dict[str, str], password: str = ""
+                      ) -> tuple[st.Settings, AppError | None]:  # fmt: skip
+        """Check every value (``SettingsError`` on the first bad one: nothing saved), save
+        them all, then put ``password`` (when given) into the keyring; a keyring that
+        refuses it is returned, not raised: the settings are saved anyway."""
+        with self.app() as a:
+            s = a.settings
+            for key, value in values.items():
+                s = st.set_value(s, key, value)
+            a.save_settings(s)
+            if not password:
+                return s, None
+            try:
+                st.set_password(s.login, password)
+            except AppError as exc:
+                return s, exc
+            return s, None
+
+
+def _org_or_none(a: App) -> str | None:
+    try:
+        return a.org_inn()
+    except AppError:
+        return None

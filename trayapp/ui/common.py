@@ -1,0 +1,95 @@
+"""Small pieces the window and the tray share: dialogs, opening files, Russian texts.
+
+``Dialogs`` is the one place that shows a message box or a folder dialog (tests give a
+recording one instead, since a modal box would wait for a click); ``open_path`` opens a file
+or folder with the OS default program; ``status_text`` and ``tooltip_text`` word the last
+exchange the way the manual does. Imports tkinter, no core module but ``values``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import tkinter as tk
+from pathlib import Path
+from tkinter import filedialog, messagebox
+from typing import Any
+
+from trayapp.errors import AppError
+
+log = logging.getLogger(__name__)
+
+NO_EXCHANGE = "Не было обмена с 'Мои счета'"
+APP_TITLE = "Мои счета: обмен реестрами"
+KIND_NAMES = {"PAYMENTS": "оплаты", "READINGS": "показания"}
+CODING_LABELS = {
+    "ACCOUNT": "в целом по л/с",
+    "GOROD": "по кодам 'Города'",
+    "SBER": "по кодам Сбербанка",
+    "OWN": "по кодам ЖКУ",
+}
+
+
+class Dialogs:
+    """Message boxes and the folder dialog, all on the Tk thread."""
+
+    def __init__(self, parent: tk.Misc | None = None) -> None:
+        self.parent = parent
+
+    def _options(self) -> dict[str, Any]:
+        return {"parent": self.parent} if self.parent is not None else {}
+
+    def error(self, title: str, message: str) -> None:
+        messagebox.showerror(title, message, **self._options())
+
+    def warning(self, title: str, message: str) -> None:
+        messagebox.showwarning(title, message, **self._options())
+
+    def info(self, title: str, message: str) -> None:
+        messagebox.showinfo(title, message, **self._options())
+
+    def ask_folder(self, initial: str) -> str | None:
+        chosen: Any = filedialog.askdirectory(
+            parent=self.parent, initialdir=initial or None, mustexist=False,
+            title="Каталог обмена с «Мои счета»")  # fmt: skip
+        return str(chosen) if chosen else None
+
+
+def open_path(path: str | os.PathLike[str]) -> None:
+    """Open a file or folder with the OS default program; ``AppError`` when it cannot."""
+    p = Path(path)
+    if not p.exists():
+        raise AppError(f"нет такого файла или каталога: {p}")
+    try:
+        if sys.platform.startswith("win"):
+            os.startfile(p)  # type: ignore[attr-defined]  # noqa: S606
+        elif sys.platform == "darwin":
+            subprocess.Popen(["open", str(p)])  # noqa: S603,S607
+        else:
+            subprocess.Popen(["xdg-open", str(p)], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)  # fmt: skip
+    except OSError as exc:
+        log.warning("cannot open %s: %s", p, exc)
+        raise AppError(f"не удалось открыть {p}: {exc.strerror or exc}") from exc
+
+
+def status_text(status: dict[str, Any]) -> str:
+    """«Не было обмена с 'Мои счета'» or «Отправлено N, принято M, ждут приёма K (время)»."""
+    if not status.get("last_exchange"):
+        pending = int(status.get("pending") or 0)
+        return NO_EXCHANGE + (f"; ждут приёма {pending}" if pending else "")
+    text = (f"Отправлено {status.get('sent', 0)}, принято {status.get('received', 0)}, "
+            f"ждут приёма {status.get('pending', 0)}")  # fmt: skip
+    when = str(status["last_exchange"])[:16]  # without the seconds
+    text += f" (обмен {when}"
+    if status.get("ok") is False:
+        text += ", не завершён"
+    return text + ")"
+
+
+def tooltip_text(status: dict[str, Any], running: bool = False) -> str:
+    """The tray icon's tooltip: the last exchange and its counts."""
+    head = "Мои счета: идёт обмен…" if running else "Мои счета"
+    return f"{head}\n{status_text(status)}"

@@ -1,0 +1,285 @@
+"""``trayapp`` / ``trayapp tray``: the tray icon and the window, one instance per user.
+
+``run_tray`` takes an OS file lock (a second start asks the running one to show its window,
+says so and exits 0), builds the Tk window on the main thread and, unless
+``TRAYAPP_NO_TRAY=1`` or no tray host exists, a pystray icon whose loop runs in a daemon
+thread (never ``run_detached``: it hangs on xorg). The icon's callbacks only put a command on
+a queue that the Tk thread drains with ``root.after``. Left click (the default action) runs
+an exchange; the menu has «Обмен сейчас», «Открыть окно», «Открыть каталог обмена»,
+«Выход». The icon shows the state and a badge of registries waiting; its tooltip the last
+exchange; rejected registries pop up as notifications where the backend has them (and are
+always in the window's «События»). Without a tray the window is an ordinary one: closing it
+quits. pystray is imported here only, lazily (it fails at import time without a display).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import queue
+import sys
+import threading
+import time
+import tkinter as tk
+from pathlib import Path
+from typing import Any
+
+import filelock
+
+from trayapp.errors import AppError
+from trayapp.paths import AppPaths
+from trayapp.ui import icon as icons
+from trayapp.ui.window import MainWindow, UiState
+
+log = logging.getLogger(__name__)
+
+NO_TRAY_ENV = "TRAYAPP_NO_TRAY"
+ASCII_NAME = "trayapp"
+ASCII_TITLE = "Moi scheta - trayapp"
+POLL_MS = 100
+ALREADY_RUNNING = "«Мои счета» уже запущены: окно работающей программы выведено на передний план."
+
+
+class Tray:
+    """The pystray icon; every method but the callbacks runs on the Tk thread."""
+
+    def __init__(self, commands: queue.Queue[str]) -> None:
+        self.commands = commands
+        self.icon: Any = None
+        self.backend = ""
+        self.has_menu = False
+        self.has_notify = False
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> bool:
+        """Show the icon; False (and nothing shown) where there is no tray to dock in."""
+        if os.environ.get(NO_TRAY_ENV) == "1":
+            log.info("tray disabled by %s", NO_TRAY_ENV)
+            return False
+        try:
+            import pystray
+        except Exception as exc:  # Xlib raises DisplayNameError, not ImportError
+            log.warning("no tray: pystray unavailable (%s: %s)", type(exc).__name__, exc)
+            return False
+        self.backend = pystray.Icon.__module__.rsplit(".", 1)[-1].lstrip("_")
+        if self.backend == "dummy":
+            return False
+        if self.backend == "xorg" and not _xorg_tray_host():
+            log.warning("no tray: no system tray host on this X display")
+            return False
+        item = pystray.MenuItem
+        menu = pystray.Menu(
+            item("Обмен сейчас", self._on("exchange"), default=True),
+            item("Открыть окно", self._on("show")),
+            item("Открыть каталог обмена", self._on("folder")),
+            pystray.Menu.SEPARATOR,
+            item("Выход", self._on("quit")),
+        )
+        xorg = self.backend == "xorg"
+        self.icon = pystray.Icon(ASCII_NAME, icons.tray_image(icons.IDLE),
+                                 ASCII_TITLE if xorg else "Мои счета", menu)  # fmt: skip
+        self.has_menu = bool(getattr(self.icon, "HAS_MENU", False))
+        self.has_notify = bool(getattr(self.icon, "HAS_NOTIFICATION", False))
+        if xorg:
+            _fix_xorg_window(self.icon)
+        self._thread = threading.Thread(target=self._run, name="trayapp-tray", daemon=True)
+        self._thread.start()
+        return True
+
+    def _on(self, command: str) -> Any:
+        def callback(_icon: Any = None, _item: Any = None) -> None:
+            if command == "exchange" and not self.has_menu:
+                self.commands.put("show")  # no menu (xorg): a click also opens the window
+            self.commands.put(command)
+
+        return callback
+
+    def _run(self) -> None:
+        def setup(icon: Any) -> None:
+            icon.visible = True
+
+        try:
+            self.icon.run(setup=setup)
+        except Exception:  # gtk raises when the notification service is broken
+            log.exception("the tray icon stopped")
+            self.commands.put("no-tray")
+
+    def update(self, state: UiState) -> None:
+        if self.icon is None:
+            return
+        try:
+            self.icon.icon = icons.tray_image(state.state, state.badge)
+            if self.backend != "xorg":  # python-xlib writes WM_NAME as Latin-1
+                self.icon.title = state.tooltip[:127]
+            if self.has_notify:
+                for text in state.notices[:3]:
+                    self.icon.notify(text[:250], "Мои счета")
+        except Exception:
+            log.exception("tray update failed")
+
+    def stop(self) -> None:
+        if self.icon is not None:
+            try:
+                self.icon.stop()
+            except Exception:
+                log.exception("tray stop failed")
+            self.icon = None
+
+
+def _xorg_tray_host() -> bool:
+    """Whether some window owns the system tray selection of the default screen."""
+    try:
+        X = importlib.import_module("Xlib.X")  # python-xlib: a pystray dependency on Linux
+        d = importlib.import_module("Xlib.display").Display()
+        try:
+            atom = d.intern_atom(f"_NET_SYSTEM_TRAY_S{d.get_default_screen()}")
+            return bool(d.get_selection_owner(atom) != X.NONE)
+        finally:
+            d.close()
+    except Exception:
+        log.exception("cannot ask X for a tray host")
+        return False
+
+
+def _fix_xorg_window(tray_icon: Any) -> None:
+    """Let clicks reach the xorg icon window and give it a UTF-8 name (desktop.md)."""
+    try:
+        X = importlib.import_module("Xlib.X")
+        window, disp = tray_icon._window, tray_icon._display
+        window.change_attributes(
+            event_mask=X.ExposureMask | X.StructureNotifyMask | X.ButtonPressMask
+        )
+        window.change_property(disp.intern_atom("_NET_WM_NAME"),
+                               disp.intern_atom("UTF8_STRING"), 8,
+                               "Мои счета".encode())  # fmt: skip
+        disp.flush()
+    except Exception:
+        log.exception("cannot adjust the xorg tray window")
+
+
+# ---------------------------------------------------------------------------- entry
+
+
+def run_tray(home: str | None, password: str | None = None) -> int:
+    """Run the tray icon and the window until «Выход» (or the window closes without a tray).
+
+    ``password`` stands for the keyring's (the demo knows the emulator's). Returns the exit
+    code: 0 done (also when another instance was asked to show itself), 1 when it could
+    not start (no display, a broken settings file: a Russian message says why).
+    """
+    paths = AppPaths.resolve(home)
+    try:
+        paths.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        sys.stderr.write(f"Каталог данных {paths.data_dir} недоступен: {exc.strerror}\n")
+        return 1
+    lock = filelock.FileLock(str(paths.lock_file), timeout=0)
+    try:
+        lock.acquire()
+    except filelock.Timeout:
+        _ask_to_show(paths)
+        sys.stderr.write(ALREADY_RUNNING + "\n")
+        return 0
+    try:
+        return _run(home, paths, password)
+    finally:
+        lock.release()
+
+
+def _show_request_file(paths: AppPaths) -> Path:
+    return paths.data_dir / "trayapp.show"
+
+
+def _ask_to_show(paths: AppPaths) -> None:
+    try:
+        _show_request_file(paths).write_text(repr(time.time()), encoding="ascii")
+    except OSError as exc:
+        log.warning("cannot ask the running instance to show itself: %s", exc)
+
+
+def _run(home: str | None, paths: AppPaths, password: str | None) -> int:
+    from trayapp.app import App, setup_logging
+    from trayapp.ui.backend import Backend
+    from trayapp.ui.common import Dialogs
+
+    try:
+        root = tk.Tk(className="trayapp")
+    except tk.TclError as exc:
+        sys.stderr.write(f"Нет графического экрана ({exc}): используйте команды trayapp --help\n")
+        return 1
+    try:
+        app = App.create(home)
+        setup_logging(app.paths, app.settings.verbose)
+    except AppError as exc:
+        root.withdraw()
+        Dialogs(root).error(exc.title, exc.message)
+        root.destroy()
+        sys.stderr.write(f"{exc.title}: {exc.message}\n")
+        return 1
+    commands: queue.Queue[str] = queue.Queue()
+    tray = Tray(commands)
+    window = MainWindow(root, Backend(home, password), on_state=tray.update)
+    tray_on = tray.start()
+    log.info("started: tray %s (%s)", "on" if tray_on else "off", tray.backend or "none")
+    show_file = _show_request_file(paths)
+    seen = [_mtime(show_file)]
+
+    def quit_app() -> None:
+        if window.worker.busy("exchange"):
+            log.info("quitting while an exchange runs: the next session finishes its job")
+        tray.stop()
+        window.close()
+        try:
+            root.destroy()
+        except tk.TclError:  # already gone
+            pass
+
+    def hide_or_quit() -> None:
+        if tray.icon is not None:
+            root.withdraw()
+        else:
+            quit_app()
+
+    def poll() -> None:
+        nonlocal tray_on
+        while True:
+            try:
+                command = commands.get_nowait()
+            except queue.Empty:
+                break
+            if command == "exchange":
+                window.exchange(from_tray=True)
+            elif command == "show":
+                window.show()
+            elif command == "folder":
+                window.open_folder()
+            elif command == "no-tray":
+                tray.icon, tray_on = None, False
+                window.show()
+            elif command == "quit":
+                quit_app()
+                return
+        mtime = _mtime(show_file)
+        if mtime != seen[0]:
+            seen[0] = mtime
+            window.show()
+        root.after(POLL_MS, poll)
+
+    window.on_quit = quit_app
+    root.protocol("WM_DELETE_WINDOW", hide_or_quit)
+    if tray_on and not window.first_start:
+        root.withdraw()  # at login: only the icon
+    root.after(POLL_MS, poll)
+    try:
+        root.mainloop()
+    except KeyboardInterrupt:
+        quit_app()
+    return 0
+
+
+def _mtime(path: Path) -> float | None:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return None

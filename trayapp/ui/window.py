@@ -1,0 +1,508 @@
+"""The window: the manual's «Формирование и приём реестров» as a compact ttk window.
+
+A header with the logo button (a click runs an exchange session; in settings mode it returns
+to work, as the manual says) and the status line («Не было обмена с 'Мои счета'», then the
+counts of the last session); a «Реестры» tab (month, «Только квартиры», the buttons
+«Услуги», «Задолженность», «Счётчики», and the list of received registries waiting to be
+accepted with «Обновить», «Принять», «Открыть отчёт»); a «События» tab (every notice of the
+exchange, so nothing depends on a toast being seen); a «Настройки» tab, opened at first
+start. Every job runs in the ``Worker``; only this thread touches widgets. ``on_state`` tells
+the tray the icon state, badge count, tooltip and new notices. Calls the core only through
+``Backend``: no SQL, no HTTP, no file moves.
+"""
+
+from __future__ import annotations
+
+import logging
+import tkinter as tk
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from tkinter import ttk
+from typing import Any
+
+from PIL import ImageTk
+
+from trayapp.core import values as v
+from trayapp.core.accept import AcceptResult, PendingItem
+from trayapp.core.registries import GenerateResult
+from trayapp.errors import AppError
+from trayapp.settings import Settings
+from trayapp.ui import icon
+from trayapp.ui.backend import Backend, Event, ExchangeOutcome, Snapshot
+from trayapp.ui.common import (
+    APP_TITLE,
+    KIND_NAMES,
+    NO_EXCHANGE,
+    Dialogs,
+    open_path,
+    status_text,
+    tooltip_text,
+)
+from trayapp.ui.settings_form import SettingsForm
+from trayapp.ui.worker import Worker
+
+log = logging.getLogger(__name__)
+
+GEN_KINDS = (("services", "Услуги", "Реестр услуг: при первом обмене и при новых услугах"),
+             ("debts", "Задолженность", "Реестр задолженности за выбранный месяц начислений"),
+             ("meters", "Счётчики", "Реестр счётчиков с показаниями на 1-е число "
+                                    "следующего месяца"))  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class UiState:
+    """What the tray shows: icon state, badge, tooltip, and notices to pop up."""
+
+    state: str
+    badge: int
+    tooltip: str
+    notices: list[str] = field(default_factory=list)
+
+
+def _tooltip(widget: tk.Widget, text: str) -> None:
+    try:
+        from tktooltip import ToolTip
+
+        ToolTip(widget, msg=text, delay=0.6)
+    except Exception:  # a missing or broken tooltip package costs the tooltips only
+        log.debug("no tooltips", exc_info=True)
+
+
+class MainWindow:
+    """The window in ``root``; ``first_start`` opens it in settings mode."""
+
+    def __init__(self, root: tk.Tk, backend: Backend, dialogs: Dialogs | None = None,
+                 on_state: Callable[[UiState], None] | None = None,
+                 today: Callable[[], date] = date.today) -> None:  # fmt: skip
+        self.root = root
+        self.backend = backend
+        self.dialogs = dialogs or Dialogs(root)
+        self.on_state = on_state
+        self.today = today
+        self.worker = Worker(root)
+        self.snapshot: Snapshot | None = None
+        self.state = icon.IDLE
+        self.report_path: Path | None = None
+        self.last_generated: GenerateResult | None = None
+        self.last_accepted: AcceptResult | None = None
+        self.last_exchange: ExchangeOutcome | None = None
+        self.local_events: list[Event] = []
+        self.on_quit: Callable[[], None] | None = None  # the tray's «Выход»
+        self._images: list[Any] = []  # PhotoImages must stay referenced
+
+        root.title(APP_TITLE)
+        root.minsize(640, 480)
+        self._set_window_icon()
+        outer = ttk.Frame(root, padding=8)
+        outer.pack(fill="both", expand=True)
+        self._build_header(outer)
+        self.notebook = ttk.Notebook(outer)
+        self.notebook.pack(fill="both", expand=True, pady=(8, 0))
+        self.work_tab = ttk.Frame(self.notebook, padding=8)
+        self.events_tab = ttk.Frame(self.notebook, padding=8)
+        self.notebook.add(self.work_tab, text="Реестры")
+        self.notebook.add(self.events_tab, text="События")
+        self._build_generation(self.work_tab)
+        self._build_pending(self.work_tab)
+        self._build_events(self.events_tab)
+        self.settings_form = SettingsForm(self.notebook, self.dialogs, self.save_settings)
+        self.notebook.add(self.settings_form, text="Настройки")
+        self.message_var = tk.StringVar(root, "")
+        ttk.Label(outer, textvariable=self.message_var, foreground="#444444",
+                  wraplength=720, justify="left").pack(fill="x", pady=(6, 0))  # fmt: skip
+
+        settings, exists, default_folder = backend.load_settings()
+        self.settings_form.load(settings, default_folder)
+        self.first_start = not exists
+        if self.first_start:
+            self.settings_mode()
+            self.message_var.set("Первый запуск: задайте настройки и нажмите «Сохранить».")
+        self.refresh()
+
+    # ------------------------------------------------------------------ building
+
+    def _set_window_icon(self) -> None:
+        photo: Any = ImageTk.PhotoImage(icon.logo(64), master=self.root)
+        self._images.append(photo)
+        self.root.iconphoto(True, photo)
+
+    def _build_header(self, parent: ttk.Frame) -> None:
+        head = ttk.Frame(parent)
+        head.pack(fill="x")
+        self.logo_image = self._photo(icon.IDLE, 0)
+        self.logo_button = ttk.Button(head, image=self.logo_image, command=self.logo_clicked)
+        self.logo_button.pack(side="left")
+        _tooltip(self.logo_button, "Обмен с «Мои счета»: отправить Исходящие, принять новые "
+                                   "файлы (в режиме настроек: вернуться к работе)")  # fmt: skip
+        self.quit_button = ttk.Button(head, text="Выход", command=self.quit)
+        self.quit_button.pack(side="right", anchor="n")
+        _tooltip(self.quit_button, "Закрыть программу (и значок в области уведомлений)")
+        text = ttk.Frame(head)
+        text.pack(side="left", fill="x", expand=True, padx=10)
+        ttk.Label(text, text="Обмен реестрами с «Мои счета»",
+                  font=("TkDefaultFont", 12, "bold")).pack(anchor="w")  # fmt: skip
+        self.status_var = tk.StringVar(self.root, NO_EXCHANGE)
+        self.status_label = ttk.Label(text, textvariable=self.status_var)
+        self.status_label.pack(anchor="w", pady=(2, 0))
+
+    def _photo(self, state: str, count: int) -> Any:
+        photo = ImageTk.PhotoImage(icon.tray_image(state, count, 48), master=self.root)
+        self._images = self._images[-8:] + [photo]
+        return photo
+
+    def _build_generation(self, parent: ttk.Frame) -> None:
+        box = ttk.LabelFrame(parent, text="Формирование реестров", padding=8)
+        box.pack(fill="x")
+        ttk.Label(box, text="Месяц начислений:").grid(row=0, column=0, sticky="w")
+        self.month_var = tk.StringVar(self.root, "")
+        self.month_box = ttk.Combobox(box, textvariable=self.month_var, width=9)
+        self.month_box.grid(row=0, column=1, sticky="w", padx=(4, 12))
+        _tooltip(self.month_box, "ММ.ГГГГ; по умолчанию последний месяц с начислениями")
+        self.apartments_var = tk.BooleanVar(self.root, False)
+        self.apartments_check = ttk.Checkbutton(box, text="Только квартиры",
+                                                variable=self.apartments_var)  # fmt: skip
+        self.apartments_check.grid(row=0, column=2, sticky="w")
+        buttons = ttk.Frame(box)
+        buttons.grid(row=1, column=0, columnspan=4, sticky="w", pady=(8, 0))
+        self.gen_buttons: dict[str, ttk.Button] = {}
+        for kind, label, tip in GEN_KINDS:
+            b = ttk.Button(buttons, text=label, command=self._generator(kind))
+            b.pack(side="left", padx=(0, 6))
+            _tooltip(b, tip + "; файл ляжет в каталог Исходящие")
+            self.gen_buttons[kind] = b
+        self.folder_button = ttk.Button(buttons, text="Открыть каталог обмена",
+                                        command=self.open_folder)  # fmt: skip
+        self.folder_button.pack(side="left", padx=(12, 0))
+        self.gen_result_var = tk.StringVar(self.root, "")
+        ttk.Label(box, textvariable=self.gen_result_var, wraplength=700,
+                  justify="left").grid(row=2, column=0, columnspan=4, sticky="w", pady=(6, 0))  # fmt: skip
+
+    def _build_pending(self, parent: ttk.Frame) -> None:
+        box = ttk.LabelFrame(parent, text="Принятые реестры, ждущие приёма", padding=8)
+        box.pack(fill="both", expand=True, pady=(8, 0))
+        cols = (("file", "Файл", 220), ("kind", "Вид", 100), ("date", "Дата", 100),
+                ("number", "№", 45), ("rows", "Строк", 60), ("sum", "Сумма", 110))  # fmt: skip
+        frame = ttk.Frame(box)
+        frame.pack(fill="both", expand=True)
+        self.pending_tree = ttk.Treeview(frame, columns=[c[0] for c in cols], show="headings",
+                                         height=5, selectmode="browse")  # fmt: skip
+        for key, title, width in cols:
+            self.pending_tree.heading(key, text=title)
+            self.pending_tree.column(key, width=width, stretch=key == "file",
+                                     anchor="e" if key in ("rows", "sum") else "w")  # fmt: skip
+        scroll = ttk.Scrollbar(frame, orient="vertical", command=self.pending_tree.yview)
+        self.pending_tree.configure(yscrollcommand=scroll.set)
+        self.pending_tree.pack(side="left", fill="both", expand=True)
+        scroll.pack(side="left", fill="y")
+        self.pending_tree.bind("<<TreeviewSelect>>", lambda _e: self._update_buttons())
+        row = ttk.Frame(box)
+        row.pack(fill="x", pady=(6, 0))
+        self.refresh_button = ttk.Button(row, text="Обновить", command=self.refresh)
+        self.refresh_button.pack(side="left")
+        self.accept_button = ttk.Button(row, text="Принять", command=self.accept_selected)
+        self.accept_button.pack(side="left", padx=6)
+        self.report_button = ttk.Button(row, text="Открыть отчёт", command=self.open_report,
+                                        state="disabled")  # fmt: skip
+        self.report_button.pack(side="left")
+        _tooltip(self.refresh_button, "Перечитать список реестров, ждущих приёма")
+        _tooltip(self.accept_button, "Принять выбранный реестр: документы, отчёт и "
+                                     "подтверждение для «Мои счета»")  # fmt: skip
+        _tooltip(self.report_button, "Открыть отчёт по последнему принятому реестру")
+        self.accept_result_var = tk.StringVar(self.root, "")
+        ttk.Label(box, textvariable=self.accept_result_var, wraplength=700,
+                  justify="left").pack(fill="x", pady=(4, 0))  # fmt: skip
+
+    def _build_events(self, parent: ttk.Frame) -> None:
+        self.events_tree = ttk.Treeview(parent, columns=("at", "text"), show="headings")
+        self.events_tree.heading("at", text="Время")
+        self.events_tree.heading("text", text="Событие")
+        self.events_tree.column("at", width=150, stretch=False)
+        self.events_tree.column("text", width=560)
+        scroll = ttk.Scrollbar(parent, orient="vertical", command=self.events_tree.yview)
+        self.events_tree.configure(yscrollcommand=scroll.set)
+        self.events_tree.pack(side="left", fill="both", expand=True)
+        scroll.pack(side="left", fill="y")
+
+    # ------------------------------------------------------------------ modes
+
+    def settings_mode(self) -> None:
+        self.notebook.select(self.settings_form)  # type: ignore[no-untyped-call]
+
+    def in_settings_mode(self) -> bool:
+        return bool(self.notebook.select() == str(self.settings_form))  # type: ignore[no-untyped-call]
+
+    def work_mode(self) -> None:
+        self.notebook.select(self.work_tab)  # type: ignore[no-untyped-call]
+
+    def logo_clicked(self) -> None:
+        if self.in_settings_mode():
+            self.work_mode()
+        else:
+            self.exchange()
+
+    def show(self) -> None:
+        self.root.deiconify()
+        self.root.lift()
+        try:
+            self.root.focus_force()
+        except tk.TclError:
+            pass
+
+    # ------------------------------------------------------------------ jobs
+
+    def _error(self, what: str, notify: bool = False) -> Callable[[AppError], None]:
+        def on_error(exc: AppError) -> None:
+            self.message_var.set(f"{what}: {exc.message}")
+            self._add_local_event(f"{what}: {exc.message}")
+            if notify and self.on_state is not None and not self._visible():
+                self._push_state([f"{exc.title}: {exc.message}"])
+            else:
+                self.dialogs.error(exc.title, exc.message)
+            self._update_buttons()
+
+        return on_error
+
+    def _visible(self) -> bool:
+        try:
+            return bool(self.root.winfo_viewable())
+        except tk.TclError:
+            return False
+
+    def refresh(self) -> None:
+        self.worker.submit("refresh", self.backend.snapshot, self._show_snapshot,
+                           self._error("Обновление"))  # fmt: skip
+
+    def exchange(self, from_tray: bool = False) -> bool:
+        """Start an exchange session in the worker; False when one is already under way."""
+        if not self.worker.submit("exchange", self.backend.exchange, self._exchange_done,
+                                  self._exchange_failed(from_tray)):  # fmt: skip
+            return False
+        self.state = icon.EXCHANGING
+        self.message_var.set("Идёт обмен с «Мои счета»…")
+        self._update_logo()
+        self._push_state([])
+        self._update_buttons()
+        return True
+
+    def _exchange_done(self, outcome: ExchangeOutcome) -> None:
+        self.last_exchange = outcome
+        r = outcome.result
+        self.state = icon.ERROR if r.errors else icon.IDLE
+        text = (f"Обмен завершён: отправлено {r.sent}, принято {r.received}, "
+                f"ждут приёма {r.pending}")  # fmt: skip
+        if r.errors:
+            text += "; ошибки: " + "; ".join(r.errors)
+        self.message_var.set(text)
+        self._show_snapshot(outcome.snapshot)
+
+    def _exchange_failed(self, from_tray: bool) -> Callable[[AppError], None]:
+        inner = self._error("Обмен не завершён", notify=from_tray)
+
+        def on_error(exc: AppError) -> None:
+            self.state = icon.ERROR
+            self._update_logo()
+            inner(exc)
+            self.refresh()
+
+        return on_error
+
+    def _month(self) -> int | None:
+        text = self.month_var.get().strip()
+        if not text:
+            return None
+        month = v.parse_month(text)
+        if month is None:
+            raise AppError(f"месяц «{text}»: ожидается ММ.ГГГГ, например 03.2017")
+        return month
+
+    def _generator(self, kind: str) -> Callable[[], None]:
+        return lambda: self.generate(kind)
+
+    def generate(self, kind: str) -> None:
+        try:
+            month = self._month()
+        except AppError as exc:
+            self.dialogs.error("Месяц начислений", exc.message)
+            return
+        apartments = self.apartments_var.get()
+        today = self.today()
+        self.gen_result_var.set("Формируется…")
+
+        def job() -> GenerateResult:
+            return self.backend.generate(kind, month, apartments, today)
+
+        self.worker.submit(f"generate:{kind}", job, self._generated,
+                           self._error("Реестр не сформирован"))  # fmt: skip
+
+    def _generated(self, r: GenerateResult) -> None:
+        self.last_generated = r
+        lines = [f"Сформирован {r.file.name}: строк {r.rows}"
+                 + (f", сумма {v.format_amount(r.total)}" if r.total is not None else "")]  # fmt: skip
+        if r.period is not None and r.as_of is not None:
+            lines[0] += f", месяц {v.format_month(r.period)}, на {v.format_date(r.as_of)}"
+        if r.skipped_services:
+            lines.append("Услуги без кода не попали в файл: " + "; ".join(r.skipped_services))
+        if r.accounts_without_services:
+            lines.append("Лицевые счета без услуг (нет строк): "
+                         + ", ".join(r.accounts_without_services[:20]))  # fmt: skip
+        self.gen_result_var.set("\n".join(lines))
+        self.message_var.set(f"Файл {r.file.name} в каталоге Исходящие уйдёт при обмене.")
+        self.refresh()
+
+    def selected_pending(self) -> str | None:
+        sel = self.pending_tree.selection()
+        return str(sel[0]) if sel else None
+
+    def accept_selected(self) -> None:
+        name = self.selected_pending()
+        if name is None:
+            self.dialogs.info("Приём реестра", "Выберите реестр в списке.")
+            return
+        self.accept_result_var.set(f"Принимается {name}…")
+        self.worker.submit("accept", lambda: self.backend.accept(name), self._accepted,
+                           self._error("Реестр не принят"))  # fmt: skip
+
+    def _accepted(self, r: AcceptResult) -> None:
+        self.last_accepted = r
+        what = "оплат" if r.kind == "PAYMENTS" else "показаний"
+        text = f"Принят {r.file}: документ № {r.document}, {what} {r.rows}"
+        if r.kind == "PAYMENTS":
+            text += f", сумма {v.format_amount(r.total)}"
+        text += ". Подтверждение уйдёт при следующем обмене."
+        if r.kind == "READINGS":
+            text += " Документ «Показания новые» нужно просмотреть и провести."
+        self.accept_result_var.set(text)
+        self.report_path = r.report
+        self.refresh()
+
+    def open_report(self) -> None:
+        if self.report_path is not None:
+            self._open(self.report_path)
+
+    def open_folder(self) -> None:
+        if self.snapshot is not None and self.snapshot.exchange_folder is not None:
+            self._open(self.snapshot.exchange_folder)
+
+    def _open(self, path: Path) -> None:
+        try:
+            open_path(path)
+        except AppError as exc:
+            self.dialogs.error(exc.title, exc.message)
+
+    def save_settings(self, values: dict[str, str], password: str) -> None:
+        self.worker.submit("settings", lambda: self.backend.save_settings(values, password),
+                           self._settings_saved, self._error("Настройки не сохранены"))  # fmt: skip
+
+    def _settings_saved(self, result: tuple[Settings, AppError | None]) -> None:
+        s, pw_error = result
+        self.first_start = False
+        self.settings_form.password_var.set("")
+        self.message_var.set("Настройки сохранены. Нажмите на логотип, чтобы вернуться к работе.")
+        if pw_error is not None:
+            self.message_var.set("Настройки сохранены, пароль — нет: " + pw_error.message)
+            self.dialogs.error(pw_error.title, pw_error.message)
+        log.info("settings saved (coding %s)", s.coding)
+        self.refresh()
+
+    # ------------------------------------------------------------------ showing
+
+    def _show_snapshot(self, snap: Snapshot) -> None:
+        self.snapshot = snap
+        if not self.worker.busy("exchange"):  # the state follows the last session
+            failed = snap.status.get("ok") is False or bool(snap.status.get("errors"))
+            self.state = icon.ERROR if failed else icon.IDLE
+        self.status_var.set(status_text(snap.status))
+        self._fill_months(snap.default_month)
+        selected = self.selected_pending()
+        self.pending_tree.delete(*self.pending_tree.get_children())
+        for item in snap.pending:
+            self.pending_tree.insert("", "end", iid=item.file, values=_pending_row(item))
+        if selected and self.pending_tree.exists(selected):
+            self.pending_tree.selection_set(selected)
+        elif snap.pending:
+            self.pending_tree.selection_set(snap.pending[0].file)
+        self._fill_events()
+        self._update_logo()
+        self._update_buttons()
+        self._push_state([text for _at, _lvl, text in snap.unseen if _lvl == "error"])
+
+    def _fill_months(self, default: int | None) -> None:
+        base = default or v.month_of(self.today())
+        months, m = [], v.next_month(base)
+        for _ in range(25):
+            months.append(v.format_month(m))
+            year, mon = divmod(m, 100)
+            m = (year - 1) * 100 + 12 if mon == 1 else m - 1
+        self.month_box.configure(values=months)
+        if not self.month_var.get() and default is not None:
+            self.month_var.set(v.format_month(default))
+
+    def _add_local_event(self, text: str) -> None:
+        at = datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+        self.local_events.insert(0, (at, "error", text))
+        self._fill_events()
+
+    def _fill_events(self) -> None:
+        events = list(self.local_events)
+        if self.snapshot is not None:
+            events += self.snapshot.recent
+        events.sort(key=lambda e: e[0], reverse=True)
+        self.events_tree.delete(*self.events_tree.get_children())
+        for at, _level, text in events[:100]:
+            self.events_tree.insert("", "end", values=(_moment(at), text.replace("\n", " ")))
+
+    def event_texts(self) -> list[str]:
+        return [str(self.events_tree.item(i, "values")[1])
+                for i in self.events_tree.get_children()]  # fmt: skip
+
+    def badge_count(self) -> int:
+        return len(self.snapshot.pending) if self.snapshot is not None else 0
+
+    def _update_logo(self) -> None:
+        self.logo_image = self._photo(self.state, self.badge_count())
+        self.logo_button.configure(image=self.logo_image)
+
+    def _update_buttons(self) -> None:
+        running = self.worker.busy("exchange")
+        self.accept_button.configure(
+            state="normal" if self.selected_pending() and not self.worker.busy("accept")
+            else "disabled")  # fmt: skip
+        self.report_button.configure(state="normal" if self.report_path else "disabled")
+        self.logo_button.configure(state="disabled" if running else "normal")
+
+    def _push_state(self, notices: list[str]) -> None:
+        if self.on_state is None:
+            return
+        status = self.snapshot.status if self.snapshot is not None else {}
+        running = self.state == icon.EXCHANGING
+        try:
+            self.on_state(UiState(self.state, self.badge_count(), tooltip_text(status, running),
+                                  notices))  # fmt: skip
+        except Exception:  # the tray is an extra: its failures never reach the window
+            log.exception("tray update failed")
+
+    def quit(self) -> None:
+        if self.on_quit is not None:
+            self.on_quit()
+        else:
+            self.close()
+            self.root.destroy()
+
+    def close(self) -> None:
+        self.worker.close()
+
+
+def _pending_row(item: PendingItem) -> tuple[str, ...]:
+    total = v.format_amount(item.total) if item.kind == "PAYMENTS" else ""
+    return (item.file, KIND_NAMES.get(item.kind, item.kind), v.format_date(item.day),
+            item.number, str(item.rows), total)  # fmt: skip
+
+
+def _moment(at: str) -> str:
+    """The journal's ``YYYY-MM-DD HH:MM:SS`` as ``DD.MM.YYYY HH:MM``."""
+    try:
+        return datetime.strptime(at[:19], "%Y-%m-%d %H:%M:%S").strftime("%d.%m.%Y %H:%M")
+    except ValueError:
+        return at
