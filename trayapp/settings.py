@@ -164,7 +164,8 @@ def get_password(login: str) -> str:
     if env:
         return env
     raise PasswordError(
-        "пароль не задан: выполните «trayapp settings password» или задайте TRAYAPP_PASSWORD"
+        "пароль «Мои счета» не задан: введите его в настройках программы "
+        "(или «trayapp settings password»), либо задайте TRAYAPP_PASSWORD"
     )
 
 
