@@ -245,17 +245,3 @@ def test_month_without_accruals_is_refused(env) -> None:
     with pytest.raises(GenerationError, match="за 01.2020"):
         generate(db, tree, "meters", "OWN", date(2026, 11, 5), 202001)
     assert not tree.outgoing.exists() or not list(tree.outgoing.iterdir())
-
-
-@pytest.mark.parametrize("coding", ["ACCOUNT", "GOROD", "SBER"])
-def test_parallel_parts_give_the_same_file(env, coding) -> None:
-    """The accounts' ids are not in number order (0999 has id 7): the merge must restore it."""
-    from trayapp.core.registries import generate_debts
-
-    db, tree = env
-    bodies = set()
-    for parts in (1, 2, 3, 9, 20):
-        r = generate_debts(db, tree, coding, date(2026, 11, 5), 202610, parts=parts)
-        bodies.add(r.file.read_bytes().split(b"#ROWS", 1)[1])
-        assert r.accounts_without_services == (["0999"] if coding != "ACCOUNT" else [])
-    assert len(bodies) == 1

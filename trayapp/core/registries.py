@@ -16,17 +16,20 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from trayapp.core import values as v
 from trayapp.core.db import Database, journal
 from trayapp.core.db import registries as q
-from trayapp.core.debts import PARTS, DebtLines, DebtQuery, DebtRules, shares_in_order
 from trayapp.core.folders import TEMP_PREFIX, ExchangeTree, atomic_file, os_error, sha256_file
 from trayapp.core.formats import (
     CODINGS,
     Header,
     MeterRow,
     ServiceRow,
+    debt_line,
+    debt_line_prefix,
+    debt_lines,
     encode,
     make_name,
     render_header,
@@ -238,6 +241,30 @@ def generate_services(db: Database, tree: ExchangeTree, coding: str, today: date
 # ---------------------------------------------------------------------------- debts
 
 
+def shares_in_order(total: int, debts: list[int]) -> list[int]:
+    """Share ``total`` over ``debts`` given in own-code order (import.md's rule).
+
+    Shares are in proportion to the positive debts, each rounded down to the kopeck; the
+    kopecks left over go one each to the largest debts (ties: the lower own code, that is
+    the earlier one); where no debt is positive, everything goes to the first (lowest own
+    code). Returns the share of each debt, in the same order.
+    """
+    if not debts or total == 0:
+        return [0] * len(debts)
+    positive = 0
+    for d in debts:
+        if d > 0:
+            positive += d
+    if positive <= 0:
+        return [total] + [0] * (len(debts) - 1)
+    shares = [total * d // positive if d > 0 else 0 for d in debts]
+    left = total - sum(shares)
+    if left:
+        for _, i in sorted([(-d, i) for i, d in enumerate(debts) if d > 0])[:left]:
+            shares[i] += 1
+    return shares
+
+
 def spread(total: int, debts: list[tuple[int, int]]) -> dict[int, int]:
     """``shares_in_order`` keyed by own code: ``debts`` holds (own code, debt) pairs."""
     ordered = sorted(debts)
@@ -258,6 +285,10 @@ def _month_setup(
     )
 
 
+def _address(settlement: str, street: str, house: str, premise: str) -> str:
+    return f"{settlement},{street},{house},{premise}"
+
+
 def generate_debts(
     db: Database,
     tree: ExchangeTree,
@@ -265,32 +296,77 @@ def generate_debts(
     today: date,
     month: int | None = None,
     apartments_only: bool = False,
-    parts: int = PARTS,
 ) -> GenerateResult:
     inn, period, first_day, last_day, cat = _month_setup(db, coding, month)
     as_of = max(today, last_day)
+    skipped: set[int] = set()
+    orphans: list[str] = []
+    total = [0]
+
     code_of = cat.code_of
     rank = {c: i for i, c in enumerate(sorted({c for c in code_of.values() if c},
                                                key=cat.sort_key))}  # fmt: skip
     coded = [code_of[own] for own in sorted(code_of) if code_of[own]]
     simple = len(set(coded)) == len(coded) and [rank[c] for c in coded] == sorted(rank.values())
-    lines = DebtLines(
-        db,
-        DebtRules(coding, code_of, rank, simple),
-        DebtQuery(period, as_of, first_day, last_day, apartments_only),
-        parts,
-    )
-    total = [0]
 
     def batches() -> Iterator[list[str]]:
+        # rows come per account: first the NULL-service row (payments to the whole account
+        # and the account's columns), then one row per own service in own-code order
         out: list[str] = []
-        for _number, block, subtotal in lines:
-            out.extend(block)
-            total[0] += subtotal
+        services: list[tuple[Any, ...]] = []
+        head: tuple[Any, ...] | None = None
+        for batch in q.debt_rows(db, period, as_of, first_day, last_day, apartments_only):
+            for row in batch:
+                if row[0] is None:
+                    if head is not None:
+                        account_lines(head, services, out)
+                    head, services = row, []
+                else:
+                    services.append(row)
             if len(out) >= 4096:
                 yield out
                 out = []
+        if head is not None:
+            account_lines(head, services, out)
         yield out
+
+    def account_lines(head: tuple[Any, ...], services: list[tuple[Any, ...]],
+                      out: list[str]) -> None:  # fmt: skip
+        whole: int = head[3]
+        number: str = head[4]
+        prefix = debt_line_prefix(number, head[5], _address(head[6], head[7], head[8], head[9]))
+        if coding == "ACCOUNT":
+            debt = sum(r[1] for r in services) - whole
+            total[0] += debt
+            out.append(debt_line(prefix, "", debt, sum(r[2] for r in services)))
+            return
+        if not services:
+            if whole:
+                orphans.append(number)
+            return
+        owns = [r[0] for r in services]
+        debts = [r[1] for r in services]
+        if whole:  # services come in own-code order, as shares_in_order wants them
+            debts = [d - sh for d, sh in zip(debts, shares_in_order(whole, debts), strict=True)]
+        exts = [code_of.get(own, "") for own in owns]
+        if simple and all(exts):  # one own service per code, in code order: no merge, no sort
+            total[0] += sum(debts)
+            out.extend(debt_lines(prefix, zip(exts, debts, [r[2] for r in services], strict=True)))
+            return
+        by_code: dict[str, list[int]] = {}
+        for own, ext, debt, r in zip(owns, exts, debts, services, strict=True):
+            if not ext:
+                skipped.add(own)
+                continue
+            slot = by_code.get(ext)
+            if slot is None:
+                by_code[ext] = [debt, r[2]]
+            else:
+                slot[0] += debt
+                slot[1] += r[2]
+        codes = sorted(by_code, key=rank.__getitem__)
+        total[0] += sum(by_code[c][0] for c in codes)
+        out.extend(debt_lines(prefix, ((c, by_code[c][0], by_code[c][1]) for c in codes)))
 
     header = Header(
         type="DEBTS", org=inn, number=1, day=today, period=period, as_of=as_of, coding=coding
@@ -298,7 +374,7 @@ def generate_debts(
     path, count, _ = _write_registry(tree, db, header, batches(), total)
     return GenerateResult(
         path, "DEBTS", count, total[0], period, as_of,
-        [cat.label(c) for c in sorted(lines.skipped)], lines.orphans,
+        [cat.label(c) for c in sorted(skipped)], orphans,
     )  # fmt: skip
 
 

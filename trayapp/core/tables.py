@@ -188,25 +188,7 @@ class CsvTable(Table):
 # ----------------------------------------------------------------------------- xlsx
 
 
-class _OneLineRows(Table):
-    """A table whose every row is one line (a sheet row, a row in memory), header line 1."""
-
-    _rows: Iterator[Sequence[Any]]
-    _line: int
-
-    def __iter__(self) -> Iterator[Sequence[Any]]:
-        for row in self._rows:
-            self._line += 1
-            yield row
-
-    def line_of(self, row: Sequence[Any]) -> int:
-        return self._line
-
-    def line_now(self) -> int:
-        return self._line
-
-
-class XlsxTable(_OneLineRows):
+class XlsxTable(Table):
     def __init__(self, path: Path) -> None:
         import openpyxl  # deferred: a second to import, needed only for .xlsx
 
@@ -224,7 +206,7 @@ class XlsxTable(_OneLineRows):
             sheets = self._wb.worksheets
             if not sheets:
                 raise AppError(f"Файл {path.name}: в книге нет листов")
-            self._rows = sheets[0].iter_rows(values_only=True)
+            self._rows: Iterator[tuple[Any, ...]] = sheets[0].iter_rows(values_only=True)
             first = next(self._rows, ())
         except AppError:
             self._wb.close()
@@ -234,6 +216,17 @@ class XlsxTable(_OneLineRows):
             raise AppError(f"Файл {path.name}: лист Excel не читается: {exc}") from exc
         self.header = [header_name(h) for h in first]
         self._line = 1
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        for row in self._rows:
+            self._line += 1
+            yield row
+
+    def line_of(self, row: Sequence[Any]) -> int:
+        return self._line
+
+    def line_now(self) -> int:
+        return self._line
 
     def close(self) -> None:
         self._wb.close()
@@ -317,7 +310,7 @@ def write_xlsx(
 # ----------------------------------------------------------------------------- in memory
 
 
-class MemoryTable(_OneLineRows):
+class MemoryTable(Table):
     """Rows already in memory (the demo, tests) read like a file: header is line 1."""
 
     def __init__(self, name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
@@ -326,6 +319,17 @@ class MemoryTable(_OneLineRows):
         self.suspect = False
         self._rows = iter(rows)
         self._line = 1
+
+    def __iter__(self) -> Iterator[Sequence[Any]]:
+        for row in self._rows:
+            self._line += 1
+            yield row
+
+    def line_of(self, row: Sequence[Any]) -> int:
+        return self._line
+
+    def line_now(self) -> int:
+        return self._line
 
     def close(self) -> None:
         pass

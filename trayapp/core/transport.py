@@ -36,7 +36,6 @@ from urllib.parse import quote, urlparse
 import requests
 import urllib3.exceptions
 
-from trayapp.core.folders import sha256_file
 from trayapp.errors import AuthError, ExchangeError, ServerError
 from trayapp.settings import LOOPBACK, check_server_url
 
@@ -303,7 +302,7 @@ class HttpTransport:
         Raises ``UploadRefused`` on 409 or 422. The file is read twice (hash, then send),
         never held whole in memory; a file changed between the two is not sent.
         """
-        sha = sha256_file(path)
+        sha = _sha256_path(path)
         size = path.stat().st_size
         sent: list[_HashingReader] = []
 
@@ -448,6 +447,14 @@ class HttpTransport:
 
 def _quote(name: str) -> str:
     return quote(name, safe="")
+
+
+def _sha256_path(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def _int_header(resp: requests.Response, key: str) -> int | None:

@@ -53,21 +53,6 @@ def _eligible(apartments_only: bool) -> str:
     return cond
 
 
-def account_id_ranges(db: Database, parts: int) -> list[tuple[int, int]]:
-    """Up to ``parts`` ranges [lo, hi) of account ids with about as many accounts each."""
-    count = int(db.scalar("SELECT COUNT(*) FROM accounts") or 0)
-    top = int(db.scalar("SELECT MAX(id) FROM accounts") or 0) + 1
-    parts = max(1, min(parts, count))
-    cuts = [0]
-    for k in range(1, parts):
-        cut = db.scalar(
-            "SELECT id FROM accounts ORDER BY id LIMIT 1 OFFSET ?", (count * k // parts,)
-        )
-        cuts.append(int(cut))
-    cuts.append(top)
-    return [(lo, hi) for lo, hi in zip(cuts, cuts[1:], strict=False) if lo < hi]
-
-
 def debt_rows(
     db: Database,
     period: int,
@@ -75,7 +60,6 @@ def debt_rows(
     first_day: date,
     last_day: date,
     apartments_only: bool,
-    ids: tuple[int, int] = (0, 2**62),
 ) -> Iterator[list[tuple[Any, ...]]]:
     """Batches of rows, per eligible account (number order): (service_code, debt, accrued,
     whole_account_payments, number, full_name, settlement, street, house, premise).
@@ -86,8 +70,7 @@ def debt_rows(
     per own service with ``debt`` = opening balance + accruals up to ``period`` − payments to that
     service dated on or before ``as_of``, and ``accrued`` = accruals of ``period``.
     The union is grouped first and the accounts looked up by key, so that every table is
-    read once, in one pass. ``ids`` limits it to the accounts with ids in [lo, hi), each
-    table being read by the range of its key.
+    read once, in one pass.
     """
     sql = f"""
         SELECT t.service_code, t.debt, t.accrued, t.whole,
@@ -105,23 +88,19 @@ def debt_rows(
                        SUM(CASE WHEN period <= :period THEN amount ELSE 0 END) AS debt,
                        SUM(CASE WHEN period = :period THEN amount ELSE 0 END) AS accrued,
                        0 AS whole
-                FROM accruals WHERE account_id >= :lo AND account_id < :hi
-                GROUP BY account_id, service_code
+                FROM accruals GROUP BY account_id, service_code
                 UNION ALL
                 SELECT account_id, service_code, amount, 0, 0 FROM balances
-                WHERE account_id >= :lo AND account_id < :hi
                 UNION ALL
                 SELECT account_id, service_code,
                        -SUM(CASE WHEN paid_on <= :as_of THEN amount ELSE 0 END), 0, 0
-                FROM payments WHERE account_id >= :lo AND account_id < :hi
-                  AND service_code IS NOT NULL
+                FROM payments WHERE service_code IS NOT NULL
                 GROUP BY account_id, service_code
                 UNION ALL
                 SELECT account_id, NULL, 0, 0, SUM(amount) FROM payments
-                WHERE account_id >= :lo AND account_id < :hi
-                  AND service_code IS NULL AND paid_on <= :as_of GROUP BY account_id
+                WHERE service_code IS NULL AND paid_on <= :as_of GROUP BY account_id
                 UNION ALL
-                SELECT id, NULL, 0, 0, 0 FROM accounts WHERE id >= :lo AND id < :hi
+                SELECT id, NULL, 0, 0, 0 FROM accounts
             ) u
             GROUP BY account_id, service_code
         ) t
@@ -134,8 +113,6 @@ def debt_rows(
         "as_of": as_of.isoformat(),
         "first_day": first_day.isoformat(),
         "last_day": last_day.isoformat(),
-        "lo": ids[0],
-        "hi": ids[1],
     }
     cur = db.execute(sql, params)
     while batch := cur.fetchmany(5000):
