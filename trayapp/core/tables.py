@@ -188,7 +188,25 @@ class CsvTable(Table):
 # ----------------------------------------------------------------------------- xlsx
 
 
-class XlsxTable(Table):
+class _OneLineRows(Table):
+    """A table whose every row is one line (a sheet row, a row in memory), header line 1."""
+
+    _rows: Iterator[Sequence[Any]]
+    _line: int
+
+    def __iter__(self) -> Iterator[Sequence[Any]]:
+        for row in self._rows:
+            self._line += 1
+            yield row
+
+    def line_of(self, row: Sequence[Any]) -> int:
+        return self._line
+
+    def line_now(self) -> int:
+        return self._line
+
+
+class XlsxTable(_OneLineRows):
     def __init__(self, path: Path) -> None:
         import openpyxl  # deferred: a second to import, needed only for .xlsx
 
@@ -206,7 +224,7 @@ class XlsxTable(Table):
             sheets = self._wb.worksheets
             if not sheets:
                 raise AppError(f"Файл {path.name}: в книге нет листов")
-            self._rows: Iterator[tuple[Any, ...]] = sheets[0].iter_rows(values_only=True)
+            self._rows = sheets[0].iter_rows(values_only=True)
             first = next(self._rows, ())
         except AppError:
             self._wb.close()
@@ -216,17 +234,6 @@ class XlsxTable(Table):
             raise AppError(f"Файл {path.name}: лист Excel не читается: {exc}") from exc
         self.header = [header_name(h) for h in first]
         self._line = 1
-
-    def __iter__(self) -> Iterator[tuple[Any, ...]]:
-        for row in self._rows:
-            self._line += 1
-            yield row
-
-    def line_of(self, row: Sequence[Any]) -> int:
-        return self._line
-
-    def line_now(self) -> int:
-        return self._line
 
     def close(self) -> None:
         self._wb.close()
@@ -310,7 +317,7 @@ def write_xlsx(
 # ----------------------------------------------------------------------------- in memory
 
 
-class MemoryTable(Table):
+class MemoryTable(_OneLineRows):
     """Rows already in memory (the demo, tests) read like a file: header is line 1."""
 
     def __init__(self, name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
@@ -319,17 +326,6 @@ class MemoryTable(Table):
         self.suspect = False
         self._rows = iter(rows)
         self._line = 1
-
-    def __iter__(self) -> Iterator[Sequence[Any]]:
-        for row in self._rows:
-            self._line += 1
-            yield row
-
-    def line_of(self, row: Sequence[Any]) -> int:
-        return self._line
-
-    def line_now(self) -> int:
-        return self._line
 
     def close(self) -> None:
         pass

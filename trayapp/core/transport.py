@@ -36,6 +36,7 @@ from urllib.parse import quote, urlparse
 import requests
 import urllib3.exceptions
 
+from trayapp.core.folders import sha256_file
 from trayapp.errors import AuthError, ExchangeError, ServerError
 from trayapp.settings import LOOPBACK, check_server_url
 
@@ -302,7 +303,7 @@ class HttpTransport:
         Raises ``UploadRefused`` on 409 or 422. The file is read twice (hash, then send),
         never held whole in memory; a file changed between the two is not sent.
         """
-        sha = _sha256_path(path)
+        sha = sha256_file(path)
         size = path.stat().st_size
         sent: list[_HashingReader] = []
 
@@ -447,14 +448,6 @@ class HttpTransport:
 
 def _quote(name: str) -> str:
     return quote(name, safe="")
-
-
-def _sha256_path(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(CHUNK):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _int_header(resp: requests.Response, key: str) -> int | None:
