@@ -206,7 +206,11 @@ def _run(home: str | None, paths: AppPaths, password: str | None) -> int:
     try:
         root = tk.Tk(className="trayapp")
     except tk.TclError as exc:
-        sys.stderr.write(f"Нет графического экрана ({exc}): используйте команды trayapp --help\n")
+        log.info("no display: %s", exc)
+        sys.stderr.write(
+            "Нет графического экрана (окно открыть негде): используйте команды, "
+            "см. trayapp --help\n"
+        )
         return 1
     try:
         app = App.create(home)
