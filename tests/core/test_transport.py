@@ -203,6 +203,18 @@ def test_expired_token_logs_in_again(emu: Emulator, sleeps: Sleeps) -> None:
     assert sleeps == []
 
 
+def test_expired_token_after_four_busy_answers(emu: Emulator, sleeps: Sleeps) -> None:
+    """The re-login does not use up the last of the five tries."""
+    with make(emu, sleeps) as t:
+        t.list_inbox()
+        first = t._token
+        emu.fail_next(4, status=503, retry_after=1)
+        emu.expire_tokens()
+        assert t.list_inbox() == []
+        assert t._token and t._token != first
+    assert sleeps == [1, 1, 1, 1]
+
+
 def test_wrong_password(emu: Emulator, sleeps: Sleeps) -> None:
     with make(emu, sleeps, password="wrong") as t, pytest.raises(AuthError) as err:
         t.list_inbox()

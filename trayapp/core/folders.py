@@ -14,6 +14,7 @@ import hashlib
 import logging
 import os
 import tempfile
+import time
 from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
@@ -31,6 +32,7 @@ ERRORS = "Ошибки"
 INCOMING = "Входящие"
 TEMP_PREFIX = ".~"
 CHUNK = 1 << 16
+STALE_TEMP_SECONDS = 3600.0  # a temporary file untouched this long was left by a crash
 
 
 def os_error(exc: OSError, what: str) -> FolderError:
@@ -185,9 +187,16 @@ class ExchangeTree:
             )
         return top + 1
 
-    def clean_temp(self) -> int:
-        """Remove temporary files left by an interrupted write; returns how many."""
+    def clean_temp(self, older_than: float = STALE_TEMP_SECONDS) -> int:
+        """Remove temporary files left by an interrupted write; returns how many.
+
+        In ``Входящие`` (only the exchange session, which holds its lock, writes there) all
+        of them; elsewhere only those untouched for ``older_than`` seconds: a generation or
+        an acceptance running beside the session writes its own there, and they must survive.
+        """
         removed = 0
+        limit = time.time() - older_than
+        mine = (self.incoming, self.incoming_done, self.incoming_error)
         for folder in self.folders:
             try:
                 entries = os.listdir(folder)
@@ -196,8 +205,9 @@ class ExchangeTree:
             for n in entries:
                 if n.startswith(TEMP_PREFIX):
                     with contextlib.suppress(OSError):
-                        os.unlink(folder / n)
-                        removed += 1
+                        if folder in mine or os.stat(folder / n).st_mtime < limit:
+                            os.unlink(folder / n)
+                            removed += 1
         if removed:
             log.info("removed %d temporary files left by an interrupted run", removed)
         return removed

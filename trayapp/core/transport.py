@@ -382,7 +382,10 @@ class HttpTransport:
         relogged = False
         last = ""
         final: ExchangeError | None = None
-        for attempt in range(1, self.max_tries + 1):
+        attempt = 0
+        # the try right after a re-login is not counted: an expired token never costs a try
+        while attempt < self.max_tries + relogged:
+            attempt += 1
             if auth and self._token is None:
                 self._login()
             hdrs = dict(headers or {})
@@ -430,7 +433,7 @@ class HttpTransport:
                 last, delay, final = exc.why, exc.delay, exc.final
             except _BROKEN as exc:
                 last, final = _describe(exc), None
-            if attempt < self.max_tries:
+            if attempt < self.max_tries + relogged:
                 pause = backoff(attempt) if delay is None else delay
                 log.warning(
                     "%s: %s; try %d of %d, next in %.1f s",
