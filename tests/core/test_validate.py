@@ -79,10 +79,10 @@ def test_database_errors_each_named_with_its_line(db: Database) -> None:
         [
             "a-1;05.11.2026 19:44:02;8032067;102;1.00;10.2026",  # 9: unknown account
             "a-2;05.11.2026 19:44:02;1001;777;1.00;10.2026",  # 10: unknown code
-            "a-3;05.11.2026 19:44:02;1008;102;1.00;10.2026",  # 11: not the account's service
+            "a-3;05.11.2026 19:44:02;1008;102;1.00;10.2026",  # 11: fine (a code of the coding)
             "old-1;05.11.2026 19:44:02;1001;101;1.00;10.2026",  # 12: accepted before
             "a-5;05.11.2026 19:44:02;1002;;1.00;10.2026",  # 13: fine
-            "a-6;05.11.2026 19:44:02;0999;101;1.00;10.2026",  # 14: account without services
+            "a-6;05.11.2026 19:44:02;0999;9;1.00;10.2026",  # 14: shared code, no such service
         ]
     )
     checked = check_incoming(db, PAY_NAME, data, ORG, "GOROD")
@@ -90,9 +90,8 @@ def test_database_errors_each_named_with_its_line(db: Database) -> None:
     assert checked.errors == [
         (9, "неизв.лиц.счёт: 8032067"),
         (10, "неизв.услуга: 777"),
-        (11, "неизв.услуга: 102"),
         (12, "повтор платежа: old-1"),
-        (14, "неизв.услуга: 101"),
+        (14, "неизв.услуга: 9"),
     ]
 
 

@@ -229,7 +229,12 @@ def accept(
             journal.set_status(db, "in", name, "accepted")
     except IntegrityError as exc:
         log.warning("%s: the database refused the acceptance: %s", name, exc)
-        raise AcceptError(f"реестр {name} уже принят или его платежи приняты раньше") from exc
+        text = str(exc)
+        if "payment_id" in text or "reading_id" in text or "documents.file_id" in text:
+            raise AcceptError(
+                f"реестр {name} уже принят или его платежи (показания) приняты раньше"
+            ) from exc
+        raise AcceptError(f"реестр {name} не принят: база данных отказала ({text})") from exc
     log.info("%s: accepted as document %s (%d rows)", name, number, h.rows)
     if _after_commit is not None:
         _after_commit()

@@ -100,11 +100,13 @@ def payments_unknown_code(db: Database) -> list[tuple[int, str]]:
 
 
 def payments_foreign_service(db: Database) -> list[tuple[int, str]]:
-    """Lines whose (known) code names none of the account's services."""
+    """Lines whose code, one several own services share, names none of the account's
+    services: such a payment has nowhere to be spread. (A code of one service is taken
+    as it is, formats.md asking only for a code of the coding.)"""
     has = HAS_SERVICE.format(acc="t.account_id", own="c.own")
     return db.all(
-        "SELECT t.line, t.code FROM t_pay t WHERE t.account_id IS NOT NULL"
-        " AND t.code <> '' AND EXISTS (SELECT 1 FROM t_code k WHERE k.code = t.code)"
+        "SELECT t.line, t.code FROM t_pay t WHERE t.account_id IS NOT NULL AND t.code <> ''"
+        " AND EXISTS (SELECT 1 FROM t_code k WHERE k.code = t.code AND k.shared = 1)"
         f" AND NOT EXISTS (SELECT 1 FROM t_code c WHERE c.code = t.code AND {has})"
         " ORDER BY t.line"
     )
