@@ -17,7 +17,7 @@ import sys
 import textwrap
 import time
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -813,3 +813,40 @@ def test_kill_9_at_any_instant(
         "Payments_20261106_007.txt",
         "Readings_20261106_001.txt",
     }
+
+
+def test_answer_filed_before_a_crash_is_journaled_and_notified(
+    emu: Emulator, transport: HttpTransport, db: Database, tree: ExchangeTree
+) -> None:
+    """Killed after both moves of an answer but before its journal: the next session must
+    still record the rejection and tell the user."""
+    sent = "Debts_20261105_001.txt"
+    tree.ensure()
+    (tree.sent_error / sent).write_bytes(example(sent))
+    ack = formats.make_ack(sent, ORG, date(2026, 11, 5), [(9, "неизв.лиц.счёт: 2001")])
+    ack_name = "Ack_" + sent
+    (tree.sent_error / ack_name).write_bytes(formats.encode(formats.render(ack)))
+    journal.record_file(db, sent, "out", "x", "DEBTS", "sent")
+    journal.record_file(db, ack_name, "in", "y", "ACK", "received")
+    r = session(transport, db, tree)
+    assert r.answers_error == 1
+    assert r.notices and sent in r.notices[0] and "неизв.лиц.счёт: 2001" in r.notices[0]
+    entry = journal.get_file(db, "out", sent)
+    assert entry is not None and entry.status == "error"
+    assert (tree.sent_error / sent).is_file() and (tree.sent_error / ack_name).is_file()
+
+
+def test_rejection_left_by_a_crash_is_dropped_when_the_file_is_now_correct(
+    emu: Emulator, transport: HttpTransport, db: Database, tree: ExchangeTree
+) -> None:
+    name = "Payments_20261106_001.txt"
+    tree.ensure()
+    (tree.incoming / name).write_bytes(example(name))
+    stale = formats.make_ack(name, ORG, date(2026, 11, 6), [(9, "неизв.лиц.счёт: 2001")])
+    (tree.outgoing / ("Ack_" + name)).write_bytes(formats.encode(formats.render(stale)))
+    journal.record_file(db, "Ack_" + name, "out", "z", "ACK", "generated")
+    journal.record_file(db, name, "in", "w", "PAYMENTS", "received")
+    r = session(transport, db, tree)
+    assert r.pending == 1 and r.sent == 0 and r.broken == 0
+    assert not (tree.outgoing / ("Ack_" + name)).exists()
+    assert emu_inbox(emu) == [] and not (emu.data_dir / "outbox" / ("Ack_" + name)).exists()

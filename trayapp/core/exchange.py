@@ -149,7 +149,9 @@ class _Session:
             elif found.parent == self.tree.incoming_error:
                 self.finish_broken(fname, found)
             elif found.parent in (self.tree.sent_ok, self.tree.sent_error):
-                journal.set_status(self.db, "in", entry.name, "answer", entry.detail)
+                # filed, but the journal and the notice were cut off: do them now (the
+                # moves inside are no-ops for files already in their folder)
+                self.file_answer(fname, found)
             else:
                 log.warning(
                     "journal: received %s lies in %s; left as it is", entry.name, found.parent
@@ -337,6 +339,11 @@ class _Session:
         sha = _sha(path)
         if checked.registry is not None and not checked.errors:
             h = checked.registry.header
+            stale = self.tree.outgoing / formats.ack_name(name)
+            if stale.is_file():  # a rejection written before a crash, the data fixed since
+                log.info("%s: now correct; the unsent rejection %s removed", name, stale.name)
+                _unlink(stale)
+                journal.forget_file(self.db, "out", stale.name)
             journal.record_file(self.db, name, "in", sha, fname.type, "pending", h.rows, h.filesum)
             log.info("%s: correct, %d rows: pending", name, h.rows)
             return
