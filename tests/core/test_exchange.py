@@ -850,3 +850,22 @@ def test_rejection_left_by_a_crash_is_dropped_when_the_file_is_now_correct(
     assert r.pending == 1 and r.sent == 0 and r.broken == 0
     assert not (tree.outgoing / ("Ack_" + name)).exists()
     assert emu_inbox(emu) == [] and not (emu.data_dir / "outbox" / ("Ack_" + name)).exists()
+
+
+def test_ok_answer_for_other_rows_than_sent_is_an_error(
+    emu: Emulator, transport: HttpTransport, db: Database, tree: ExchangeTree
+) -> None:
+    sent = "Debts_20261105_001.txt"
+    tree.ensure()
+    (tree.sent / sent).write_bytes(example(sent))
+    journal.record_file(db, sent, "out", "x", "DEBTS", "sent", rows=4, total=215040)
+    head = formats.parse(example(sent), name=sent).header
+    short = formats.Header(**{**{f: getattr(head, f) for f in head.__slots__}, "rows": 3})
+    ack = formats.make_ack(sent, ORG, date(2026, 11, 5), [], short)
+    emu.store.write_inbox("Ack_" + sent, formats.encode(formats.render(ack)))
+    r = session(transport, db, tree)
+    assert (r.answers_ok, r.answers_error) == (0, 1)
+    assert "сервис подтвердил строк: 3, отправлено: 4" in r.notices[0]
+    assert (tree.sent_error / sent).is_file()
+    entry = journal.get_file(db, "out", sent)
+    assert entry is not None and entry.status == "error"

@@ -46,6 +46,7 @@ from trayapp.core.folders import (
 from trayapp.core.formats import FileName, Registry
 from trayapp.core.transport import GoneError, InboxEntry, TransferError, Transport
 from trayapp.core.validate import check_incoming
+from trayapp.core.values import format_amount
 from trayapp.errors import AppError, ExchangeError, FolderError, RegistryError, format_error
 
 log = logging.getLogger(__name__)
@@ -397,14 +398,17 @@ class _Session:
                 )
             return
         ok = ack.header.status == "OK"
+        mismatch = self._answered_mismatch(answered, ack.header) if ok else ""
+        if mismatch:  # «accepted», but not what we sent: the accountant must look
+            ok = False
         folder = self.tree.sent_ok if ok else self.tree.sent_error
         if where.parent != folder:
             where = self.tree.move(where, folder)
         self.tree.move(path, folder)
         rows = [r for r in ack.rows if isinstance(r, formats.AckRow)]
-        detail = "; ".join(format_error(r.line, r.message) for r in rows[:SHOWN_ERRORS])
+        pairs = [(r.line, r.message) for r in rows] or ([(0, mismatch)] if mismatch else [])
+        detail = "; ".join(format_error(n, m) for n, m in pairs[:SHOWN_ERRORS])
         sha = _sha(where)
-        pairs = [(r.line, r.message) for r in rows]
         self.counts["answers_ok" if ok else "answers_error"] += 1
         with self.db.transaction():
             journal.record_file(
@@ -420,6 +424,20 @@ class _Session:
                     "Файл и ответ — в папке «Отправлены/Ошибки»"
                 )
         log.info("%s: %s answered %s, filed in %s", name, answered, ack.header.status, folder)
+
+    def _answered_mismatch(self, answered: str, h: formats.Header) -> str:
+        """Why an OK answer does not match the file we sent ('' when it does)."""
+        sent = journal.get_file(self.db, "out", answered)
+        if sent is None:
+            return ""
+        if h.answered_rows is not None and sent.rows is not None and h.answered_rows != sent.rows:
+            return f"сервис подтвердил строк: {h.answered_rows}, отправлено: {sent.rows}"
+        if h.answered_sum is not None and sent.total is not None and h.answered_sum != sent.total:
+            return (
+                f"сервис подтвердил сумму {format_amount(h.answered_sum)}, "
+                f"отправлено {format_amount(sent.total)}"
+            )
+        return ""
 
     def _sent_copy(self, answered: str) -> Path | None:
         for folder in (self.tree.sent, self.tree.sent_ok, self.tree.sent_error):
