@@ -869,3 +869,17 @@ def test_ok_answer_for_other_rows_than_sent_is_an_error(
     assert (tree.sent_error / sent).is_file()
     entry = journal.get_file(db, "out", sent)
     assert entry is not None and entry.status == "error"
+
+
+def test_a_name_we_sent_offered_by_the_server_is_not_called_received(
+    emu: Emulator, transport: HttpTransport, db: Database, tree: ExchangeTree
+) -> None:
+    name = "Debts_20261105_001.txt"
+    tree.ensure()
+    (tree.sent_ok / name).write_bytes(example(name))  # ours, sent and answered long ago
+    emu.store.write_inbox(name, b"something else")
+    r = session(transport, db, tree)
+    assert not any("уже был получен" in e for e in r.errors)
+    assert (tree.incoming_error / name).read_bytes() == b"something else"
+    assert (tree.sent_ok / name).read_bytes() == example(name)
+    assert r.broken == 1 and "неожиданный файл" in r.notices[0]

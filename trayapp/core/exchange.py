@@ -161,7 +161,10 @@ class _Session:
     def _received_copy(self, name: str) -> Path | None:
         """Where a received file lies: Входящие, its Ошибки, or filed beside an answer."""
         t = self.tree
-        for folder in (t.incoming, t.incoming_error, t.sent_ok, t.sent_error, t.incoming_done):
+        folders = [t.incoming, t.incoming_error, t.incoming_done]
+        if name.startswith("Ack_"):  # answers are filed beside what they answer
+            folders[2:2] = [t.sent_ok, t.sent_error]
+        for folder in folders:
             if (folder / name).is_file():
                 return folder / name
         return None
@@ -249,7 +252,7 @@ class _Session:
         known = journal.get_file(self.db, "in", name)
         sha: str | None = known.sha256 if known else None
         if sha is None:
-            path = self.tree.find(name)
+            path = self._received_copy(name)  # where received files lie, not our own
             if path is None:
                 return False
             sha = _sha(path)
