@@ -245,3 +245,14 @@ def test_month_without_accruals_is_refused(env) -> None:
     with pytest.raises(GenerationError, match="за 01.2020"):
         generate(db, tree, "meters", "OWN", date(2026, 11, 5), 202001)
     assert not tree.outgoing.exists() or not list(tree.outgoing.iterdir())
+
+
+def test_fast_debt_lines_match_render_row() -> None:
+    from trayapp.core.formats import DebtRow, debt_line_prefix, debt_lines, render_row
+
+    amounts = [0, 1, 9, 10, 99, 100, 101, 12345, 10**12 + 7, -1, -9, -99, -100, -101, -12345]
+    prefix = debt_line_prefix("1001", "Иванов; И.И.", "Новосибирск,Ленина,1,2")
+    items = [(str(i), d, a) for i, (d, a) in enumerate(zip(amounts, reversed(amounts)))]
+    expected = [render_row(DebtRow("1001", "Иванов; И.И.", "Новосибирск,Ленина,1,2", c, d, a))
+                for c, d, a in items]  # fmt: skip
+    assert debt_lines(prefix, items) == expected

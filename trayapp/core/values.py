@@ -21,6 +21,9 @@ _ID = re.compile(r"[A-Za-z0-9-]{1,36}")
 _INN = re.compile(r"\d{10}|\d{12}", re.ASCII)
 
 
+KOPECKS = tuple(f"{k:02d}" for k in range(100))  # "00".."99": faster than a :02d format
+
+
 def parse_amount(text: str) -> int | None:
     """``-?\\d+(\\.\\d{1,2})?`` (``,`` accepted) to kopecks; None when not of the form."""
     m = _AMOUNT.fullmatch(text)
@@ -41,9 +44,9 @@ def format_amount(kopecks: int) -> str:
     """Kopecks to ``-123.45``."""
     if kopecks < 0:
         r, k = divmod(-kopecks, 100)
-        return f"-{r}.{k:02d}"
+        return f"-{r}.{KOPECKS[k]}"
     r, k = divmod(kopecks, 100)
-    return f"{r}.{k:02d}"
+    return f"{r}.{KOPECKS[k]}"
 
 
 def amount_decimal(kopecks: int) -> Decimal:

