@@ -252,7 +252,7 @@ def test_fast_debt_lines_match_render_row() -> None:
 
     amounts = [0, 1, 9, 10, 99, 100, 101, 12345, 10**12 + 7, -1, -9, -99, -100, -101, -12345]
     prefix = debt_line_prefix("1001", "Иванов; И.И.", "Новосибирск,Ленина,1,2")
-    items = [(str(i), d, a) for i, (d, a) in enumerate(zip(amounts, reversed(amounts)))]
+    items = [(str(i), d, a) for i, (d, a) in enumerate(zip(amounts, reversed(amounts), strict=True))]
     expected = [render_row(DebtRow("1001", "Иванов; И.И.", "Новосибирск,Ленина,1,2", c, d, a))
                 for c, d, a in items]  # fmt: skip
     assert debt_lines(prefix, items) == expected
