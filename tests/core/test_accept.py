@@ -302,3 +302,19 @@ def test_accept_finishes_an_interrupted_acceptance(
     assert (res.document, res.rows, res.total) == ("000001", 3, 106501)
     assert res.confirmation.is_file()
     assert env.count("SELECT COUNT(*) FROM payments WHERE source = 'moischeta'") == 4
+
+
+def test_two_payments_to_a_shared_code_are_spread_one_after_the_other(env: Env) -> None:
+    # account 1001 owes 300.00 (service 3) and 200.00 (service 4), both «Город» code 9
+    env.put(P1, payments_file([
+        "s-2;06.11.2026 09:00:00;1001;9;100.00;10.2026",  # made second, written first
+        "s-1;06.11.2026 08:00:00;1001;9;500.00;10.2026",  # pays both services in full
+    ]))  # fmt: skip
+    env.accept(P1, report=False)
+    rows = env.db.all(
+        "SELECT COALESCE(p.payment_id, m.payment_id), p.service_code, p.amount FROM payments p"
+        " LEFT JOIN payments m ON m.id = p.share_of WHERE p.source = 'moischeta'"
+        " ORDER BY 1, 2"
+    )
+    # s-1 takes 300/200; nothing is owed after it, so s-2 goes whole to the lowest code
+    assert rows == [("s-1", 3, 30000), ("s-1", 4, 20000), ("s-2", 3, 10000)]

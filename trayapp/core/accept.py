@@ -20,7 +20,8 @@ per payment (source ``moischeta``, ``registry_code`` the code as in the file,
 spread when a Debts registry is built). A code several own services share is spread at
 acceptance over those of them the account has, by the rule of spec/import.md
 (``registries.spread``), the debts being taken as opening balance + accruals of months up
-to the one paid for − payments to that service on or before the day paid: one ``payments``
+to the one paid for − payments to that service on or before the day paid (the file's
+own earlier payments to a shared code included, in the order made): one ``payments``
 row per non-zero share, all with the payment's document; the first (lowest own code)
 carries ``payment_id``, the others point to it by ``share_of`` (schema V2) and have no
 ``payment_id`` of their own. Readings: one «Показания новые» document (journal
@@ -286,10 +287,17 @@ def _write_shared(db: Database, doc_ids: int, next_id: int) -> int:
     for line, own, debt in docs.shared_debts(db):
         debts.setdefault(line, []).append((int(own), int(debt)))
     out: list[tuple[Any, ...]] = []
-    for line, acc_id, doc, at, amount, period, pid, code in rows:
-        shares = sorted((c, a) for c, a in spread(amount, debts.get(line, [])).items() if a > 0)
+    # payments of this file count too: spread them in the order they were made, each
+    # against the debts less the shares of the file's earlier payments to those services
+    paid: dict[tuple[int, int], int] = {}
+    in_order = sorted(rows, key=lambda r: (r[3], r[0]))  # by moment paid, then line
+    for line, acc_id, doc, at, amount, period, pid, code in in_order:
+        owed = [(own, d - paid.get((acc_id, own), 0)) for own, d in debts.get(line, [])]
+        shares = sorted((c, a) for c, a in spread(amount, owed).items() if a > 0)
         if not shares:  # the check made sure the account has one of the services
             raise AcceptError(f"строка {line}: платёж {pid} не на что разнести")
+        for own, part in shares:
+            paid[(acc_id, own)] = paid.get((acc_id, own), 0) + part
         main = next_id
         for k, (own, part) in enumerate(shares):
             out.append(
