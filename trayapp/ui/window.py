@@ -372,8 +372,10 @@ class MainWindow:
             text += f", сумма {v.format_amount(r.total)}"
         text += ". Подтверждение уйдёт при следующем обмене."
         if r.kind == "READINGS":
-            text += " Документ «Показания новые» нужно просмотреть и провести."
+            text += (" Документ «Показания новые» нужно просмотреть (отчёт) и провести: "
+                     f"trayapp post {r.document}.")  # fmt: skip
         self.accept_result_var.set(text)
+        self.message_var.set(f"Принят {r.file}, документ № {r.document}")
         self.report_path = r.report
         self.refresh()
 
