@@ -52,6 +52,13 @@ class App:
         value = self.db.scalar("SELECT inn FROM org WHERE id = 1")
         return str(value) if value is not None else None
 
+    def require_org(self) -> str:
+        """The association's ИНН, or the error that says how to load it."""
+        inn = self.org_inn()
+        if inn is None:
+            raise AppError("не загружены данные ТСЖ (ИНН): trayapp import org ФАЙЛ")
+        return inn
+
     def save_settings(self, s: Settings) -> None:
         settings_mod.save(self.paths, s)
         self.settings = s
@@ -64,9 +71,7 @@ class App:
         from trayapp.core import exchange
         from trayapp.core.transport import HttpTransport
 
-        inn = self.org_inn()
-        if inn is None:
-            raise AppError("не загружены данные ТСЖ (ИНН): trayapp import org ФАЙЛ")
+        inn = self.require_org()
         s = self.settings
         if not s.server_url:
             raise AppError("не задан адрес сервера: trayapp settings set server_url URL")

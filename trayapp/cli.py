@@ -151,13 +151,6 @@ def _today(args: argparse.Namespace) -> date:
     return d
 
 
-def _org(app: Any) -> str:
-    inn = app.org_inn()
-    if inn is None:
-        raise AppError("не загружены данные ТСЖ (ИНН): trayapp import org ФАЙЛ")
-    return str(inn)
-
-
 def _emit(args: argparse.Namespace, data: Any, text: str) -> None:
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
@@ -285,7 +278,7 @@ def cmd_pending(args: argparse.Namespace) -> None:
     from trayapp.core.values import format_date
 
     app = _app(args)
-    items = list_pending(app.db, app.tree, _org(app), app.settings.coding, app.clock)
+    items = list_pending(app.db, app.tree, app.require_org(), app.settings.coding, app.clock)
     data = [
         {"file": i.file, "kind": i.kind, "date": format_date(i.day), "number": i.number,
          "rows": i.rows, "sum": _money(i.total) if i.kind == "PAYMENTS" else None}  # fmt: skip
@@ -307,7 +300,7 @@ def cmd_accept(args: argparse.Namespace) -> None:
 
     app = _app(args)
     name = Path(args.file).name
-    r = accept(app.db, app.tree, name, _org(app), app.settings.coding, app.paths.reports_dir,
+    r = accept(app.db, app.tree, name, app.require_org(), app.settings.coding, app.paths.reports_dir,
                app.clock, xlsx=args.xlsx)  # fmt: skip
     payments = r.kind == "PAYMENTS"
     data = {"file": r.file, "kind": r.kind, "document": r.document, "rows": r.rows,

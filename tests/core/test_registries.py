@@ -10,8 +10,8 @@ import pytest
 
 from tests.core import registry_fixture as fx
 from trayapp.core import formats
-from trayapp.core.db import Database
-from trayapp.core.folders import ExchangeTree
+from trayapp.core.db import Database, journal
+from trayapp.core.folders import ExchangeTree, sha256_file
 from trayapp.core.registries import generate, spread
 from trayapp.errors import GenerationError
 
@@ -159,6 +159,9 @@ def test_default_month_and_numbering(env) -> None:
     db, tree = env
     r1 = generate(db, tree, "debts", "GOROD", date(2026, 12, 3))
     assert r1.period == 202611  # the latest month with accruals
+    entry = journal.get_file(db, "out", r1.file.name)
+    assert entry is not None and entry.sha256 == sha256_file(r1.file)
+    assert (entry.status, entry.rows, entry.total) == ("generated", r1.rows, r1.total)
     assert r1.as_of == date(2026, 12, 3)
     r2 = generate(db, tree, "debts", "GOROD", date(2026, 12, 3))
     assert r2.file.name == "Debts_20261203_002.txt"

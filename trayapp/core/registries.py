@@ -9,11 +9,11 @@ memory. Money is integer kopecks throughout. No GUI, no HTTP.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
-import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ from typing import Any
 from trayapp.core import values as v
 from trayapp.core.db import Database, journal
 from trayapp.core.db import registries as q
-from trayapp.core.folders import TEMP_PREFIX, ExchangeTree, atomic_file, os_error, sha256_file
+from trayapp.core.folders import TEMP_PREFIX, ExchangeTree, atomic_file, os_error
 from trayapp.core.formats import (
     CODINGS,
     Header,
@@ -38,7 +38,6 @@ from trayapp.core.formats import (
 from trayapp.errors import GenerationError
 
 ACCOUNT_SERVICE_NAME = "Жилищно-коммунальные услуги"
-KIND_NAMES = {"services": "SERVICES", "debts": "DEBTS", "meters": "METERS"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,21 +135,23 @@ def _write_registry(
     header: Header,
     batches: Iterable[list[str]],
     amounts: list[int] | None,
-) -> tuple[Path, int, int]:
+) -> tuple[Path, int]:
     """Stream ``batches`` of lines into a body file, then write header + body atomically.
 
-    ``amounts``, when given, is a one-element accumulator the line producer adds to.
-    Returns (path, rows, sha-less total).
+    ``amounts``, when given, is a one-element accumulator the line producer adds to: its
+    value once the lines are out is ``#FILESUM``. Returns (path, rows); the sha256 for the
+    journal is taken while the file is written, not by reading it again.
     """
     tree.ensure()
-    kind_name = {"SERVICES": "SERVICES", "DEBTS": "DEBTS", "METERS": "METERS"}[header.type]
-    name = make_name(kind_name, header.day, tree.next_number(kind_name, header.day))
+    number = tree.next_number(header.type, header.day)
+    name = make_name(header.type, header.day, number)
     target = tree.outgoing / name
     try:
         fd, body_path = tempfile.mkstemp(prefix=TEMP_PREFIX + "body.", dir=tree.outgoing)
     except OSError as exc:
         raise os_error(exc, str(tree.outgoing)) from exc
     rows = 0
+    digest = hashlib.sha256()
     try:
         with os.fdopen(fd, "wb", buffering=1 << 20) as body:
             for batch in batches:
@@ -158,21 +159,13 @@ def _write_registry(
                     rows += len(batch)
                     body.write(encode("\r\n".join(batch) + "\r\n"))
         total = amounts[0] if amounts is not None else None
-        final = Header(
-            type=header.type,
-            org=header.org,
-            number=int(name[-7:-4]),
-            day=header.day,
-            rows=rows,
-            filesum=total,
-            coding=header.coding,
-            period=header.period,
-            as_of=header.as_of,
-        )
-        with atomic_file(target) as out:
-            out.write(encode("\r\n".join(render_header(final)) + "\r\n"))
-            with open(body_path, "rb") as body_in:
-                shutil.copyfileobj(body_in, out, 1 << 20)
+        final = replace(header, number=number, rows=rows, filesum=total)
+        with atomic_file(target) as out, open(body_path, "rb") as body_in:
+            chunk = encode("\r\n".join(render_header(final)) + "\r\n")
+            while chunk:
+                digest.update(chunk)
+                out.write(chunk)
+                chunk = body_in.read(1 << 20)
     except OSError as exc:
         raise os_error(exc, str(target)) from exc
     finally:
@@ -180,10 +173,9 @@ def _write_registry(
             os.unlink(body_path)
     with db.transaction():
         journal.record_file(
-            db, name, "out", sha256_file(target), kind_name, "generated", rows,
-            amounts[0] if amounts is not None else None,
-        )  # fmt: skip
-    return target, rows, amounts[0] if amounts is not None else 0
+            db, name, "out", digest.hexdigest(), header.type, "generated", rows, total
+        )
+    return target, rows
 
 
 def _batched(lines: Iterable[str], size: int = 4096) -> Iterator[list[str]]:
@@ -234,7 +226,7 @@ def generate_services(db: Database, tree: ExchangeTree, coding: str, today: date
                 )  # fmt: skip
         rows = [merged[c] for c in sorted(merged, key=cat.sort_key)]
     header = Header(type="SERVICES", org=inn, number=1, day=today, coding=coding)
-    path, count, _ = _write_registry(tree, db, header, [[render_row(r) for r in rows]], None)
+    path, count = _write_registry(tree, db, header, [[render_row(r) for r in rows]], None)
     return GenerateResult(path, "SERVICES", count, None, None, None, skipped)
 
 
@@ -371,7 +363,7 @@ def generate_debts(
     header = Header(
         type="DEBTS", org=inn, number=1, day=today, period=period, as_of=as_of, coding=coding
     )
-    path, count, _ = _write_registry(tree, db, header, batches(), total)
+    path, count = _write_registry(tree, db, header, batches(), total)
     return GenerateResult(
         path, "DEBTS", count, total[0], period, as_of,
         [cat.label(c) for c in sorted(skipped)], orphans,
@@ -418,7 +410,7 @@ def generate_meters(
     header = Header(
         type="METERS", org=inn, number=1, day=today, period=period, as_of=as_of, coding=coding
     )
-    path, count, _ = _write_registry(tree, db, header, _batched(lines()), None)
+    path, count = _write_registry(tree, db, header, _batched(lines()), None)
     return GenerateResult(
         path, "METERS", count, None, period, as_of, [cat.label(c) for c in sorted(skipped)]
     )

@@ -112,11 +112,8 @@ class Backend:
 
     def accept(self, name: str) -> AcceptResult:
         with self.app() as a:
-            org = _org_or_none(a)
-            if org is None:
-                raise AppError("не загружены данные ТСЖ (ИНН): trayapp import org ФАЙЛ")
-            return accept(a.db, a.tree, name, org, a.settings.coding, a.paths.reports_dir,
-                          a.clock)  # fmt: skip
+            return accept(a.db, a.tree, name, a.require_org(), a.settings.coding,
+                          a.paths.reports_dir, a.clock)  # fmt: skip
 
     # ------------------------------------------------------------------ settings
 

@@ -119,15 +119,6 @@ def debt_rows(
         yield batch
 
 
-def accounts_with_services(db: Database) -> set[int]:
-    """Ids of accounts that have a balance, an accrual or a payment to a service."""
-    rows = db.all(
-        "SELECT account_id FROM balances UNION SELECT DISTINCT account_id FROM accruals"
-        " UNION SELECT account_id FROM payments WHERE service_code IS NOT NULL"
-    )
-    return {int(r[0]) for r in rows}
-
-
 def meter_rows(
     db: Database,
     as_of: date,

@@ -626,10 +626,6 @@ def encode(text: str) -> bytes:
     return text.encode(ENCODING, errors="replace")
 
 
-def has_filesum(rtype: str) -> bool:
-    return rtype in ("DEBTS", "PAYMENTS")
-
-
 def make_ack(
     answered: str,
     org: str,
