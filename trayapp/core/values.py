@@ -29,9 +29,13 @@ def parse_amount(text: str) -> int | None:
     m = _AMOUNT.fullmatch(text)
     if m is None:
         return None
-    frac = m.group(2)
-    k = abs(int(m.group(1))) * 100 + (int(frac) * (10 if len(frac) == 1 else 1) if frac else 0)
+    k = kopecks(m.group(1).lstrip("-"), m.group(2))
     return -k if text[0] == "-" else k
+
+
+def kopecks(whole: str, frac: str | None) -> int:
+    """Kopecks of the digits before and after the decimal point (0–2 of them after)."""
+    return int(whole) * 100 + (int(frac) * (10 if len(frac) == 1 else 1) if frac else 0)
 
 
 def parse_loose_amount(text: str) -> int | None:

@@ -8,6 +8,7 @@ large registry. Pure functions: no I/O, no database.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -452,8 +453,8 @@ _PAYMENT_LINE = re.compile(
     re.ASCII,
 )
 # a registry holds few distinct days and months: each is checked once
-_DAYS: dict[str, date | None] = {}
-_MONTHS: dict[str, int | None] = {}
+_day = functools.lru_cache(maxsize=4096)(v.parse_date)
+_month = functools.lru_cache(maxsize=4096)(v.parse_month)
 
 
 def _fast_payment(text: str, ln: int, st: _RowState) -> PaymentRow | None:
@@ -463,21 +464,11 @@ def _fast_payment(text: str, ln: int, st: _RowState) -> PaymentRow | None:
     pid, day_text, hh, mi, ss, account, code, whole, frac, month_text = m.groups()
     if pid in st.seen or (code and st.coding == "ACCOUNT"):
         return None
-    if day_text in _DAYS:
-        day = _DAYS[day_text]
-    else:
-        day = v.parse_date(day_text)
-        if len(_DAYS) < 10000:
-            _DAYS[day_text] = day
-    if month_text in _MONTHS:
-        period = _MONTHS[month_text]
-    else:
-        period = v.parse_month(month_text)
-        if len(_MONTHS) < 10000:
-            _MONTHS[month_text] = period
+    day = _day(day_text)
+    period = _month(month_text)
     if day is None or period is None:
         return None
-    amount = int(whole) * 100 + (int(frac) * (10 if len(frac) == 1 else 1) if frac else 0)
+    amount = v.kopecks(whole, frac)
     if amount <= 0:
         return None
     try:
