@@ -44,7 +44,7 @@ from trayapp.core.folders import (
     write_atomic,
 )
 from trayapp.core.formats import FileName, Registry
-from trayapp.core.transport import GoneError, InboxEntry, TransferError, Transport
+from trayapp.core.transport import GoneError, InboxEntry, LimitedFile, TransferError, Transport
 from trayapp.core.validate import check_incoming
 from trayapp.core.values import format_amount
 from trayapp.errors import AppError, ExchangeError, FolderError, RegistryError, format_error
@@ -53,6 +53,9 @@ log = logging.getLogger(__name__)
 
 _SHA = re.compile(r"[0-9a-f]{64}")
 SHOWN_ERRORS = 5  # errors quoted in a notification
+# the ceiling for one received registry: a management company's is tens of MB; a larger
+# announcement is refused before any byte is written (the file stays on the server)
+MAX_REGISTRY_BYTES = 200_000_000
 # the order files of Исходящие go out: the catalogue first, then what refers to it
 _SEND_ORDER = {"SERVICES": 0, "DEBTS": 1, "METERS": 2}
 
@@ -271,6 +274,13 @@ class _Session:
         name = entry.name
         folder = self.tree.incoming
         target = folder / name
+        if entry.size > MAX_REGISTRY_BYTES:
+            self.error(
+                f"файл {name}: сервер объявил {entry.size} байт, больше предела "
+                f"{MAX_REGISTRY_BYTES // 1_000_000} МБ для одного реестра: не принят, "
+                "оставлен на сервере"
+            )
+            return None
         try:
             free = shutil.disk_usage(folder).free
         except OSError as exc:
@@ -286,7 +296,8 @@ class _Session:
         tmp = Path(tmp_name)
         try:
             with os.fdopen(fd, "wb") as f:
-                sha = self.t.download(name, f)
+                # never more than the listing announced, whatever the transport gets
+                sha = self.t.download(name, LimitedFile(f, entry.size, name))  # type: ignore[arg-type]
                 size = f.tell()
                 if size != entry.size or sha != entry.sha256:
                     raise TransferError(
