@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from trayapp.errors import AppError
+from trayapp.private import restrict_umask
 
 log = logging.getLogger(__name__)
 
@@ -400,6 +401,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     command = args.command or "tray"
+    restrict_umask()  # personal data: what the program creates is the user's alone (POSIX)
     logging.getLogger().addHandler(logging.NullHandler())  # tracebacks go to the log only
     try:
         HANDLERS[command](args)

@@ -22,6 +22,7 @@ from typing import BinaryIO
 
 from trayapp.core.formats import FileName, parse_name
 from trayapp.errors import FolderError, GenerationError
+from trayapp.private import private_dir
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +131,7 @@ class ExchangeTree:
         """Create the tree where it is missing (first use)."""
         for folder in self.folders:
             try:
-                folder.mkdir(parents=True, exist_ok=True)
+                private_dir(folder)  # personal data: the user's alone (POSIX)
             except OSError as exc:
                 raise os_error(exc, str(folder)) from exc
         return self
