@@ -33,6 +33,7 @@ import filelock
 
 from trayapp.core import formats
 from trayapp.core.accept import recover as finish_acceptances
+from trayapp.core.accept import remove_half_written
 from trayapp.core.db import journal
 from trayapp.core.db.connection import Database
 from trayapp.core.folders import (
@@ -379,6 +380,7 @@ class _Session:
         """``Ack_<name>`` with ERROR and every error, atomically into Исходящие."""
         ack = formats.make_ack(name, self.org, self.clock().date(), errors)
         target = self.tree.outgoing / formats.ack_name(name)
+        remove_half_written(self.tree, target.name)  # by a session killed writing it
         write_atomic(target, formats.encode(formats.render(ack)))
         journal.record_file(self.db, target.name, "out", _sha(target), "ACK", "generated")
         log.info("rejection %s written to Исходящие (%d errors)", target.name, len(ack.rows))
