@@ -153,7 +153,8 @@ def test_loose_amounts_as_excel_writes_them(base: Database, tmp_path: Path) -> N
     amounts = ["1 234,50", "1\u00a0234,5", "1\u202f000", "-5,5", "12", "0,07", " 7.10 ", "-1 000 000,01"]
     text = "account;service_code;period;amount\n" + "".join(
         f"8030001;1;{m:02d}.2026;{a}\n" for m, a in enumerate(amounts, 1))
-    load(base, tmp_path, "accruals", text, encoding="utf-8")
+    # UTF-8 without a Cyrillic letter is cp1251 by the rule (formats.md): with its BOM
+    load(base, tmp_path, "accruals", text, encoding="utf-8", bom=True)
     assert [a for (a,) in base.all("SELECT amount FROM accruals ORDER BY period")] == [
         123450, 123450, 100000, -550, 1200, 7, 710, -100000001]
 
@@ -481,10 +482,10 @@ def test_amounts_from_csv_agree_with_values_parser(base: Database, tmp_path: Pat
         return "account;service_code;period;amount\n" + "".join(
             f'8030001;1;{i % 12 + 1:02d}.{1900 + i // 12};"{a}"\n' for i, a in enumerate(amounts))
 
-    load(base, tmp_path, "accruals", csv_of(good), encoding="utf-8")
+    load(base, tmp_path, "accruals", csv_of(good), encoding="utf-8", bom=True)
     stored = [a for (a,) in base.all("SELECT amount FROM accruals ORDER BY period")]
     assert stored == [values.parse_loose_amount(t.strip()) for t in good]
 
-    err = failure(base, write(tmp_path / "bad.csv", csv_of(bad[:100]), encoding="utf-8"),
-                  "accruals")
+    err = failure(base, write(tmp_path / "bad.csv", csv_of(bad[:100]), encoding="utf-8",
+                              bom=True), "accruals")
     assert err.errors == [(i + 2, f"неверная сумма: {t.strip()}") for i, t in enumerate(bad[:100])]
