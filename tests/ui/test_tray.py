@@ -78,8 +78,9 @@ def test_no_display_is_a_clear_message(tmp_path: Path) -> None:
 
 @pytest.fixture()
 def tray_host(xdisplay: str) -> Iterator[None]:
-    if not OWN_DISPLAY or shutil.which("trayer") is None or shutil.which("xdotool") is None:
-        pytest.skip("needs our own Xvfb, trayer and xdotool (apt-get install trayer xdotool)")
+    if not OWN_DISPLAY or not all(shutil.which(t) for t in ("trayer", "xdotool", "xwininfo")):
+        pytest.skip("needs our own Xvfb, trayer, xdotool, xwininfo (apt-get install trayer "
+                    "xdotool x11-utils)")  # fmt: skip
     proc = subprocess.Popen(["trayer", "--edge", "top", "--align", "right", "--widthtype",
                              "request", "--height", "32", "--SetDockType", "true"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
