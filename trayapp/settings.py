@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from trayapp.core.folders import write_atomic
 from trayapp.core.formats import CODINGS
 from trayapp.errors import PasswordError, SettingsError
+from trayapp.fsutil import write_atomic
 from trayapp.paths import AppPaths
 
 log = logging.getLogger(__name__)
@@ -74,7 +74,9 @@ def load(paths: AppPaths) -> Settings:
     for key, value in data.items():
         if key in KEYS:
             try:
-                s = set_value(s, key, str(value) if not isinstance(value, bool) else str(int(value)))
+                s = set_value(
+                    s, key, str(value) if not isinstance(value, bool) else str(int(value))
+                )
             except SettingsError as exc:
                 raise SettingsError(f"файл настроек {f}: {exc.message}") from exc
     return s
@@ -96,9 +98,7 @@ def set_value(settings: Settings, key: str, value: str) -> Settings:
     if key == "coding":
         v = value.upper()
         if v not in CODINGS:
-            raise SettingsError(
-                f"кодирование услуг: {value}; допустимо: ACCOUNT, GOROD, SBER, OWN"
-            )
+            raise SettingsError(f"кодирование услуг: {value}; допустимо: ACCOUNT, GOROD, SBER, OWN")
         return replace(settings, coding=v)
     if key == "verbose":
         if value not in ("0", "1"):
