@@ -223,9 +223,10 @@ def cmd_import(args: argparse.Namespace) -> None:
     app = _app(args)
     r = import_file(app.db, args.kind, args.file)
     data = {"kind": r.kind, "file": str(r.file), "rows": r.rows, "inserted": r.inserted,
-            "updated": r.updated}  # fmt: skip
+            "updated": r.updated, "unchanged": r.unchanged}  # fmt: skip
     _emit(args, data, f"загружено {plural(r.rows, 'строка', 'строки', 'строк')} из {r.file}: "
-                      f"новых {r.inserted}, обновлено {r.updated}")  # fmt: skip
+                      f"новых {r.inserted}, обновлено {r.updated}, "
+                      f"без изменений {r.unchanged}")  # fmt: skip
 
 
 def cmd_generate(args: argparse.Namespace) -> None:

@@ -29,8 +29,9 @@ READ_HEADER = ["document_number", "account", "meter_id", "serial", "taken_at", "
 def db(tmp_path: Path) -> Iterator[Database]:
     d = Database(tmp_path / "b.db")
     import_rows(d, "org", ["inn", "name"], [["5401000001", "ТСЖ «Берёзка»"]])
-    import_rows(d, "services", ["code", "name"], [["1", "Содержание"], ["3", "ХВС"],
-                                                   ["4", "Водоотведение"]])
+    import_rows(d, "services", ["code", "name", "metered"], [["1", "Содержание", "0"],
+                                                              ["3", "ХВС", "1"],
+                                                              ["4", "Водоотведение", "0"]])
     import_rows(d, "accounts", ["account", "full_name", "street", "house"],
                 [["8030001", "Иванов И. И.", "ул. Титова", "12"],
                  ["8030002", "Петров П. П.", "ул. Титова", "12"]])
