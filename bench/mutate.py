@@ -110,6 +110,12 @@ MUTATIONS: list[tuple[str, str, str, list[str]]] = [
      [T + "test_export.py"]),
     (C + "exporter.py", "        if first is None:\n", "        if False:\n",
      [T + "test_export.py"]),
+    # --- secrets (settings.py, transport.py): the password in the log at verbose
+    ("trayapp/settings.py", "    if env:\n        return env\n",
+     '    if env:\n        log.debug("password for %s: %s", login, env)\n        return env\n',
+     ["tests/test_secrets.py"]),
+    (C + "transport.py", '        log.info("logged in to %s as %s", self.base_url, self._login_name)',
+     '        log.debug("logged in with token %s", self._token)', ["tests/test_secrets.py"]),
     # --- folders / tree
     (C + "folders.py", "                private_dir(folder)  # personal data: the user's alone (POSIX)",
      "                folder.mkdir(parents=True, exist_ok=True)", ["tests/test_private.py"]),
