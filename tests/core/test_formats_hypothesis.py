@@ -213,8 +213,12 @@ def _round_trip(registry: Registry) -> None:
     expected = _with_lines(registry)
     assert back.header == expected.header
     assert back.rows == expected.rows
-    # the same file in UTF-8 with LF reads the same
-    assert parse(text.replace("\r\n", "\n").encode("utf-8"), name=_name(registry)) == back
+    # the same file in UTF-8 with LF reads the same: with a BOM always, without one where it
+    # holds a Cyrillic letter (formats.md: otherwise it is taken for cp1251)
+    utf8 = text.replace("\r\n", "\n").encode("utf-8")
+    assert parse(b"\xef\xbb\xbf" + utf8, name=_name(registry)) == back
+    if re.search("[\u0400-\u04ff]", text):
+        assert parse(utf8, name=_name(registry)) == back
 
 
 @FAST
