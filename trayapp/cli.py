@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -18,7 +17,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from trayapp import console
 from trayapp.errors import AppError
+from trayapp.version import version
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +52,8 @@ argparse.ngettext = lambda one, many, n: _RU.get(one if n == 1 else many,  # typ
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:  # exit 2 with a Russian hint
-        self.print_usage(sys.stderr)
-        sys.stderr.write(f"{self.prog}: ошибка: {message}\n")
+        console.write("stderr", self.format_usage())
+        console.err(f"{self.prog}: ошибка: {message}")
         raise SystemExit(2)
 
 
@@ -66,6 +67,8 @@ def _common(p: argparse.ArgumentParser, top: bool) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="trayapp", description="Обмен реестрами с сервисом «Мои счета».")
+    p.add_argument("--version", action="version", version=f"trayapp {version()}",
+                   help="показать версию и выйти")  # fmt: skip
     _common(p, True)
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
@@ -153,9 +156,9 @@ def _today(args: argparse.Namespace) -> date:
 
 def _emit(args: argparse.Namespace, data: Any, text: str) -> None:
     if args.json:
-        print(json.dumps(data, ensure_ascii=False, indent=2))
+        console.out_json(data)
     else:
-        print(text)
+        console.out(text)
 
 
 def plural(n: int, one: str, few: str, many: str) -> str:
@@ -199,6 +202,8 @@ def cmd_settings(args: argparse.Namespace) -> None:
         app.save_settings(new)
         _emit(args, new.public(app.paths), f"{args.key} = {new.public(app.paths)[args.key]}")
     else:
+        if sys.stdin is None:  # a windowed build: no console to read from
+            raise AppError("нет консоли для ввода пароля: запустите trayapp-cli settings password")
         if sys.stdin.isatty():
             password = getpass.getpass("Пароль «Мои счета»: ")
         else:
@@ -391,6 +396,7 @@ HANDLERS: dict[str, Handler] = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    console.prepare_streams()  # a windowed build has no stdout/stderr; a pipe a code page
     parser = build_parser()
     args = parser.parse_args(argv)
     command = args.command or "tray"
@@ -398,19 +404,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         HANDLERS[command](args)
     except UsageError as exc:
-        sys.stderr.write(f"trayapp: ошибка: {exc}\n")
+        console.err(f"trayapp: ошибка: {exc}")
         return 2
     except AppError as exc:
         log.error("%s: %s", type(exc).__name__, exc.message, exc_info=True)
-        sys.stderr.write(f"{exc.message}\n")
+        console.err(exc.message)
         return 1
     except KeyboardInterrupt:
-        sys.stderr.write("прервано\n")
+        console.err("прервано")
         return 1
     except Exception as exc:  # the last line of defence: a message, the traceback to the log
         log.exception("unexpected error")
-        sys.stderr.write(f"Внутренняя ошибка: {type(exc).__name__}: {exc}\n"
-                         "подробности в журнале программы\n")  # fmt: skip
+        console.err(f"Внутренняя ошибка: {type(exc).__name__}: {exc}\n"
+                    "подробности в журнале программы")  # fmt: skip
         return 1
     return 0
 

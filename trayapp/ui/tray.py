@@ -18,7 +18,6 @@ import importlib
 import logging
 import os
 import queue
-import sys
 import threading
 import time
 import tkinter as tk
@@ -27,6 +26,7 @@ from typing import Any
 
 import filelock
 
+from trayapp import console
 from trayapp.errors import AppError
 from trayapp.paths import AppPaths
 from trayapp.ui import icon as icons
@@ -172,14 +172,14 @@ def run_tray(home: str | None, password: str | None = None) -> int:
     try:
         paths.data_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        sys.stderr.write(f"Каталог данных {paths.data_dir} недоступен: {exc.strerror}\n")
+        console.err(f"Каталог данных {paths.data_dir} недоступен: {exc.strerror}")
         return 1
     lock = filelock.FileLock(str(paths.lock_file), timeout=0)
     try:
         lock.acquire()
     except filelock.Timeout:
         _ask_to_show(paths)
-        sys.stderr.write(ALREADY_RUNNING + "\n")
+        console.err(ALREADY_RUNNING)
         return 0
     try:
         return _run(home, paths, password)
@@ -207,9 +207,9 @@ def _run(home: str | None, paths: AppPaths, password: str | None) -> int:
         root = tk.Tk(className="trayapp")
     except tk.TclError as exc:
         log.info("no display: %s", exc)
-        sys.stderr.write(
+        console.err(
             "Нет графического экрана (окно открыть негде): используйте команды, "
-            "см. trayapp --help\n"
+            "см. trayapp --help"
         )
         return 1
     try:
@@ -219,7 +219,7 @@ def _run(home: str | None, paths: AppPaths, password: str | None) -> int:
         root.withdraw()
         Dialogs(root).error(exc.title, exc.message)
         root.destroy()
-        sys.stderr.write(f"{exc.title}: {exc.message}\n")
+        console.err(f"{exc.title}: {exc.message}")
         return 1
     commands: queue.Queue[str] = queue.Queue()
     tray = Tray(commands)
