@@ -40,6 +40,9 @@ from trayapp.core.folders import (
     ExchangeTree,
     fsync_dir,
     os_error,
+    remove_file,
+    replace_file,
+    set_hidden,
     sha256_file,
     write_atomic,
 )
@@ -284,6 +287,7 @@ class _Session:
         except OSError as exc:
             raise os_error(exc, str(target)) from exc
         tmp = Path(tmp_name)
+        set_hidden(tmp)
         try:
             with os.fdopen(fd, "wb") as f:
                 sha = self.t.download(name, f)
@@ -295,7 +299,8 @@ class _Session:
                     )
                 f.flush()
                 os.fsync(f.fileno())
-            os.replace(tmp, target)
+            set_hidden(tmp, False)  # a rename keeps the attributes
+            replace_file(tmp, target)
             fsync_dir(folder)
         except GoneError:
             _unlink(tmp)
@@ -345,9 +350,12 @@ class _Session:
             h = checked.registry.header
             stale = self.tree.outgoing / formats.ack_name(name)
             if stale.is_file():  # a rejection written before a crash, the data fixed since
-                log.info("%s: now correct; the unsent rejection %s removed", name, stale.name)
-                _unlink(stale)
+                # FolderError when it cannot be removed (held by another program): the
+                # session stops with the registry unrouted, the rejection unsent and still
+                # journaled; the next session's recovery tries again before any upload
+                remove_file(stale)
                 journal.forget_file(self.db, "out", stale.name)
+                log.info("%s: now correct; the unsent rejection %s removed", name, stale.name)
             journal.record_file(self.db, name, "in", sha, fname.type, "pending", h.rows, h.filesum)
             log.info("%s: correct, %d rows: pending", name, h.rows)
             return

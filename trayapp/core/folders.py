@@ -13,12 +13,13 @@ import errno
 import hashlib
 import logging
 import os
+import sys
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 from trayapp.core.formats import FileName, parse_name
 from trayapp.errors import FolderError, GenerationError
@@ -33,15 +34,103 @@ INCOMING = "Входящие"
 TEMP_PREFIX = ".~"
 CHUNK = 1 << 16
 STALE_TEMP_SECONDS = 3600.0  # a temporary file untouched this long was left by a crash
+# while Excel or an antivirus holds a file, Windows refuses to replace or delete it
+# (WinError 5 access denied, 32 sharing violation, 33 lock violation): wait this long
+BUSY_DELAYS = (0.05, 0.1, 0.2, 0.3, 0.5, 0.5, 0.5)
+_WIN_BUSY = (32, 33)
+_WIN_DENIED = 5
+# names Windows Explorer, Office and the like leave in a folder (never registries)
+JUNK_NAMES = frozenset({"desktop.ini", "thumbs.db", "ehthumbs.db", ".ds_store"})
+JUNK_PREFIXES = ("~$", TEMP_PREFIX, ".")
+_HIDDEN = 0x2  # FILE_ATTRIBUTE_HIDDEN
+_SYSTEM = 0x4  # FILE_ATTRIBUTE_SYSTEM
+_NORMAL = 0x80  # FILE_ATTRIBUTE_NORMAL
+
+T = TypeVar("T")
 
 
 def os_error(exc: OSError, what: str) -> FolderError:
     """Translate an OS error into the user's words."""
+    winerror = getattr(exc, "winerror", None)
     if exc.errno == errno.ENOSPC:
         return FolderError(f"нет места на диске: {what}")
+    if winerror in _WIN_BUSY:
+        return FolderError(
+            f"файл занят другой программой (Excel, антивирус?): закройте его и повторите: {what}"
+        )
+    if winerror == _WIN_DENIED or (os.name == "nt" and isinstance(exc, PermissionError)):
+        return FolderError(
+            "нет доступа: файл открыт в другой программе (Excel, антивирус?) или нет прав "
+            f"на запись; закройте его и повторите: {what}"
+        )
     if exc.errno in (errno.EACCES, errno.EPERM):
         return FolderError(f"нет прав на запись: {what}")
     return FolderError(f"ошибка файловой системы ({exc.strerror or exc}): {what}")
+
+
+def _busy(exc: OSError) -> bool:
+    return isinstance(exc, PermissionError) or getattr(exc, "winerror", None) in _WIN_BUSY
+
+
+def retry_busy(action: Callable[[], T], what: str) -> T:
+    """Run ``action``; while the file is held by another program, retry for about 2 s,
+    then raise a ``FolderError`` that says so (other OS errors are translated at once)."""
+    for delay in (*BUSY_DELAYS, None):
+        try:
+            return action()
+        except OSError as exc:
+            if delay is None or not _busy(exc):
+                raise os_error(exc, what) from exc
+            log.info("%s: busy (%s), retrying in %.2f s", what, exc, delay)
+            time.sleep(delay)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def replace_file(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+    """``os.replace`` that waits out a file held by another program (see ``retry_busy``)."""
+    retry_busy(lambda: os.replace(src, dst), str(dst))
+
+
+def remove_file(path: Path) -> bool:
+    """Delete ``path`` (retrying while it is held); False if it was not there.
+
+    Raises ``FolderError`` when it could not be removed: the caller must not go on as if
+    it had been."""
+
+    def unlink() -> bool:
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            return False
+        return True
+
+    return retry_busy(unlink, str(path))
+
+
+def set_hidden(path: str | os.PathLike[str], hidden: bool = True) -> None:
+    """Windows: set or clear the hidden attribute (our ``.~`` temp files are hidden there,
+    and the file they become must not be). Elsewhere the leading dot hides them already."""
+    if sys.platform != "win32":
+        return
+    import ctypes
+
+    attrs = _HIDDEN if hidden else _NORMAL
+    if not ctypes.windll.kernel32.SetFileAttributesW(str(path), attrs):
+        log.debug("cannot change the attributes of %s", path)
+
+
+def is_junk(folder: Path, name: str) -> bool:
+    """A file nobody put there to be sent: desktop.ini, Thumbs.db, Office's ``~$`` lock
+    files, our temp files, hidden or system files (Windows attributes, or a leading dot)."""
+    if name.lower() in JUNK_NAMES or name.startswith(JUNK_PREFIXES):
+        return True
+    if sys.platform == "win32":
+        try:
+            attrs = os.stat(folder / name).st_file_attributes
+        except OSError:
+            return False
+        return bool(attrs & (_HIDDEN | _SYSTEM))
+    return False
 
 
 def fsync_dir(path: Path) -> None:
@@ -74,12 +163,14 @@ def atomic_file(target: Path) -> Iterator[BinaryIO]:
         fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX + target.name + ".", dir=folder)
     except OSError as exc:
         raise os_error(exc, str(target)) from exc
+    set_hidden(tmp)
     try:
         with os.fdopen(fd, "wb") as f:
             yield f
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, target)
+        set_hidden(tmp, False)  # a rename keeps the attributes: the target must be visible
+        replace_file(tmp, target)
         fsync_dir(folder)
     except OSError as exc:
         with contextlib.suppress(OSError):
@@ -144,7 +235,7 @@ class ExchangeTree:
         return sorted(n for n in entries if parse_name(n) and (folder / n).is_file())
 
     def others(self, folder: Path) -> list[str]:
-        """Files of ``folder`` that are not registries or answers (and not our temp files)."""
+        """Files of ``folder`` that are not registries or answers, nor junk (``is_junk``)."""
         try:
             entries = os.listdir(folder)
         except FileNotFoundError:
@@ -152,7 +243,7 @@ class ExchangeTree:
         return sorted(
             n
             for n in entries
-            if not n.startswith(TEMP_PREFIX) and not parse_name(n) and (folder / n).is_file()
+            if not parse_name(n) and not is_junk(folder, n) and (folder / n).is_file()
         )
 
     def find(self, name: str) -> Path | None:
@@ -166,8 +257,8 @@ class ExchangeTree:
     def move(self, src: Path, folder: Path) -> Path:
         """Move a file into another folder of the tree (same volume: ``os.replace``)."""
         dst = folder / src.name
+        replace_file(src, dst)
         try:
-            os.replace(src, dst)
             fsync_dir(folder)
         except OSError as exc:
             raise os_error(exc, f"{src} -> {folder}") from exc

@@ -29,6 +29,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from trayapp.core.folders import replace_file
 from trayapp.errors import AppError
 
 log = logging.getLogger(__name__)
@@ -250,7 +251,7 @@ def atomic_write(path: Path, write: Callable[[IO[bytes]], None]) -> None:
             write(f)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        replace_file(tmp, path)  # waits out Excel holding the previous file, then says so
     except BaseException:
         try:
             os.unlink(tmp)
