@@ -86,15 +86,28 @@ class App:
             self._db = None
 
 
-def setup_logging(paths: AppPaths, verbose: bool) -> None:
-    """A rotating log file in the log folder; stderr gets nothing (the CLI prints itself)."""
+class _RotatingFile(logging.handlers.RotatingFileHandler):
+    """A rotating file that keeps writing when the rollover cannot rename the file (another
+    process holds it open on Windows); it tries again at a later record."""
+
+    def doRollover(self) -> None:
+        try:
+            super().doRollover()
+        except OSError:
+            if self.stream is None:
+                self.stream = self._open()
+
+
+def setup_logging(paths: AppPaths, verbose: bool, kind: str = "cli") -> None:
+    """A rotating log file of this kind of process (``cli``, ``tray``) in the log folder;
+    stderr gets nothing (the CLI prints itself)."""
     root = logging.getLogger()
     if any(getattr(h, "_trayapp", False) for h in root.handlers):
         return
     try:
         paths.log_dir.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = logging.handlers.RotatingFileHandler(
-            paths.log_file, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
+        handler: logging.Handler = _RotatingFile(
+            paths.log_file_of(kind), maxBytes=2_000_000, backupCount=5, encoding="utf-8"
         )
     except OSError:
         handler = logging.NullHandler()
@@ -105,3 +118,19 @@ def setup_logging(paths: AppPaths, verbose: bool) -> None:
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     logging.getLogger("urllib3").setLevel(logging.WARNING)
+
+
+def use_system_certificates() -> bool:
+    """Verify HTTPS against the OS certificate store (truststore), not certifi's list alone:
+    antivirus HTTPS scanning and company proxies put their own root into the Windows store.
+    False (and certifi, quietly) where truststore is not installed or cannot work."""
+    try:
+        import truststore
+    except ImportError:
+        return False
+    try:
+        truststore.inject_into_ssl()
+    except Exception:  # an old OpenSSL, an odd platform: requests' own certifi then
+        log.warning("truststore unavailable; using the certificates of certifi", exc_info=True)
+        return False
+    return True

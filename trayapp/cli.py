@@ -195,7 +195,8 @@ def cmd_settings(args: argparse.Namespace) -> None:
         lines = [f"{k}: {data[k]}" for k in st.KEYS]
         lines.append(f"ИНН ТСЖ (из базы): {inn or 'не загружен'}")
         lines.append(f"файл настроек: {app.paths.settings_file}")
-        lines.append(f"журнал: {app.paths.log_file}")
+        lines.append(f"журналы: {app.paths.log_file} (команды), "
+                     f"{app.paths.log_file_of('tray').name} (значок и окно)")  # fmt: skip
         _emit(args, data, "\n".join(lines))
     elif args.settings_command == "set":
         new = st.set_value(app.settings, args.key, args.value)
@@ -400,6 +401,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     command = args.command or "tray"
+    if command in ("tray", "exchange", "demo"):  # the ones that speak HTTPS
+        from trayapp.app import use_system_certificates
+
+        use_system_certificates()
     logging.getLogger().addHandler(logging.NullHandler())  # tracebacks go to the log only
     try:
         HANDLERS[command](args)

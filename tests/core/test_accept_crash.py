@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -163,7 +162,7 @@ def test_kill_at_a_moment(origin: Path, duration: float, tmp_path: Path, share: 
     proc = _start(home)
     try:
         time.sleep(duration * share)
-        proc.send_signal(signal.SIGKILL)
+        proc.kill()  # SIGKILL on POSIX, TerminateProcess on Windows
     finally:
         proc.wait(timeout=120)
     docs, ids, regs, status = _state(home)
@@ -180,7 +179,7 @@ def test_kill_between_commit_and_confirmation(origin: Path, tmp_path: Path) -> N
     try:
         assert proc.stdout is not None
         assert proc.stdout.readline().strip() == "committed"
-        proc.send_signal(signal.SIGKILL)
+        proc.kill()  # SIGKILL on POSIX, TerminateProcess on Windows
     finally:
         proc.wait(timeout=120)
     assert _state(home) == (COUNT, COUNT, 1, "accepted")

@@ -214,7 +214,7 @@ def _run(home: str | None, paths: AppPaths, password: str | None) -> int:
         return 1
     try:
         app = App.create(home)
-        setup_logging(app.paths, app.settings.verbose)
+        setup_logging(app.paths, app.settings.verbose, kind="tray")
     except AppError as exc:
         root.withdraw()
         Dialogs(root).error(exc.title, exc.message)
