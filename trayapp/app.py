@@ -60,6 +60,11 @@ class App:
         return inn
 
     def save_settings(self, s: Settings) -> None:
+        """Save ``s``; an ``autostart`` that differs from the OS entry writes or removes it."""
+        from trayapp import autostart
+
+        if s.autostart != settings_mod.with_os_autostart(s).autostart:
+            autostart.set_enabled(s.autostart)
         settings_mod.save(self.paths, s)
         self.settings = s
 

@@ -77,7 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
         _common(sp, False)
         return sp
 
-    cmd("tray", "значок в области уведомлений (обычный способ запуска)")
+    sp = cmd("tray", "значок в области уведомлений (обычный способ запуска)")
+    sp.add_argument("--minimized", action="store_true",
+                    help="только значок, без окна (так запускает автозапуск)")  # fmt: skip
     sp = cmd("demo", "демонстрация: ТСЖ, эмулятор «Мои счета» и полный цикл обмена")
     sp.add_argument("--accounts", type=int, default=60, metavar="N")
     sp.add_argument("--no-tray", action="store_true", help="не показывать значок после цикла")
@@ -99,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     sset = ssub.add_parser("set", help="изменить параметр")
     _common(sset, False)
     sset.add_argument("key", choices=["folder", "coding", "server_url", "login", "verbose",
-                                      "database"])  # fmt: skip
+                                      "database", "autostart", "schedule_minutes"])  # fmt: skip
     sset.add_argument("value")
 
     sp = cmd("import", "загрузить таблицу из программы начислений (CSV или .xlsx)")
@@ -182,6 +184,7 @@ def _money(kopecks: int | None) -> str:
 
 
 def cmd_settings(args: argparse.Namespace) -> None:
+    from trayapp import autostart
     from trayapp import settings as st
 
     app = _app(args)
@@ -195,6 +198,7 @@ def cmd_settings(args: argparse.Namespace) -> None:
         lines = [f"{k}: {data[k]}" for k in st.KEYS]
         lines.append(f"ИНН ТСЖ (из базы): {inn or 'не загружен'}")
         lines.append(f"файл настроек: {app.paths.settings_file}")
+        lines.append(f"запись автозапуска: {autostart.entry_location()}")
         lines.append(f"журналы: {app.paths.log_file} (команды), "
                      f"{app.paths.log_file_of('tray').name} (значок и окно)")  # fmt: skip
         _emit(args, data, "\n".join(lines))
@@ -374,7 +378,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
 def cmd_tray(args: argparse.Namespace) -> None:
     from trayapp.ui.tray import run_tray
 
-    code = run_tray(args.home)
+    code = run_tray(args.home, minimized=getattr(args, "minimized", False))
     if code:
         raise SystemExit(code)
 

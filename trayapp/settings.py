@@ -1,7 +1,8 @@
 """Settings: a JSON file in the config folder, and the password in the OS keyring.
 
 Keys are those of spec/cli.md: ``folder``, ``coding``, ``server_url``, ``login``,
-``verbose``, ``database``. A missing file means the defaults (first start); a broken one is a
+``verbose``, ``database``, ``autostart`` (read from and written to the OS entry itself,
+``autostart.py``; the file's copy is not trusted), ``schedule_minutes`` (0: off). A missing file means the defaults (first start); a broken one is a
 ``SettingsError`` with a Russian message. The password is never written to a file: it lives
 in the OS keyring, or, where no secure keyring exists, comes from ``TRAYAPP_PASSWORD``.
 Imports no GUI.
@@ -24,7 +25,9 @@ from trayapp.paths import AppPaths
 
 log = logging.getLogger(__name__)
 
-KEYS = ("folder", "coding", "server_url", "login", "verbose", "database")
+KEYS = ("folder", "coding", "server_url", "login", "verbose", "database", "autostart",
+        "schedule_minutes")  # fmt: skip
+MAX_SCHEDULE = 1440  # minutes: once a day at the least
 KEYRING_SERVICE = "trayapp-moischeta"
 PASSWORD_ENV = "TRAYAPP_PASSWORD"
 NO_KEYRING = "нет защищённого хранилища паролей: задайте TRAYAPP_PASSWORD"
@@ -38,6 +41,8 @@ class Settings:
     login: str = ""
     verbose: bool = False
     database: str = ""  # empty: the default SQLite file
+    autostart: bool = False  # whether the OS starts the tray at login (autostart.py)
+    schedule_minutes: int = 0  # the tray's own exchange every N minutes; 0: off
 
     def exchange_folder(self, paths: AppPaths) -> Path:
         return Path(self.folder).expanduser() if self.folder else paths.default_exchange_folder
@@ -53,10 +58,21 @@ class Settings:
         return d
 
 
+def with_os_autostart(s: Settings) -> Settings:
+    """``s`` with ``autostart`` as the OS entry says (the installers write it too)."""
+    from trayapp import autostart
+
+    try:
+        return replace(s, autostart=autostart.is_enabled())
+    except Exception:  # an unreadable registry or folder: shown as off
+        log.warning("cannot read the autostart entry", exc_info=True)
+        return replace(s, autostart=False)
+
+
 def load(paths: AppPaths) -> Settings:
     f = paths.settings_file
     if not f.exists():
-        return Settings()
+        return with_os_autostart(Settings())
     advice = "исправьте его или удалите, чтобы начать с настроек по умолчанию"
     try:
         data = json.loads(f.read_text(encoding="utf-8-sig"))  # Notepad may add a BOM
@@ -70,9 +86,9 @@ def load(paths: AppPaths) -> Settings:
         raise SettingsError(f"файл настроек {f} не читается ({exc.strerror}); {advice}") from exc
     if not isinstance(data, dict):
         raise SettingsError(f"файл настроек {f} повреждён: ожидался объект JSON")
-    s = Settings()
+    s = with_os_autostart(Settings())
     for key, value in data.items():
-        if key in KEYS:
+        if key in KEYS and key != "autostart":
             try:
                 s = set_value(s, key, str(value) if not isinstance(value, bool) else str(int(value)))
             except SettingsError as exc:
@@ -114,6 +130,17 @@ def set_value(settings: Settings, key: str, value: str) -> Settings:
         return replace(settings, database=str(Path(value).expanduser().resolve()) if value else "")
     if key == "login":
         return replace(settings, login=value)
+    if key == "autostart":
+        if value not in ("0", "1"):
+            raise SettingsError(f"autostart: {value}; допустимо 1 (включить) или 0 (выключить)")
+        return replace(settings, autostart=value == "1")
+    if key == "schedule_minutes":
+        if not value.isascii() or not value.isdigit() or int(value) > MAX_SCHEDULE:
+            raise SettingsError(
+                f"schedule_minutes: {value}; ожидается целое число минут от 1 до "
+                f"{MAX_SCHEDULE} между сеансами обмена, или 0 — без расписания"
+            )
+        return replace(settings, schedule_minutes=int(value))
     raise SettingsError(f"неизвестный параметр: {key}; допустимо: {', '.join(KEYS)}")
 
 

@@ -14,6 +14,7 @@ quits. pystray is imported here only, lazily (it fails at import time without a 
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import os
@@ -30,6 +31,7 @@ from trayapp import console
 from trayapp.errors import AppError
 from trayapp.paths import AppPaths
 from trayapp.ui import icon as icons
+from trayapp.ui.scheduler import Scheduler, settings_minutes, window_starter
 from trayapp.ui.window import MainWindow, UiState
 
 log = logging.getLogger(__name__)
@@ -51,6 +53,7 @@ class Tray:
         self.has_menu = False
         self.has_notify = False
         self._thread: threading.Thread | None = None
+        self.schedule: Scheduler | None = None  # «Приостановить»/«Возобновить» (scheduler.py)
 
     def start(self) -> bool:
         """Show the icon; False (and nothing shown) where there is no tray to dock in."""
@@ -73,6 +76,7 @@ class Tray:
             item("Обмен сейчас", self._on("exchange"), default=True),
             item("Открыть окно", self._on("show")),
             item("Открыть каталог обмена", self._on("folder")),
+            *([item(self.schedule.menu_text, self._on("pause"))] if self.schedule else []),
             pystray.Menu.SEPARATOR,
             item("Выход", self._on("quit")),
         )
@@ -161,7 +165,7 @@ def _fix_xorg_window(tray_icon: Any) -> None:
 # ---------------------------------------------------------------------------- entry
 
 
-def run_tray(home: str | None, password: str | None = None) -> int:
+def run_tray(home: str | None, password: str | None = None, minimized: bool = False) -> int:
     """Run the tray icon and the window until «Выход» (or the window closes without a tray).
 
     ``password`` stands for the keyring's (the demo knows the emulator's). Returns the exit
@@ -182,7 +186,7 @@ def run_tray(home: str | None, password: str | None = None) -> int:
         console.err(ALREADY_RUNNING)
         return 0
     try:
-        return _run(home, paths, password)
+        return _run(home, paths, password, minimized)
     finally:
         lock.release()
 
@@ -198,7 +202,7 @@ def _ask_to_show(paths: AppPaths) -> None:
         log.warning("cannot ask the running instance to show itself: %s", exc)
 
 
-def _run(home: str | None, paths: AppPaths, password: str | None) -> int:
+def _run(home: str | None, paths: AppPaths, password: str | None, minimized: bool = False) -> int:
     from trayapp.app import App, setup_logging
     from trayapp.ui.backend import Backend
     from trayapp.ui.common import Dialogs
@@ -224,6 +228,7 @@ def _run(home: str | None, paths: AppPaths, password: str | None) -> int:
     commands: queue.Queue[str] = queue.Queue()
     tray = Tray(commands)
     window = MainWindow(root, Backend(home, password), on_state=tray.update)
+    schedule = tray.schedule = Scheduler(settings_minutes(home))
     tray_on = tray.start()
     log.info("started: tray %s (%s)", "on" if tray_on else "off", tray.backend or "none")
     show_file = _show_request_file(paths)
@@ -261,9 +266,14 @@ def _run(home: str | None, paths: AppPaths, password: str | None) -> int:
             elif command == "no-tray":
                 tray.icon, tray_on = None, False
                 window.show()
+            elif command == "pause":
+                schedule.toggle()
+                with contextlib.suppress(Exception):
+                    tray.icon.update_menu()
             elif command == "quit":
                 quit_app()
                 return
+        schedule.tick(window_starter(window))
         mtime = _mtime(show_file)
         if mtime != seen[0]:
             seen[0] = mtime
@@ -274,6 +284,8 @@ def _run(home: str | None, paths: AppPaths, password: str | None) -> int:
     root.protocol("WM_DELETE_WINDOW", hide_or_quit)
     if tray_on and not window.first_start:
         root.withdraw()  # at login: only the icon
+    elif minimized and not window.first_start:
+        root.iconify()  # --minimized (autostart) without a tray: at least out of the way
     root.after(POLL_MS, poll)
     try:
         root.mainloop()
