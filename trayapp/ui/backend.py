@@ -26,6 +26,7 @@ from trayapp.core.db import journal
 from trayapp.core.exchange import SessionResult
 from trayapp.core.registries import GenerateResult
 from trayapp.errors import AppError, GenerationError
+from trayapp.version import version
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,7 @@ class Backend:
     def __init__(self, home: str | None, password: str | None = None) -> None:
         self.home = home
         self.password = password
+        self.version = version()  # the one version number (pyproject.toml), for the title
 
     @contextmanager
     def app(self) -> Iterator[App]:
