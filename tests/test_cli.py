@@ -70,7 +70,8 @@ def test_generate_json_and_file(home: Path) -> None:
 def test_settings_show_set_and_errors(home: Path) -> None:
     r = run(home, "settings", "show", "--json")
     data = json.loads(r.stdout)
-    assert set(data) == {"folder", "coding", "server_url", "login", "verbose", "database"}
+    assert set(data) == {"folder", "coding", "server_url", "login", "verbose", "database",
+                         "autostart", "schedule_minutes"}
     assert Path(data["folder"]).is_absolute() and data["coding"] == "ACCOUNT"
     assert run(home, "settings", "set", "coding", "XYZ").returncode == 1
     r = run(home, "settings", "set", "server_url", "http://example.com/api/v1")
