@@ -52,17 +52,19 @@ def xdg_autostart_file() -> Path:
     return Path(base) / "autostart" / f"{NAME}.desktop"
 
 
-def _desktop_quote(arg: str) -> str:
+def desktop_quote(arg: str) -> str:
     """One argument of an ``Exec`` line (Desktop Entry Specification, «Exec key»)."""
     if arg and all(c.isalnum() or c in "/._-+=:," for c in arg):
         return arg
-    escaped = arg.replace("\\", "\\\\").replace('"', '\\"').replace("`", "\\`")
-    escaped = escaped.replace("$", "\\$")
-    return f'"{escaped}"'.replace("%", "%%")
+    quoted = arg.replace("\\", "\\\\")
+    for c in '"`$':
+        quoted = quoted.replace(c, "\\" + c)
+    # the value is unescaped as a string first: every backslash doubled once more
+    return ('"' + quoted.replace("\\", "\\\\") + '"').replace("%", "%%")
 
 
 def desktop_entry(cmd: list[str]) -> str:
-    exec_line = " ".join(_desktop_quote(a) for a in cmd)
+    exec_line = " ".join(desktop_quote(a) for a in cmd)
     return (
         "[Desktop Entry]\n"
         "Type=Application\n"
