@@ -16,8 +16,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from trayapp.core.folders import remove_file, write_atomic
 from trayapp.errors import SettingsError
+from trayapp.fsutil import remove_file, write_atomic
 
 NAME = "trayapp"
 RUN_KEY = r"Software\Microsoft\Windows\CurrentVersion\Run"

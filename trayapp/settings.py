@@ -1,8 +1,10 @@
 """Settings: a JSON file in the config folder, and the password in the OS keyring.
 
 Keys are those of spec/cli.md: ``folder``, ``coding``, ``server_url``, ``login``,
-``verbose``, ``database``, ``autostart`` (read from and written to the OS entry itself,
-``autostart.py``; the file's copy is not trusted), ``schedule_minutes`` (0: off). A missing file means the defaults (first start); a broken one is a
+``verbose``, ``database``, bank.md's ``bank_agent_inn``, ``bank_fee_percent``,
+``bank_days``, and ``autostart`` (read from and written to the OS entry itself,
+``autostart.py``; the file's copy is not trusted), ``schedule_minutes`` (0: off). A missing
+file means the defaults (first start); a broken one is a
 ``SettingsError`` with a Russian message. The password is never written to a file: it lives
 in the OS keyring, or, where no secure keyring exists, comes from ``TRAYAPP_PASSWORD``.
 Imports no GUI.
@@ -13,20 +15,34 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from dataclasses import asdict, dataclass, replace
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from trayapp.core.folders import write_atomic
 from trayapp.core.formats import CODINGS
+from trayapp.core.reconcile import BankTerms
 from trayapp.errors import PasswordError, SettingsError
+from trayapp.fsutil import write_atomic
 from trayapp.paths import AppPaths
 
 log = logging.getLogger(__name__)
 
-KEYS = ("folder", "coding", "server_url", "login", "verbose", "database", "autostart",
-        "schedule_minutes")  # fmt: skip
+KEYS = (
+    "folder",
+    "coding",
+    "server_url",
+    "login",
+    "verbose",
+    "database",
+    "bank_agent_inn",
+    "bank_fee_percent",
+    "bank_days",
+    "autostart",
+    "schedule_minutes",
+)
 MAX_SCHEDULE = 1440  # minutes: once a day at the least
 KEYRING_SERVICE = "trayapp-moischeta"
 PASSWORD_ENV = "TRAYAPP_PASSWORD"
@@ -41,8 +57,14 @@ class Settings:
     login: str = ""
     verbose: bool = False
     database: str = ""  # empty: the default SQLite file
+    bank_agent_inn: str = ""  # bank.md: empty, any payer
+    bank_fee_percent: str = "0"  # a decimal with '.', from 0 to below 100
+    bank_days: int = 5
     autostart: bool = False  # whether the OS starts the tray at login (autostart.py)
     schedule_minutes: int = 0  # the tray's own exchange every N minutes; 0: off
+
+    def bank_terms(self) -> BankTerms:
+        return BankTerms(self.bank_agent_inn, Decimal(self.bank_fee_percent), self.bank_days)
 
     def exchange_folder(self, paths: AppPaths) -> Path:
         return Path(self.folder).expanduser() if self.folder else paths.default_exchange_folder
@@ -90,7 +112,9 @@ def load(paths: AppPaths) -> Settings:
     for key, value in data.items():
         if key in KEYS and key != "autostart":
             try:
-                s = set_value(s, key, str(value) if not isinstance(value, bool) else str(int(value)))
+                s = set_value(
+                    s, key, str(value) if not isinstance(value, bool) else str(int(value))
+                )
             except SettingsError as exc:
                 raise SettingsError(f"файл настроек {f}: {exc.message}") from exc
     return s
@@ -112,9 +136,7 @@ def set_value(settings: Settings, key: str, value: str) -> Settings:
     if key == "coding":
         v = value.upper()
         if v not in CODINGS:
-            raise SettingsError(
-                f"кодирование услуг: {value}; допустимо: ACCOUNT, GOROD, SBER, OWN"
-            )
+            raise SettingsError(f"кодирование услуг: {value}; допустимо: ACCOUNT, GOROD, SBER, OWN")
         return replace(settings, coding=v)
     if key == "verbose":
         if value not in ("0", "1"):
@@ -141,6 +163,44 @@ def set_value(settings: Settings, key: str, value: str) -> Settings:
                 f"{MAX_SCHEDULE} между сеансами обмена, или 0 — без расписания"
             )
         return replace(settings, schedule_minutes=int(value))
+    if key.startswith("bank_"):
+        return _bank_value(settings, key, value)
+    raise SettingsError(f"неизвестный параметр: {key}; допустимо: {', '.join(KEYS)}")
+
+
+_FEE = re.compile(r"\d{1,2}(?:[.,]\d{1,10})?", re.ASCII)
+_DAYS = re.compile(r"\d{1,2}", re.ASCII)
+_INN = re.compile(r"\d{10}|\d{12}", re.ASCII)
+
+
+def _bank_value(settings: Settings, key: str, value: str) -> Settings:
+    """The settings of bank.md, checked: the agent's ИНН, the fee, the days."""
+    if key == "bank_agent_inn":
+        if value and not _INN.fullmatch(value):
+            raise SettingsError(
+                f"ИНН агента (bank_agent_inn): {value}; ожидается 10 или 12 цифр, "
+                "или пусто — переводы от любого плательщика"
+            )
+        return replace(settings, bank_agent_inn=value)
+    if key == "bank_fee_percent":
+        text = value.replace(",", ".")
+        try:
+            fee = Decimal(text) if _FEE.fullmatch(value) else None
+        except InvalidOperation:
+            fee = None
+        if fee is None or not 0 <= fee < 100:
+            raise SettingsError(
+                f"комиссия агента (bank_fee_percent): {value}; ожидается число процентов "
+                "от 0 до 100 (не включая 100), например 1.5 или 1,5"
+            )
+        return replace(settings, bank_fee_percent=format(fee.normalize(), "f"))
+    if key == "bank_days":
+        if not _DAYS.fullmatch(value) or int(value) > 60:
+            raise SettingsError(
+                f"срок поступления денег (bank_days): {value}; ожидается целое число дней "
+                "от 0 до 60"
+            )
+        return replace(settings, bank_days=int(value))
     raise SettingsError(f"неизвестный параметр: {key}; допустимо: {', '.join(KEYS)}")
 
 

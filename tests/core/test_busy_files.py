@@ -29,6 +29,7 @@ from tests.core.test_exchange import (  # noqa: F401 - fixtures
     transport,
     tree,
 )
+from trayapp import fsutil
 from trayapp.core import folders, formats, tables
 from trayapp.core.db import journal
 from trayapp.core.db.connection import Database
@@ -59,7 +60,7 @@ class Held:
 @pytest.fixture
 def no_wait(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[float]]:
     waited: list[float] = []
-    monkeypatch.setattr(folders.time, "sleep", waited.append)
+    monkeypatch.setattr(fsutil.time, "sleep", waited.append)
     yield waited
 
 
