@@ -110,3 +110,13 @@ def test_schedule_minutes(tmp_path: Path) -> None:
 def test_exec_quoting() -> None:
     text = autostart.desktop_entry(["/home/Бухгалтер/my apps/trayapp", "tray", "--minimized"])
     assert 'Exec="/home/Бухгалтер/my apps/trayapp" tray --minimized' in text
+
+
+def test_launch_agent_matches_the_template() -> None:
+    import plistlib
+
+    root = Path(__file__).resolve().parents[1]
+    template = plistlib.loads((root / "installer/macos/org.trayapp.tray.plist").read_bytes())
+    made = plistlib.loads(autostart.launch_agent(["/x/trayapp", *autostart.ARGS]))
+    assert set(made) == set(template) and made["Label"] == template["Label"] == autostart.LABEL
+    assert made["ProgramArguments"][1:] == template["ProgramArguments"][1:]
