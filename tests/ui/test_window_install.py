@@ -42,3 +42,24 @@ def test_version_autostart_and_schedule(root: tk.Tk, home: Path, tmp_path: Path,
     form.autostart_check.invoke()  # off again: the entry goes
     form.save_button.invoke()
     pump(root, lambda: not entry.exists() and not win.worker.busy())
+
+
+def test_pause_and_resume_in_the_window(root: tk.Tk, home: Path) -> None:
+    from trayapp.ui.schedule_button import OFF, PAUSE, RESUME, ScheduleButton
+    from trayapp.ui.scheduler import REREAD, Scheduler
+
+    win, _ = make_window(root, home, password=None)
+    now, minutes = [100.0], [0]
+    schedule = Scheduler(lambda: minutes[0], clock=lambda: now[0])
+    button = ScheduleButton(win, schedule)
+    assert button.button.cget("text") == OFF and button.button.instate(["disabled"])
+    minutes[0] = 15
+    now[0] += REREAD
+    button.refresh()
+    assert button.button.cget("text") == PAUSE and not button.button.instate(["disabled"])
+    button.button.invoke()
+    assert schedule.paused and button.button.cget("text") == RESUME and button.changed()
+    now[0] += 3600
+    assert not schedule.tick(lambda: True)  # paused: no turn
+    button.button.invoke()
+    assert not schedule.paused and schedule.tick(lambda: True)

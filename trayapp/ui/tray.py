@@ -33,6 +33,7 @@ from trayapp import console
 from trayapp.errors import AppError
 from trayapp.paths import AppPaths
 from trayapp.ui import icon as icons
+from trayapp.ui.schedule_button import ScheduleButton
 from trayapp.ui.scheduler import Scheduler, settings_minutes, window_starter
 from trayapp.ui.window import MainWindow, UiState
 
@@ -238,6 +239,7 @@ def _run(home: str | None, paths: AppPaths, password: str | None, minimized: boo
     tray = Tray(commands)
     window = MainWindow(root, Backend(home, password), on_state=tray.update)
     schedule = tray.schedule = Scheduler(settings_minutes(home))
+    schedule_button = ScheduleButton(window, schedule)  # the same toggle in the window
     tray_on = tray.start()
     log.info("started: tray %s (%s)", "on" if tray_on else "off", tray.backend or "none")
     show_file = _show_request_file(paths)
@@ -290,13 +292,15 @@ def _run(home: str | None, paths: AppPaths, password: str | None, minimized: boo
                 tray.icon, tray_on = None, False
                 window.show()
             elif command == "pause":
-                schedule.toggle()
-                with contextlib.suppress(Exception):
-                    tray.icon.update_menu()
+                schedule_button.toggle()
             elif command == "quit":
                 quit_app()
                 return
         schedule.tick(window_starter(window))
+        schedule_button.refresh()
+        with contextlib.suppress(Exception):  # the menu's «Приостановить»/«Возобновить»
+            if tray.icon is not None and schedule_button.changed():
+                tray.icon.update_menu()
         mtime = _mtime(show_file)
         if mtime != seen[0]:
             seen[0] = mtime
