@@ -12,6 +12,7 @@ import argparse
 import getpass
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -74,7 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
         _common(sp, False)
         return sp
 
-    cmd("tray", "значок в области уведомлений (обычный способ запуска)")
+    p.add_argument("--minimized", action="store_true", default=False,
+                   help="запустить только значок, без окна (так запускает автозагрузка)")  # fmt: skip
+    sp = cmd("tray", "значок в области уведомлений и окно (обычный способ запуска)")
+    sp.add_argument("--minimized", action="store_true", default=argparse.SUPPRESS,
+                    help="только значок, без окна (так запускает автозагрузка)")  # fmt: skip
     sp = cmd("demo", "демонстрация: ТСЖ, эмулятор «Мои счета» и полный цикл обмена")
     sp.add_argument("--accounts", type=int, default=60, metavar="N")
     sp.add_argument("--no-tray", action="store_true", help="не показывать значок после цикла")
@@ -368,7 +373,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
 def cmd_tray(args: argparse.Namespace) -> None:
     from trayapp.ui.tray import run_tray
 
-    code = run_tray(args.home)
+    code = run_tray(args.home, minimized=bool(getattr(args, "minimized", False)))
     if code:
         raise SystemExit(code)
 
@@ -390,7 +395,15 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
+def _ensure_streams() -> None:
+    """A windowed start (pythonw, a shortcut, a frozen build) has no stdout/stderr at all."""
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _ensure_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
     command = args.command or "tray"

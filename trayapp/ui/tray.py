@@ -170,10 +170,12 @@ def _xorg_tray_host() -> bool:
 # ---------------------------------------------------------------------------- entry
 
 
-def run_tray(home: str | None, password: str | None = None) -> int:
+def run_tray(home: str | None, password: str | None = None, minimized: bool = False) -> int:
     """Run the tray icon and the window until «Выход» (or the window closes without a tray).
 
-    ``password`` stands for the keyring's (the demo knows the emulator's). Returns the exit
+    ``password`` stands for the keyring's (the demo knows the emulator's); ``minimized`` (the
+    autostart entry's ``--minimized``) starts with the icon alone, else the window shows as
+    it does for a start from the Start menu or a launcher. Returns the exit
     code: 0 done (also when another instance was asked to show itself), 1 when it could
     not start (no display, a broken settings file: a Russian message says why).
     """
@@ -191,7 +193,7 @@ def run_tray(home: str | None, password: str | None = None) -> int:
         sys.stderr.write(ALREADY_RUNNING + "\n")
         return 0
     try:
-        return _run(home, paths, password)
+        return _run(home, paths, password, minimized)
     finally:
         lock.release()
 
@@ -207,7 +209,7 @@ def _ask_to_show(paths: AppPaths) -> None:
         log.warning("cannot ask the running instance to show itself: %s", exc)
 
 
-def _run(home: str | None, paths: AppPaths, password: str | None) -> int:
+def _run(home: str | None, paths: AppPaths, password: str | None, minimized: bool) -> int:
     from trayapp.app import App, setup_logging
     from trayapp.ui.backend import Backend
     from trayapp.ui.common import Dialogs
@@ -295,7 +297,7 @@ def _run(home: str | None, paths: AppPaths, password: str | None) -> int:
 
     window.on_quit = quit_app
     root.protocol("WM_DELETE_WINDOW", hide_or_quit)
-    if tray_on and not window.first_start:
+    if tray_on and minimized and not window.first_start:
         root.withdraw()  # at login: only the icon
     root.after(POLL_MS, poll)
     try:
