@@ -80,16 +80,23 @@ def test_no_display_is_a_clear_message(tmp_path: Path) -> None:
 
 
 @pytest.fixture()
-def tray_host(xdisplay: str) -> Iterator[None]:
+def tray_host(xdisplay: str, tmp_path: Path) -> Iterator[None]:
     if not OWN_DISPLAY or not all(shutil.which(t) for t in ("trayer", "xdotool", "xwininfo")):
         pytest.skip("needs our own Xvfb, trayer, xdotool, xwininfo (apt-get install trayer "
                     "xdotool x11-utils)")  # fmt: skip
     wait(lambda: not xdotool("search", "--class", "trayer"), 30, "the last test's trayer gone")
-    proc = subprocess.Popen(["trayer", "--edge", "top", "--align", "right", "--widthtype",
-                             "request", "--height", "32", "--SetDockType", "true"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    out = tmp_path / "trayer.txt"
+    with open(out, "wb") as f:
+        proc = subprocess.Popen(["trayer", "--edge", "top", "--align", "right", "--widthtype",
+                                 "request", "--height", "32", "--SetDockType", "true"],
+                                stdout=f, stderr=subprocess.STDOUT)  # fmt: skip
     try:
-        wait(lambda: xdotool("search", "--class", "trayer"), 30, "trayer")
+        try:
+            wait(lambda: xdotool("search", "--class", "trayer") or proc.poll() is not None, 30,
+                 "trayer")  # fmt: skip
+            assert proc.poll() is None, "trayer exited"
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}: {out.read_text(errors='replace')[-2000:]}") from None
         yield
     finally:
         proc.terminate()
@@ -234,3 +241,34 @@ def test_demo_with_no_stdout_at_all_shows_the_window(xdisplay: str, tmp_path: Pa
         demo.terminate()
         _, err = demo.communicate(timeout=10)
     assert "Traceback" not in err
+
+
+def test_icon_keeps_its_size_through_every_change_of_image(tray_host: None) -> None:
+    import threading
+
+    from trayapp.ui import icon as icons
+    from trayapp.ui.xorg_icon import DockedIcon
+
+    tray_icon = DockedIcon("trayapp", icons.tray_image(icons.IDLE, size=24), "trayapp")
+
+    def setup(i: DockedIcon) -> None:
+        i.visible = True
+
+    thread = threading.Thread(target=tray_icon.run, kwargs={"setup": setup}, daemon=True)
+    thread.start()
+    try:
+        first = wait_docked("the icon docked")
+        sizes = []
+        for n in range(20):  # every state, with and without counts
+            state = icons.STATES[n % len(icons.STATES)]
+            shown = tray_icon._shown
+            tray_icon.set_image(lambda px, s=state, n=n: icons.tray_image(s, n, n // 2, px))
+            wait(lambda shown=shown: tray_icon._shown > shown, 10, f"image {n} shown")  # type: ignore[misc]
+            assert wait_docked(f"the icon docked after image {n}") == first
+            _, w, h, _ = icon_dock()
+            sizes.append((w, h))
+        assert all(min(s) >= 16 for s in sizes), sizes
+        assert len(set(sizes)) == 1, sizes  # it never changed size
+    finally:
+        tray_icon.stop()
+        thread.join(timeout=10)

@@ -8,8 +8,8 @@ thread (never ``run_detached``: it hangs on xorg). On xorg the icon is ``DockedI
 opens the window, so the screen is never left empty. The icon's callbacks only put a command on
 a queue that the Tk thread drains with ``root.after``. Left click (the default action) runs
 an exchange; the menu has «Обмен сейчас», «Открыть окно», «Открыть каталог обмена»,
-«Выход». The icon shows the state and a badge of registries waiting; its tooltip the last
-exchange; rejected registries pop up as notifications where the backend has them (and are
+«Выход». The icon shows the state (idle, exchanging, attention, error, offline) and the last
+session's counts «↑N ↓M»; its tooltip the last exchange; rejected registries pop up as notifications where the backend has them (and are
 always in the window's «События»). Without a tray the window is an ordinary one: closing it
 quits. pystray is imported here only, lazily (it fails at import time without a display).
 """
@@ -121,11 +121,11 @@ class Tray:
         if self.icon is None:
             return
         try:
-            image = icons.tray_image(state.state, state.badge)
-            if hasattr(self.icon, "set_image"):
-                self.icon.set_image(image)
-            else:
-                self.icon.icon = image
+            if hasattr(self.icon, "set_image"):  # xorg: drawn at the docked size, crisp
+                self.icon.set_image(lambda px: icons.tray_image(state.state, state.sent,
+                                                                state.received, px))  # fmt: skip
+            else:  # the OS scales it: 32 px is 16 px at 100 %, 32 px at 200 %
+                self.icon.icon = icons.tray_image(state.state, state.sent, state.received, 32)
             if self.backend != "xorg":  # python-xlib writes WM_NAME as Latin-1
                 self.icon.title = state.tooltip[:127]
             if self.has_notify:
