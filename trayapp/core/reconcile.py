@@ -156,11 +156,11 @@ def references(purpose: str) -> set[tuple[date, int]]:
         if name is not None:
             out.add((name.day, name.number))
     for m in _REF.finditer(purpose):
-        year = int(m.group(5))
-        if len(m.group(5)) == 2:
+        year = int(m.group(4))
+        if len(m.group(4)) == 2:
             year += 2000
         try:
-            day = date(year, int(m.group(4)), int(m.group(3)))
+            day = date(year, int(m.group(3)), int(m.group(2)))
         except ValueError:
             continue
         for number in _NUMBERS.findall(m.group(1)):
