@@ -385,6 +385,12 @@ def cmd_export(args: argparse.Namespace) -> None:
 
     app = _app(args)
     r = export(app.db, args.kind, args.out, args.all, app.clock(), Path.cwd())
+    if r.file is None:  # nothing new: no file, and not a failure (exit 0)
+        what = "платежи" if r.kind == "payments" else "показания"
+        _emit(args, {"kind": r.kind, "file": None, "rows": 0},
+              f"нечего выгружать: все принятые {what} уже выгружены, файл не создан "
+              "(--all — выгрузить всё заново)")  # fmt: skip
+        return
     _emit(args, {"kind": r.kind, "file": str(r.file), "rows": r.rows},
           f"выгружено {r.rows} строк в {r.file}")  # fmt: skip
 

@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from trayapp.core.folders import write_atomic
 from trayapp.core.formats import CODINGS
 from trayapp.core.reconcile import BankTerms
 from trayapp.errors import PasswordError, SettingsError
+from trayapp.fsutil import write_atomic
 from trayapp.paths import AppPaths
 
 log = logging.getLogger(__name__)
