@@ -408,3 +408,7 @@ def test_references_in_purposes() -> None:
     assert references("по договору № 12 от 31.02.2026") == set()  # no such day
     assert references("ИНН 5406000777 КПП 540601001 сумма 1000.00") == set()
     assert references("") == set()
+    # a number of another document is not a registry's
+    assert references("Оплата по счёту № 1 от 06.11.2026") == set()
+    assert references("по договору N 15 от 06.11.2026, РЕЕСТР № 2 ОТ 06.11.2026") == {(n1, 2)}
+    assert references("DN 7 06.11.2026") == set()  # a letter before N: no sign
