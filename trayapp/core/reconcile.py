@@ -391,6 +391,18 @@ def matches_by_file(db: Database, terms: BankTerms) -> dict[str, Match]:
     return {m.file: m for m in reconcile(db, terms)}
 
 
+def pending_matches(
+    db: Database, terms: BankTerms, pending: Iterable[Any]
+) -> tuple[dict[str, Match], int]:
+    """The matches of the pending payments registries (items with ``file`` and ``kind``),
+    by file name, and how many statements were imported (for the window)."""
+    names = {p.file for p in pending if p.kind == "PAYMENTS"}
+    if not names:
+        return {}, sql.statements_count(db)
+    found = {m.file: m for m in reconcile(db, terms) if m.file in names}
+    return found, sql.statements_count(db)
+
+
 def keep_match(db: Database, file_id: int, terms: BankTerms) -> Match | None:
     """Keep the registry's current match with it (call inside its acceptance transaction,
     before it is marked accepted); returns it, None when it is no payments registry."""
