@@ -120,3 +120,33 @@ def test_bank_status_statement_and_second_question(
     win.pending_tree.selection_set(readings[0])
     root.update()
     assert win.bank.confirm_accept(readings[0]) is True
+
+
+def test_bank_settings_in_the_settings_tab(root: tk.Tk, home: Path) -> None:
+    import json
+
+    configure(home)
+    win, dialogs = make_window(root, home)
+    form = win.settings_form
+    assert form.bank.values() == {"bank_agent_inn": "", "bank_fee_percent": "0", "bank_days": "5"}
+    settings_file = home / "settings.json"
+    # a fee of 100 % is refused with its message, nothing saved
+    form.bank.vars["bank_fee_percent"].set("100")
+    form.bank.vars["bank_days"].set("7")
+    form.save_button.invoke()
+    pump(root, lambda: dialogs.shown)
+    assert dialogs.shown[0][1] == "Настройки" and "от 0 до 100" in dialogs.shown[0][2]
+    assert json.loads(settings_file.read_text(encoding="utf-8"))["bank_days"] == 5
+    dialogs.shown.clear()
+    form.bank.vars["bank_fee_percent"].set("1,5")
+    form.bank.vars["bank_agent_inn"].set("5406000777")
+    form.save_button.invoke()
+    pump(root, lambda: not win.worker.busy() and "сохранены" in win.message_var.get())
+    assert dialogs.shown == []
+    data = json.loads(settings_file.read_text(encoding="utf-8"))
+    assert (data["bank_agent_inn"], data["bank_fee_percent"], data["bank_days"]) == (
+        "5406000777", "1.5", 7)  # fmt: skip
+    # shown again as saved
+    form.load(App.create(home).settings, "")
+    assert form.bank.values() == {"bank_agent_inn": "5406000777", "bank_fee_percent": "1,5",
+                                  "bank_days": "7"}  # fmt: skip
