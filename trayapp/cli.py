@@ -336,9 +336,13 @@ def cmd_bank(args: argparse.Namespace) -> None:
 
 
 def cmd_reconcile(args: argparse.Namespace) -> None:
+    from trayapp.core.accept import list_pending
     from trayapp.core.reconcile import reconcile
 
     app = _app(args)
+    org = app.org_inn()
+    if org:  # registries put in Входящие by hand are checked first, as `pending` does
+        list_pending(app.db, app.tree, org, app.settings.coding, app.clock)
     matches = reconcile(app.db, app.settings.bank_terms())
     head = ("файл", "дата", "№", "строк", "сумма", "комиссия", "к перечислению", "сверка",
             "разница", "платёжные поручения")  # fmt: skip
