@@ -94,7 +94,8 @@ def test_tray_data_folder_error_without_streams(tmp_path: Path) -> None:
 
 def test_demo_without_streams(tmp_path: Path) -> None:
     home = tmp_path / "demo"
-    code = f"from trayapp.demo_run import run_demo\nrun_demo({str(home)!r}, 20, False)\nrc = 0"
+    code = (f"from trayapp.demo_run import run_demo\n"
+            f"run_demo({str(home)!r}, 20, False, tray=False)\nrc = 0")  # fmt: skip
     assert run_without_streams(code, tmp_path / "rc") == 0
     assert list((home / "data").glob("**/Обработаны/*.txt"))  # the cycle ran
 

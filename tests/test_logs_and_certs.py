@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from trayapp.app import _RotatingFile
+from trayapp.app import _PrivateLog
 from trayapp.paths import AppPaths
 
 
@@ -38,7 +38,7 @@ def test_tray_and_command_line_write_separate_logs(tmp_path: Path) -> None:
 
 def test_rollover_that_cannot_rename_keeps_logging(tmp_path: Path) -> None:
     f = tmp_path / "trayapp-cli.log"
-    h = _RotatingFile(f, maxBytes=200, backupCount=2, encoding="utf-8")
+    h = _PrivateLog(f, maxBytes=200, backupCount=2, encoding="utf-8")
     refused: list[str] = []
 
     def held(source: str, dest: str) -> None:  # Windows: another process holds the file

@@ -21,6 +21,7 @@ from trayapp.core.db import Database
 from trayapp.core.folders import ExchangeTree
 from trayapp.errors import AppError
 from trayapp.paths import AppPaths
+from trayapp.private import private_dir, private_file, restrict_umask
 from trayapp.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ class App:
 
     @classmethod
     def create(cls, home: str | Path | None = None, load_settings: bool = True) -> App:
+        restrict_umask()  # names, addresses, debts: files 0600, folders 0700 (POSIX)
         paths = AppPaths.resolve(home)
         s = settings_mod.load(paths) if load_settings else Settings()
         return cls(paths, s)
@@ -92,9 +94,15 @@ class App:
             self._db = None
 
 
-class _RotatingFile(logging.handlers.RotatingFileHandler):
-    """A rotating file that keeps writing when the rollover cannot rename the file (another
-    process holds it open on Windows); it tries again at a later record."""
+class _PrivateLog(logging.handlers.RotatingFileHandler):
+    """The rotating log, each file of it 0600 (it may hold names with ``verbose``); a
+    rollover that cannot rename the file (another process holds it open on Windows) keeps
+    writing to it and tries again at a later record."""
+
+    def _open(self) -> Any:
+        stream = super()._open()
+        private_file(Path(self.baseFilename))
+        return stream
 
     def doRollover(self) -> None:
         try:
@@ -111,8 +119,8 @@ def setup_logging(paths: AppPaths, verbose: bool, kind: str = "cli") -> None:
     if any(getattr(h, "_trayapp", False) for h in root.handlers):
         return
     try:
-        paths.log_dir.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = _RotatingFile(
+        private_dir(paths.log_dir)
+        handler: logging.Handler = _PrivateLog(
             paths.log_file_of(kind), maxBytes=2_000_000, backupCount=5, encoding="utf-8"
         )
     except OSError:

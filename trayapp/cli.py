@@ -19,6 +19,7 @@ from typing import Any
 
 from trayapp import console
 from trayapp.errors import AppError
+from trayapp.private import restrict_umask
 from trayapp.version import version
 
 log = logging.getLogger(__name__)
@@ -77,9 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
         _common(sp, False)
         return sp
 
-    sp = cmd("tray", "значок в области уведомлений (обычный способ запуска)")
-    sp.add_argument("--minimized", action="store_true",
-                    help="только значок, без окна (так запускает автозапуск)")  # fmt: skip
+    p.add_argument("--minimized", action="store_true", default=False,
+                   help="запустить только значок, без окна (так запускает автозагрузка)")  # fmt: skip
+    sp = cmd("tray", "значок в области уведомлений и окно (обычный способ запуска)")
+    sp.add_argument("--minimized", action="store_true", default=argparse.SUPPRESS,
+                    help="только значок, без окна (так запускает автозагрузка)")  # fmt: skip
     sp = cmd("demo", "демонстрация: ТСЖ, эмулятор «Мои счета» и полный цикл обмена")
     sp.add_argument("--accounts", type=int, default=60, metavar="N")
     sp.add_argument("--no-tray", action="store_true", help="не показывать значок после цикла")
@@ -232,9 +235,10 @@ def cmd_import(args: argparse.Namespace) -> None:
     app = _app(args)
     r = import_file(app.db, args.kind, args.file)
     data = {"kind": r.kind, "file": str(r.file), "rows": r.rows, "inserted": r.inserted,
-            "updated": r.updated}  # fmt: skip
+            "updated": r.updated, "unchanged": r.unchanged}  # fmt: skip
     _emit(args, data, f"загружено {plural(r.rows, 'строка', 'строки', 'строк')} из {r.file}: "
-                      f"новых {r.inserted}, обновлено {r.updated}")  # fmt: skip
+                      f"новых {r.inserted}, обновлено {r.updated}, "
+                      f"без изменений {r.unchanged}")  # fmt: skip
 
 
 def cmd_generate(args: argparse.Namespace) -> None:
@@ -339,9 +343,13 @@ def cmd_bank(args: argparse.Namespace) -> None:
 
 
 def cmd_reconcile(args: argparse.Namespace) -> None:
+    from trayapp.core.accept import list_pending
     from trayapp.core.reconcile import reconcile
 
     app = _app(args)
+    org = app.org_inn()
+    if org:  # registries put in Входящие by hand are checked first, as `pending` does
+        list_pending(app.db, app.tree, org, app.settings.coding, app.clock)
     matches = reconcile(app.db, app.settings.bank_terms())
     head = ("файл", "дата", "№", "строк", "сумма", "комиссия", "к перечислению", "сверка",
             "разница", "платёжные поручения")  # fmt: skip
@@ -437,7 +445,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
 def cmd_tray(args: argparse.Namespace) -> None:
     from trayapp.ui.tray import run_tray
 
-    code = run_tray(args.home, minimized=getattr(args, "minimized", False))
+    code = run_tray(args.home, minimized=bool(getattr(args, "minimized", False)))
     if code:
         raise SystemExit(code)
 
@@ -466,6 +474,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     command = args.command or "tray"
+    restrict_umask()  # personal data: what the program creates is the user's alone (POSIX)
     if command in ("tray", "exchange", "demo"):  # the ones that speak HTTPS
         from trayapp.app import use_system_certificates
 

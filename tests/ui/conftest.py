@@ -95,6 +95,8 @@ class RecordingDialogs:
 
     shown: list[tuple[str, str, str]] = field(default_factory=list)
     folder: str | None = None
+    file: str | None = None  # what ask_file answers
+    answer: bool = True  # what ask_yes_no answers
 
     def error(self, title: str, message: str) -> None:
         self.shown.append(("error", title, message))
@@ -107,6 +109,13 @@ class RecordingDialogs:
 
     def ask_folder(self, initial: str) -> str | None:
         return self.folder
+
+    def ask_yes_no(self, title: str, message: str) -> bool:
+        self.shown.append(("ask", title, message))
+        return self.answer
+
+    def ask_file(self, title: str, kinds: list[tuple[str, str]]) -> str | None:
+        return self.file
 
 
 @pytest.fixture(scope="session")

@@ -34,6 +34,7 @@ from trayapp.fsutil import (  # the atomic-write helpers live below settings and
     sha256_file,
     write_atomic,
 )
+from trayapp.private import private_dir
 
 __all__ = ["BUSY_DELAYS", "CHUNK", "TEMP_PREFIX", "atomic_file", "fsync_dir", "os_error",
            "remove_file", "replace_file", "retry_busy", "set_hidden", "sha256_file",
@@ -95,7 +96,7 @@ class ExchangeTree:
         """Create the tree where it is missing (first use)."""
         for folder in self.folders:
             try:
-                folder.mkdir(parents=True, exist_ok=True)
+                private_dir(folder)  # personal data: the user's alone (POSIX)
             except OSError as exc:
                 raise os_error(exc, str(folder)) from exc
         return self

@@ -1,4 +1,4 @@
-"""The settings tab of the window: coding, exchange folder, server, login, password,
+"""The settings tab of the window: coding, exchange folder, server, login, password, bank,
 autostart at login and the exchange schedule (minutes, 0 = off).
 
 The form reads a ``Settings`` record and, on «Сохранить», hands the values to its ``on_save``
@@ -15,6 +15,7 @@ from collections.abc import Callable
 from tkinter import ttk
 
 from trayapp.settings import MAX_SCHEDULE, Settings
+from trayapp.ui.bank_settings import BankSettings
 from trayapp.ui.common import CODING_LABELS, Dialogs
 
 log = logging.getLogger(__name__)
@@ -77,6 +78,9 @@ class SettingsForm(ttk.Frame):
                                              padx=4)  # fmt: skip
         row += 1
 
+        self.bank = BankSettings(self)
+        self.bank.grid(row=row, column=0, columnspan=3, sticky="ew", pady=(8, 0))
+        row += 1
         self.verbose_check = ttk.Checkbutton(self, text="Сообщать подробности",
                                              variable=self.verbose_var)  # fmt: skip
         self.verbose_check.grid(row=row, column=1, sticky="w", padx=4, pady=(6, 2))
@@ -109,6 +113,7 @@ class SettingsForm(ttk.Frame):
         self.verbose_var.set(s.verbose)
         self.autostart_var.set(s.autostart)
         self.schedule_var.set(str(s.schedule_minutes))
+        self.bank.load(s)
 
     def values(self) -> dict[str, str]:
         folder = self.folder_var.get().strip()
@@ -122,6 +127,7 @@ class SettingsForm(ttk.Frame):
             "verbose": "1" if self.verbose_var.get() else "0",
             "autostart": "1" if self.autostart_var.get() else "0",
             "schedule_minutes": self.schedule_var.get().strip(),
+            **self.bank.values(),
         }
 
     def choose_folder(self) -> None:
