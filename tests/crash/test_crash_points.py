@@ -38,6 +38,7 @@ from trayapp.core.transport import HttpTransport
 from trayapp.emulator.server import Emulator
 from trayapp.errors import AcceptError
 
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGKILL and the audit of POSIX calls")
 FULL = os.environ.get("TRAYAPP_CRASH_FULL") == "1"
 SAMPLE = 12  # points per command in CI
 TODAY = date.today()

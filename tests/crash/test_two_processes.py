@@ -27,6 +27,8 @@ from tests.crash.test_crash_points import (
 )
 from trayapp.core.accept import list_pending
 
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="run with the crash harness (POSIX)")
+
 
 def start(home: Path, *args: str) -> subprocess.Popen[str]:
     env = dict(os.environ, TRAYAPP_PASSWORD="demo",
