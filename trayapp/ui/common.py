@@ -75,6 +75,22 @@ def open_path(path: str | os.PathLike[str]) -> None:
         raise AppError(f"не удалось открыть {p}: {exc.strerror or exc}") from exc
 
 
+def money(kopecks: int) -> str:
+    """Kopecks as the accountant writes a sum: ``596 799,34`` (thousands by spaces)."""
+    sign = "-" if kopecks < 0 else ""
+    rubles, kop = divmod(abs(kopecks), 100)
+    return f"{sign}{rubles:,}".replace(",", " ") + f",{kop:02d}"
+
+
+def plural(n: int, one: str, few: str, many: str) -> str:
+    """The Russian form for ``n``: 1 реестр, 2 реестра, 5 реестров."""
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many
+
+
 def status_text(status: dict[str, Any]) -> str:
     """«Не было обмена с 'Мои счета'» or «Отправлено N, принято M, ждут приёма K (время)»."""
     if not status.get("last_exchange"):

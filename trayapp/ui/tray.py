@@ -9,8 +9,9 @@ opens the window, so the screen is never left empty. The icon's callbacks only p
 a queue that the Tk thread drains with ``root.after``. Left click (the default action) runs
 an exchange; the menu has «Обмен сейчас», «Открыть окно», «Открыть каталог обмена»,
 «Выход». The icon shows the state (idle, exchanging, attention, error, offline) and the last
-session's counts «↑N ↓M»; its tooltip the last exchange; rejected registries pop up as notifications where the backend has them (and are
-always in the window's «События»). Without a tray the window is an ordinary one: closing it
+session's counts «↑N ↓M»; its tooltip the last exchange; every notice of the window (a rejected registry, a broken one, registries waiting,
+a session that could not finish) is one desktop notification (notify.py; pystray's own as a
+fallback) and is always in the window's «События» too. Without a tray the window is an ordinary one: closing it
 quits. pystray is imported here only, lazily (it fails at import time without a display).
 """
 
@@ -24,6 +25,7 @@ import sys
 import threading
 import time
 import tkinter as tk
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,7 @@ import filelock
 from trayapp.errors import AppError
 from trayapp.paths import AppPaths
 from trayapp.ui import icon as icons
+from trayapp.ui.notify import APP_NAME, Notifier
 from trayapp.ui.window import MainWindow, UiState
 
 log = logging.getLogger(__name__)
@@ -128,11 +131,14 @@ class Tray:
                 self.icon.icon = icons.tray_image(state.state, state.sent, state.received, 32)
             if self.backend != "xorg":  # python-xlib writes WM_NAME as Latin-1
                 self.icon.title = state.tooltip[:127]
-            if self.has_notify:
-                for text in state.notices[:3]:
-                    self.icon.notify(text[:250], "Мои счета")
         except Exception:
             log.exception("tray update failed")
+
+    def notify_fallback(self, title: str, message: str) -> None:
+        """pystray's own notification (Windows balloon, gtk), where desktop-notifier fails."""
+        if self.icon is None or not self.has_notify:
+            raise RuntimeError("the tray icon cannot show notifications")
+        self.icon.notify(message[:250], title)
 
     def docked(self) -> bool | None:
         """Whether the icon sits in the tray at a usable size; None where nobody can tell."""
@@ -165,6 +171,17 @@ def _xorg_tray_host() -> bool:
     except Exception:
         log.exception("cannot ask X for a tray host")
         return False
+
+
+def make_on_state(tray: Tray, notifier: Notifier) -> Callable[[UiState], None]:
+    """What the window calls at each change: the icon and tooltip, one notification a notice."""
+
+    def on_state(state: UiState) -> None:
+        tray.update(state)
+        for text in state.notices:
+            notifier.send(APP_NAME, text)
+
+    return on_state
 
 
 # ---------------------------------------------------------------------------- entry
@@ -234,7 +251,8 @@ def _run(home: str | None, paths: AppPaths, password: str | None, minimized: boo
         return 1
     commands: queue.Queue[str] = queue.Queue()
     tray = Tray(commands)
-    window = MainWindow(root, Backend(home, password), on_state=tray.update)
+    notifier = Notifier(fallback=tray.notify_fallback)
+    window = MainWindow(root, Backend(home, password), on_state=make_on_state(tray, notifier))
     tray_on = tray.start()
     log.info("started: tray %s (%s)", "on" if tray_on else "off", tray.backend or "none")
     show_file = _show_request_file(paths)
@@ -244,6 +262,7 @@ def _run(home: str | None, paths: AppPaths, password: str | None, minimized: boo
         if window.worker.busy("exchange"):
             log.info("quitting while an exchange runs: the next session finishes its job")
         tray.stop()
+        notifier.close()
         window.close()
         try:
             root.destroy()

@@ -36,7 +36,9 @@ from trayapp.ui.common import (
     KIND_NAMES,
     NO_EXCHANGE,
     Dialogs,
+    money,
     open_path,
+    plural,
     status_text,
     tooltip_text,
 )
@@ -88,6 +90,7 @@ class MainWindow:
         self.state = icon.IDLE
         self.offline = False  # the last session could not reach the server
         self.session_failed = False  # the last session from this window failed otherwise
+        self._failure_notified: str | None = None  # a failure is notified once, not each retry
         self.report_path: Path | None = None
         self.last_generated: GenerateResult | None = None
         self.last_accepted: AcceptResult | None = None
@@ -299,17 +302,30 @@ class MainWindow:
         if r.errors:
             text += "; ошибки: " + "; ".join(r.errors)
         self.message_var.set(text)
-        self._show_snapshot(outcome.snapshot)
+        self._failure_notified = None
+        extra = []
+        waiting = waiting_text(outcome.snapshot.pending)
+        if waiting:
+            extra.append(waiting)
+            self._add_local_event(waiting, "info")
+        self._show_snapshot(outcome.snapshot, extra)
 
     def _exchange_failed(self, from_tray: bool) -> Callable[[AppError], None]:
-        inner = self._error("Обмен не завершён", notify=from_tray)
-
         def on_error(exc: AppError) -> None:
             self.offline = isinstance(exc, ServerError)
             self.session_failed = not self.offline
             self.state = self.worst_state()
             self._update_logo()
-            inner(exc)
+            text = f"Обмен не завершён: {exc.message}"
+            self.message_var.set(text)
+            self._add_local_event(text)
+            if from_tray or not self._visible():
+                if exc.message != self._failure_notified:  # once, not at every retry
+                    self._failure_notified = exc.message
+                    self._push_state([text])
+            else:
+                self.dialogs.error(exc.title, exc.message)
+            self._update_buttons()
             self.refresh()
 
         return on_error
@@ -416,7 +432,7 @@ class MainWindow:
 
     # ------------------------------------------------------------------ showing
 
-    def _show_snapshot(self, snap: Snapshot) -> None:
+    def _show_snapshot(self, snap: Snapshot, extra_notices: list[str] | None = None) -> None:
         self.snapshot = snap
         if not self.worker.busy("exchange"):  # the state follows the last session
             self.state = self.worst_state()
@@ -433,7 +449,8 @@ class MainWindow:
         self._fill_events()
         self._update_logo()
         self._update_buttons()
-        self._push_state([text for _at, _lvl, text in snap.unseen if _lvl == "error"])
+        notices = [text for _at, level, text in snap.unseen if level == "error"]
+        self._push_state(notices + (extra_notices or []))
 
     def _fill_months(self, default: int | None) -> None:
         base = default or v.month_of(self.today())
@@ -446,9 +463,9 @@ class MainWindow:
         if not self.month_var.get() and default is not None:
             self.month_var.set(v.format_month(default))
 
-    def _add_local_event(self, text: str) -> None:
+    def _add_local_event(self, text: str, level: str = "error") -> None:
         at = datetime.now().strftime("%Y-%m-%d %H:%M:%S")
-        self.local_events.insert(0, (at, "error", text))
+        self.local_events.insert(0, (at, level, text))
         self._fill_events()
 
     def _fill_events(self) -> None:
@@ -514,6 +531,22 @@ class MainWindow:
 
     def close(self) -> None:
         self.worker.close()
+
+
+def waiting_text(pending: list[PendingItem]) -> str:
+    """«Ждут приёма 2 реестра: оплаты 1 на сумму 1 234,56 ₽, показания 1» ('' for none)."""
+    if not pending:
+        return ""
+    payments = [p for p in pending if p.kind == "PAYMENTS"]
+    readings = len(pending) - len(payments)
+    parts = []
+    if payments:
+        total = sum(p.total for p in payments)
+        parts.append(f"оплаты {len(payments)} на сумму {money(total)} ₽")
+    if readings:
+        parts.append(f"показания {readings}")
+    n = len(pending)
+    return f"Ждут приёма {n} {plural(n, 'реестр', 'реестра', 'реестров')}: " + ", ".join(parts)
 
 
 def _pending_row(item: PendingItem) -> tuple[str, ...]:
