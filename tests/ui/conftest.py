@@ -92,6 +92,8 @@ class RecordingDialogs:
 
     shown: list[tuple[str, str, str]] = field(default_factory=list)
     folder: str | None = None
+    password: str | None = None  # what the accountant types when asked (None: «Отмена»)
+    answers: list[bool] = field(default_factory=list)  # to confirmations, in turn (else True)
 
     def error(self, title: str, message: str) -> None:
         self.shown.append(("error", title, message))
@@ -101,6 +103,14 @@ class RecordingDialogs:
 
     def info(self, title: str, message: str) -> None:
         self.shown.append(("info", title, message))
+
+    def ask_password(self, title: str, prompt: str) -> str | None:
+        self.shown.append(("password", title, prompt))
+        return self.password
+
+    def confirm(self, title: str, message: str) -> bool:
+        self.shown.append(("confirm", title, message))
+        return self.answers.pop(0) if self.answers else True
 
     def ask_folder(self, initial: str) -> str | None:
         return self.folder

@@ -207,14 +207,40 @@ def test_first_start_and_settings(root: tk.Tk, home: Path, memory_keyring: Memor
     assert not win.in_settings_mode() and not win.worker.busy("exchange")
 
 
-def test_password_without_keyring(root: tk.Tk, home: Path, no_keyring: None) -> None:
+def test_password_without_keyring(root: tk.Tk, home: Path, no_keyring: None,
+                                  emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    monkeypatch.delenv("TRAYAPP_PASSWORD", raising=False)
+    configure(home, server_url=emulator.url)
     win, dialogs = make_window(root, home, password=None)
-    win.settings_form.login_var.set("tsj")
-    win.settings_form.password_var.set("x")
+    win.settings_form.login_var.set("demo")
+    win.settings_form.password_var.set("demo")
     win.settings_form.save_button.invoke()
     pump(root, lambda: dialogs.shown)
-    assert dialogs.shown[0][1] == "Пароль" and dialogs.shown[0][2] == st.NO_KEYRING
-    assert (home / "settings.json").is_file()  # the rest is saved
+    kind, title, message = dialogs.shown[0]
+    assert kind == "info" and "только в памяти" in message  # saying why
+    saved = (home / "settings.json").read_text("utf-8")
+    assert "password" not in saved and saved.count('"demo"') == 1  # the login only
+    # the exchange uses the password kept in memory: no TRAYAPP_PASSWORD, no question
+    win.work_mode()
+    win.logo_button.invoke()
+    pump(root, lambda: win.last_exchange is not None or len(dialogs.shown) > 1)
+    assert win.last_exchange is not None and len(dialogs.shown) == 1
+
+    # after a restart (a new window, nothing in memory) the exchange asks for it
+    root2 = tk.Toplevel(root)
+    win2 = MainWindow(root2, Backend(str(home), None), dialogs, today=lambda: TODAY)  # type: ignore[arg-type]
+    pump(root, lambda: win2.snapshot is not None)
+    dialogs.password = None  # «Отмена»: the error is shown, nothing else
+    win2.exchange()
+    pump(root, lambda: len(dialogs.shown) >= 3)
+    assert [k for k, _, _ in dialogs.shown[1:3]] == ["password", "error"]
+    assert win2.last_exchange is None
+    dialogs.password = "demo"
+    win2.exchange()
+    pump(root, lambda: win2.last_exchange is not None, 60)
+    assert dialogs.shown[3][0] == "password" and "только в памяти" in dialogs.shown[3][2]
+    assert win2.backend.password == "demo"
+    win2.close()
 
 
 def test_second_window_mode_not_first_start(root: tk.Tk, home: Path) -> None:

@@ -25,7 +25,7 @@ from trayapp.core.accept import AcceptResult, PendingItem, accept, list_pending
 from trayapp.core.db import journal
 from trayapp.core.exchange import SessionResult
 from trayapp.core.registries import GenerateResult
-from trayapp.errors import AppError, GenerationError
+from trayapp.errors import AppError, GenerationError, PasswordError
 
 log = logging.getLogger(__name__)
 
@@ -137,9 +137,17 @@ class Backend:
                 return s, None
             try:
                 st.set_password(s.login, password)
+            except PasswordError as exc:  # no secure store: kept in memory, never on disk
+                self.password = password
+                log.info("no keyring: the password is kept in memory until the program ends")
+                return s, exc
             except AppError as exc:
                 return s, exc
             return s, None
+
+    def remember_password(self, password: str) -> None:
+        """Use ``password`` for the sessions of this run only (memory, never a file)."""
+        self.password = password
 
 
 def _org_or_none(a: App) -> str | None:

@@ -50,6 +50,15 @@ class Dialogs:
     def info(self, title: str, message: str) -> None:
         messagebox.showinfo(title, message, **self._options())
 
+    def ask_password(self, title: str, prompt: str) -> str | None:
+        from tkinter import simpledialog
+
+        value = simpledialog.askstring(title, prompt, show="•", parent=self.parent)
+        return str(value) if value else None
+
+    def confirm(self, title: str, message: str) -> bool:
+        return bool(messagebox.askokcancel(title, message, **self._options()))
+
     def ask_folder(self, initial: str) -> str | None:
         chosen: Any = filedialog.askdirectory(
             parent=self.parent, initialdir=initial or None, mustexist=False,

@@ -27,7 +27,7 @@ from PIL import ImageTk
 from trayapp.core import values as v
 from trayapp.core.accept import AcceptResult, PendingItem
 from trayapp.core.registries import GenerateResult
-from trayapp.errors import AppError, ServerError
+from trayapp.errors import AppError, PasswordError, ServerError
 from trayapp.settings import Settings
 from trayapp.ui import icon
 from trayapp.ui.backend import Backend, Event, ExchangeOutcome, Snapshot
@@ -51,6 +51,13 @@ GEN_KINDS = (("services", "Услуги", "Реестр услуг: при пе�
              ("debts", "Задолженность", "Реестр задолженности за выбранный месяц начислений"),
              ("meters", "Счётчики", "Реестр счётчиков с показаниями на 1-е число "
                                     "следующего месяца"))  # fmt: skip
+
+
+PASSWORD_IN_MEMORY = ("Надёжного хранилища паролей в системе нет, поэтому пароль хранится только "
+                      "в памяти программы, до выхода из неё (в файл он не записывается). "
+                      "После перезапуска программа спросит его снова.")  # fmt: skip
+ASK_PASSWORD = ("Введите пароль «Мои счета». Надёжного хранилища паролей в системе нет: "
+                "пароль будет храниться только в памяти, до выхода из программы.")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,6 +319,9 @@ class MainWindow:
 
     def _exchange_failed(self, from_tray: bool) -> Callable[[AppError], None]:
         def on_error(exc: AppError) -> None:
+            if isinstance(exc, PasswordError) and self._ask_password():
+                self.exchange(from_tray)  # again, with the password just given
+                return
             self.offline = isinstance(exc, ServerError)
             self.session_failed = not self.offline
             self.state = self.worst_state()
@@ -329,6 +339,16 @@ class MainWindow:
             self.refresh()
 
         return on_error
+
+    def _ask_password(self) -> bool:
+        """No password to be had (no keyring, none saved): ask, keep it in memory."""
+        self.show()
+        pw = self.dialogs.ask_password("Пароль «Мои счета»", ASK_PASSWORD)
+        if not pw:
+            return False
+        self.backend.remember_password(pw)
+        self.message_var.set("Пароль принят и хранится в памяти до выхода из программы.")
+        return True
 
     def _month(self) -> int | None:
         text = self.month_var.get().strip()
@@ -424,7 +444,10 @@ class MainWindow:
         self.first_start = False
         self.settings_form.password_var.set("")
         self.message_var.set("Настройки сохранены. Нажмите на логотип, чтобы вернуться к работе.")
-        if pw_error is not None:
+        if isinstance(pw_error, PasswordError):  # no keyring: kept in memory for this run
+            self.message_var.set("Настройки сохранены. " + PASSWORD_IN_MEMORY)
+            self.dialogs.info("Пароль «Мои счета»", PASSWORD_IN_MEMORY)
+        elif pw_error is not None:
             self.message_var.set("Настройки сохранены, пароль — нет: " + pw_error.message)
             self.dialogs.error(pw_error.title, pw_error.message)
         log.info("settings saved (coding %s)", s.coding)
