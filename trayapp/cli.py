@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from trayapp.errors import AppError
+from trayapp.private import restrict_umask
 
 log = logging.getLogger(__name__)
 
@@ -227,9 +228,10 @@ def cmd_import(args: argparse.Namespace) -> None:
     app = _app(args)
     r = import_file(app.db, args.kind, args.file)
     data = {"kind": r.kind, "file": str(r.file), "rows": r.rows, "inserted": r.inserted,
-            "updated": r.updated}  # fmt: skip
+            "updated": r.updated, "unchanged": r.unchanged}  # fmt: skip
     _emit(args, data, f"загружено {plural(r.rows, 'строка', 'строки', 'строк')} из {r.file}: "
-                      f"новых {r.inserted}, обновлено {r.updated}")  # fmt: skip
+                      f"новых {r.inserted}, обновлено {r.updated}, "
+                      f"без изменений {r.unchanged}")  # fmt: skip
 
 
 def cmd_generate(args: argparse.Namespace) -> None:
@@ -334,9 +336,13 @@ def cmd_bank(args: argparse.Namespace) -> None:
 
 
 def cmd_reconcile(args: argparse.Namespace) -> None:
+    from trayapp.core.accept import list_pending
     from trayapp.core.reconcile import reconcile
 
     app = _app(args)
+    org = app.org_inn()
+    if org:  # registries put in Входящие by hand are checked first, as `pending` does
+        list_pending(app.db, app.tree, org, app.settings.coding, app.clock)
     matches = reconcile(app.db, app.settings.bank_terms())
     head = ("файл", "дата", "№", "строк", "сумма", "комиссия", "к перечислению", "сверка",
             "разница", "платёжные поручения")  # fmt: skip
@@ -468,6 +474,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     command = args.command or "tray"
+    restrict_umask()  # personal data: what the program creates is the user's alone (POSIX)
     logging.getLogger().addHandler(logging.NullHandler())  # tracebacks go to the log only
     try:
         HANDLERS[command](args)

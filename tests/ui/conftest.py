@@ -94,6 +94,8 @@ class RecordingDialogs:
     folder: str | None = None
     password: str | None = None  # what the accountant types when asked (None: «Отмена»)
     answers: list[bool] = field(default_factory=list)  # to confirmations, in turn (else True)
+    file: str | None = None  # what ask_file answers
+    answer: bool = True  # what ask_yes_no answers
 
     def error(self, title: str, message: str) -> None:
         self.shown.append(("error", title, message))
@@ -114,6 +116,13 @@ class RecordingDialogs:
 
     def ask_folder(self, initial: str) -> str | None:
         return self.folder
+
+    def ask_yes_no(self, title: str, message: str) -> bool:
+        self.shown.append(("ask", title, message))
+        return self.answer
+
+    def ask_file(self, title: str, kinds: list[tuple[str, str]]) -> str | None:
+        return self.file
 
 
 @pytest.fixture(scope="session")

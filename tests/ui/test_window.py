@@ -144,7 +144,7 @@ def test_exchange_and_accept(root: tk.Tk, home: Path, emulator: Emulator) -> Non
     root.update()
     win.accept_button.invoke()
     pump(root, lambda: win.last_accepted is not None)
-    assert dialogs.shown == []
+    assert [d[0] for d in dialogs.shown] == ["ask"]  # no bank statement: asked once more
     t = tree(home)
     assert (t.incoming_done / payments[0]).is_file()
     assert not (t.incoming / payments[0]).exists()

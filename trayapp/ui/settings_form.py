@@ -1,4 +1,4 @@
-"""The settings tab of the window: coding, exchange folder, server, login, password.
+"""The settings tab of the window: coding, exchange folder, server, login, password, bank.
 
 The form reads a ``Settings`` record and, on «Сохранить», hands the values to its ``on_save``
 callback (the window runs the save in the worker: ``settings.set_value`` checks every value,
@@ -14,6 +14,7 @@ from collections.abc import Callable
 from tkinter import ttk
 
 from trayapp.settings import Settings
+from trayapp.ui.bank_settings import BankSettings
 from trayapp.ui.common import CODING_LABELS, Dialogs
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,9 @@ class SettingsForm(ttk.Frame):
                                              padx=4)  # fmt: skip
         row += 1
 
+        self.bank = BankSettings(self)
+        self.bank.grid(row=row, column=0, columnspan=3, sticky="ew", pady=(8, 0))
+        row += 1
         self.verbose_check = ttk.Checkbutton(self, text="Сообщать подробности",
                                              variable=self.verbose_var)  # fmt: skip
         self.verbose_check.grid(row=row, column=1, sticky="w", padx=4, pady=(6, 2))
@@ -90,6 +94,7 @@ class SettingsForm(ttk.Frame):
         self.login_var.set(s.login)
         self.password_var.set("")
         self.verbose_var.set(s.verbose)
+        self.bank.load(s)
 
     def values(self) -> dict[str, str]:
         folder = self.folder_var.get().strip()
@@ -101,6 +106,7 @@ class SettingsForm(ttk.Frame):
             "server_url": self.url_var.get().strip(),
             "login": self.login_var.get().strip(),
             "verbose": "1" if self.verbose_var.get() else "0",
+            **self.bank.values(),
         }
 
     def choose_folder(self) -> None:

@@ -31,6 +31,8 @@ from trayapp.errors import AppError, PasswordError, ServerError
 from trayapp.settings import Settings
 from trayapp.ui import icon
 from trayapp.ui.backend import Backend, Event, ExchangeOutcome, Snapshot
+from trayapp.ui.bank_panel import COLUMN as BANK_COLUMN
+from trayapp.ui.bank_panel import BankPanel
 from trayapp.ui.common import (
     APP_TITLE,
     KIND_NAMES,
@@ -197,7 +199,8 @@ class MainWindow:
         box = ttk.LabelFrame(parent, text="Принятые реестры, ждущие приёма", padding=8)
         box.pack(fill="both", expand=True, pady=(8, 0))
         cols = (("file", "Файл", 220), ("kind", "Вид", 100), ("date", "Дата", 100),
-                ("number", "№", 45), ("rows", "Строк", 60), ("sum", "Сумма", 110))  # fmt: skip
+                ("number", "№", 45), ("rows", "Строк", 60), ("sum", "Сумма", 110),
+                (BANK_COLUMN, "Сверка с банком", 110))  # fmt: skip
         frame = ttk.Frame(box)
         frame.pack(fill="both", expand=True)
         self.pending_tree = ttk.Treeview(frame, columns=[c[0] for c in cols], show="headings",
@@ -210,7 +213,7 @@ class MainWindow:
         self.pending_tree.configure(yscrollcommand=scroll.set)
         self.pending_tree.pack(side="left", fill="both", expand=True)
         scroll.pack(side="left", fill="y")
-        self.pending_tree.bind("<<TreeviewSelect>>", lambda _e: self._update_buttons())
+        self.pending_tree.bind("<<TreeviewSelect>>", lambda _e: self._selected())
         row = ttk.Frame(box)
         row.pack(fill="x", pady=(6, 0))
         self.refresh_button = ttk.Button(row, text="Обновить", command=self.refresh)
@@ -224,6 +227,10 @@ class MainWindow:
         _tooltip(self.accept_button, "Принять выбранный реестр: документы, отчёт и "
                                      "подтверждение для «Мои счета»")  # fmt: skip
         _tooltip(self.report_button, "Открыть отчёт по последнему принятому реестру")
+        self.bank = BankPanel(box, self.pending_tree, row, self.worker, self.backend,
+                              self.dialogs, self.refresh, self._error)  # fmt: skip
+        _tooltip(self.bank.load_button, "Выписка из банк-клиента (выгрузка в 1С, kl_to_1c.txt): "
+                                        "сверить реестры оплат с переводами")  # fmt: skip
         self.accept_result_var = tk.StringVar(self.root, "")
         ttk.Label(box, textvariable=self.accept_result_var, wraplength=700,
                   justify="left").pack(fill="x", pady=(4, 0))  # fmt: skip
@@ -393,6 +400,10 @@ class MainWindow:
         self.message_var.set(f"Файл {r.file.name} в каталоге Исходящие уйдёт при обмене.")
         self.refresh()
 
+    def _selected(self) -> None:
+        self.bank.select(self.selected_pending())
+        self._update_buttons()
+
     def selected_pending(self) -> str | None:
         sel = self.pending_tree.selection()
         return str(sel[0]) if sel else None
@@ -401,6 +412,8 @@ class MainWindow:
         name = self.selected_pending()
         if name is None:
             self.dialogs.info("Приём реестра", "Выберите реестр в списке.")
+            return
+        if not self.bank.confirm_accept(name):
             return
         self.accept_result_var.set(f"Принимается {name}…")
         self.worker.submit("accept", lambda: self.backend.accept(name), self._accepted,
@@ -469,6 +482,7 @@ class MainWindow:
             self.pending_tree.selection_set(selected)
         elif snap.pending:
             self.pending_tree.selection_set(snap.pending[0].file)
+        self.bank.show(snap.bank, snap.statements, self.selected_pending())
         self._fill_events()
         self._update_logo()
         self._update_buttons()
@@ -575,7 +589,7 @@ def waiting_text(pending: list[PendingItem]) -> str:
 def _pending_row(item: PendingItem) -> tuple[str, ...]:
     total = v.format_amount(item.total) if item.kind == "PAYMENTS" else ""
     return (item.file, KIND_NAMES.get(item.kind, item.kind), v.format_date(item.day),
-            item.number, str(item.rows), total)  # fmt: skip
+            item.number, str(item.rows), total, "")  # fmt: skip
 
 
 def _moment(at: str) -> str:
