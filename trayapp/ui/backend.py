@@ -2,9 +2,10 @@
 
 Each call opens its own ``App`` (SQLite connections belong to one thread) and closes it,
 calls the same core functions as the command line (``App.exchange``,
-``registries.generate``, ``accept.list_pending`` / ``accept``, ``exchange.status``, the event
-journal, ``bank.import_statement`` and ``reconcile``) and returns frozen records the Tk thread can show. No Tk, no pystray, no SQL, no
-HTTP and no file moves here: the core does those.
+``registries.generate``, ``accept.list_pending`` / ``accept``, ``exchange.status``,
+``events``, ``bank.import_statement`` and ``reconcile``) and returns frozen records the Tk
+thread can show. No Tk, no pystray, no SQL (nothing of ``core.db``), no HTTP and no file
+moves here: the core does those.
 """
 
 from __future__ import annotations
@@ -19,11 +20,11 @@ from typing import Any
 
 from trayapp import settings as st
 from trayapp.app import App
+from trayapp.core import events as core_events
 from trayapp.core import exchange as core_exchange
 from trayapp.core import reconcile, registries
 from trayapp.core.accept import AcceptResult, PendingItem, accept, list_pending
 from trayapp.core.bank import StatementImport, import_statement
-from trayapp.core.db import journal
 from trayapp.core.exchange import SessionResult
 from trayapp.core.reconcile import Match
 from trayapp.core.registries import GenerateResult
@@ -97,8 +98,8 @@ class Backend:
             month = None
         org = _org_or_none(a)
         pending = list_pending(a.db, tree, org, a.settings.coding if org else None, a.clock)
-        recent = journal.recent_events(a.db, 50)
-        unseen = journal.unseen_events(a.db, mark_seen=mark_seen)
+        recent = core_events.recent(a.db, 50)
+        unseen = core_events.unseen(a.db, mark_seen=mark_seen)
         bank, statements = reconcile.pending_matches(a.db, a.settings.bank_terms(), pending)
         return Snapshot(status, pending, month, recent, unseen, tree.root, bank, statements)
 
