@@ -74,6 +74,24 @@ class Settings:
         return d
 
 
+def check_folder(folder: Path) -> None:
+    """Refuse an exchange folder that cannot be created or written, in Russian (else every
+    command would fail later with the OS's English message). Creates it when it can."""
+    for step in (folder, *folder.parents):
+        if step.exists():
+            if not step.is_dir():
+                raise SettingsError(f"каталог обмена {folder} создать нельзя: {step} — это файл, "
+                                    "а не каталог")  # fmt: skip
+            break
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SettingsError(f"каталог обмена {folder} создать нельзя: "
+                            f"{exc.strerror or exc}") from exc  # fmt: skip
+    if not os.access(folder, os.W_OK):
+        raise SettingsError(f"нет прав на запись в каталог обмена {folder}")
+
+
 def load(paths: AppPaths) -> Settings:
     f = paths.settings_file
     if not f.exists():
@@ -130,7 +148,11 @@ def set_value(settings: Settings, key: str, value: str) -> Settings:
             check_server_url(value)
         return replace(settings, server_url=value.rstrip("/"))
     if key == "folder":
-        return replace(settings, folder=str(Path(value).expanduser().resolve()) if value else "")
+        if not value:
+            return replace(settings, folder="")
+        folder = Path(value).expanduser().resolve()
+        check_folder(folder)
+        return replace(settings, folder=str(folder))
     if key == "database":
         return replace(settings, database=str(Path(value).expanduser().resolve()) if value else "")
     if key == "login":

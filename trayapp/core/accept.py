@@ -488,3 +488,43 @@ def _read(path: Path) -> bytes:
         return path.read_bytes()
     except OSError as exc:
         raise os_error(exc, str(path)) from exc
+
+
+def unposted_readings(db: Database) -> list[tuple[str, str, int]]:
+    """(number, date, rows) of «Показания новые» documents waiting to be posted: the Meters
+    registry leaves their readings out until they are."""
+    return docs.unposted_readings(db)
+
+
+@dataclass(frozen=True, slots=True)
+class PendingSummary:
+    """What the accountant checks before accepting: rows, sum, and sums per service code."""
+
+    file: str
+    kind: str
+    rows: int
+    total: int  # kopecks
+    by_service: list[tuple[str, int, int]]  # (service code in the file, rows, kopecks)
+
+
+def pending_summary(tree: ExchangeTree, name: str, org: str, coding: str) -> PendingSummary:
+    """Read the pending registry ``name`` in Входящие and sum it per service code."""
+    path = tree.incoming / name
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise os_error(exc, str(path)) from exc
+    registry = formats.parse(data, name=name, org=org, coding=coding)
+    fname = formats.parse_name(name)
+    kind = fname.kind if fname is not None else ""
+    per: dict[str, list[int]] = {}
+    total = 0
+    for row in registry.rows:
+        code = str(getattr(row, "service_code", "") or "")
+        amount = int(getattr(row, "amount", 0) or 0)
+        slot = per.setdefault(code, [0, 0])
+        slot[0] += 1
+        slot[1] += amount
+        total += amount
+    by_service = sorted(((c, n, s) for c, (n, s) in per.items()), key=lambda t: (-t[2], t[0]))
+    return PendingSummary(name, kind, len(registry.rows), total, by_service)

@@ -47,6 +47,19 @@ class Snapshot:
     exchange_folder: Path | None = None
     bank: dict[str, Match] = field(default_factory=dict)  # pending payments file -> its match
     statements: int = 0  # bank statements imported so far
+    unposted: list[tuple[str, str, int]] = field(default_factory=list)  # readings documents
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedFile:
+    """One billing-data file as loaded: its kind ('' unknown), rows, and bad rows."""
+
+    path: Path
+    kind: str
+    rows: int
+    errors: list[tuple[int, str]]
+    inserted: int = 0
+    updated: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +114,10 @@ class Backend:
         recent = core_events.recent(a.db, 50)
         unseen = core_events.unseen(a.db, mark_seen=mark_seen)
         bank, statements = reconcile.pending_matches(a.db, a.settings.bank_terms(), pending)
-        return Snapshot(status, pending, month, recent, unseen, tree.root, bank, statements)
+        from trayapp.core.accept import unposted_readings
+
+        return Snapshot(status, pending, month, recent, unseen, tree.root, bank, statements,
+                        unposted=unposted_readings(a.db))  # fmt: skip
 
     # ------------------------------------------------------------------ jobs
 
@@ -124,6 +140,55 @@ class Backend:
     def import_statement(self, path: Path) -> StatementImport:
         with self.app() as a:
             return import_statement(a.db, path)
+
+    def load_files(self, paths: list[Path]) -> list[LoadedFile]:
+        """Load billing-data files, each of the kind its name or header says, in the order
+        their rows refer to each other; a file with bad rows loads nothing (its rows are
+        listed), an unrecognised one is named and skipped."""
+        from trayapp.core import import_kind, importer
+        from trayapp.errors import ImportFileError
+
+        out: list[LoadedFile] = []
+        known: list[tuple[Path, str]] = []
+        for p in paths:
+            kind = import_kind.recognise(p)
+            if kind is None:
+                out.append(LoadedFile(p, "", 0, [(0, "не понятно, что это за таблица: "
+                                                    "назовите файл по виду данных")]))  # fmt: skip
+            else:
+                known.append((p, kind))
+        with self.app() as a:
+            for p, kind in import_kind.order(known):
+                try:
+                    r = importer.import_file(a.db, kind, p)
+                except ImportFileError as exc:
+                    out.append(LoadedFile(p, kind, 0, list(exc.errors)))
+                except AppError as exc:
+                    out.append(LoadedFile(p, kind, 0, [(0, exc.message)]))
+                else:
+                    out.append(LoadedFile(p, kind, r.rows, [], r.inserted, r.updated))
+        return out
+
+    def export(self, kind: str, out: Path) -> tuple[Path | None, int]:
+        """Accepted payments or readings not exported before into ``out``: (file, rows);
+        (None, 0) when there is nothing new."""
+        from trayapp.core.exporter import export
+
+        with self.app() as a:
+            r = export(a.db, kind, out, False, a.clock(), out.parent)
+            return r.file, r.rows
+
+    def report_again(self, name: str, xlsx: bool) -> Path:
+        from trayapp.core.accept import report_of_file
+
+        with self.app() as a:
+            return report_of_file(a.db, name, a.paths.reports_dir, xlsx=xlsx)
+
+    def post(self, number: str) -> tuple[str, int]:
+        from trayapp.core.accept import post_document
+
+        with self.app() as a:
+            return post_document(a.db, number)
 
     # ------------------------------------------------------------------ settings
 

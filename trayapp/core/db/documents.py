@@ -246,3 +246,12 @@ def document_readings(db: Database, document_id: int) -> list[tuple[Any, ...]]:
         " WHERE r.document_id = ? ORDER BY r.id",
         (document_id,),
     )
+
+
+def unposted_readings(db: Database) -> list[tuple[str, str, int]]:
+    """(number, doc_date, rows) of the «Показания новые» documents not yet posted, oldest first."""
+    rows = db.all(
+        "SELECT number, doc_date, rows_count FROM documents"
+        " WHERE journal = 'accruals' AND kind = 'readings' AND posted = 0 ORDER BY id"
+    )
+    return [(str(r[0]), str(r[1]), int(r[2] or 0)) for r in rows]

@@ -1,0 +1,29 @@
+"""An exchange folder that cannot be created is refused when set, in Russian (CLI and window
+share ``settings.set_value``)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "TRAYAPP_HOME"}
+    return subprocess.run([sys.executable, "-m", "trayapp", "--home", str(home), *args],
+                          capture_output=True, text=True, env=env, timeout=60)  # fmt: skip
+
+
+def test_a_folder_through_a_file_is_refused(tmp_path: Path) -> None:
+    blocker = tmp_path / "отчёт.txt"
+    blocker.write_text("a file, not a folder", encoding="utf-8")
+    home = tmp_path / "home"
+    r = run(home, "settings", "set", "folder", str(blocker / "Обмен"))
+    assert r.returncode == 1
+    assert "создать нельзя" in r.stderr and "это файл" in r.stderr and "Errno" not in r.stderr
+    shown = run(home, "settings", "show", "--json")
+    assert str(blocker) not in shown.stdout  # nothing saved
+    good = tmp_path / "Мои счета обмен"
+    assert run(home, "settings", "set", "folder", str(good)).returncode == 0
+    assert good.is_dir()
