@@ -93,6 +93,8 @@ class RecordingDialogs:
     shown: list[tuple[str, str, str]] = field(default_factory=list)
     folder: str | None = None
     password: str | None = None  # what the accountant types when asked (None: «Отмена»)
+    files: list[str] = field(default_factory=list)  # what ask_files answers
+    save_as: str | None = None  # what ask_save answers
     answers: list[bool] = field(default_factory=list)  # to confirmations, in turn (else True)
     file: str | None = None  # what ask_file answers
     answer: bool = True  # what ask_yes_no answers
@@ -116,6 +118,15 @@ class RecordingDialogs:
 
     def ask_folder(self, initial: str) -> str | None:
         return self.folder
+
+    def ask_files(self, title: str, kinds: list[tuple[str, str]]) -> list[str]:
+        return list(self.files)
+
+    def ask_dir(self, title: str) -> str | None:
+        return self.folder
+
+    def ask_save(self, title: str, name: str) -> str | None:
+        return self.save_as
 
     def ask_yes_no(self, title: str, message: str) -> bool:
         self.shown.append(("ask", title, message))

@@ -83,6 +83,8 @@ def make_window(root: tk.Tk, home: Path, password: str | None = "demo"
                 ) -> tuple[MainWindow, RecordingDialogs]:  # fmt: skip
     dialogs = RecordingDialogs()
     win = MainWindow(root, Backend(str(home), password), dialogs, today=lambda: TODAY)  # type: ignore[arg-type]
+    win.opened = []  # type: ignore[attr-defined]
+    win.opener = win.opened.append  # type: ignore[attr-defined]  # what would open, recorded
     pump(root, lambda: win.snapshot is not None)
     return win, dialogs
 
@@ -137,14 +139,22 @@ def test_exchange_and_accept(root: tk.Tk, home: Path, emulator: Emulator) -> Non
     payments = [i for i in pending if str(i).startswith("Payments_")]
     assert payments
     row = win.pending_tree.item(payments[0], "values")
-    assert row[1] == "оплаты" and re.fullmatch(r"\d+\.\d\d", row[5])
+    assert row[1] == "оплаты" and re.fullmatch(r"\d{1,3}( \d{3})*,\d\d", row[5])  # 596 799,34
     assert any("принят сервисом" in t for t in win.event_texts())
 
     win.pending_tree.selection_set(payments[0])
     root.update()
     win.accept_button.invoke()
     pump(root, lambda: win.last_accepted is not None)
-    assert [d[0] for d in dialogs.shown] == ["ask"]  # no bank statement: asked once more
+    # before accepting: the count, the sum, sums per service, and «сверьте с банком»; then,
+    # with no bank statement, asked once more
+    assert [d[0] for d in dialogs.shown] == ["confirm", "ask"]
+    _, title, text = dialogs.shown[0]
+    assert title == "Приём реестра" and payments[0] in text and "Сверьте с банком" in text
+    assert f"Платежей: {win.last_accepted.rows}, на сумму {row[5]} ₽" in text  # type: ignore[union-attr]
+    assert "По услугам" in text
+    # after accepting the report opens (the manual: «на экран выводится отчёт»)
+    assert win.opened == [win.last_accepted.report]  # type: ignore[attr-defined,union-attr]
     t = tree(home)
     assert (t.incoming_done / payments[0]).is_file()
     assert not (t.incoming / payments[0]).exists()
@@ -153,6 +163,16 @@ def test_exchange_and_accept(root: tk.Tk, home: Path, emulator: Emulator) -> Non
     pump(root, lambda: not win.pending_tree.exists(payments[0]))
     assert str(win.report_button.cget("state")) == "normal"
     assert win.report_path is not None and win.report_path.is_file()
+    # the report again, as .xlsx
+    win.xlsx_button.invoke()
+    pump(root, lambda: len(win.opened) == 2)  # type: ignore[attr-defined]
+    assert win.opened[1].suffix == ".xlsx" and win.opened[1].is_file()  # type: ignore[attr-defined]
+    # export of the accepted payments for the billing program («Данные»)
+    dialogs.save_as = str(home.parent / "оплаты для 1С.csv")
+    win.data_panel.export_buttons["payments"].invoke()
+    pump(root, lambda: win.data_panel.export_var.get().startswith("Выгружено"))
+    exported = (home.parent / "оплаты для 1С.csv").read_text(encoding="utf-8-sig")
+    assert len(exported.strip().splitlines()) == win.last_accepted.rows + 1  # type: ignore[union-attr]
 
 
 def test_exchange_failure_is_shown(root: tk.Tk, home: Path, emulator: Emulator) -> None:
@@ -257,3 +277,69 @@ def test_quit_button_calls_the_tray_quit(root: tk.Tk, home: Path) -> None:
     win.on_quit = lambda: called.append(1)
     win.quit_button.invoke()
     assert called == [1]
+
+
+def test_load_billing_files_from_the_window(root: tk.Tk, home: Path, tmp_path: Path) -> None:
+    configure(home)
+    win, dialogs = make_window(root, home)
+    good = tmp_path / "Лицевые счета.csv"  # the kind from the name
+    good.write_text("account;full_name;street;house;premise\n"
+                    "990001;Новиков Н.Н.;ул. Новая;1;5\n", encoding="utf-8")  # fmt: skip
+    bad = tmp_path / "выгрузка.csv"  # the kind from the header: accruals
+    bad.write_text("account;service_code;period;amount\n990001;1;10.2026;100,00\n"
+                   "NO-SUCH;1;10.2026;5,00\n990001;1;10.2026;abc\n", encoding="utf-8")  # fmt: skip
+    other = tmp_path / "заметки.csv"
+    other.write_text("что;где\n1;2\n", encoding="utf-8")
+    dialogs.files = [str(bad), str(other), str(good)]
+    win.data_panel.files_button.invoke()
+    pump(root, lambda: win.data_panel.loaded is not None)
+    panel = win.data_panel
+    rows = {panel.files_tree.item(i, "values")[0]: panel.files_tree.item(i, "values")
+            for i in panel.files_tree.get_children()}  # fmt: skip
+    assert rows[good.name][1] == "лицевые счета" and "загружено строк 1" in rows[good.name][2]
+    assert rows[bad.name][1] == "начисления" and "не загружен" in rows[bad.name][2]
+    assert rows[other.name][1] == "не распознан"
+    errors = [panel.errors_tree.item(i, "values") for i in panel.errors_tree.get_children()]
+    lines = sorted(str(e[1]) for e in errors if e[0] == bad.name)
+    assert lines == ["3", "4"]  # every bad row, by its line
+    # the accounts came first, so accruals could refer to them; the bad file loaded nothing
+    app = App.create(home)
+    try:
+        assert app.db.scalar("SELECT COUNT(*) FROM accounts WHERE number = '990001'") == 1
+    finally:
+        app.close()
+
+
+def test_month_button_and_a_second_debts_registry(root: tk.Tk, home: Path, info: DemoInfo
+                                                  ) -> None:  # fmt: skip
+    configure(home)
+    win, dialogs = make_window(root, home)
+    title = str(win.month_button.cget("text"))
+    assert re.fullmatch(r"(Январь|Февраль|Март|Апрель|Май|Июнь|Июль|Август|Сентябрь|Октябрь|"
+                        r"Ноябрь|Декабрь) 20\d\d г\.", title), title  # fmt: skip
+    assert win.month_menu.index("end") == 24  # 25 months to choose from
+    win.month_menu.invoke(2)
+    assert str(win.month_button.cget("text")) != title
+    win.month_var.set(v.format_month(info.billing_period))
+    win.gen_buttons["debts"].invoke()
+    pump(root, lambda: win.last_generated is not None and not win.worker.busy())
+    first = win.last_generated.file.name  # type: ignore[union-attr]
+    assert str(win.show_file_button.cget("state")) == "normal"
+    win.show_file_button.invoke()
+    assert win.opened == [win.last_generated.file]  # type: ignore[attr-defined,union-attr]
+    # a second Debts for the month while the first still waits: asked; «Нет» writes nothing
+    dialogs.answer = False
+    win.gen_buttons["debts"].invoke()
+    pump(root, lambda: not win.worker.busy())
+    assert dialogs.shown[-1][0] == "ask" and first in dialogs.shown[-1][2]
+    assert sorted(p.name for p in tree(home).outgoing.iterdir()) == [first]
+    # «Да» replaces it: one Debts registry waits, the new one
+    dialogs.answer = True
+    before = (tree(home).outgoing / first).stat().st_mtime_ns
+    win.last_generated = None
+    win.gen_buttons["debts"].invoke()
+    pump(root, lambda: win.last_generated is not None and not win.worker.busy())
+    names = sorted(p.name for p in tree(home).outgoing.iterdir())
+    assert names == [win.last_generated.file.name]  # type: ignore[union-attr]
+    assert (tree(home).outgoing / names[0]).stat().st_mtime_ns != before  # a new file
+    assert win.snapshot is not None and "Debts_" in win.details_var.get()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -32,6 +33,7 @@ from trayapp.core.formats import (
     debt_lines,
     encode,
     make_name,
+    parse_name,
     render_header,
     render_row,
 )
@@ -433,3 +435,17 @@ def generate(
     if kind == "meters":
         return generate_meters(db, tree, coding, today, month, apartments_only)
     raise GenerationError(f"неизвестный вид реестра: {kind}; допустимо: services, debts, meters")
+
+
+def withdraw(tree: ExchangeTree, name: str) -> None:
+    """Remove a registry of ours that still waits in Исходящие (the accountant replaces it
+    with a new one before it is sent); a name not there, or not ours, is refused."""
+    fname = parse_name(name)
+    path = tree.outgoing / name
+    if fname is None or fname.is_ack or not path.is_file():
+        raise GenerationError(f"в каталоге Исходящие нет реестра {name}")
+    try:
+        path.unlink()
+    except OSError as exc:
+        raise os_error(exc, str(path)) from exc
+    logging.getLogger(__name__).info("withdrawn from Исходящие before sending: %s", name)

@@ -23,7 +23,7 @@ from trayapp.app import App
 from trayapp.core import events as core_events
 from trayapp.core import exchange as core_exchange
 from trayapp.core import reconcile, registries
-from trayapp.core.accept import AcceptResult, PendingItem, accept, list_pending
+from trayapp.core.accept import AcceptResult, PendingItem, PendingSummary, accept, list_pending
 from trayapp.core.bank import StatementImport, import_statement
 from trayapp.core.exchange import SessionResult
 from trayapp.core.reconcile import Match
@@ -48,6 +48,7 @@ class Snapshot:
     bank: dict[str, Match] = field(default_factory=dict)  # pending payments file -> its match
     statements: int = 0  # bank statements imported so far
     unposted: list[tuple[str, str, int]] = field(default_factory=list)  # readings documents
+    outgoing: list[str] = field(default_factory=list)  # registries waiting in Исходящие
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +118,8 @@ class Backend:
         from trayapp.core.accept import unposted_readings
 
         return Snapshot(status, pending, month, recent, unseen, tree.root, bank, statements,
-                        unposted=unposted_readings(a.db))  # fmt: skip
+                        unposted=unposted_readings(a.db),
+                        outgoing=sorted(tree.names(tree.outgoing)))  # fmt: skip
 
     # ------------------------------------------------------------------ jobs
 
@@ -177,6 +179,19 @@ class Backend:
         with self.app() as a:
             r = export(a.db, kind, out, False, a.clock(), out.parent)
             return r.file, r.rows
+
+    def summary(self, name: str) -> PendingSummary:
+        from trayapp.core.accept import pending_summary
+
+        with self.app() as a:
+            return pending_summary(a.tree, name, a.require_org(), a.settings.coding)
+
+    def withdraw(self, name: str) -> None:
+        """Take a registry not yet sent out of Исходящие (replaced by a new one)."""
+        from trayapp.core.registries import withdraw
+
+        with self.app() as a:
+            withdraw(a.tree, name)
 
     def report_again(self, name: str, xlsx: bool) -> Path:
         from trayapp.core.accept import report_of_file

@@ -32,6 +32,19 @@ CODING_LABELS = {
 }
 
 
+class Fonts:
+    """Copies of Tk's named fonts (a tuple ``("TkDefaultFont", 12, "bold")`` would be looked
+    up as a family name): they follow the platform's font and the scaling."""
+
+    def __init__(self, root: tk.Misc) -> None:
+        from tkinter import font as tkfont
+
+        base = tkfont.nametofont("TkDefaultFont", root=root)
+        self.title = base.copy()
+        self.title.configure(size=round(abs(int(base.cget("size"))) * 1.25) or 12, weight="bold")
+        self.small = base.copy()
+
+
 class Dialogs:
     """Message boxes and the folder dialog, all on the Tk thread."""
 
@@ -65,6 +78,22 @@ class Dialogs:
     def ask_file(self, title: str, kinds: list[tuple[str, str]]) -> str | None:
         chosen: Any = filedialog.askopenfilename(parent=self.parent, title=title,
                                                  filetypes=kinds)  # fmt: skip
+        return str(chosen) if chosen else None
+
+    def ask_files(self, title: str, kinds: list[tuple[str, str]]) -> list[str]:
+        chosen: Any = filedialog.askopenfilenames(parent=self.parent, title=title,
+                                                  filetypes=kinds)  # fmt: skip
+        return [str(c) for c in chosen] if chosen else []
+
+    def ask_dir(self, title: str) -> str | None:
+        chosen: Any = filedialog.askdirectory(parent=self.parent, title=title, mustexist=True)
+        return str(chosen) if chosen else None
+
+    def ask_save(self, title: str, name: str) -> str | None:
+        chosen: Any = filedialog.asksaveasfilename(parent=self.parent, title=title,
+                                                   initialfile=name, defaultextension=".csv",
+                                                   filetypes=[("CSV", "*.csv"),
+                                                              ("Excel", "*.xlsx")])  # fmt: skip
         return str(chosen) if chosen else None
 
     def ask_folder(self, initial: str) -> str | None:

@@ -25,7 +25,7 @@ from typing import Any
 from PIL import ImageTk
 
 from trayapp.core import values as v
-from trayapp.core.accept import AcceptResult, PendingItem
+from trayapp.core.accept import AcceptResult, PendingItem, PendingSummary
 from trayapp.core.registries import GenerateResult
 from trayapp.errors import AppError, PasswordError, ServerError
 from trayapp.settings import Settings
@@ -38,12 +38,14 @@ from trayapp.ui.common import (
     KIND_NAMES,
     NO_EXCHANGE,
     Dialogs,
+    Fonts,
     money,
     open_path,
     plural,
     status_text,
     tooltip_text,
 )
+from trayapp.ui.data_panel import DataPanel
 from trayapp.ui.settings_form import SettingsForm
 from trayapp.ui.worker import Worker
 
@@ -108,6 +110,8 @@ class MainWindow:
         self.on_quit: Callable[[], None] | None = None  # the tray's «Выход»
         self._images: list[Any] = []  # PhotoImages must stay referenced
 
+        self.fonts = Fonts(root)
+        self.opener: Callable[[Path], None] = open_path  # tests record instead
         root.title(APP_TITLE)
         root.minsize(640, 480)
         self._set_window_icon()
@@ -118,7 +122,10 @@ class MainWindow:
         self.notebook.pack(fill="both", expand=True, pady=(8, 0))
         self.work_tab = ttk.Frame(self.notebook, padding=8)
         self.events_tab = ttk.Frame(self.notebook, padding=8)
+        self.data_panel = DataPanel(self.notebook, backend, self.worker, self.dialogs,
+                                    self._error, self.refresh)  # fmt: skip
         self.notebook.add(self.work_tab, text="Реестры")
+        self.notebook.add(self.data_panel, text="Данные")
         self.notebook.add(self.events_tab, text="События")
         self._build_generation(self.work_tab)
         self._build_pending(self.work_tab)
@@ -150,6 +157,10 @@ class MainWindow:
         self.logo_image = self._photo(icon.IDLE, None, None)
         self.logo_button = ttk.Button(head, image=self.logo_image, command=self.logo_clicked)
         self.logo_button.pack(side="left")
+        self.exchange_button = ttk.Button(head, text="Обмен", command=self.exchange)
+        self.exchange_button.pack(side="left", padx=(6, 0))
+        _tooltip(self.exchange_button, "Сеанс обмена с «Мои счета»: отправить Исходящие, "
+                                       "принять новые файлы")  # fmt: skip
         _tooltip(self.logo_button, "Обмен с «Мои счета»: отправить Исходящие, принять новые "
                                    "файлы (в режиме настроек: вернуться к работе)")  # fmt: skip
         self.quit_button = ttk.Button(head, text="Выход", command=self.quit)
@@ -158,10 +169,12 @@ class MainWindow:
         text = ttk.Frame(head)
         text.pack(side="left", fill="x", expand=True, padx=10)
         ttk.Label(text, text="Обмен реестрами с «Мои счета»",
-                  font=("TkDefaultFont", 12, "bold")).pack(anchor="w")  # fmt: skip
+                  font=self.fonts.title).pack(anchor="w")  # fmt: skip
         self.status_var = tk.StringVar(self.root, NO_EXCHANGE)
         self.status_label = ttk.Label(text, textvariable=self.status_var)
         self.status_label.pack(anchor="w", pady=(2, 0))
+        self.details_var = tk.StringVar(self.root, "")
+        ttk.Label(text, textvariable=self.details_var, foreground="#555555").pack(anchor="w")
 
     def _photo(self, state: str, sent: int | None, received: int | None) -> Any:
         photo = ImageTk.PhotoImage(icon.tray_image(state, sent, received, 48), master=self.root)
@@ -172,10 +185,15 @@ class MainWindow:
         box = ttk.LabelFrame(parent, text="Формирование реестров", padding=8)
         box.pack(fill="x")
         ttk.Label(box, text="Месяц начислений:").grid(row=0, column=0, sticky="w")
-        self.month_var = tk.StringVar(self.root, "")
-        self.month_box = ttk.Combobox(box, textvariable=self.month_var, width=9)
-        self.month_box.grid(row=0, column=1, sticky="w", padx=(4, 12))
-        _tooltip(self.month_box, "ММ.ГГГГ; по умолчанию последний месяц с начислениями")
+        self.month_var = tk.StringVar(self.root, "")  # MM.YYYY; the button shows it in words
+        self.month_button = ttk.Menubutton(box, text="…", width=16)
+        self.month_menu = tk.Menu(self.month_button, tearoff=False)
+        self.month_button.configure(menu=self.month_menu)
+        self.month_button.grid(row=0, column=1, sticky="w", padx=(4, 12))
+        self.month_var.trace_add("write", lambda *_: self.month_button.configure(
+            text=month_title(self.month_var.get())))  # fmt: skip
+        _tooltip(self.month_button, "Месяц начислений; по умолчанию последний месяц с "
+                                    "начислениями")  # fmt: skip
         self.apartments_var = tk.BooleanVar(self.root, False)
         self.apartments_check = ttk.Checkbutton(box, text="Только квартиры",
                                                 variable=self.apartments_var)  # fmt: skip
@@ -188,15 +206,19 @@ class MainWindow:
             b.pack(side="left", padx=(0, 6))
             _tooltip(b, tip + "; файл ляжет в каталог Исходящие")
             self.gen_buttons[kind] = b
+        self.show_file_button = ttk.Button(buttons, text="Показать файл", state="disabled",
+                                           command=self.show_generated)  # fmt: skip
+        self.show_file_button.pack(side="left", padx=(12, 0))
+        _tooltip(self.show_file_button, "Открыть последний сформированный файл")
         self.folder_button = ttk.Button(buttons, text="Открыть каталог обмена",
                                         command=self.open_folder)  # fmt: skip
-        self.folder_button.pack(side="left", padx=(12, 0))
+        self.folder_button.pack(side="left", padx=(6, 0))
         self.gen_result_var = tk.StringVar(self.root, "")
         ttk.Label(box, textvariable=self.gen_result_var, wraplength=700,
                   justify="left").grid(row=2, column=0, columnspan=4, sticky="w", pady=(6, 0))  # fmt: skip
 
     def _build_pending(self, parent: ttk.Frame) -> None:
-        box = ttk.LabelFrame(parent, text="Принятые реестры, ждущие приёма", padding=8)
+        box = ttk.LabelFrame(parent, text="Полученные реестры, ждущие приёма", padding=8)
         box.pack(fill="both", expand=True, pady=(8, 0))
         cols = (("file", "Файл", 220), ("kind", "Вид", 100), ("date", "Дата", 100),
                 ("number", "№", 45), ("rows", "Строк", 60), ("sum", "Сумма", 110),
@@ -218,11 +240,18 @@ class MainWindow:
         row.pack(fill="x", pady=(6, 0))
         self.refresh_button = ttk.Button(row, text="Обновить", command=self.refresh)
         self.refresh_button.pack(side="left")
+        self.view_button = ttk.Button(row, text="Показать", command=self.view_selected)
+        self.view_button.pack(side="left", padx=(6, 0))
         self.accept_button = ttk.Button(row, text="Принять", command=self.accept_selected)
         self.accept_button.pack(side="left", padx=6)
         self.report_button = ttk.Button(row, text="Открыть отчёт", command=self.open_report,
                                         state="disabled")  # fmt: skip
         self.report_button.pack(side="left")
+        self.xlsx_button = ttk.Button(row, text="Отчёт в Excel", command=self.report_xlsx,
+                                      state="disabled")  # fmt: skip
+        self.xlsx_button.pack(side="left", padx=(6, 0))
+        _tooltip(self.view_button, "Открыть выбранный реестр: строки, итог, суммы по услугам")
+        _tooltip(self.xlsx_button, "Отчёт по последнему принятому реестру ещё раз, в Excel")
         _tooltip(self.refresh_button, "Перечитать список реестров, ждущих приёма")
         _tooltip(self.accept_button, "Принять выбранный реестр: документы, отчёт и "
                                      "подтверждение для «Мои счета»")  # fmt: skip
@@ -377,9 +406,23 @@ class MainWindow:
             return
         apartments = self.apartments_var.get()
         today = self.today()
+        waiting = [n for n in (self.snapshot.outgoing if self.snapshot is not None else [])
+                   if n.startswith(OUTGOING_PREFIX.get(kind, "?"))]  # fmt: skip
+        replace: list[str] = []
+        if waiting:
+            names = ", ".join(waiting)
+            if not self.dialogs.ask_yes_no(
+                    "Реестр уже ждёт отправки",
+                    f"В каталоге Исходящие уже ждёт отправки {names}: «Мои счета» его ещё не "
+                    "получили.\n\nЗаменить его новым? («Нет» — ничего не формировать)"):  # fmt: skip
+                self.gen_result_var.set(f"Не сформирован: в Исходящих уже ждёт {names}.")
+                return
+            replace = waiting
         self.gen_result_var.set("Формируется…")
 
         def job() -> GenerateResult:
+            for name in replace:  # withdrawn only once the user said so, just before the new
+                self.backend.withdraw(name)
             return self.backend.generate(kind, month, apartments, today)
 
         self.worker.submit(f"generate:{kind}", job, self._generated,
@@ -398,7 +441,12 @@ class MainWindow:
                          + ", ".join(r.accounts_without_services[:20]))  # fmt: skip
         self.gen_result_var.set("\n".join(lines))
         self.message_var.set(f"Файл {r.file.name} в каталоге Исходящие уйдёт при обмене.")
+        self.show_file_button.configure(state="normal")
         self.refresh()
+
+    def show_generated(self) -> None:
+        if self.last_generated is not None:
+            self._open(self.last_generated.file)
 
     def _selected(self) -> None:
         self.bank.select(self.selected_pending())
@@ -413,25 +461,50 @@ class MainWindow:
         if name is None:
             self.dialogs.info("Приём реестра", "Выберите реестр в списке.")
             return
+        self.accept_result_var.set(f"Проверяется {name}…")
+        self.worker.submit("summary", lambda: self.backend.summary(name),
+                           lambda sm: self._confirm_accept(name, sm),
+                           self._error("Реестр не принят"))  # fmt: skip
+
+    def _confirm_accept(self, name: str, sm: PendingSummary) -> None:
+        """The registry's count, sums per service and the total, and «сверьте с банком»."""
+        self.accept_result_var.set("")
+        if not self.dialogs.confirm("Приём реестра", summary_text(sm)):
+            self.accept_result_var.set(f"Реестр {name} не принят: приём отменён.")
+            return
         if not self.bank.confirm_accept(name):
             return
         self.accept_result_var.set(f"Принимается {name}…")
         self.worker.submit("accept", lambda: self.backend.accept(name), self._accepted,
                            self._error("Реестр не принят"))  # fmt: skip
 
+    def view_selected(self) -> None:
+        name = self.selected_pending()
+        if name is not None and self.snapshot is not None and self.snapshot.exchange_folder:
+            self._open(self.snapshot.exchange_folder / "Входящие" / name)
+
+    def report_xlsx(self) -> None:
+        if self.last_accepted is None:
+            return
+        name = self.last_accepted.file
+        self.worker.submit("report", lambda: self.backend.report_again(name, True), self._open,
+                           self._error("Отчёт не сформирован"))  # fmt: skip
+
     def _accepted(self, r: AcceptResult) -> None:
         self.last_accepted = r
         what = "оплат" if r.kind == "PAYMENTS" else "показаний"
         text = f"Принят {r.file}: документ № {r.document}, {what} {r.rows}"
         if r.kind == "PAYMENTS":
-            text += f", сумма {v.format_amount(r.total)}"
+            text += f", сумма {money(r.total)}"
         text += ". Подтверждение уйдёт при следующем обмене."
         if r.kind == "READINGS":
-            text += (" Документ «Показания новые» нужно просмотреть (отчёт) и провести: "
-                     f"trayapp post {r.document}.")  # fmt: skip
+            text += (" Документ «Показания новые» просмотрите (отчёт) и проведите на вкладке "
+                     "«Данные»: до этого реестр «Счётчики» его показаний не учтёт.")  # fmt: skip
         self.accept_result_var.set(text)
         self.message_var.set(f"Принят {r.file}, документ № {r.document}")
         self.report_path = r.report
+        if r.report is not None:  # the manual: «на экран выводится отчёт»
+            self._open(r.report)
         self.refresh()
 
     def open_report(self) -> None:
@@ -444,7 +517,7 @@ class MainWindow:
 
     def _open(self, path: Path) -> None:
         try:
-            open_path(path)
+            self.opener(path)
         except AppError as exc:
             self.dialogs.error(exc.title, exc.message)
 
@@ -473,6 +546,8 @@ class MainWindow:
         if not self.worker.busy("exchange"):  # the state follows the last session
             self.state = self.worst_state()
         self.status_var.set(status_text(snap.status))
+        self.details_var.set(details_text(snap))
+        self.data_panel.show(snap.unposted)
         self._fill_months(snap.default_month)
         selected = self.selected_pending()
         self.pending_tree.delete(*self.pending_tree.get_children())
@@ -496,7 +571,11 @@ class MainWindow:
             months.append(v.format_month(m))
             year, mon = divmod(m, 100)
             m = (year - 1) * 100 + 12 if mon == 1 else m - 1
-        self.month_box.configure(values=months)
+        self.months = months
+        self.month_menu.delete(0, "end")
+        for text in months:
+            self.month_menu.add_radiobutton(label=month_title(text), value=text,
+                                            variable=self.month_var)  # fmt: skip
         if not self.month_var.get() and default is not None:
             self.month_var.set(v.format_month(default))
 
@@ -546,6 +625,9 @@ class MainWindow:
             state="normal" if self.selected_pending() and not self.worker.busy("accept")
             else "disabled")  # fmt: skip
         self.report_button.configure(state="normal" if self.report_path else "disabled")
+        self.xlsx_button.configure(state="normal" if self.last_accepted else "disabled")
+        self.view_button.configure(state="normal" if self.selected_pending() else "disabled")
+        self.exchange_button.configure(state="disabled" if running else "normal")
         self.logo_button.configure(state="disabled" if running else "normal")
 
     def _push_state(self, notices: list[str]) -> None:
@@ -570,6 +652,37 @@ class MainWindow:
         self.worker.close()
 
 
+MONTHS = ("Январь", "Февраль", "Март", "Апрель", "Май", "Июнь", "Июль", "Август", "Сентябрь",
+          "Октябрь", "Ноябрь", "Декабрь")  # fmt: skip
+
+
+def month_title(text: str) -> str:
+    """``11.2026`` as the manual's button shows it: «Ноябрь 2026 г.»."""
+    month = v.parse_month(text) if text else None
+    if month is None:
+        return text or "…"
+    year, mon = divmod(month, 100)
+    return f"{MONTHS[mon - 1]} {year} г."
+
+
+OUTGOING_PREFIX = {"services": "Services_", "debts": "Debts_", "meters": "Meters_"}
+
+
+def summary_text(sm: PendingSummary) -> str:
+    """The confirmation before accepting: rows, total, per service, and what to check."""
+    if sm.kind == "READINGS":
+        return (f"Реестр показаний {sm.file}: показаний {sm.rows}.\n\nПринять его? Будет создан "
+                "документ «Показания новые» (его нужно будет провести).")  # fmt: skip
+    lines = [f"Реестр оплат {sm.file}", f"Платежей: {sm.rows}, на сумму {money(sm.total)} ₽", "",
+             "По услугам (код — платежей — сумма):"]  # fmt: skip
+    lines += [f"  {code or '—'} — {n} — {money(total)}" for code, n, total in sm.by_service[:12]]
+    if len(sm.by_service) > 12:
+        lines.append(f"  … и ещё услуг: {len(sm.by_service) - 12}")
+    lines += ["", f"Сверьте с банком: поступление {money(sm.total)} ₽ по этому реестру должно "
+              "быть в выписке. Принять реестр?"]  # fmt: skip
+    return "\n".join(lines)
+
+
 def waiting_text(pending: list[PendingItem]) -> str:
     """«Ждут приёма 2 реестра: оплаты 1 на сумму 1 234,56 ₽, показания 1» ('' for none)."""
     if not pending:
@@ -586,8 +699,26 @@ def waiting_text(pending: list[PendingItem]) -> str:
     return f"Ждут приёма {n} {plural(n, 'реестр', 'реестра', 'реестров')}: " + ", ".join(parts)
 
 
+def details_text(snap: Snapshot) -> str:
+    """What waits: in Исходящие, to be accepted, readings documents to post."""
+    parts = []
+    if snap.outgoing:
+        parts.append(f"в Исходящих ждут отправки: {', '.join(snap.outgoing[:3])}"
+                     + (f" и ещё {len(snap.outgoing) - 3}" if len(snap.outgoing) > 3 else ""))  # fmt: skip
+    if snap.pending:
+        parts.append(f"ждут приёма: {len(snap.pending)}")
+    if snap.unposted:
+        numbers = ", ".join(f"№ {n}" for n, _, _ in snap.unposted[:3])
+        parts.append(f"не проведены документы показаний {numbers} (реестр «Счётчики» их не "
+                     "учтёт)")  # fmt: skip
+    if not parts:
+        return "Ничего не ждёт отправки и приёма."
+    text = "; ".join(parts) + "."
+    return text[0].upper() + text[1:]
+
+
 def _pending_row(item: PendingItem) -> tuple[str, ...]:
-    total = v.format_amount(item.total) if item.kind == "PAYMENTS" else ""
+    total = money(item.total) if item.kind == "PAYMENTS" else ""
     return (item.file, KIND_NAMES.get(item.kind, item.kind), v.format_date(item.day),
             item.number, str(item.rows), total, "")  # fmt: skip
 
