@@ -9,6 +9,7 @@ small demo association (real SQLite), ``pump`` runs the Tk loop until a conditio
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import subprocess
 import time
@@ -37,18 +38,27 @@ def xdisplay() -> Iterator[str]:
     if not os.environ.get("DISPLAY"):
         if shutil.which("Xvfb") is None:
             pytest.skip("no DISPLAY and no Xvfb (apt-get install xvfb): the window is not tested")
-        r, w = os.pipe()
-        proc = subprocess.Popen(
-            ["Xvfb", "-displayfd", str(w), "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
-            pass_fds=(w,),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        os.close(w)
-        with os.fdopen(r) as f:
-            number = f.readline().strip()
-        if not number:
+        # a display number of our own choosing, far from :0..:9: several test runs on one
+        # machine (-displayfd alone picks the lowest free number) once raced for the same one
+        number = ""
+        for _ in range(5):
+            r, w = os.pipe()
+            wanted = random.randint(200, 899)
+            proc = subprocess.Popen(
+                ["Xvfb", f":{wanted}", "-displayfd", str(w), "-screen", "0", "1024x768x24",
+                 "-nolisten", "tcp"],
+                pass_fds=(w,),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+            os.close(w)
+            with os.fdopen(r) as f:
+                number = f.readline().strip()
+            if number:
+                break
             proc.kill()
+            proc.wait()
+        if not number:
             pytest.skip("Xvfb did not start")
         os.environ["DISPLAY"] = f":{number}"
         OWN_DISPLAY.append(os.environ["DISPLAY"])

@@ -108,6 +108,8 @@ class Tray:
 
     def _run(self) -> None:
         def setup(icon: Any) -> None:
+            if hasattr(icon, "dock_state"):
+                return  # DockedIcon shows itself from its own loop's thread
             try:
                 icon.visible = True
             except Exception:  # in pystray's setup thread: nobody else would see it
