@@ -112,7 +112,7 @@ class MainWindow:
 
         self.fonts = Fonts(root)
         self.opener: Callable[[Path], None] = open_path  # tests record instead
-        root.title(APP_TITLE)
+        root.title(f"{APP_TITLE} (версия {backend.version})")
         root.minsize(640, 480)
         self._set_window_icon()
         outer = ttk.Frame(root, padding=8)
