@@ -67,6 +67,7 @@ def test_single_instance(xdisplay: str, home: Path) -> None:
         assert ALREADY_RUNNING in second.stderr
         assert (home / "data" / "trayapp.show").is_file()  # the first is asked to show itself
         assert first.poll() is None  # and keeps running
+        wait(lambda: "show requested" in log_text(home), 10, "the first to take the request")
     finally:
         stop(first)
 

@@ -141,6 +141,14 @@ def test_exchange_and_accept(root: tk.Tk, home: Path, emulator: Emulator) -> Non
     row = win.pending_tree.item(payments[0], "values")
     assert row[1] == "оплаты" and re.fullmatch(r"\d{1,3}( \d{3})*,\d\d", row[5])  # 596 799,34
     assert any("принят сервисом" in t for t in win.event_texts())
+    assert win.theme == "clam"  # the native-looking ttk theme off Windows and macOS
+    # «События»: a double click opens the file the event names
+    ok = next(i for i in win.events_tree.get_children()
+              if "принят сервисом" in str(win.events_tree.item(i, "values")[1]))  # fmt: skip
+    win.events_tree.selection_set(ok)
+    win.open_event_file()
+    assert win.opened and win.opened[-1].name in str(win.events_tree.item(ok, "values")[1])  # type: ignore[attr-defined]
+    win.opened.clear()  # type: ignore[attr-defined]
 
     win.pending_tree.selection_set(payments[0])
     root.update()

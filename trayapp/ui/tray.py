@@ -35,6 +35,7 @@ from trayapp import console
 from trayapp.errors import AppError
 from trayapp.paths import AppPaths
 from trayapp.ui import icon as icons
+from trayapp.ui.desktop import allow_foreground, prepare_dpi
 from trayapp.ui.notify import APP_NAME, Notifier
 from trayapp.ui.schedule_button import ScheduleButton
 from trayapp.ui.scheduler import Scheduler, settings_minutes, window_starter
@@ -226,7 +227,15 @@ def _show_request_file(paths: AppPaths) -> Path:
     return paths.data_dir / "trayapp.show"
 
 
+def _pid_file(paths: AppPaths) -> Path:
+    return paths.data_dir / "trayapp.pid"
+
+
 def _ask_to_show(paths: AppPaths) -> None:
+    try:
+        allow_foreground(int(_pid_file(paths).read_text(encoding="ascii").strip() or 0))
+    except (OSError, ValueError):
+        pass
     try:
         _show_request_file(paths).write_text(repr(time.time()), encoding="ascii")
     except OSError as exc:
@@ -238,6 +247,11 @@ def _run(home: str | None, paths: AppPaths, password: str | None, minimized: boo
     from trayapp.ui.backend import Backend
     from trayapp.ui.common import Dialogs
 
+    prepare_dpi()  # before the first tk.Tk(): sharp at 150 % on Windows
+    try:
+        _pid_file(paths).write_text(str(os.getpid()), encoding="ascii")
+    except OSError:
+        log.warning("cannot write the pid file", exc_info=True)
     try:
         root = tk.Tk(className="trayapp")
     except tk.TclError as exc:
@@ -327,6 +341,7 @@ def _run(home: str | None, paths: AppPaths, password: str | None, minimized: boo
         mtime = _mtime(show_file)
         if mtime != seen[0]:
             seen[0] = mtime
+            log.info("show requested by a second start")
             window.show()
         root.after(POLL_MS, poll)
 

@@ -14,6 +14,7 @@ the tray the icon state, badge count, tooltip and new notices. Calls the core on
 from __future__ import annotations
 
 import logging
+import re
 import tkinter as tk
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -46,6 +47,7 @@ from trayapp.ui.common import (
     tooltip_text,
 )
 from trayapp.ui.data_panel import DataPanel
+from trayapp.ui.desktop import apply_theme, bring_to_front
 from trayapp.ui.settings_form import SettingsForm
 from trayapp.ui.worker import Worker
 
@@ -110,6 +112,7 @@ class MainWindow:
         self.on_quit: Callable[[], None] | None = None  # the tray's «Выход»
         self._images: list[Any] = []  # PhotoImages must stay referenced
 
+        self.theme = apply_theme(root)
         self.fonts = Fonts(root)
         self.opener: Callable[[Path], None] = open_path  # tests record instead
         root.title(f"{APP_TITLE} (версия {backend.version})")
@@ -274,6 +277,9 @@ class MainWindow:
         self.events_tree.configure(yscrollcommand=scroll.set)
         self.events_tree.pack(side="left", fill="both", expand=True)
         scroll.pack(side="left", fill="y")
+        self.events_tree.tag_configure("error", foreground="#b00020")
+        self.events_tree.bind("<Double-1>", lambda _e: self.open_event_file())
+        _tooltip(self.events_tree, "Двойной щелчок открывает файл, названный в событии")
 
     # ------------------------------------------------------------------ modes
 
@@ -293,12 +299,7 @@ class MainWindow:
             self.exchange()
 
     def show(self) -> None:
-        self.root.deiconify()
-        self.root.lift()
-        try:
-            self.root.focus_force()
-        except tk.TclError:
-            pass
+        bring_to_front(self.root)
 
     # ------------------------------------------------------------------ jobs
 
@@ -590,8 +591,22 @@ class MainWindow:
             events += self.snapshot.recent
         events.sort(key=lambda e: e[0], reverse=True)
         self.events_tree.delete(*self.events_tree.get_children())
-        for at, _level, text in events[:100]:
-            self.events_tree.insert("", "end", values=(_moment(at), text.replace("\n", " ")))
+        for at, level, text in events[:100]:
+            self.events_tree.insert("", "end", values=(_moment(at), text.replace("\n", " ")),
+                                    tags=("error",) if level == "error" else ())  # fmt: skip
+
+    def open_event_file(self) -> None:
+        """Open the registry file the selected event names, wherever in the tree it lies."""
+        sel = self.events_tree.selection()
+        folder = self.snapshot.exchange_folder if self.snapshot is not None else None
+        if not sel or folder is None:
+            return
+        text = str(self.events_tree.item(sel[0], "values")[1])
+        for name in FILE_NAME.findall(text):
+            found = sorted(folder.rglob(name))
+            if found:
+                self._open(found[0])
+                return
 
     def event_texts(self) -> list[str]:
         return [str(self.events_tree.item(i, "values")[1])
@@ -665,6 +680,7 @@ def month_title(text: str) -> str:
     return f"{MONTHS[mon - 1]} {year} г."
 
 
+FILE_NAME = re.compile(r"(?:Ack_)?(?:Services|Debts|Meters|Payments|Readings)_\d{8}_\d{3}\.txt")
 OUTGOING_PREFIX = {"services": "Services_", "debts": "Debts_", "meters": "Meters_"}
 
 
