@@ -351,3 +351,23 @@ def test_month_button_and_a_second_debts_registry(root: tk.Tk, home: Path, info:
     assert names == [win.last_generated.file.name]  # type: ignore[union-attr]
     assert (tree(home).outgoing / names[0]).stat().st_mtime_ns != before  # a new file
     assert win.snapshot is not None and "Debts_" in win.details_var.get()
+
+
+def test_progress_while_a_job_runs_and_a_steady_footer(root: tk.Tk, home: Path) -> None:
+    import threading
+
+    configure(home)
+    win, _ = make_window(root, home)
+    root.update()
+    height = win.message_label.master.winfo_height()
+    assert height > 40
+    release = threading.Event()
+    win.worker.submit("generate:debts", lambda: release.wait(20), lambda _r: None,
+                      lambda _e: None)  # fmt: skip
+    pump(root, lambda: win.step_var.get().startswith("Формирование реестра"))
+    assert str(win.progress.cget("mode")) == "indeterminate" and win._progress_on
+    win.message_var.set("Очень длинное сообщение. " * 40)  # many lines' worth
+    root.update()
+    assert win.message_label.master.winfo_height() == height  # the layout does not jump
+    release.set()
+    pump(root, lambda: win.step_var.get() == "" and not win._progress_on)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 import tkinter as tk
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -136,8 +137,24 @@ class MainWindow:
         self.settings_form = SettingsForm(self.notebook, self.dialogs, self.save_settings)
         self.notebook.add(self.settings_form, text="Настройки")
         self.message_var = tk.StringVar(root, "")
-        ttk.Label(outer, textvariable=self.message_var, foreground="#444444",
-                  wraplength=720, justify="left").pack(fill="x", pady=(6, 0))  # fmt: skip
+        # the footer keeps its height whatever the message: the layout never jumps
+        line = int(self.fonts.small.metrics("linespace"))
+        footer = ttk.Frame(outer, height=line * 4 + 12)
+        footer.pack(fill="x", pady=(6, 0))
+        footer.pack_propagate(False)
+        progress_row = ttk.Frame(footer)
+        progress_row.pack(fill="x")
+        self.progress = ttk.Progressbar(progress_row, mode="indeterminate", length=160)
+        self.progress.pack(side="left")
+        self.step_var = tk.StringVar(root, "")
+        ttk.Label(progress_row, textvariable=self.step_var).pack(side="left", padx=8)
+        self.message_label = ttk.Label(footer, textvariable=self.message_var,
+                                       foreground="#444444", wraplength=720, justify="left")  # fmt: skip
+        self.message_label.pack(fill="x", pady=(2, 0))
+        footer.bind("<Configure>", lambda e: self.message_label.configure(
+            wraplength=max(200, e.width - 8)))  # fmt: skip
+        self._progress_on = False
+        root.after(PROGRESS_MS, self._tick)
 
         settings, exists, default_folder = backend.load_settings()
         self.settings_form.load(settings, default_folder)
@@ -612,6 +629,25 @@ class MainWindow:
         return [str(self.events_tree.item(i, "values")[1])
                 for i in self.events_tree.get_children()]  # fmt: skip
 
+    def _tick(self) -> None:
+        """Every PROGRESS_MS: the progress bar runs while a job does, with its step."""
+        running = self.worker.running
+        try:
+            if running is not None:
+                name, started = running
+                step = JOB_STEPS.get(name.split(":")[0], "Выполняется")
+                self.step_var.set(f"{step}… {time.monotonic() - started:.0f} с")
+                if not self._progress_on:
+                    self.progress.start(40)
+                    self._progress_on = True
+            elif self._progress_on:
+                self.progress.stop()
+                self._progress_on = False
+                self.step_var.set("")
+            self.root.after(PROGRESS_MS, self._tick)
+        except tk.TclError:  # the window is gone
+            pass
+
     def worst_state(self) -> str:
         """The icon's state when no session runs: error, offline, attention or idle."""
         status = self.snapshot.status if self.snapshot is not None else {}
@@ -680,6 +716,11 @@ def month_title(text: str) -> str:
     return f"{MONTHS[mon - 1]} {year} г."
 
 
+PROGRESS_MS = 200
+JOB_STEPS = {"exchange": "Обмен с «Мои счета»", "generate": "Формирование реестра",
+             "accept": "Приём реестра", "summary": "Проверка реестра", "load": "Загрузка данных",
+             "export": "Выгрузка", "refresh": "Обновление", "report": "Отчёт",
+             "settings": "Сохранение настроек", "bank": "Загрузка выписки", "post": "Проведение"}  # fmt: skip
 FILE_NAME = re.compile(r"(?:Ack_)?(?:Services|Debts|Meters|Payments|Readings)_\d{8}_\d{3}\.txt")
 OUTGOING_PREFIX = {"services": "Services_", "debts": "Debts_", "meters": "Meters_"}
 

@@ -1,0 +1,112 @@
+"""Benchmark: does the window answer while a long job runs? (issue 7, item 9)
+
+Builds a large association (bench/make_db.py: N accounts, 8 services, 12 months), opens the
+real window on an X display (Xvfb started when DISPLAY is unset), generates the Debts
+registry from the window (the job runs in the window's worker thread) and, all the while,
+measures how late a Tk ``after(10)`` callback fires: that lateness is how long a click or a
+redraw would wait. Prints the job's time and the latency's median, 99th percentile and
+maximum, and how many ticks were later than 50 ms. Also the time from ``tk.Tk()`` to the
+window mapped. Usage: python bench/bench_tk_latency.py [N] (default 100000).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tkinter as tk
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+TICK_MS = 10
+
+
+def ensure_display() -> subprocess.Popen[bytes] | None:
+    if os.environ.get("DISPLAY"):
+        return None
+    r, w = os.pipe()
+    proc = subprocess.Popen(["Xvfb", ":417", "-displayfd", str(w), "-screen", "0",
+                             "1024x768x24", "-nolisten", "tcp"], pass_fds=(w,),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    os.close(w)
+    with os.fdopen(r) as f:
+        os.environ["DISPLAY"] = ":" + f.readline().strip()
+    return proc
+
+
+def main() -> None:
+    accounts = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    xvfb = ensure_display()
+    os.environ.setdefault("PYSTRAY_BACKEND", "dummy")
+    from make_db import make
+
+    from trayapp import settings as st
+    from trayapp.app import App
+    from trayapp.ui.backend import Backend
+    from trayapp.ui.window import MainWindow
+
+    home = Path(tempfile.mkdtemp(prefix="tk-latency-"))
+    try:
+        t = time.perf_counter()
+        db_file = home / "big.db"
+        make(db_file, accounts)
+        print(f"database of {accounts} accounts made in {time.perf_counter() - t:.1f} s")
+        app = App.create(home)
+        s = st.set_value(app.settings, "database", str(db_file))
+        s = st.set_value(s, "coding", "GOROD")
+        app.save_settings(s)
+        app.close()
+
+        t = time.perf_counter()
+        root = tk.Tk()
+        win = MainWindow(root, Backend(str(home)))
+        root.update()
+        while not root.winfo_viewable():
+            root.update()
+        print(f"window shown {time.perf_counter() - t:.2f} s after tk.Tk()")
+        while win.snapshot is None:
+            root.update()
+            time.sleep(0.005)
+
+        late: list[float] = []
+        state = {"expected": 0.0, "running": True}
+
+        def tick() -> None:
+            now = time.perf_counter()
+            if state["expected"]:
+                late.append((now - state["expected"]) * 1000)
+            state["expected"] = now + TICK_MS / 1000
+            if state["running"]:
+                root.after(TICK_MS, tick)
+
+        t = time.perf_counter()
+        win.generate("debts")
+        root.after(TICK_MS, tick)
+        while win.last_generated is None:
+            root.update()
+            time.sleep(0.001)
+            if time.perf_counter() - t > 600:
+                raise SystemExit("the generation took over 10 minutes")
+        job = time.perf_counter() - t
+        state["running"] = False
+        late.sort()
+        p99 = late[int(len(late) * 0.99) - 1] if late else 0.0
+        print(f"Debts of {win.last_generated.rows} rows generated from the window in {job:.1f} s")
+        print(f"Tk loop lateness over {len(late)} ticks of {TICK_MS} ms: median "
+              f"{statistics.median(late):.1f} ms, p99 {p99:.1f} ms, max {late[-1]:.1f} ms, "
+              f"later than 50 ms: {sum(1 for x in late if x > 50)}")  # fmt: skip
+        win.close()
+        root.destroy()
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+        if xvfb is not None:
+            xvfb.terminate()
+
+
+if __name__ == "__main__":
+    main()
