@@ -281,3 +281,25 @@ def test_icon_keeps_its_size_through_every_change_of_image(tray_host: None) -> N
     finally:
         tray_icon.stop()
         thread.join(timeout=10)
+
+
+def test_the_icon_in_a_process_of_its_own(tray_host: None, home: Path, tmp_path: Path,
+                                          info: DemoInfo) -> None:  # fmt: skip
+    """The macOS path (pystray on a main thread of its own), run here with the xorg backend."""
+    with Emulator(tmp_path / "emulator", org=info.inn, seed=1) as em:
+        configure(home, server_url=em.url, login="demo")
+        env = {k: v for k, v in os.environ.items() if k != "PYSTRAY_BACKEND"}
+        env.update(PYSTRAY_BACKEND="xorg", TRAYAPP_TRAY_PROCESS="1")
+        app = start(home, "--minimized", **env)
+        try:
+            wait(lambda: "started: tray" in log_text(home) or app.poll() is not None,
+                 what="the tray app")  # fmt: skip
+            assert "started: tray on (process)" in log_text(home), app.poll()
+            icon_window = wait_docked("the child's icon in the tray")
+            xdotool("mousemove", "--window", icon_window, "4", "4", "click", "1")  # «Обмен»
+            wait(lambda: "exchange session 1 done" in log_text(home), 30, "the exchange")
+            assert wait_docked("the child's icon after the exchange") == icon_window
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}\n--- the app's log:\n{log_text(home)[-3000:]}") from None
+        finally:
+            stop(app)

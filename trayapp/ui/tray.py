@@ -35,6 +35,7 @@ from trayapp import console
 from trayapp.errors import AppError
 from trayapp.paths import AppPaths
 from trayapp.ui import icon as icons
+from trayapp.ui import tray_process
 from trayapp.ui.desktop import allow_foreground, prepare_dpi
 from trayapp.ui.notify import APP_NAME, Notifier
 from trayapp.ui.schedule_button import ScheduleButton
@@ -70,6 +71,13 @@ class Tray:
         if os.environ.get(NO_TRAY_ENV) == "1":
             log.info("tray disabled by %s", NO_TRAY_ENV)
             return False
+        if tray_process.wanted():  # macOS: pystray needs the main thread, Tk has it
+            proc = tray_process.TrayProcess(self.commands.put, self._pause_text)
+            if not proc.start():
+                return False
+            self.icon, self.backend, self.has_menu = proc, "process", True
+            self.started_at = time.monotonic()
+            return True
         try:
             import pystray
         except Exception as exc:  # Xlib raises DisplayNameError, not ImportError
@@ -128,8 +136,15 @@ class Tray:
             log.exception("the tray icon stopped")
             self.commands.put("no-tray")
 
+    def _pause_text(self) -> str:
+        return self.schedule.menu_text() if self.schedule is not None else ""
+
     def update(self, state: UiState) -> None:
         if self.icon is None:
+            return
+        if isinstance(self.icon, tray_process.TrayProcess):
+            self.icon.send({"state": state.state, "sent": state.sent, "received": state.received,
+                            "tooltip": state.tooltip, "pause": self._pause_text()})  # fmt: skip
             return
         try:
             if hasattr(self.icon, "set_image"):  # xorg: drawn at the docked size, crisp
