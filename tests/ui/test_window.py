@@ -371,3 +371,29 @@ def test_progress_while_a_job_runs_and_a_steady_footer(root: tk.Tk, home: Path) 
     assert win.message_label.master.winfo_height() == height  # the layout does not jump
     release.set()
     pump(root, lambda: win.step_var.get() == "" and not win._progress_on)
+
+
+def test_sizes_follow_the_scaling(root: tk.Tk, home: Path) -> None:
+    """At 150 % (Tk scaling 2.0) columns, wrap lengths and rows grow: nothing is cut."""
+    configure(home)
+    root.tk.call("tk", "scaling", 4 / 3)
+    small, _ = make_window(root, home)
+    width_100 = int(small.pending_tree.column("date", "width"))
+    small.close()
+    for child in root.winfo_children():
+        child.destroy()
+    root.tk.call("tk", "scaling", 2.0)
+    big, _ = make_window(root, home)
+    assert big.scale == pytest.approx(1.5, abs=0.01)
+    assert int(big.pending_tree.column("date", "width")) == int(width_100 * big.scale)
+    from tkinter import font as tkfont
+
+    line = tkfont.nametofont("TkDefaultFont", root=root).metrics("linespace")
+    assert int(ttk_style(root).lookup("Treeview", "rowheight")) > line  # type: ignore[attr-defined]
+    big.close()
+
+
+def ttk_style(root: tk.Misc) -> object:
+    from tkinter import ttk
+
+    return ttk.Style(root)

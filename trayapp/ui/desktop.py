@@ -70,3 +70,40 @@ def bring_to_front(root: tk.Tk) -> None:
         root.focus_force()
     except tk.TclError:
         pass
+
+
+def scale_factor(root: tk.Misc) -> float:
+    """Screen pixels per point against 100 % (96 dpi: Tk's ``scaling`` of 4/3)."""
+    try:
+        return max(1.0, float(root.tk.call("tk", "scaling")) / (96 / 72))
+    except (tk.TclError, ValueError):
+        return 1.0
+
+
+def scale_layout(root: tk.Misc, factor: float, row_font: object = "TkDefaultFont") -> None:
+    """Sizes given in pixels, made for 100 %, grown by ``factor``: every Treeview's column
+    widths, every label's wrap length; the Treeview row height from its font, so that rows
+    are not cut at 150 %."""
+    from tkinter import font as tkfont
+
+    try:
+        line = tkfont.nametofont(str(row_font), root=root).metrics("linespace")
+        ttk.Style(root).configure("Treeview", rowheight=int(line * 1.35) + 2)
+    except tk.TclError:
+        pass
+    if factor <= 1.0:
+        return
+    todo: list[tk.Misc] = [root]
+    while todo:
+        w = todo.pop()
+        todo.extend(w.winfo_children())
+        try:
+            if isinstance(w, ttk.Treeview):
+                for col in w.cget("columns"):
+                    w.column(col, width=int(int(w.column(col, "width")) * factor))
+            elif isinstance(w, ttk.Label | tk.Label):
+                wrap = int(str(w.cget("wraplength")) or 0)
+                if wrap > 0:
+                    w.configure(wraplength=int(wrap * factor))
+        except (tk.TclError, ValueError):
+            continue

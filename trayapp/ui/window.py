@@ -48,7 +48,7 @@ from trayapp.ui.common import (
     tooltip_text,
 )
 from trayapp.ui.data_panel import DataPanel
-from trayapp.ui.desktop import apply_theme, bring_to_front
+from trayapp.ui.desktop import apply_theme, bring_to_front, scale_factor, scale_layout
 from trayapp.ui.settings_form import SettingsForm
 from trayapp.ui.worker import Worker
 
@@ -115,6 +115,7 @@ class MainWindow:
 
         self.theme = apply_theme(root)
         self.fonts = Fonts(root)
+        self.scale = scale_factor(root)
         self.opener: Callable[[Path], None] = open_path  # tests record instead
         root.title(f"{APP_TITLE} (версия {backend.version})")
         root.minsize(640, 480)
@@ -145,9 +146,9 @@ class MainWindow:
         progress_row = ttk.Frame(footer)
         progress_row.pack(fill="x")
         self.progress = ttk.Progressbar(progress_row, mode="indeterminate", length=160)
-        self.progress.pack(side="left")
         self.step_var = tk.StringVar(root, "")
-        ttk.Label(progress_row, textvariable=self.step_var).pack(side="left", padx=8)
+        self.step_label = ttk.Label(progress_row, textvariable=self.step_var)
+        self.step_label.pack(side="left", padx=8)
         self.message_label = ttk.Label(footer, textvariable=self.message_var,
                                        foreground="#444444", wraplength=720, justify="left")  # fmt: skip
         self.message_label.pack(fill="x", pady=(2, 0))
@@ -159,6 +160,7 @@ class MainWindow:
         settings, exists, default_folder = backend.load_settings()
         self.settings_form.load(settings, default_folder)
         self.first_start = not exists
+        scale_layout(root, self.scale)
         if self.first_start:
             self.settings_mode()
             self.message_var.set("Первый запуск: задайте настройки и нажмите «Сохранить».")
@@ -197,7 +199,8 @@ class MainWindow:
         ttk.Label(text, textvariable=self.details_var, foreground="#555555").pack(anchor="w")
 
     def _photo(self, state: str, sent: int | None, received: int | None) -> Any:
-        photo = ImageTk.PhotoImage(icon.tray_image(state, sent, received, 48), master=self.root)
+        size = round(48 * getattr(self, "scale", 1.0) / 24) * 24 or 48  # the badge's font: x24
+        photo = ImageTk.PhotoImage(icon.tray_image(state, sent, received, size), master=self.root)
         self._images = self._images[-8:] + [photo]
         return photo
 
@@ -449,7 +452,7 @@ class MainWindow:
     def _generated(self, r: GenerateResult) -> None:
         self.last_generated = r
         lines = [f"Сформирован {r.file.name}: строк {r.rows}"
-                 + (f", сумма {v.format_amount(r.total)}" if r.total is not None else "")]  # fmt: skip
+                 + (f", сумма {money(r.total)}" if r.total is not None else "")]  # fmt: skip
         if r.period is not None and r.as_of is not None:
             lines[0] += f", месяц {v.format_month(r.period)}, на {v.format_date(r.as_of)}"
         if r.skipped_services:
@@ -638,10 +641,12 @@ class MainWindow:
                 step = JOB_STEPS.get(name.split(":")[0], "Выполняется")
                 self.step_var.set(f"{step}… {time.monotonic() - started:.0f} с")
                 if not self._progress_on:
+                    self.progress.pack(side="left", before=self.step_label)
                     self.progress.start(40)
                     self._progress_on = True
             elif self._progress_on:
                 self.progress.stop()
+                self.progress.pack_forget()  # the footer keeps its height: nothing jumps
                 self._progress_on = False
                 self.step_var.set("")
             self.root.after(PROGRESS_MS, self._tick)
