@@ -398,6 +398,21 @@ def test_without_org_account_any_header_account_is_own(env: Env) -> None:
 # ---------------------------------------------------------------------------- references
 
 
+def test_references_are_read_at_import_and_again_for_a_new_reader(env: Env) -> None:
+    r1 = env.registry(D, 1, "1000.00")
+    env.load(doc("7", "900.00", "реестр № 001 от 06.11.2026"), doc("8", "1.00", "без ссылки"))
+    assert env.db.all("SELECT ref_date, ref_number FROM bank_references") == [("2026-11-06", 1)]
+    assert brief(env.match()[r1]) == ("mismatch", "-100.00", ["7"])
+    # references read by another version of the reader are read again from the purposes
+    env.db.execute("DELETE FROM bank_references")
+    env.db.execute("UPDATE meta SET value = 'old' WHERE key = 'bank_references'")
+    assert brief(env.match()[r1]) == ("mismatch", "-100.00", ["7"])
+    assert env.db.scalar("SELECT COUNT(*) FROM bank_references") == 1
+    env.load(doc("7", "900.00", "реестр № 001 от 06.11.2026"))  # held: nothing added twice
+    assert env.db.scalar("SELECT COUNT(*) FROM bank_references") == 1
+
+
+
 def test_references_in_purposes() -> None:
     n1, n2 = date(2026, 11, 6), date(2026, 11, 7)
     assert references("по реестру № 001 от 06.11.2026") == {(n1, 1)}

@@ -3,8 +3,9 @@
 Each call opens its own ``App`` (SQLite connections belong to one thread) and closes it,
 calls the same core functions as the command line (``App.exchange``,
 ``registries.generate``, ``accept.list_pending`` / ``accept``, ``exchange.status``, the event
-journal, ``bank.import_statement`` and ``reconcile``) and returns frozen records the Tk thread can show. No Tk, no pystray, no SQL, no
-HTTP and no file moves here: the core does those.
+journal, ``bank.import_statement`` and ``reconcile``) and returns frozen records the Tk
+thread can show. No Tk, no pystray, no SQL, no HTTP and no file moves here: the core does
+those.
 """
 
 from __future__ import annotations
