@@ -172,9 +172,9 @@ def test_demo_runs_the_whole_cycle(tmp_path: Path) -> None:
     cells = [str(c) for row in wb.active.iter_rows(values_only=True) for c in row if c]
     assert any(pay["file"] in c for c in cells)
     # a second run recreates the demo home, a foreign folder is refused
-    assert run(home, "demo", "--accounts", "25").returncode == 0
+    assert run(home, "demo", "--accounts", "25", "--no-tray").returncode == 0
     foreign = tmp_path / "foreign"
     foreign.mkdir()
     (foreign / "x.txt").write_text("mine")
-    r = run(foreign, "demo")
+    r = run(foreign, "demo", "--no-tray")
     assert r.returncode == 1 and (foreign / "x.txt").exists()

@@ -21,6 +21,7 @@ from trayapp.core.db import Database
 from trayapp.core.folders import ExchangeTree
 from trayapp.errors import AppError
 from trayapp.paths import AppPaths
+from trayapp.private import private_dir, private_file, restrict_umask
 from trayapp.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ class App:
 
     @classmethod
     def create(cls, home: str | Path | None = None, load_settings: bool = True) -> App:
+        restrict_umask()  # names, addresses, debts: files 0600, folders 0700 (POSIX)
         paths = AppPaths.resolve(home)
         s = settings_mod.load(paths) if load_settings else Settings()
         return cls(paths, s)
@@ -87,14 +89,23 @@ class App:
             self._db = None
 
 
+class _PrivateLog(logging.handlers.RotatingFileHandler):
+    """The rotating log, each file of it 0600 (it may hold names with ``verbose``)."""
+
+    def _open(self) -> Any:
+        stream = super()._open()
+        private_file(Path(self.baseFilename))
+        return stream
+
+
 def setup_logging(paths: AppPaths, verbose: bool) -> None:
     """A rotating log file in the log folder; stderr gets nothing (the CLI prints itself)."""
     root = logging.getLogger()
     if any(getattr(h, "_trayapp", False) for h in root.handlers):
         return
     try:
-        paths.log_dir.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+        private_dir(paths.log_dir)
+        handler: logging.Handler = _PrivateLog(
             paths.log_file, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
         )
     except OSError:

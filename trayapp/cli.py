@@ -12,6 +12,7 @@ import argparse
 import getpass
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from trayapp.errors import AppError
+from trayapp.private import restrict_umask
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +76,11 @@ def build_parser() -> argparse.ArgumentParser:
         _common(sp, False)
         return sp
 
-    cmd("tray", "значок в области уведомлений (обычный способ запуска)")
+    p.add_argument("--minimized", action="store_true", default=False,
+                   help="запустить только значок, без окна (так запускает автозагрузка)")  # fmt: skip
+    sp = cmd("tray", "значок в области уведомлений и окно (обычный способ запуска)")
+    sp.add_argument("--minimized", action="store_true", default=argparse.SUPPRESS,
+                    help="только значок, без окна (так запускает автозагрузка)")  # fmt: skip
     sp = cmd("demo", "демонстрация: ТСЖ, эмулятор «Мои счета» и полный цикл обмена")
     sp.add_argument("--accounts", type=int, default=60, metavar="N")
     sp.add_argument("--no-tray", action="store_true", help="не показывать значок после цикла")
@@ -222,9 +228,10 @@ def cmd_import(args: argparse.Namespace) -> None:
     app = _app(args)
     r = import_file(app.db, args.kind, args.file)
     data = {"kind": r.kind, "file": str(r.file), "rows": r.rows, "inserted": r.inserted,
-            "updated": r.updated}  # fmt: skip
+            "updated": r.updated, "unchanged": r.unchanged}  # fmt: skip
     _emit(args, data, f"загружено {plural(r.rows, 'строка', 'строки', 'строк')} из {r.file}: "
-                      f"новых {r.inserted}, обновлено {r.updated}")  # fmt: skip
+                      f"новых {r.inserted}, обновлено {r.updated}, "
+                      f"без изменений {r.unchanged}")  # fmt: skip
 
 
 def cmd_generate(args: argparse.Namespace) -> None:
@@ -431,7 +438,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
 def cmd_tray(args: argparse.Namespace) -> None:
     from trayapp.ui.tray import run_tray
 
-    code = run_tray(args.home)
+    code = run_tray(args.home, minimized=bool(getattr(args, "minimized", False)))
     if code:
         raise SystemExit(code)
 
@@ -455,10 +462,19 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
+def _ensure_streams() -> None:
+    """A windowed start (pythonw, a shortcut, a frozen build) has no stdout/stderr at all."""
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _ensure_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
     command = args.command or "tray"
+    restrict_umask()  # personal data: what the program creates is the user's alone (POSIX)
     logging.getLogger().addHandler(logging.NullHandler())  # tracebacks go to the log only
     try:
         HANDLERS[command](args)

@@ -53,9 +53,12 @@ def _prepare(root: Path) -> None:
 
 
 def can_show_tray() -> bool:
-    """A desktop to show the tray on, and a person at a terminal to see it."""
-    if not sys.stdout.isatty():
-        return False
+    """A desktop to show the tray and the window on.
+
+    Not a terminal: a demo started from a launcher or a shortcut has its output going to a
+    file or nowhere (``sys.stdout`` is None under pythonw), and is just as much watched.
+    ``--no-tray`` or ``--json`` end the demo after the cycle instead.
+    """
     if sys.platform in ("win32", "darwin"):
         return True
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))

@@ -25,6 +25,7 @@ from trayapp.core.reconcile import BankTerms
 from trayapp.errors import PasswordError, SettingsError
 from trayapp.fsutil import write_atomic
 from trayapp.paths import AppPaths
+from trayapp.private import private_dir
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +108,7 @@ def exists(paths: AppPaths) -> bool:
 
 
 def save(paths: AppPaths, settings: Settings) -> None:
-    paths.config_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(paths.config_dir)
     text = json.dumps(asdict(settings), ensure_ascii=False, indent=2) + "\n"
     write_atomic(paths.settings_file, text.encode("utf-8"))
 

@@ -33,10 +33,11 @@ amount_text = st.one_of(
     st.text(_AMOUNT_CHARS, max_size=9),
 )
 account_text = st.sampled_from(["8030001", "8030002", " 8030001", "8030001 ", "", "9999999",
-                                "803000１"])
+                                "803000１", "8030005"])  # 8030001 opened 02.2015, 8030005 07.2020-07.2026
 service_text = st.sampled_from(["1", "2", "3", "002", " 1", "", "9", "0"])
 period_text = st.sampled_from(["10.2026", "09.2026", "13.2026", "", " 10.2026", "1.2026",
-                               "10.1899", "10,2026"])
+                               "10.1899", "10,2026", "01.2015", "02.2015", "07.2026",
+                               "08.2026", "12.2019", "01.2020"])
 accrual_row = st.tuples(account_text, service_text, period_text, amount_text)
 
 

@@ -33,6 +33,7 @@ import filelock
 
 from trayapp.core import formats
 from trayapp.core.accept import recover as finish_acceptances
+from trayapp.core.accept import remove_half_written
 from trayapp.core.db import journal
 from trayapp.core.db.connection import Database
 from trayapp.core.folders import (
@@ -44,7 +45,7 @@ from trayapp.core.folders import (
     write_atomic,
 )
 from trayapp.core.formats import FileName, Registry
-from trayapp.core.transport import GoneError, InboxEntry, TransferError, Transport
+from trayapp.core.transport import GoneError, InboxEntry, LimitedFile, TransferError, Transport
 from trayapp.core.validate import check_incoming
 from trayapp.core.values import format_amount
 from trayapp.errors import AppError, ExchangeError, FolderError, RegistryError, format_error
@@ -53,6 +54,9 @@ log = logging.getLogger(__name__)
 
 _SHA = re.compile(r"[0-9a-f]{64}")
 SHOWN_ERRORS = 5  # errors quoted in a notification
+# the ceiling for one received registry: a management company's is tens of MB; a larger
+# announcement is refused before any byte is written (the file stays on the server)
+MAX_REGISTRY_BYTES = 200_000_000
 # the order files of Исходящие go out: the catalogue first, then what refers to it
 _SEND_ORDER = {"SERVICES": 0, "DEBTS": 1, "METERS": 2}
 
@@ -271,6 +275,13 @@ class _Session:
         name = entry.name
         folder = self.tree.incoming
         target = folder / name
+        if entry.size > MAX_REGISTRY_BYTES:
+            self.error(
+                f"файл {name}: сервер объявил {entry.size} байт, больше предела "
+                f"{MAX_REGISTRY_BYTES // 1_000_000} МБ для одного реестра: не принят, "
+                "оставлен на сервере"
+            )
+            return None
         try:
             free = shutil.disk_usage(folder).free
         except OSError as exc:
@@ -286,7 +297,8 @@ class _Session:
         tmp = Path(tmp_name)
         try:
             with os.fdopen(fd, "wb") as f:
-                sha = self.t.download(name, f)
+                # never more than the listing announced, whatever the transport gets
+                sha = self.t.download(name, LimitedFile(f, entry.size, name))  # type: ignore[arg-type]
                 size = f.tell()
                 if size != entry.size or sha != entry.sha256:
                     raise TransferError(
@@ -368,6 +380,7 @@ class _Session:
         """``Ack_<name>`` with ERROR and every error, atomically into Исходящие."""
         ack = formats.make_ack(name, self.org, self.clock().date(), errors)
         target = self.tree.outgoing / formats.ack_name(name)
+        remove_half_written(self.tree, target.name)  # by a session killed writing it
         write_atomic(target, formats.encode(formats.render(ack)))
         journal.record_file(self.db, target.name, "out", _sha(target), "ACK", "generated")
         log.info("rejection %s written to Исходящие (%d errors)", target.name, len(ack.rows))

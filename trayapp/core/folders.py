@@ -26,6 +26,7 @@ from trayapp.fsutil import (  # the atomic-write helpers live below settings and
     sha256_file,
     write_atomic,
 )
+from trayapp.private import private_dir
 
 __all__ = ["CHUNK", "TEMP_PREFIX", "atomic_file", "fsync_dir", "os_error", "sha256_file",
            "write_atomic", "ExchangeTree"]  # fmt: skip
@@ -69,7 +70,7 @@ class ExchangeTree:
         """Create the tree where it is missing (first use)."""
         for folder in self.folders:
             try:
-                folder.mkdir(parents=True, exist_ok=True)
+                private_dir(folder)  # personal data: the user's alone (POSIX)
             except OSError as exc:
                 raise os_error(exc, str(folder)) from exc
         return self

@@ -8,8 +8,8 @@ thread (never ``run_detached``: it hangs on xorg). On xorg the icon is ``DockedI
 opens the window, so the screen is never left empty. The icon's callbacks only put a command on
 a queue that the Tk thread drains with ``root.after``. Left click (the default action) runs
 an exchange; the menu has «Обмен сейчас», «Открыть окно», «Открыть каталог обмена»,
-«Выход». The icon shows the state and a badge of registries waiting; its tooltip the last
-exchange; rejected registries pop up as notifications where the backend has them (and are
+«Выход». The icon shows the state (idle, exchanging, attention, error, offline) and the last
+session's counts «↑N ↓M»; its tooltip the last exchange; rejected registries pop up as notifications where the backend has them (and are
 always in the window's «События»). Without a tray the window is an ordinary one: closing it
 quits. pystray is imported here only, lazily (it fails at import time without a display).
 """
@@ -121,11 +121,11 @@ class Tray:
         if self.icon is None:
             return
         try:
-            image = icons.tray_image(state.state, state.badge)
-            if hasattr(self.icon, "set_image"):
-                self.icon.set_image(image)
-            else:
-                self.icon.icon = image
+            if hasattr(self.icon, "set_image"):  # xorg: drawn at the docked size, crisp
+                self.icon.set_image(lambda px: icons.tray_image(state.state, state.sent,
+                                                                state.received, px))  # fmt: skip
+            else:  # the OS scales it: 32 px is 16 px at 100 %, 32 px at 200 %
+                self.icon.icon = icons.tray_image(state.state, state.sent, state.received, 32)
             if self.backend != "xorg":  # python-xlib writes WM_NAME as Latin-1
                 self.icon.title = state.tooltip[:127]
             if self.has_notify:
@@ -170,10 +170,12 @@ def _xorg_tray_host() -> bool:
 # ---------------------------------------------------------------------------- entry
 
 
-def run_tray(home: str | None, password: str | None = None) -> int:
+def run_tray(home: str | None, password: str | None = None, minimized: bool = False) -> int:
     """Run the tray icon and the window until «Выход» (or the window closes without a tray).
 
-    ``password`` stands for the keyring's (the demo knows the emulator's). Returns the exit
+    ``password`` stands for the keyring's (the demo knows the emulator's); ``minimized`` (the
+    autostart entry's ``--minimized``) starts with the icon alone, else the window shows as
+    it does for a start from the Start menu or a launcher. Returns the exit
     code: 0 done (also when another instance was asked to show itself), 1 when it could
     not start (no display, a broken settings file: a Russian message says why).
     """
@@ -191,7 +193,7 @@ def run_tray(home: str | None, password: str | None = None) -> int:
         sys.stderr.write(ALREADY_RUNNING + "\n")
         return 0
     try:
-        return _run(home, paths, password)
+        return _run(home, paths, password, minimized)
     finally:
         lock.release()
 
@@ -207,7 +209,7 @@ def _ask_to_show(paths: AppPaths) -> None:
         log.warning("cannot ask the running instance to show itself: %s", exc)
 
 
-def _run(home: str | None, paths: AppPaths, password: str | None) -> int:
+def _run(home: str | None, paths: AppPaths, password: str | None, minimized: bool) -> int:
     from trayapp.app import App, setup_logging
     from trayapp.ui.backend import Backend
     from trayapp.ui.common import Dialogs
@@ -295,7 +297,7 @@ def _run(home: str | None, paths: AppPaths, password: str | None) -> int:
 
     window.on_quit = quit_app
     root.protocol("WM_DELETE_WINDOW", hide_or_quit)
-    if tray_on and not window.first_start:
+    if tray_on and minimized and not window.first_start:
         root.withdraw()  # at login: only the icon
     root.after(POLL_MS, poll)
     try:

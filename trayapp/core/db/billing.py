@@ -114,11 +114,26 @@ class _Statement:
     __slots__ = ("per", "many", "one")
 
     def __init__(self, table: str, columns: tuple[str, ...], conflict: str) -> None:
+        conflict = _only_when_changed(table, conflict)
         group = "(" + ", ".join("?" * len(columns)) + ")"
         head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
         self.per = max(1, MAX_PARAMS // len(columns))
         self.many = head + ", ".join([group] * self.per) + " " + conflict
         self.one = head + group + " " + conflict
+
+
+def _only_when_changed(table: str, conflict: str) -> str:
+    """``DO UPDATE SET a = excluded.a, ...`` made to touch a row only when a value differs,
+    so that the statement's row count is the rows inserted or changed (plain SQL that
+    PostgreSQL runs too: no ``IS NOT``/``IS DISTINCT FROM``)."""
+    head, sep, sets = conflict.partition(" DO UPDATE SET ")
+    columns = [part.split("=")[0].strip() for part in sets.split(", ")]
+    differs = " OR ".join(
+        f"{table}.{c} <> excluded.{c} OR ({table}.{c} IS NULL) <> (excluded.{c} IS NULL)"
+        for c in columns
+        if f"excluded.{c}" in sets
+    )
+    return f"{head}{sep}{sets} WHERE {differs}" if differs else conflict
 
 
 _STATEMENTS = {kind: _Statement(*spec) for kind, spec in _UPSERTS.items()}
@@ -130,6 +145,19 @@ _STATEMENTS = {kind: _Statement(*spec) for kind, spec in _UPSERTS.items()}
 def account_ids(db: Database) -> dict[str, int]:
     """Account number -> id, for every account."""
     return dict(db.execute("SELECT number, id FROM accounts").fetchall())
+
+
+def account_spans(db: Database) -> dict[int, tuple[str | None, str | None]]:
+    """Account id -> (opened, closed) ISO dates, for the accounts that have either."""
+    rows = db.execute(
+        "SELECT id, opened, closed FROM accounts WHERE opened IS NOT NULL OR closed IS NOT NULL"
+    ).fetchall()
+    return {int(i): (o, c) for i, o, c in rows}
+
+
+def metered_codes(db: Database) -> set[int]:
+    """Own codes of the services billed by a meter."""
+    return {code for (code,) in db.execute("SELECT code FROM services WHERE metered = 1")}
 
 
 def service_codes(db: Database) -> set[int]:
@@ -160,22 +188,28 @@ def refresh_periods(db: Database) -> None:
     db.execute("INSERT INTO accrual_periods SELECT DISTINCT period FROM accruals")
 
 
-def upsert(db: Database, kind: str, rows: Sequence[Row]) -> None:
-    """Insert or update ``rows`` (parameter tuples in the order of the kind's columns)."""
+def upsert(db: Database, kind: str, rows: Sequence[Row]) -> int:
+    """Insert or update ``rows`` (parameter tuples in the order of the kind's columns).
+
+    Returns the rows inserted or changed (a row written again with the same values is not).
+    """
     st = _STATEMENTS[kind]
     per = st.per
     n = len(rows)
     full = n - n % per
+    changed = 0
     for i in range(0, full, per):
-        db.execute(st.many, list(chain.from_iterable(rows[i : i + per])))
+        changed += db.execute(st.many, list(chain.from_iterable(rows[i : i + per]))).rowcount
     if full < n:
-        db.executemany(st.one, rows[full:])
+        changed += db.executemany(st.one, rows[full:]).rowcount
+    return changed
 
 
-def insert_payments_unreferenced(db: Database, rows: Sequence[Row]) -> None:
+def insert_payments_unreferenced(db: Database, rows: Sequence[Row]) -> int:
     """Payments without a reference, keyed by all their fields: a row already there is kept.
 
-    Each row is ``(account_id, service_code, paid_on, amount, source)``.
+    Each row is ``(account_id, service_code, paid_on, amount, source)``. Returns how many
+    were inserted.
     """
     head = (
         "INSERT INTO payments (account_id, service_code, paid_on, amount, source) "
@@ -187,10 +221,12 @@ def insert_payments_unreferenced(db: Database, rows: Sequence[Row]) -> None:
     )
     coded = [(a, s, p, m, src, a, s, p, m, src) for a, s, p, m, src in rows if s is not None]
     whole = [(a, s, p, m, src, a, p, m, src) for a, s, p, m, src in rows if s is None]
+    inserted = 0
     if coded:
-        db.executemany(head + "AND service_code = ?" + tail, coded)
+        inserted += db.executemany(head + "AND service_code = ?" + tail, coded).rowcount
     if whole:
-        db.executemany(head + "AND service_code IS NULL" + tail, whole)
+        inserted += db.executemany(head + "AND service_code IS NULL" + tail, whole).rowcount
+    return inserted
 
 
 # ----------------------------------------------------------------------------- export

@@ -17,6 +17,7 @@ from typing import Any
 
 from trayapp.core.db.schema import MIGRATIONS, VERSION
 from trayapp.errors import DatabaseError
+from trayapp.private import create_private_file, private_dir, private_file
 
 log = logging.getLogger(__name__)
 
@@ -33,12 +34,15 @@ class Database:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(self.path.parent)
+            create_private_file(self.path)  # -wal and -shm take the database file's mode
             self.conn = sqlite3.connect(
                 str(self.path), isolation_level=None, timeout=30, check_same_thread=False
             )
             self.conn.execute("PRAGMA foreign_keys = ON")
             self.conn.execute("PRAGMA journal_mode = WAL")
+            for suffix in ("-wal", "-shm"):  # left open to others by an older version
+                private_file(Path(str(self.path) + suffix))
             self.conn.execute("PRAGMA synchronous = FULL")
             # a bounded page cache; temporary b-trees (large sorts) spill to disk
             self.conn.execute("PRAGMA cache_size = -32768")
