@@ -361,6 +361,8 @@ REFERENCES_VERSION = "1"
 def index_references(db: Database, statement_id: int | None = None) -> None:
     """Store the registries named by the purposes of a statement's new documents (all
     documents, when the stored ones were read by another version of ``references``)."""
+    if statement_id is None and sql.references_version(db) == REFERENCES_VERSION:
+        return  # the usual case: no write, no lock
     with db.transaction():
         current = sql.references_version(db) == REFERENCES_VERSION
         if current and statement_id is None:
