@@ -75,12 +75,12 @@ class SettingsForm(ttk.Frame):
                                              padx=4)  # fmt: skip
         row += 1
 
-        self.bank = BankSettings(self)
-        self.bank.grid(row=row, column=0, columnspan=3, sticky="ew", pady=(8, 0))
-        row += 1
         self.verbose_check = ttk.Checkbutton(self, text="Сообщать подробности",
                                              variable=self.verbose_var)  # fmt: skip
         self.verbose_check.grid(row=row, column=1, sticky="w", padx=4, pady=(6, 2))
+        row += 1
+        self.bank = BankSettings(self)  # bank.md: the agent's ИНН, its fee, the days
+        self.bank.grid(row=row, column=0, columnspan=3, sticky="ew", pady=(8, 0))
         row += 1
         self.save_button = ttk.Button(self, text="Сохранить", command=self.save)
         self.save_button.grid(row=row, column=1, sticky="w", padx=4, pady=(8, 0))
@@ -106,7 +106,6 @@ class SettingsForm(ttk.Frame):
             "server_url": self.url_var.get().strip(),
             "login": self.login_var.get().strip(),
             "verbose": "1" if self.verbose_var.get() else "0",
-            **self.bank.values(),
         }
 
     def choose_folder(self) -> None:
@@ -115,4 +114,4 @@ class SettingsForm(ttk.Frame):
             self.folder_var.set(chosen)
 
     def save(self) -> None:
-        self.on_save(self.values(), self.password_var.get())
+        self.on_save({**self.values(), **self.bank.values()}, self.password_var.get())
