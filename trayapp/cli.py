@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import logging
-import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from trayapp import console
 from trayapp.errors import AppError
 from trayapp.private import restrict_umask
+from trayapp.version import version
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +53,8 @@ argparse.ngettext = lambda one, many, n: _RU.get(one if n == 1 else many,  # typ
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:  # exit 2 with a Russian hint
-        self.print_usage(sys.stderr)
-        sys.stderr.write(f"{self.prog}: ошибка: {message}\n")
+        console.write("stderr", self.format_usage())
+        console.err(f"{self.prog}: ошибка: {message}")
         raise SystemExit(2)
 
 
@@ -68,6 +68,8 @@ def _common(p: argparse.ArgumentParser, top: bool) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="trayapp", description="Обмен реестрами с сервисом «Мои счета».")
+    p.add_argument("--version", action="version", version=f"trayapp {version()}",
+                   help="показать версию и выйти")  # fmt: skip
     _common(p, True)
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
@@ -103,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(sset, False)
     sset.add_argument("key", choices=["folder", "coding", "server_url", "login", "verbose",
                                       "database", "bank_agent_inn", "bank_fee_percent",
-                                      "bank_days"])  # fmt: skip
+                                      "bank_days", "autostart", "schedule_minutes"])  # fmt: skip
     sset.add_argument("value")
 
     sp = cmd("import", "загрузить таблицу из программы начислений (CSV или .xlsx)")
@@ -166,9 +168,9 @@ def _today(args: argparse.Namespace) -> date:
 
 def _emit(args: argparse.Namespace, data: Any, text: str) -> None:
     if args.json:
-        print(json.dumps(data, ensure_ascii=False, indent=2))
+        console.out_json(data)
     else:
-        print(text)
+        console.out(text)
 
 
 def plural(n: int, one: str, few: str, many: str) -> str:
@@ -192,6 +194,7 @@ def _money(kopecks: int | None) -> str:
 
 
 def cmd_settings(args: argparse.Namespace) -> None:
+    from trayapp import autostart
     from trayapp import settings as st
 
     app = _app(args)
@@ -205,13 +208,17 @@ def cmd_settings(args: argparse.Namespace) -> None:
         lines = [f"{k}: {data[k]}" for k in st.KEYS]
         lines.append(f"ИНН ТСЖ (из базы): {inn or 'не загружен'}")
         lines.append(f"файл настроек: {app.paths.settings_file}")
-        lines.append(f"журнал: {app.paths.log_file}")
+        lines.append(f"запись автозапуска: {autostart.entry_location()}")
+        lines.append(f"журналы: {app.paths.log_file} (команды), "
+                     f"{app.paths.log_file_of('tray').name} (значок и окно)")  # fmt: skip
         _emit(args, data, "\n".join(lines))
     elif args.settings_command == "set":
         new = st.set_value(app.settings, args.key, args.value)
         app.save_settings(new)
         _emit(args, new.public(app.paths), f"{args.key} = {new.public(app.paths)[args.key]}")
     else:
+        if sys.stdin is None:  # a windowed build: no console to read from
+            raise AppError("нет консоли для ввода пароля: запустите trayapp-cli settings password")
         if sys.stdin.isatty():
             password = getpass.getpass("Пароль «Мои счета»: ")
         else:
@@ -462,36 +469,33 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
-def _ensure_streams() -> None:
-    """A windowed start (pythonw, a shortcut, a frozen build) has no stdout/stderr at all."""
-    for name in ("stdout", "stderr"):
-        if getattr(sys, name) is None:
-            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    _ensure_streams()
+    console.prepare_streams()  # a windowed build has no stdout/stderr; a pipe a code page
     parser = build_parser()
     args = parser.parse_args(argv)
     command = args.command or "tray"
     restrict_umask()  # personal data: what the program creates is the user's alone (POSIX)
+    if command in ("tray", "exchange", "demo"):  # the ones that speak HTTPS
+        from trayapp.app import use_system_certificates
+
+        use_system_certificates()
     logging.getLogger().addHandler(logging.NullHandler())  # tracebacks go to the log only
     try:
         HANDLERS[command](args)
     except UsageError as exc:
-        sys.stderr.write(f"trayapp: ошибка: {exc}\n")
+        console.err(f"trayapp: ошибка: {exc}")
         return 2
     except AppError as exc:
         log.error("%s: %s", type(exc).__name__, exc.message, exc_info=True)
-        sys.stderr.write(f"{exc.message}\n")
+        console.err(exc.message)
         return 1
     except KeyboardInterrupt:
-        sys.stderr.write("прервано\n")
+        console.err("прервано")
         return 1
     except Exception as exc:  # the last line of defence: a message, the traceback to the log
         log.exception("unexpected error")
-        sys.stderr.write(f"Внутренняя ошибка: {type(exc).__name__}: {exc}\n"
-                         "подробности в журнале программы\n")  # fmt: skip
+        console.err(f"Внутренняя ошибка: {type(exc).__name__}: {exc}\n"
+                    "подробности в журнале программы")  # fmt: skip
         return 1
     return 0
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -173,7 +172,7 @@ def test_kill_at_a_moment(origin: Path, duration: float, tmp_path: Path, share: 
     proc = _start(home)
     try:
         time.sleep(duration * share)
-        proc.send_signal(signal.SIGKILL)
+        proc.kill()  # SIGKILL on POSIX, TerminateProcess on Windows
     finally:
         proc.wait(timeout=120)
     docs, ids, regs, status = _state(home)
@@ -189,7 +188,7 @@ def test_kill_between_commit_and_confirmation(origin: Path, tmp_path: Path) -> N
     try:
         assert proc.stdout is not None
         assert proc.stdout.readline().strip() == "committed"
-        proc.send_signal(signal.SIGKILL)
+        proc.kill()  # SIGKILL on POSIX, TerminateProcess on Windows
     finally:
         proc.wait(timeout=120)
     assert _state(home) == (COUNT, COUNT, 1, "accepted")
@@ -205,7 +204,7 @@ def test_kill_while_the_confirmation_is_written(origin: Path, tmp_path: Path) ->
     try:
         assert proc.stdout is not None
         assert proc.stdout.readline().strip() == "writing"
-        proc.send_signal(signal.SIGKILL)
+        proc.kill()  # SIGKILL on POSIX, TerminateProcess on Windows
     finally:
         proc.wait(timeout=120)
     out = _tree(home).outgoing

@@ -36,7 +36,7 @@ def wait(cond: Callable[[], object], timeout: float = 20.0, what: str = "") -> N
 
 
 def log_text(home: Path) -> str:
-    f = home / "logs" / "trayapp.log"
+    f = home / "logs" / "trayapp-tray.log"  # one log file per kind of process
     return f.read_text(encoding="utf-8") if f.exists() else ""
 
 

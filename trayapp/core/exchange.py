@@ -29,8 +29,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import filelock
-
 from trayapp.core import formats
 from trayapp.core.accept import recover as finish_acceptances
 from trayapp.core.accept import remove_half_written
@@ -41,10 +39,14 @@ from trayapp.core.folders import (
     ExchangeTree,
     fsync_dir,
     os_error,
+    remove_file,
+    replace_file,
+    set_hidden,
     sha256_file,
     write_atomic,
 )
 from trayapp.core.formats import FileName, Registry
+from trayapp.core.lock import exchange_lock
 from trayapp.core.transport import GoneError, InboxEntry, LimitedFile, TransferError, Transport
 from trayapp.core.validate import check_incoming
 from trayapp.core.values import format_amount
@@ -295,6 +297,7 @@ class _Session:
         except OSError as exc:
             raise os_error(exc, str(target)) from exc
         tmp = Path(tmp_name)
+        set_hidden(tmp)
         try:
             with os.fdopen(fd, "wb") as f:
                 # never more than the listing announced, whatever the transport gets
@@ -307,7 +310,8 @@ class _Session:
                     )
                 f.flush()
                 os.fsync(f.fileno())
-            os.replace(tmp, target)
+            set_hidden(tmp, False)  # a rename keeps the attributes
+            replace_file(tmp, target)
             fsync_dir(folder)
         except GoneError:
             _unlink(tmp)
@@ -357,9 +361,12 @@ class _Session:
             h = checked.registry.header
             stale = self.tree.outgoing / formats.ack_name(name)
             if stale.is_file():  # a rejection written before a crash, the data fixed since
-                log.info("%s: now correct; the unsent rejection %s removed", name, stale.name)
-                _unlink(stale)
+                # FolderError when it cannot be removed (held by another program): the
+                # session stops with the registry unrouted, the rejection unsent and still
+                # journaled; the next session's recovery tries again before any upload
+                remove_file(stale)
                 journal.forget_file(self.db, "out", stale.name)
+                log.info("%s: now correct; the unsent rejection %s removed", name, stale.name)
             journal.record_file(self.db, name, "in", sha, fname.type, "pending", h.rows, h.filesum)
             log.info("%s: correct, %d rows: pending", name, h.rows)
             return
@@ -482,15 +489,8 @@ def run_session(
             "не заданы реквизиты ТСЖ (ИНН): загрузите их командой «trayapp import org ФАЙЛ»"
         )
     tree.ensure()
-    lock = filelock.FileLock(str(db.path) + ".exchange.lock", timeout=0)
-    try:
-        lock.acquire()
-    except filelock.Timeout as exc:
-        raise ExchangeError("сеанс обмена уже идёт (в другом окне или по расписанию)") from exc
-    try:
+    with exchange_lock(db):
         return _run(_Session(transport, db, tree, org, coding, clock))
-    finally:
-        lock.release()
 
 
 def _run(s: _Session) -> SessionResult:

@@ -25,7 +25,7 @@ from typing import Any
 from trayapp.core import tables
 from trayapp.core import values as v
 from trayapp.core.db import Database, billing
-from trayapp.errors import AppError
+from trayapp.errors import AppError, FolderError
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +94,8 @@ def export(
             ) from exc
         except OSError as exc:
             raise AppError(f"Не удалось записать файл {path}: {exc.strerror or exc}") from exc
+        except FolderError as exc:  # held by Excel past the wait, or refused
+            raise AppError(f"Не удалось записать файл {path}: {exc.message}") from exc
         if kind == "payments":
             billing.mark_payments_exported(db)
         else:

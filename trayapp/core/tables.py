@@ -34,6 +34,7 @@ from types import TracebackType
 from typing import IO, Any
 
 from trayapp.errors import AppError
+from trayapp.fsutil import replace_file
 
 log = logging.getLogger(__name__)
 
@@ -269,7 +270,7 @@ def atomic_write(path: Path, write: Callable[[IO[bytes]], None], new: int = 0) -
         if new:
             path = _claim(tmp, path, new)
         else:
-            os.replace(tmp, path)
+            replace_file(tmp, path)  # waits out Excel holding the previous file, then says so
     except BaseException:
         try:
             os.unlink(tmp)

@@ -29,6 +29,7 @@ from trayapp.core.exchange import SessionResult
 from trayapp.core.reconcile import Match
 from trayapp.core.registries import GenerateResult
 from trayapp.errors import AppError, GenerationError
+from trayapp.version import version
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,7 @@ class Backend:
     def __init__(self, home: str | None, password: str | None = None) -> None:
         self.home = home
         self.password = password
+        self.version = version()  # the one version number (pyproject.toml), for the title
 
     @contextmanager
     def app(self) -> Iterator[App]:

@@ -16,11 +16,11 @@ quits. pystray is imported here only, lazily (it fails at import time without a 
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import os
 import queue
-import sys
 import threading
 import time
 import tkinter as tk
@@ -29,9 +29,12 @@ from typing import Any
 
 import filelock
 
+from trayapp import console
 from trayapp.errors import AppError
 from trayapp.paths import AppPaths
 from trayapp.ui import icon as icons
+from trayapp.ui.schedule_button import ScheduleButton
+from trayapp.ui.scheduler import Scheduler, settings_minutes, window_starter
 from trayapp.ui.window import MainWindow, UiState
 
 log = logging.getLogger(__name__)
@@ -56,6 +59,7 @@ class Tray:
         self.has_notify = False
         self._thread: threading.Thread | None = None
         self.started_at = 0.0
+        self.schedule: Scheduler | None = None  # «Приостановить»/«Возобновить» (scheduler.py)
 
     def start(self) -> bool:
         """Show the icon; False (and nothing shown) where there is no tray to dock in."""
@@ -78,6 +82,7 @@ class Tray:
             item("Обмен сейчас", self._on("exchange"), default=True),
             item("Открыть окно", self._on("show")),
             item("Открыть каталог обмена", self._on("folder")),
+            *([item(self.schedule.menu_text, self._on("pause"))] if self.schedule else []),
             pystray.Menu.SEPARATOR,
             item("Выход", self._on("quit")),
         )
@@ -183,14 +188,14 @@ def run_tray(home: str | None, password: str | None = None, minimized: bool = Fa
     try:
         paths.data_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        sys.stderr.write(f"Каталог данных {paths.data_dir} недоступен: {exc.strerror}\n")
+        console.err(f"Каталог данных {paths.data_dir} недоступен: {exc.strerror}")
         return 1
     lock = filelock.FileLock(str(paths.lock_file), timeout=0)
     try:
         lock.acquire()
     except filelock.Timeout:
         _ask_to_show(paths)
-        sys.stderr.write(ALREADY_RUNNING + "\n")
+        console.err(ALREADY_RUNNING)
         return 0
     try:
         return _run(home, paths, password, minimized)
@@ -218,23 +223,25 @@ def _run(home: str | None, paths: AppPaths, password: str | None, minimized: boo
         root = tk.Tk(className="trayapp")
     except tk.TclError as exc:
         log.info("no display: %s", exc)
-        sys.stderr.write(
+        console.err(
             "Нет графического экрана (окно открыть негде): используйте команды, "
-            "см. trayapp --help\n"
+            "см. trayapp --help"
         )
         return 1
     try:
         app = App.create(home)
-        setup_logging(app.paths, app.settings.verbose)
+        setup_logging(app.paths, app.settings.verbose, kind="tray")
     except AppError as exc:
         root.withdraw()
         Dialogs(root).error(exc.title, exc.message)
         root.destroy()
-        sys.stderr.write(f"{exc.title}: {exc.message}\n")
+        console.err(f"{exc.title}: {exc.message}")
         return 1
     commands: queue.Queue[str] = queue.Queue()
     tray = Tray(commands)
     window = MainWindow(root, Backend(home, password), on_state=tray.update)
+    schedule = tray.schedule = Scheduler(settings_minutes(home))
+    schedule_button = ScheduleButton(window, schedule)  # the same toggle in the window
     tray_on = tray.start()
     log.info("started: tray %s (%s)", "on" if tray_on else "off", tray.backend or "none")
     show_file = _show_request_file(paths)
@@ -286,9 +293,16 @@ def _run(home: str | None, paths: AppPaths, password: str | None, minimized: boo
             elif command == "no-tray":
                 tray.icon, tray_on = None, False
                 window.show()
+            elif command == "pause":
+                schedule_button.toggle()
             elif command == "quit":
                 quit_app()
                 return
+        schedule.tick(window_starter(window))
+        schedule_button.refresh()
+        with contextlib.suppress(Exception):  # the menu's «Приостановить»/«Возобновить»
+            if tray.icon is not None and schedule_button.changed():
+                tray.icon.update_menu()
         mtime = _mtime(show_file)
         if mtime != seen[0]:
             seen[0] = mtime
@@ -299,6 +313,8 @@ def _run(home: str | None, paths: AppPaths, password: str | None, minimized: boo
     root.protocol("WM_DELETE_WINDOW", hide_or_quit)
     if tray_on and minimized and not window.first_start:
         root.withdraw()  # at login: only the icon
+    elif minimized and not window.first_start:
+        root.iconify()  # --minimized (autostart) without a tray: at least out of the way
     root.after(POLL_MS, poll)
     try:
         root.mainloop()

@@ -98,7 +98,7 @@ class MainWindow:
         self.on_quit: Callable[[], None] | None = None  # the tray's «Выход»
         self._images: list[Any] = []  # PhotoImages must stay referenced
 
-        root.title(APP_TITLE)
+        root.title(f"{APP_TITLE} (версия {backend.version})")
         root.minsize(640, 480)
         self._set_window_icon()
         outer = ttk.Frame(root, padding=8)

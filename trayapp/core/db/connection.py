@@ -1,6 +1,7 @@
 """The connection to the billing database: open, migrate, transactions, error translation.
 
-SQLite by default (a file in the data folder): foreign keys on, WAL, synchronous FULL so
+SQLite by default (a file in the data folder): foreign keys on, WAL (the rollback journal on
+a network drive, see ``location``), synchronous FULL so
 that a committed transaction survives a crash. Everything SQLite-specific lives here; the
 query modules beside it use plain SQL with ``?`` parameters.
 """
@@ -15,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from trayapp.core.db import location
 from trayapp.core.db.schema import MIGRATIONS, VERSION
 from trayapp.errors import DatabaseError
 from trayapp.private import create_private_file, private_dir, private_file
@@ -40,7 +42,9 @@ class Database:
                 str(self.path), isolation_level=None, timeout=30, check_same_thread=False
             )
             self.conn.execute("PRAGMA foreign_keys = ON")
-            self.conn.execute("PRAGMA journal_mode = WAL")
+            # WAL corrupts a database on a network drive used by two PCs (location.py)
+            self.journal_mode = location.journal_mode(self.path)
+            self.conn.execute(f"PRAGMA journal_mode = {self.journal_mode}")
             for suffix in ("-wal", "-shm"):  # left open to others by an older version
                 private_file(Path(str(self.path) + suffix))
             self.conn.execute("PRAGMA synchronous = FULL")
