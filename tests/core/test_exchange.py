@@ -31,9 +31,8 @@ from trayapp.core.transport import HttpTransport, InboxEntry, Transport
 from trayapp.emulator.server import Emulator
 from trayapp.errors import AuthError, FolderError, ServerError
 
-EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "spec" / "examples"
-if not EXAMPLES.is_dir():  # pragma: no cover - a checkout elsewhere
-    EXAMPLES = Path("/work/shared/spec/examples")
+# the spec's example files, copied into the repository
+EXAMPLES = Path(__file__).resolve().parents[1] / "emulator" / "data"
 ORG = "5401000001"
 CODING = "GOROD"
 NOW = datetime(2026, 11, 6, 12, 0, 0)

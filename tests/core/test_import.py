@@ -585,3 +585,25 @@ def test_a_column_named_twice_and_a_missing_one_say_which_names_count(
     err = failure(base, write(tmp_path / "a.csv", "account;ЛС;Сумма;Месяц\n1;1;1;1\n"), "accruals")
     assert err.errors == [(1, "столбец указан дважды: account (Лицевой счёт, Л/с, ЛС)"),
                           (1, "нет столбца: service_code (Код услуги, Услуга)")]
+
+
+def test_amounts_and_codes_beyond_what_is_stored_are_refused(base: Database, tmp_path: Path) -> None:
+    """Found by fuzzing: a 20-digit amount crashed the import (OverflowError from SQLite)."""
+    big = "9" * 20
+    err = failure(base, write(tmp_path / "a.csv", "account;service_code;period;amount\n"
+                              f"8030001;1;10.2026;{big}\n8030001;1;11.2026;{'9' * 14},00\n"
+                              f"8030001;{big};10.2026;1\n"), "accruals")
+    assert err.errors == [(2, f"неверная сумма: {big}"), (3, f"неверная сумма: {'9' * 14},00"),
+                          (4, f"неизв.услуга: {big}")]
+    err = failure(base, write(tmp_path / "s.csv", f"code;name\n{big};Лишняя\n"), "services")
+    assert err.errors == [(2, f"неверный код услуги: {big}")]
+    err = failure(base, write(tmp_path / "m.csv", "meter_id;account;service_code;serial;installed;"
+                              f"initial_reading\n99;8030001;3;A;01.01.2020;{big}\n"), "meters")
+    assert err.errors == [(2, f"неверное показание: {big}")]
+    r = load(base, tmp_path, "accruals", f"account;service_code;period;amount\n"
+             f"8030001;1;10.2026;{'9' * 13},99\n")  # the largest that is stored
+    assert r.inserted == 1 and base.scalar("SELECT amount FROM accruals") == 10**15 - 1
+    xl = xlsx(tmp_path / "big.xlsx", ["account", "service_code", "period", "amount"],
+              [["8030001", 1, "10.2026", 10**18], ["8030001", 1, "09.2026", 1e300]])
+    assert [m for _, m in failure(base, xl, "accruals").errors] == [
+        "неверная сумма: 1e+18", "неверная сумма: 1e+300"]

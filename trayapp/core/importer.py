@@ -190,23 +190,30 @@ def float_units(x: float, places: int) -> int | None:
     return int(units)
 
 
+_LIMIT = {2: 10 ** (v.AMOUNT_DIGITS + 2), 3: 10 ** (v.READING_DIGITS + 3)}
+
+
 def _number_units(raw: Any, places: int) -> int | None:
+    """A spreadsheet number in units; None when not exact or beyond what is stored."""
     if isinstance(raw, bool):
         return None
+    units: int | None = None
     if isinstance(raw, int):
-        return raw * _SCALE[places]
-    if isinstance(raw, float):
-        return float_units(raw, places)
-    return None
+        units = raw * _SCALE[places]
+    elif isinstance(raw, float):
+        units = float_units(raw, places)
+    if units is None or abs(units) >= _LIMIT[places]:
+        return None
+    return units
 
 
 def amount_of(raw: Any, text: str) -> int:
     if type(raw) is str:  # the common forms first: 123, 123.45, 123,45
-        if len(text) > 3 and text[-3] in ".,":
+        if 3 < len(text) <= v.AMOUNT_DIGITS + 3 and text[-3] in ".,":
             digits = text[:-3] + text[-2:]
             if digits.isdigit() and digits.isascii():
                 return int(digits)
-        elif text.isdigit() and text.isascii():
+        elif text.isdigit() and text.isascii() and len(text) <= v.AMOUNT_DIGITS:
             return int(text) * 100
     if isinstance(raw, (int, float)):
         k = _number_units(raw, 2)
@@ -268,7 +275,7 @@ def _inn(raw: Any, text: str) -> str:
 
 
 def _own_code(raw: Any, text: str) -> int:
-    if not (text.isdigit() and text.isascii()) or int(text) <= 0:
+    if not (text.isdigit() and text.isascii()) or len(text) > 9 or int(text) <= 0:
         raise _Bad(f"неверный код услуги: {text}")
     return int(text)
 
@@ -629,7 +636,7 @@ def _accruals_fast(
                     digits = amount[:-3] + amount[-2:]
                 else:
                     digits = amount + "00" if amount else ""  # empty: the full check
-                if digits.isascii() and digits.isdigit():
+                if digits.isascii() and digits.isdigit() and len(digits) <= v.AMOUNT_DIGITS + 2:
                     append((accounts[row[ia]], services[row[isv]], periods[row[ip]],
                             int(digits)))
                     continue

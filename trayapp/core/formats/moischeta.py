@@ -451,7 +451,7 @@ def _read_ack(f: list[str], ln: int, st: _RowState, errors: Errors) -> tuple[Row
 # it does not take goes through ``_read_payment``, which names every error.
 _PAYMENT_LINE = re.compile(
     r"([A-Za-z0-9-]{1,36});(\d\d\.\d\d\.\d{4}) (\d\d):(\d\d):(\d\d);"
-    r"([0-9A-Za-zА-Яа-яЁё-]{1,20});([^;\s]*);(\d+)(?:[.,](\d{1,2}))?;(\d\d\.\d{4})",
+    r"([0-9A-Za-zА-Яа-яЁё-]{1,20});([^;\s]*);(\d{1,13})(?:[.,](\d{1,2}))?;(\d\d\.\d{4})",
     re.ASCII,
 )
 # a registry holds few distinct days and months: each is checked once
