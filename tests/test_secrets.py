@@ -66,7 +66,7 @@ def test_a_whole_verbose_cycle_leaks_no_password_or_token(tmp_path: Path) -> Non
         for kind in ("services", "debts", "meters"):
             run("generate", kind)
         run("exchange")
-        log = (home / "logs" / "trayapp.log").read_text(encoding="utf-8")
+        log = (home / "logs" / "trayapp-cli.log").read_text(encoding="utf-8")
         assert not [n for n in names if n in log]  # no owner's name without verbose
         run("settings", "set", "verbose", "1")
         run("exchange")

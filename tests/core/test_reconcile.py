@@ -76,9 +76,9 @@ def doc(number: str, amount: str, purpose: str = "", day: date = D, payer: str =
 
 @pytest.fixture()
 def env(tmp_path: Path) -> Iterator[Env]:
-    db = fx.build(tmp_path / "b.db")
-    yield Env(db, ExchangeTree(tmp_path / "x").ensure(), tmp_path)
-    db.close()
+    e = Env(fx.build(tmp_path / "b.db"), ExchangeTree(tmp_path / "x").ensure(), tmp_path)
+    yield e
+    e.db.close()
 
 
 def brief(m: Match) -> tuple[str, str | None, list[str]]:
@@ -396,6 +396,35 @@ def test_without_org_account_any_header_account_is_own(env: Env) -> None:
 
 
 # ---------------------------------------------------------------------------- references
+
+
+def test_database_of_schema_4_is_migrated_and_its_purposes_read(env: Env) -> None:
+    r1 = env.registry(D, 1, "1000.00")
+    env.load(doc("7", "900.00", "реестр № 001 от 06.11.2026"))
+    # as a database of schema 4 holds it: no references, no index by sum
+    env.db.execute("DROP TABLE bank_references")
+    env.db.execute("DROP INDEX bank_documents_amount")
+    env.db.execute("DELETE FROM meta WHERE key = 'bank_references'")
+    env.db.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
+    path = env.db.path
+    env.db.close()
+    env.db = Database(path)
+    assert env.db.scalar("SELECT value FROM meta WHERE key = 'schema_version'") == "5"
+    assert brief(env.match()[r1]) == ("mismatch", "-100.00", ["7"])
+
+
+def test_references_are_read_at_import_and_again_for_a_new_reader(env: Env) -> None:
+    r1 = env.registry(D, 1, "1000.00")
+    env.load(doc("7", "900.00", "реестр № 001 от 06.11.2026"), doc("8", "1.00", "без ссылки"))
+    assert env.db.all("SELECT ref_date, ref_number FROM bank_references") == [("2026-11-06", 1)]
+    assert brief(env.match()[r1]) == ("mismatch", "-100.00", ["7"])
+    # references read by another version of the reader are read again from the purposes
+    env.db.execute("DELETE FROM bank_references")
+    env.db.execute("UPDATE meta SET value = 'old' WHERE key = 'bank_references'")
+    assert brief(env.match()[r1]) == ("mismatch", "-100.00", ["7"])
+    assert env.db.scalar("SELECT COUNT(*) FROM bank_references") == 1
+    env.load(doc("7", "900.00", "реестр № 001 от 06.11.2026"))  # held: nothing added twice
+    assert env.db.scalar("SELECT COUNT(*) FROM bank_references") == 1
 
 
 def test_references_in_purposes() -> None:
