@@ -397,3 +397,28 @@ def ttk_style(root: tk.Misc) -> object:
     from tkinter import ttk
 
     return ttk.Style(root)
+
+
+def test_changing_the_coding_warns(root: tk.Tk, home: Path) -> None:
+    configure(home)  # GOROD
+    win, dialogs = make_window(root, home)
+    win.generate("debts")
+    pump(root, lambda: win.last_generated is not None and not win.worker.busy())
+    form = win.settings_form
+    form.coding_var.set("SBER")
+    dialogs.answer = False  # «Нет»: nothing saved
+    form.save_button.invoke()
+    root.update()
+    kind, title, text = dialogs.shown[-1]
+    assert kind == "ask" and title == "Смена кодирования"
+    assert "«Услуги» заново" in text and win.last_generated.file.name in text  # type: ignore[union-attr]
+    assert App.create(home).settings.coding == "GOROD"
+    dialogs.answer = True
+    form.save_button.invoke()
+    pump(root, lambda: win.coding == "SBER")
+    assert App.create(home).settings.coding == "SBER"
+    # the same coding again: no question
+    asked = len(dialogs.shown)
+    form.save_button.invoke()
+    pump(root, lambda: not win.worker.busy())
+    assert len([d for d in dialogs.shown[asked:] if d[0] == "ask"]) == 0

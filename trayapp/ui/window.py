@@ -37,6 +37,7 @@ from trayapp.ui.bank_panel import COLUMN as BANK_COLUMN
 from trayapp.ui.bank_panel import BankPanel
 from trayapp.ui.common import (
     APP_TITLE,
+    CODING_LABELS,
     KIND_NAMES,
     NO_EXCHANGE,
     Dialogs,
@@ -159,6 +160,7 @@ class MainWindow:
 
         settings, exists, default_folder = backend.load_settings()
         self.settings_form.load(settings, default_folder)
+        self.coding = settings.coding
         self.first_start = not exists
         scale_layout(root, self.scale)
         if self.first_start:
@@ -543,11 +545,24 @@ class MainWindow:
             self.dialogs.error(exc.title, exc.message)
 
     def save_settings(self, values: dict[str, str], password: str) -> None:
+        new = values.get("coding", self.coding)
+        if new != self.coding and not self.first_start:
+            waiting = self.snapshot.outgoing if self.snapshot is not None else []
+            text = (f"Кодирование услуг меняется: {CODING_LABELS.get(self.coding, self.coding)} "
+                    f"→ {CODING_LABELS.get(new, new)}.\n\nПосле смены сформируйте и отправьте "
+                    "реестр «Услуги» заново: без него «Мои счета» не поймут новые коды.")  # fmt: skip
+            if waiting:
+                text += ("\n\nВ Исходящих ждут отправки реестры старого кодирования: "
+                         f"{', '.join(waiting)}. Их лучше сформировать заново.")  # fmt: skip
+            if not self.dialogs.ask_yes_no("Смена кодирования", text + "\n\nСменить?"):
+                self.message_var.set("Настройки не сохранены: кодирование оставлено прежним.")
+                return
         self.worker.submit("settings", lambda: self.backend.save_settings(values, password),
                            self._settings_saved, self._error("Настройки не сохранены"))  # fmt: skip
 
     def _settings_saved(self, result: tuple[Settings, AppError | None]) -> None:
         s, pw_error = result
+        self.coding = s.coding
         self.first_start = False
         self.settings_form.password_var.set("")
         self.message_var.set("Настройки сохранены. Нажмите на логотип, чтобы вернуться к работе.")
