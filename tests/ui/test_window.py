@@ -25,7 +25,7 @@ from trayapp.core.folders import ExchangeTree
 from trayapp.emulator.server import Emulator
 from trayapp.errors import ServerError
 from trayapp.ui.backend import Backend
-from trayapp.ui.common import NO_EXCHANGE
+from trayapp.ui.common import NO_EXCHANGE, money
 from trayapp.ui.window import MainWindow
 
 from .conftest import TODAY, RecordingDialogs, pump
@@ -422,3 +422,38 @@ def test_changing_the_coding_warns(root: tk.Tk, home: Path) -> None:
     form.save_button.invoke()
     pump(root, lambda: not win.worker.busy())
     assert len([d for d in dialogs.shown[asked:] if d[0] == "ask"]) == 0
+
+
+def test_closed_accounts_that_owe_are_named_after_debts(root: tk.Tk, home: Path,
+                                                        info: DemoInfo) -> None:  # fmt: skip
+    from trayapp.core import formats
+
+    configure(home, coding="ACCOUNT")  # one line per account: its whole debt, nothing skipped
+    win, dialogs = make_window(root, home)
+    win.month_var.set(v.format_month(info.billing_period))
+    win.generate("debts")
+    pump(root, lambda: win.last_generated is not None and not win.worker.busy())
+    made = win.last_generated.file  # type: ignore[union-attr]
+    registry = formats.parse(made.read_bytes(), name=made.name, org=info.inn, coding="ACCOUNT")
+    owed: dict[str, int] = {}
+    for r in registry.rows:
+        owed[r.account] = owed.get(r.account, 0) + r.debt  # type: ignore[union-attr]
+    number, debt = max(owed.items(), key=lambda kv: kv[1])
+    assert debt > 0 and "Закрытые" not in win.gen_result_var.get()
+    year, month = divmod(info.billing_period, 100)
+    app = App.create(home)  # the account closed before the billing month
+    with app.db.transaction():
+        app.db.execute("UPDATE accounts SET closed = ? WHERE number = ?",
+                       (f"{year}-{month:02d}-01" if month > 1 else f"{year}-01-01", number))  # fmt: skip
+    app.db.execute("UPDATE accounts SET closed = date(closed, '-1 day') WHERE number = ?",
+                   (number,))  # fmt: skip
+    app.close()
+    win.last_generated = None
+    win.generate("debts")  # replaces the one waiting (dialogs answer yes)
+    pump(root, lambda: win.last_generated is not None and not win.worker.busy())
+    text = win.gen_result_var.get()
+    assert (f"Закрытые лицевые счета с долгом в реестр не вошли (так по правилам): 1 счёт на "
+            f"сумму {money(debt)} ₽") in text, text  # fmt: skip
+    again = win.last_generated.file  # type: ignore[union-attr]
+    rows = formats.parse(again.read_bytes(), name=again.name, org=info.inn, coding="ACCOUNT").rows
+    assert all(r.account != number for r in rows)  # type: ignore[union-attr]

@@ -52,6 +52,7 @@ class GenerateResult:
     as_of: date | None
     skipped_services: list[str] = field(default_factory=list)
     accounts_without_services: list[str] = field(default_factory=list)
+    closed_with_debt: tuple[int, int] = (0, 0)  # closed accounts left out that owe: (n, kopecks)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -366,9 +367,10 @@ def generate_debts(
         type="DEBTS", org=inn, number=1, day=today, period=period, as_of=as_of, coding=coding
     )
     path, count = _write_registry(tree, db, header, batches(), total)
+    closed = q.closed_with_debt(db, period, as_of, first_day)
     return GenerateResult(
         path, "DEBTS", count, total[0], period, as_of,
-        [cat.label(c) for c in sorted(skipped)], orphans,
+        [cat.label(c) for c in sorted(skipped)], orphans, closed,
     )  # fmt: skip
 
 

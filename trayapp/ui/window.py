@@ -459,6 +459,11 @@ class MainWindow:
             lines[0] += f", месяц {v.format_month(r.period)}, на {v.format_date(r.as_of)}"
         if r.skipped_services:
             lines.append("Услуги без кода не попали в файл: " + "; ".join(r.skipped_services))
+        closed, owed = r.closed_with_debt
+        if closed:
+            lines.append(f"Закрытые лицевые счета с долгом в реестр не вошли (так по правилам): "
+                         f"{closed} {plural(closed, 'счёт', 'счёта', 'счетов')} на сумму "
+                         f"{money(owed)} ₽")  # fmt: skip
         if r.accounts_without_services:
             lines.append("Лицевые счета без услуг (нет строк): "
                          + ", ".join(r.accounts_without_services[:20]))  # fmt: skip

@@ -153,3 +153,23 @@ def meter_rows(
     cur = db.execute(sql, params)
     while batch := cur.fetchmany(5000):
         yield from batch
+
+
+def closed_with_debt(db: Database, period: int, as_of: date, first_day: date) -> tuple[int, int]:
+    """Accounts closed before ``first_day`` that still owe (the Debts registry leaves them
+    out): (how many, their debt in kopecks), the debt taken as for the registry."""
+    row = db.one(
+        """
+        SELECT COUNT(*), COALESCE(SUM(debt), 0) FROM (
+            SELECT u.account_id, SUM(u.amount) AS debt FROM (
+                SELECT account_id, amount FROM accruals WHERE period <= :period
+                UNION ALL SELECT account_id, amount FROM balances
+                UNION ALL SELECT account_id, -amount FROM payments WHERE paid_on <= :as_of
+            ) u JOIN accounts a ON a.id = u.account_id
+            WHERE a.closed IS NOT NULL AND a.closed < :first_day
+            GROUP BY u.account_id HAVING SUM(u.amount) > 0
+        ) owing
+        """,
+        {"period": period, "as_of": as_of.isoformat(), "first_day": first_day.isoformat()},
+    )
+    return (int(row[0]), int(row[1])) if row else (0, 0)
