@@ -6,7 +6,9 @@ registry from the window (the job runs in the window's worker thread) and, all t
 measures how late a Tk ``after(10)`` callback fires: that lateness is how long a click or a
 redraw would wait. Prints the job's time and the latency's median, 99th percentile and
 maximum, and how many ticks were later than 50 ms. Also the time from ``tk.Tk()`` to the
-window mapped. Usage: python bench/bench_tk_latency.py [N] (default 100000).
+window mapped. Then the same while a registry of N payments is checked and accepted from the window
+(bench_accept.py's data). Usage: python bench/bench_tk_latency.py [N] [generate] [accept]
+(default 100000, both).
 """
 
 from __future__ import annotations
@@ -39,8 +41,81 @@ def ensure_display() -> subprocess.Popen[bytes] | None:
     return proc
 
 
+class YesDialogs:
+    """Every question answered yes; nothing waits for a click."""
+
+    def __getattr__(self, name: str) -> object:
+        return lambda *a, **k: True
+
+
+def measure(root: tk.Tk, start: object, done: object, what: str) -> None:
+    """Run ``start()``, then the Tk loop until ``done()``, ticking every TICK_MS; print."""
+    late: list[float] = []
+    state = {"expected": 0.0, "running": True}
+
+    def tick() -> None:
+        now = time.perf_counter()
+        if state["expected"]:
+            late.append((now - state["expected"]) * 1000)
+        state["expected"] = now + TICK_MS / 1000
+        if state["running"]:
+            root.after(TICK_MS, tick)
+
+    t = time.perf_counter()
+    start()  # type: ignore[operator]
+    root.after(TICK_MS, tick)
+    while not done():  # type: ignore[operator]
+        root.update()
+        time.sleep(0.001)
+        if time.perf_counter() - t > 900:
+            raise SystemExit(f"{what}: over 15 minutes")
+    job = time.perf_counter() - t
+    state["running"] = False
+    late.sort()
+    p99 = late[max(0, int(len(late) * 0.99) - 1)] if late else 0.0
+    print(f"{what}: {job:.1f} s; Tk loop lateness over {len(late)} ticks of {TICK_MS} ms: "
+          f"median {statistics.median(late):.1f} ms, p99 {p99:.1f} ms, max {late[-1]:.1f} ms, "
+          f"later than 50 ms: {sum(1 for x in late if x > 50)}")  # fmt: skip
+
+
+def accept_phase(accounts: int) -> None:
+    """A 100,000-payment registry accepted from the window (bench_accept's data)."""
+    import bench_accept as ba
+
+    from trayapp import settings as st
+    from trayapp.app import App
+    from trayapp.core.folders import ExchangeTree
+    from trayapp.ui.backend import Backend
+    from trayapp.ui.window import MainWindow
+
+    home = Path(tempfile.mkdtemp(prefix="tk-accept-"))
+    try:
+        db_file = home / "accept.db"
+        ba.make_base(db_file, accounts)
+        app = App.create(home)
+        s = st.set_value(app.settings, "database", str(db_file))
+        s = st.set_value(s, "coding", "GOROD")
+        app.save_settings(s)
+        tree = ExchangeTree(s.exchange_folder(app.paths)).ensure()
+        (tree.incoming / ba.NAME).write_bytes(ba.make_registry(accounts, accounts))
+        app.close()
+        root = tk.Tk()
+        win = MainWindow(root, Backend(str(home)), YesDialogs())  # type: ignore[arg-type]
+        win.opener = lambda p: None
+        measure(root, lambda: None, lambda: win.snapshot is not None,
+                f"the window's first look at a {accounts}-payment registry (its check)")  # fmt: skip
+        win.pending_tree.selection_set(ba.NAME)
+        measure(root, win.accept_selected, lambda: win.last_accepted is not None,
+                f"{accounts} payments accepted from the window")  # fmt: skip
+        win.close()
+        root.destroy()
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
 def main() -> None:
     accounts = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    phases = sys.argv[2:] or ["generate", "accept"]
     xvfb = ensure_display()
     os.environ.setdefault("PYSTRAY_BACKEND", "dummy")
     from make_db import make
@@ -52,6 +127,10 @@ def main() -> None:
 
     home = Path(tempfile.mkdtemp(prefix="tk-latency-"))
     try:
+        if "accept" in phases:
+            accept_phase(accounts)
+        if "generate" not in phases:
+            return
         t = time.perf_counter()
         db_file = home / "big.db"
         make(db_file, accounts)

@@ -287,11 +287,13 @@ def _run(home: str | None, paths: AppPaths, password: str | None, minimized: boo
         return 1
     commands: queue.Queue[str] = queue.Queue()
     tray = Tray(commands)
+    schedule = tray.schedule = Scheduler(settings_minutes(home))
+    if minimized:
+        root.withdraw()  # at login: no window flashing up while it is built
+    tray_on = tray.start()  # before the window is built: the icon shows as soon as it can
     notifier = Notifier(fallback=tray.notify_fallback)
     window = MainWindow(root, Backend(home, password), on_state=make_on_state(tray, notifier))
-    schedule = tray.schedule = Scheduler(settings_minutes(home))
     schedule_button = ScheduleButton(window, schedule)  # the same toggle in the window
-    tray_on = tray.start()
     log.info("started: tray %s (%s)", "on" if tray_on else "off", tray.backend or "none")
     show_file = _show_request_file(paths)
     seen = [_mtime(show_file)]
@@ -365,7 +367,10 @@ def _run(home: str | None, paths: AppPaths, password: str | None, minimized: boo
     if tray_on and minimized and not window.first_start:
         root.withdraw()  # at login: only the icon
     elif minimized and not window.first_start:
+        root.deiconify()
         root.iconify()  # --minimized (autostart) without a tray: at least out of the way
+    else:
+        root.deiconify()
     root.after(POLL_MS, poll)
     try:
         root.mainloop()
