@@ -7,8 +7,9 @@ measures how late a Tk ``after(10)`` callback fires: that lateness is how long a
 redraw would wait. Prints the job's time and the latency's median, 99th percentile and
 maximum, and how many ticks were later than 50 ms. Also the time from ``tk.Tk()`` to the
 window mapped. Then the same while a registry of N payments is checked and accepted from the window
-(bench_accept.py's data). Usage: python bench/bench_tk_latency.py [N] [generate] [accept]
-(default 100000, both).
+(bench_accept.py's data), and during a session that sends a Debts registry of 0.6 N accounts
+(about 50 MB for N = 100000) to the emulator in a process of its own. Usage:
+python bench/bench_tk_latency.py [N] [generate] [accept] [session] (default 100000, all).
 """
 
 from __future__ import annotations
@@ -113,9 +114,60 @@ def accept_phase(accounts: int) -> None:
         shutil.rmtree(home, ignore_errors=True)
 
 
+def session_phase(accounts: int) -> None:
+    """An exchange session from the window sending a Debts registry of tens of MB to the
+    emulator (a process of its own, as the real server is)."""
+    from datetime import date
+
+    from make_db import make
+
+    from trayapp import settings as st
+    from trayapp.app import App
+    from trayapp.core.registries import generate
+    from trayapp.ui.backend import Backend
+    from trayapp.ui.window import MainWindow
+
+    home = Path(tempfile.mkdtemp(prefix="tk-session-"))
+    emulator: subprocess.Popen[str] | None = None
+    try:
+        db_file = home / "session.db"
+        make(db_file, accounts)
+        emulator = subprocess.Popen([sys.executable, "-m", "trayapp.emulator", "--port", "0",
+                                     "--no-residents", "--org", "5401000001", "--data",
+                                     str(home / "emulator")], stdout=subprocess.PIPE,
+                                    stderr=subprocess.DEVNULL, text=True)  # fmt: skip
+        assert emulator.stdout is not None
+        url = emulator.stdout.readline().strip()
+        app = App.create(home)
+        s = app.settings
+        for key, value in (("database", str(db_file)), ("coding", "GOROD"),
+                           ("server_url", url), ("login", "demo")):  # fmt: skip
+            s = st.set_value(s, key, value)
+        app.save_settings(s)
+        r = generate(app.db, app.tree, "debts", "GOROD", date.today())
+        size = r.file.stat().st_size / 1e6
+        app.close()
+        root = tk.Tk()
+        win = MainWindow(root, Backend(str(home), "demo"), YesDialogs())  # type: ignore[arg-type]
+        while win.snapshot is None:
+            root.update()
+            time.sleep(0.005)
+        measure(root, win.exchange, lambda: win.last_exchange is not None or not win.worker.busy(),
+                f"a session sending a {size:.0f} MB Debts registry, from the window")  # fmt: skip
+        outcome = win.last_exchange
+        print("  session:", f"sent {outcome.result.sent}, answers ok {outcome.result.answers_ok}"
+              if outcome is not None else f"failed: {win.message_var.get()}")  # fmt: skip
+        win.close()
+        root.destroy()
+    finally:
+        if emulator is not None:
+            emulator.terminate()
+        shutil.rmtree(home, ignore_errors=True)
+
+
 def main() -> None:
     accounts = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
-    phases = sys.argv[2:] or ["generate", "accept"]
+    phases = sys.argv[2:] or ["generate", "accept", "session"]
     xvfb = ensure_display()
     os.environ.setdefault("PYSTRAY_BACKEND", "dummy")
     from make_db import make
@@ -129,6 +181,8 @@ def main() -> None:
     try:
         if "accept" in phases:
             accept_phase(accounts)
+        if "session" in phases:
+            session_phase(accounts * 6 // 10)
         if "generate" not in phases:
             return
         t = time.perf_counter()

@@ -146,6 +146,8 @@ def test_exchange_and_accept(root: tk.Tk, home: Path, emulator: Emulator) -> Non
     ok = next(i for i in win.events_tree.get_children()
               if "принят сервисом" in str(win.events_tree.item(i, "values")[1]))  # fmt: skip
     win.events_tree.selection_set(ok)
+    root.update()
+    assert "принят сервисом" in win.event_detail_var.get()  # the whole text, wrapped, below
     win.open_event_file()
     assert win.opened and win.opened[-1].name in str(win.events_tree.item(ok, "values")[1])  # type: ignore[attr-defined]
     win.opened.clear()  # type: ignore[attr-defined]

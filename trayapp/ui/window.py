@@ -111,6 +111,7 @@ class MainWindow:
         self.last_accepted: AcceptResult | None = None
         self.last_exchange: ExchangeOutcome | None = None
         self.local_events: list[Event] = []
+        self._event_text: dict[str, str] = {}  # the events list's row -> the whole text
         self.on_quit: Callable[[], None] | None = None  # the tray's «Выход»
         self._images: list[Any] = []  # PhotoImages must stay referenced
 
@@ -290,6 +291,14 @@ class MainWindow:
                   justify="left").pack(fill="x", pady=(4, 0))  # fmt: skip
 
     def _build_events(self, parent: ttk.Frame) -> None:
+        # the selected event's whole text, wrapped, below the list (a list row is one line)
+        self.event_detail_var = tk.StringVar(self.root, "Выберите событие: здесь его полный "
+                                                        "текст.")  # fmt: skip
+        self.event_detail = ttk.Label(parent, textvariable=self.event_detail_var,
+                                      wraplength=700, justify="left")  # fmt: skip
+        self.event_detail.pack(side="bottom", fill="x", pady=(6, 0))
+        parent.bind("<Configure>", lambda e: self.event_detail.configure(
+            wraplength=max(200, e.width - 16)))  # fmt: skip
         self.events_tree = ttk.Treeview(parent, columns=("at", "text"), show="headings")
         self.events_tree.heading("at", text="Время")
         self.events_tree.heading("text", text="Событие")
@@ -301,6 +310,7 @@ class MainWindow:
         scroll.pack(side="left", fill="y")
         self.events_tree.tag_configure("error", foreground="#b00020")
         self.events_tree.bind("<Double-1>", lambda _e: self.open_event_file())
+        self.events_tree.bind("<<TreeviewSelect>>", lambda _e: self._event_selected())
         _tooltip(self.events_tree, "Двойной щелчок открывает файл, названный в событии")
 
     # ------------------------------------------------------------------ modes
@@ -631,9 +641,18 @@ class MainWindow:
             events += self.snapshot.recent
         events.sort(key=lambda e: e[0], reverse=True)
         self.events_tree.delete(*self.events_tree.get_children())
+        self._event_text = {}
         for at, level, text in events[:100]:
-            self.events_tree.insert("", "end", values=(_moment(at), text.replace("\n", " ")),
-                                    tags=("error",) if level == "error" else ())  # fmt: skip
+            iid = self.events_tree.insert("", "end", values=(_moment(at), text.replace("\n", " ")),
+                                          tags=("error",) if level == "error" else ())  # fmt: skip
+            self._event_text[str(iid)] = text
+
+    def _event_selected(self) -> None:
+        sel = self.events_tree.selection()
+        if sel:
+            values = self.events_tree.item(sel[0], "values")
+            text = self._event_text.get(str(sel[0]), str(values[1]))
+            self.event_detail_var.set(f"{values[0]}: {text}")
 
     def open_event_file(self) -> None:
         """Open the registry file the selected event names, wherever in the tree it lies."""
