@@ -26,6 +26,25 @@ log = logging.getLogger(__name__)
 Params = Sequence[Any] | dict[str, Any]
 
 
+_SQLITE_TEXTS = {
+    "disk I/O error": "ошибка записи на диск (нет места или диск неисправен)",
+    "database or disk is full": "нет места на диске",
+    "database is locked": "база данных занята другой программой",
+    "attempt to write a readonly database": "нет прав на запись в файл базы данных",
+    "unable to open database file": "файл базы данных не открывается",
+    "database disk image is malformed": "файл базы данных повреждён",
+}
+
+
+def _russian(exc: sqlite3.Error) -> str:
+    """SQLite's English message in the user's words (the original kept in brackets)."""
+    text = str(exc)
+    for key, russian in _SQLITE_TEXTS.items():
+        if key in text:
+            return f"{russian} ({text})"
+    return text
+
+
 def now_text() -> str:
     return datetime.now().strftime("%Y-%m-%d %H:%M:%S")
 
@@ -52,7 +71,7 @@ class Database:
             self.conn.execute("PRAGMA cache_size = -32768")
             self._migrate()
         except sqlite3.Error as exc:
-            raise DatabaseError(f"не удалось открыть базу данных {self.path}: {exc}") from exc
+            raise DatabaseError(f"не удалось открыть базу данных {self.path}: {_russian(exc)}") from exc
         except OSError as exc:
             raise DatabaseError(f"не удалось создать базу данных {self.path}: {exc}") from exc
         self._depth = 0
@@ -119,14 +138,23 @@ class Database:
             yield self
         except BaseException:
             self._depth = 0
-            self.conn.execute("ROLLBACK")
+            self._rollback()
             raise
         self._depth = 0
         try:
             self.conn.execute("COMMIT")
         except sqlite3.Error as exc:
-            self.conn.execute("ROLLBACK")
-            raise DatabaseError(f"не удалось записать в базу данных: {exc}") from exc
+            self._rollback()
+            raise DatabaseError(f"не удалось записать в базу данных: {_russian(exc)}") from exc
+
+    def _rollback(self) -> None:
+        """Undo the open transaction; SQLite may have undone it already (a full disk, an I/O
+        error): then there is nothing to do, and the error that caused it is what matters."""
+        if self.conn.in_transaction:
+            try:
+                self.conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                log.warning("rollback failed", exc_info=True)
 
     @property
     def in_transaction(self) -> bool:
@@ -139,7 +167,7 @@ class Database:
         except sqlite3.IntegrityError:
             raise
         except sqlite3.Error as exc:
-            raise DatabaseError(f"ошибка базы данных: {exc}") from exc
+            raise DatabaseError(f"ошибка базы данных: {_russian(exc)}") from exc
 
     def executemany(self, sql: str, rows: Iterable[Params]) -> sqlite3.Cursor:
         try:
@@ -147,7 +175,7 @@ class Database:
         except sqlite3.IntegrityError:
             raise
         except sqlite3.Error as exc:
-            raise DatabaseError(f"ошибка базы данных: {exc}") from exc
+            raise DatabaseError(f"ошибка базы данных: {_russian(exc)}") from exc
 
     def all(self, sql: str, params: Params = ()) -> list[Any]:
         return self.execute(sql, params).fetchall()
