@@ -231,11 +231,12 @@ def accept(
     except IntegrityError as exc:
         log.warning("%s: the database refused the acceptance: %s", name, exc)
         text = str(exc)
-        if "payment_id" in text or "reading_id" in text or "documents.file_id" in text:
+        keys = ("payment_id", "reading_id", "documents.file_id", "documents_one_per_file")
+        if any(k in text for k in keys):
             raise AcceptError(
                 f"реестр {name} уже принят или его платежи (показания) приняты раньше"
             ) from exc
-        raise AcceptError(f"реестр {name} не принят: база данных отказала ({text})") from exc
+        raise AcceptError(f"реестр {name} не принят: {text}") from exc
     log.info("%s: accepted as document %s (%d rows)", name, number, h.rows)
     if _after_commit is not None:
         _after_commit()

@@ -29,8 +29,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import filelock
-
 from trayapp.core import formats
 from trayapp.core.accept import recover as finish_acceptances
 from trayapp.core.db import journal
@@ -44,6 +42,7 @@ from trayapp.core.folders import (
     write_atomic,
 )
 from trayapp.core.formats import FileName, Registry
+from trayapp.core.lock import exchange_lock
 from trayapp.core.transport import GoneError, InboxEntry, TransferError, Transport
 from trayapp.core.validate import check_incoming
 from trayapp.core.values import format_amount
@@ -469,15 +468,8 @@ def run_session(
             "не заданы реквизиты ТСЖ (ИНН): загрузите их командой «trayapp import org ФАЙЛ»"
         )
     tree.ensure()
-    lock = filelock.FileLock(str(db.path) + ".exchange.lock", timeout=0)
-    try:
-        lock.acquire()
-    except filelock.Timeout as exc:
-        raise ExchangeError("сеанс обмена уже идёт (в другом окне или по расписанию)") from exc
-    try:
+    with exchange_lock(db):
         return _run(_Session(transport, db, tree, org, coding, clock))
-    finally:
-        lock.release()
 
 
 def _run(s: _Session) -> SessionResult:

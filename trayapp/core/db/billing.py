@@ -3,7 +3,10 @@
 The importer validates rows in Python (references through the dicts returned here) and hands
 this module ready parameter tuples; each upsert writes them set-based, several rows per
 statement (multi-row ``VALUES`` with ``ON CONFLICT ... DO UPDATE``), which is what makes a
-10-million-row import fast. Export reads payments and readings accepted from «Мои счета» and
+10-million-row import fast. A key that comes twice in a file: the last row wins, on both
+backends (SQLite applies a multi-row upsert row by row; PostgreSQL refuses one key twice
+in a statement, so there the rows are COPYed into a temporary table and upserted from it
+``DISTINCT ON`` the key, the last row first). Export reads payments and readings accepted from «Мои счета» and
 marks them exported. A few helpers at the end insert accepted rows directly, for tests and
 the demo, until the accept module writes them itself. Plain SQL; imports nothing of the app
 but the connection.
@@ -95,6 +98,19 @@ _UPSERTS: dict[str, tuple[str, tuple[str, ...], str]] = {
     ),
 }
 
+# kind -> the columns of its conflict key
+_KEYS: dict[str, tuple[str, ...]] = {
+    "org": ("id",),
+    "providers": ("inn",),
+    "services": ("code",),
+    "accounts": ("number",),
+    "balances": ("account_id", "service_code"),
+    "accruals": ("account_id", "service_code", "period"),
+    "payments": ("source", "reference"),
+    "meters": ("meter_id",),
+    "readings": ("meter_ref", "taken_at"),
+}
+
 _COUNTS: dict[str, str] = {
     "org": "SELECT COUNT(*) FROM org",
     "providers": "SELECT COUNT(*) FROM providers",
@@ -162,6 +178,9 @@ def refresh_periods(db: Database) -> None:
 
 def upsert(db: Database, kind: str, rows: Sequence[Row]) -> None:
     """Insert or update ``rows`` (parameter tuples in the order of the kind's columns)."""
+    table, columns, conflict = _UPSERTS[kind]
+    if db.upsert_distinct(table, columns, _KEYS[kind], conflict, rows):
+        return
     st = _STATEMENTS[kind]
     per = st.per
     n = len(rows)
@@ -179,7 +198,7 @@ def insert_payments_unreferenced(db: Database, rows: Sequence[Row]) -> None:
     """
     head = (
         "INSERT INTO payments (account_id, service_code, paid_on, amount, source) "
-        "SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM payments WHERE account_id = ? "
+        "SELECT ?, CAST(? AS INTEGER), ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM payments WHERE account_id = ? "
     )
     tail = (
         " AND paid_on = ? AND amount = ? AND source = ? AND reference IS NULL "
@@ -289,18 +308,16 @@ def add_document(
     now = now_text()
     file_id = None
     if file_name is not None:
-        cur = db.execute(
+        file_id = db.insert(
             "INSERT INTO files (name, direction, sha256, kind, status, created_at, updated_at) "
             "VALUES (?, 'in', '', ?, 'accepted', ?, ?)",
             (file_name, "PAYMENTS" if kind == "registry" else "READINGS", now, now),
         )
-        file_id = cur.lastrowid
-    cur = db.execute(
+    return db.insert(
         "INSERT INTO documents (journal, kind, number, doc_date, comment, posted, parent_id, "
         "file_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (journal, kind, number, doc_date, comment, int(posted), parent_id, file_id, now),
     )
-    return int(cur.lastrowid or 0)
 
 
 def add_accepted_payment(
@@ -320,14 +337,14 @@ def add_accepted_payment(
 
     A further share of a spread payment has ``payment_id`` None and ``share_of`` the row id
     of the first share."""
-    cur = db.execute(
+    return db.insert(
         "INSERT INTO payments (account_id, service_code, paid_on, paid_at, amount, period, "
         "source, payment_id, registry_code, document_id, share_of) "
-        "SELECT id, ?, ?, ?, ?, ?, 'moischeta', ?, ?, ?, ? FROM accounts WHERE number = ?",
+        "SELECT id, CAST(? AS INTEGER), ?, ?, ?, ?, 'moischeta', ?, ?, ?, CAST(? AS INTEGER)"
+        " FROM accounts WHERE number = ?",
         (service_code, paid_at[:10], paid_at, amount, period, payment_id, registry_code,
          document_id, share_of, account),
     )
-    return int(cur.lastrowid or 0)
 
 
 def add_accepted_reading(
@@ -342,10 +359,9 @@ def add_accepted_reading(
     posted: bool = False,
 ) -> int:
     """A reading accepted from «Мои счета» (``taken_at`` an ISO moment); its row id."""
-    cur = db.execute(
+    return db.insert(
         "INSERT INTO readings (meter_ref, taken_at, value, posted, source, reading_id, "
         "below_previous, document_id) "
         "SELECT id, ?, ?, ?, 'moischeta', ?, ?, ? FROM meters WHERE meter_id = ?",
         (taken_at, value, int(posted), reading_id, int(below_previous), document_id, meter_id),
     )
-    return int(cur.lastrowid or 0)
