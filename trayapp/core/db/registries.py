@@ -107,7 +107,7 @@ def debt_rows(
         ) t
         JOIN accounts a ON a.id = t.account_id
         WHERE {_eligible(apartments_only)}
-        ORDER BY a.number, t.service_code
+        ORDER BY a.number, t.service_code NULLS FIRST
     """
     params = {
         "period": period,
