@@ -91,7 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = cmd("settings", "настройки")
     ssub = sp.add_subparsers(dest="settings_command", parser_class=_Parser, required=True)
-    for name, text in (("show", "показать настройки"), ("password", "задать пароль")):
+    for name, text in (("show", "показать настройки"), ("password", "задать пароль"),
+                       ("db-password", "задать пароль базы данных PostgreSQL")):
         _common(ssub.add_parser(name, help=text), False)
     sset = ssub.add_parser("set", help="изменить параметр")
     _common(sset, False)
@@ -199,13 +200,20 @@ def cmd_settings(args: argparse.Namespace) -> None:
         app.save_settings(new)
         _emit(args, new.public(app.paths), f"{args.key} = {new.public(app.paths)[args.key]}")
     else:
-        if sys.stdin.isatty():
-            password = getpass.getpass("Пароль «Мои счета»: ")
+        db = args.settings_command == "db-password"
+        if db:  # checked before asking, so that nobody types a password for nothing
+            st.require_postgres_url(app.settings.database)
+        prompt = "Пароль базы данных PostgreSQL: " if db else "Пароль «Мои счета»: "
+        if sys.stdin is not None and sys.stdin.isatty():
+            password = getpass.getpass(prompt)
         else:
-            password = sys.stdin.readline().rstrip("\r\n")
+            password = sys.stdin.readline().rstrip("\r\n") if sys.stdin is not None else ""
         if not password:
             raise AppError("пустой пароль не сохранён")
-        st.set_password(app.settings.login, password)
+        if db:
+            st.set_db_password(app.settings.database, password)
+        else:
+            st.set_password(app.settings.login, password)
         _emit(args, {"saved": True}, "пароль сохранён в хранилище паролей системы")
 
 

@@ -251,13 +251,17 @@ def get_db_password(url: str) -> str | None:
     return None
 
 
-def set_db_password(url: str, password: str) -> None:
-    """Store the database password in the OS keyring; ``PasswordError`` where there is none."""
+def require_postgres_url(url: str) -> None:
     if not is_postgres_url(url):
         raise SettingsError(
             "пароль нужен только базе PostgreSQL: сначала задайте её адрес "
             "(trayapp settings set database postgresql://ПОЛЬЗОВАТЕЛЬ@СЕРВЕР:ПОРТ/БАЗА)"
         )
+
+
+def set_db_password(url: str, password: str) -> None:
+    """Store the database password in the OS keyring; ``PasswordError`` where there is none."""
+    require_postgres_url(url)
     try:
         if not _keyring_usable():
             raise PasswordError(NO_DB_KEYRING)

@@ -48,6 +48,7 @@ from trayapp.core.db import journal
 from trayapp.core.db.connection import Database, IntegrityError
 from trayapp.core.folders import ExchangeTree, os_error, sha256_file, write_atomic
 from trayapp.core.formats import FileName, Header
+from trayapp.core.lock import acceptance_lock
 from trayapp.core.registries import spread
 from trayapp.core.validate import Lookup, check_incoming, check_loaded
 from trayapp.errors import AcceptError, AppError, format_error
@@ -190,6 +191,23 @@ def accept(
     if fname is None or fname.is_ack or fname.kind not in formats.INCOMING_TYPES:
         raise AcceptError(f"{name}: это не реестр платежей или показаний")
     tree.ensure()
+    # another accountant's acceptance in progress is waited for, not taken for a crash's
+    with acceptance_lock(db):
+        return _accept(db, tree, name, fname, org, coding, reports_dir, clock, report, xlsx)
+
+
+def _accept(
+    db: Database,
+    tree: ExchangeTree,
+    name: str,
+    fname: FileName,
+    org: str,
+    coding: str,
+    reports_dir: Path,
+    clock: Callable[[], datetime],
+    report: bool,
+    xlsx: bool,
+) -> AcceptResult:
     before = journal.get_file(db, "in", name)
     recover(db, tree, org, clock)
     if before is not None and before.status in ("accepted", "done"):
@@ -336,11 +354,14 @@ def recover(
     db: Database, tree: ExchangeTree, org: str, clock: Callable[[], datetime] = datetime.now
 ) -> int:
     """Finish the confirmation and the move of every accepted registry; returns how many."""
+    if not journal.files_with_status(db, "in", "accepted"):
+        return 0
     done = 0
-    for entry in journal.files_with_status(db, "in", "accepted"):
-        log.info("recovery: %s accepted but not confirmed; finishing", entry.name)
-        _finish(db, tree, entry, org, clock)
-        done += 1
+    with acceptance_lock(db):  # not one that another process is finishing right now
+        for entry in journal.files_with_status(db, "in", "accepted"):
+            log.info("recovery: %s accepted but not confirmed; finishing", entry.name)
+            _finish(db, tree, entry, org, clock)
+            done += 1
     return done
 
 

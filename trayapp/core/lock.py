@@ -7,6 +7,9 @@ to ``wait`` seconds for it; with SQLite it is a file lock beside the database fi
 at once. Then it raises
 ``ExchangeError`` (the CLI exits 1, the tray tries again at its next turn). No SQL here
 (``db.postgres``), no GUI.
+
+``acceptance_lock(db)`` serialises acceptances the same way (an advisory lock, or a file
+lock beside the SQLite file), waiting up to two minutes.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from typing import TYPE_CHECKING
 import filelock
 
 from trayapp.core.db import Database
-from trayapp.errors import ExchangeError
+from trayapp.errors import AcceptError, ExchangeError
 
 if TYPE_CHECKING:
     from trayapp.core.db.postgres import PgDatabase
@@ -63,3 +66,42 @@ def _database_lock(db: PgDatabase, wait: float) -> Iterator[None]:
         yield
     finally:
         db.release_exchange_lock()
+
+
+ACCEPT_WAIT = 120.0
+_file_locks: dict[str, filelock.FileLock] = {}
+ACCEPT_BUSY = "другой пользователь принимает реестр дольше двух минут; повторите позже"
+
+
+@contextmanager
+def acceptance_lock(db: Database, wait: float = ACCEPT_WAIT) -> Iterator[None]:
+    """One acceptance (documents, confirmation, move) at a time on this database, so that a
+    second accountant accepting the same registry waits for the first to finish and is then
+    told it is accepted, instead of taking the first one's confirmation for a crash's.
+    Reentrant within one process."""
+    from trayapp.core.db.postgres import ACCEPT_KEY, PgDatabase
+
+    if isinstance(db, PgDatabase):
+        if db.holds(ACCEPT_KEY):  # nested (accept runs recover)
+            yield
+            return
+        deadline = time.monotonic() + wait
+        while not db.try_lock(ACCEPT_KEY):
+            if time.monotonic() >= deadline:
+                raise AcceptError(ACCEPT_BUSY)
+            time.sleep(0.05)
+        try:
+            yield
+        finally:
+            db.unlock(ACCEPT_KEY)
+        return
+    path = str(db.path) + ".accept.lock"
+    lock = _file_locks.setdefault(path, filelock.FileLock(path))  # one per file: reentrant
+    try:
+        lock.acquire(timeout=wait)
+    except filelock.Timeout as exc:
+        raise AcceptError(ACCEPT_BUSY) from exc
+    try:
+        yield
+    finally:
+        lock.release()

@@ -38,10 +38,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# advisory lock keys (per database): migrations, writers, the exchange session
+# advisory lock keys (per database): migrations, writers, the exchange session, acceptances
 MIGRATE_KEY = 7_316_001
 WRITER_KEY = 7_316_002
 EXCHANGE_KEY = 7_316_003
+ACCEPT_KEY = 7_316_004
 
 CHECK = (
     "проверьте адрес и порт сервера, что сервер PostgreSQL запущен и принимает подключения "
@@ -99,7 +100,7 @@ class PgDatabase(Database):
         self.path = None  # type: ignore[assignment]
         self._password = password
         self._depth = 0
-        self._exchange_held = False
+        self._held: set[int] = set()
         self._temps: set[str] = set()
         self._connect()
 
@@ -159,7 +160,7 @@ class PgDatabase(Database):
         lives longer than a server restart)."""
         if self._depth == 0 and (self.pg.closed or self.pg.broken):
             log.info("postgresql %s: reconnecting", self.label)
-            self._exchange_held = False
+            self._held.clear()
             self._temps.clear()
             self._connect()
 
@@ -263,7 +264,8 @@ class PgDatabase(Database):
         rows: Sequence[Sequence[Any]],
     ) -> bool:
         """COPY into a temporary twin of the table, then one INSERT ... SELECT DISTINCT ON
-        the key, the last row of a key winning (as SQLite's row-by-row upsert does)."""
+        the key, the last row of a key winning (as SQLite's row-by-row upsert does), new
+        rows given ids in the order of the file."""
         temp = f"t_up_{table}"
         cols = ", ".join(columns)
         if temp not in self._temps:
@@ -277,18 +279,37 @@ class PgDatabase(Database):
         keys = ", ".join(key)
         self.execute(
             f"INSERT INTO {table} ({cols}) SELECT {cols} FROM ("
-            f"SELECT DISTINCT ON ({keys}) {cols} FROM {temp} ORDER BY {keys}, t_seq DESC"
-            f") u {conflict}"
+            f"SELECT DISTINCT ON ({keys}) {cols}, t_seq FROM {temp} ORDER BY {keys}, t_seq DESC"
+            f") u ORDER BY t_seq {conflict}"
         )
         return True
 
-    # ------------------------------------------------------------------ exchange lock
-    def try_exchange_lock(self) -> bool:
-        """Take the exchange lock of this database (held until ``release_exchange_lock`` or
-        the connection's end); ``False`` while another session holds it."""
-        got = bool(self.scalar("SELECT pg_try_advisory_lock(?)", (EXCHANGE_KEY,)))
+    # ------------------------------------------------------------------ session locks
+    def try_lock(self, key: int) -> bool:
+        """Take a session-level advisory lock (held until ``unlock`` or the connection's
+        end, so a killed holder frees it); ``False`` while another session holds it."""
+        got = bool(self.scalar("SELECT pg_try_advisory_lock(?)", (key,)))
         if got:
-            self._exchange_held = True
+            self._held.add(key)
+        return got
+
+    def holds(self, key: int) -> bool:
+        return key in self._held
+
+    def unlock(self, key: int) -> None:
+        if key not in self._held:
+            return
+        self._held.discard(key)
+        try:
+            if not (self.pg.closed or self.pg.broken):
+                self.pg.execute("SELECT pg_advisory_unlock(%s)", (key,))
+        except self._psycopg.Error as exc:  # the lock went with the connection
+            log.warning("postgresql %s: unlock: %s", self.label, exc)
+
+    def try_exchange_lock(self) -> bool:
+        """The exchange lock of this database, its holder recorded in ``meta``."""
+        got = self.try_lock(EXCHANGE_KEY)
+        if got:
             holder = f"{socket.gethostname()}\t{now_text()}"
             self.execute(
                 "INSERT INTO meta (key, value) VALUES ('exchange_holder', ?)"
@@ -306,11 +327,4 @@ class PgDatabase(Database):
         return host, since
 
     def release_exchange_lock(self) -> None:
-        if not self._exchange_held:
-            return
-        self._exchange_held = False
-        try:
-            if not (self.pg.closed or self.pg.broken):
-                self.pg.execute("SELECT pg_advisory_unlock(%s)", (EXCHANGE_KEY,))
-        except self._psycopg.Error as exc:  # the lock went with the connection
-            log.warning("postgresql %s: exchange unlock: %s", self.label, exc)
+        self.unlock(EXCHANGE_KEY)
