@@ -5,6 +5,7 @@ the Russian messages of a failed connection."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -322,3 +323,75 @@ def test_a_server_that_does_not_answer(tmp_path: Path) -> None:
     msg = e.value.message
     assert "127.0.0.1" in msg and "сервер не принимает подключения" in msg
     assert "что сервер PostgreSQL запущен" in msg
+
+
+# ---------------------------------------------------------------------------- server stopped
+
+
+@pytest.fixture(scope="module")
+def own_cluster() -> Iterator[pg_cluster.Cluster]:
+    """A cluster of this module's own, to stop and start again."""
+    pytest.importorskip("psycopg")
+    if pg_cluster.binaries() is None:
+        pytest.skip("no PostgreSQL server binaries (Debian package postgresql)")
+    import shutil
+    import tempfile
+
+    c = pg_cluster.create(Path(tempfile.mkdtemp(prefix="trayapp-pg-stop-")))
+    try:
+        yield c
+    finally:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            c.stop()
+        shutil.rmtree(c.folder, ignore_errors=True)
+
+
+def test_server_stopped_mid_session(
+    own_cluster: pg_cluster.Cluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.core import test_exchange as tx
+    from trayapp.core.transport import HttpTransport
+    from trayapp.emulator.server import Emulator
+
+    monkeypatch.setenv("PGPASSWORD", own_cluster.password)
+    db = open_database(own_cluster.url)
+    tx.seed(db)
+    tree = ExchangeTree(tmp_path / "exchange").ensure()
+    emu = Emulator(tmp_path / "emu", residents=False, seed=7)
+    emu.start()
+    offered = {"Payments_20261106_001.txt": tx.payments(1, "s-1;05.11.2026 10:00:00;2001;101;5.00;10.2026"),
+               "Payments_20261106_002.txt": tx.payments(2, "s-2;05.11.2026 11:00:00;2002;101;7.00;10.2026")}  # fmt: skip
+    for n, d in offered.items():
+        emu.store.write_inbox(n, d)
+    (tree.outgoing / "Debts_20261105_001.txt").write_bytes(tx.example("Debts_20261105_001.txt"))
+
+    class Stopping(HttpTransport):
+        stopped = False
+
+        def download(self, name: str, dest: Any) -> Any:
+            got = super().download(name, dest)
+            if not Stopping.stopped:
+                Stopping.stopped = True
+                own_cluster.stop()
+            return got
+
+    try:
+        with Stopping(emu.url, "demo", "demo") as t, pytest.raises(DatabaseError) as e:
+            tx.session(t, db, tree)
+        assert "127.0.0.1" in e.value.message and "связь с базой данных" in e.value.message
+        own_cluster.start()
+        with HttpTransport(emu.url, "demo", "demo") as t:
+            r = tx.session(t, db, tree)  # the same Database: it connects again
+            assert r.errors == []
+            tx.session(t, db, tree)
+        assert tx.emu_inbox(emu) == []
+        files = tx.tree_files(tree)
+        for n, d in offered.items():
+            assert files[n] == ["Входящие"] and (tree.incoming / n).read_bytes() == d
+        assert files["Debts_20261105_001.txt"][0].startswith("Отправлены")
+        got = db.all("SELECT name, status FROM files WHERE direction = 'in' AND kind = 'PAYMENTS'"
+                     " ORDER BY name")
+        assert [tuple(x) for x in got] == [(n, "pending") for n in sorted(offered)]
+    finally:
+        emu.stop()
+        db.close()
