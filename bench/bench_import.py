@@ -8,6 +8,10 @@ a child process of its own, and prints rows, seconds, rows per second and the ch
 RSS (its own ``resource.getrusage(RUSAGE_SELF).ru_maxrss``). Targets (the issue's): accruals
 at 200,000 rows a second or more, peak memory under 200 MB. The database stays for the other
 benchmarks (the debts generation bench reads it).
+
+Then the same files into a fresh PostgreSQL database (``bench/pg_server.py``: a durable
+throwaway cluster, or ``TRAYAPP_BENCH_PG``), side by side (issue 10: accruals at 100,000
+rows a second or more, by COPY). ``--sqlite-only`` skips it.
 """
 
 from __future__ import annotations
@@ -26,19 +30,20 @@ sys.path.insert(0, str(ROOT))
 OUT = Path(__file__).resolve().parent / "out"
 DB = OUT / "association.db"
 TARGET_RATE = 200_000
+TARGET_RATE_PG = 100_000  # issue 10
 TARGET_RSS_MB = 200
 KINDS = ("org", "providers", "services", "accounts", "balances", "accruals", "payments",
          "meters", "readings")
 
 
-def child(kind: str, file: Path, db_path: Path) -> None:
+def child(kind: str, file: Path, db_path: str) -> None:
     """Import one file and print one JSON line: rows, seconds, peak RSS (MB)."""
     import resource
 
-    from trayapp.core.db import Database
+    from trayapp.core.db import open_database
     from trayapp.core.importer import import_file
 
-    with Database(db_path) as db:
+    with open_database(db_path) as db:
         started = time.perf_counter()
         cpu_started = time.process_time()
         result = import_file(db, kind, file)
@@ -69,10 +74,11 @@ def main() -> None:
     ap.add_argument("--accounts", type=int, default=100_000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--regenerate", action="store_true")
+    ap.add_argument("--sqlite-only", action="store_true")
     ap.add_argument("--child", nargs=3, metavar=("KIND", "FILE", "DB"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        child(args.child[0], Path(args.child[1]), Path(args.child[2]))
+        child(args.child[0], Path(args.child[1]), args.child[2])
         return
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -81,12 +87,36 @@ def main() -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{DB}{suffix}").unlink(missing_ok=True)
 
+    results = run_all(str(DB), "SQLite")
+    report("SQLite", results, TARGET_RATE)
+    print(f"database left at {DB} ({DB.stat().st_size / 1e6:.0f} MB)")
+    if args.sqlite_only:
+        return
+    from pg_server import server
+
+    with server() as pg:
+        if pg is None:
+            return
+        url = pg.fresh("trayapp_bench_import")
+        pg_results = run_all(url, "PostgreSQL")
+        report("PostgreSQL", pg_results, TARGET_RATE_PG)
+        print()
+        print(f"{'kind':10s} {'SQLite rows/s':>14s} {'PostgreSQL rows/s':>18s} {'ratio':>6s}")
+        for kind in KINDS:
+            a, b = results[kind], pg_results[kind]
+            ra = a["rows"] / a["seconds"] if a["seconds"] else 0.0
+            rb = b["rows"] / b["seconds"] if b["seconds"] else 0.0
+            print(f"{kind:10s} {ra:14,.0f} {rb:18,.0f} {rb / ra if ra else 0:6.2f}")
+
+
+def run_all(target: str, label: str) -> dict[str, dict[str, float]]:
+    print(f"== {label}")
     print(f"{'kind':10s} {'rows':>10s} {'seconds':>8s} {'cpu s':>7s} {'rows/s':>10s} "
           f"{'peak RSS':>9s}")
     results = {}
     for kind in KINDS:
         proc = subprocess.run(
-            [sys.executable, __file__, "--child", kind, str(OUT / f"{kind}.csv"), str(DB)],
+            [sys.executable, __file__, "--child", kind, str(OUT / f"{kind}.csv"), target],
             capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
         )
         if proc.returncode:
@@ -97,18 +127,20 @@ def main() -> None:
         rate = r["rows"] / r["seconds"] if r["seconds"] else 0.0
         print(f"{kind:10s} {r['rows']:10d} {r['seconds']:8.2f} {r['cpu']:7.2f} {rate:10.0f} "
               f"{r['rss_mb']:7.1f}MB", flush=True)
+    return results
 
+
+def report(label: str, results: dict[str, dict[str, float]], target: int) -> None:
     acc = results["accruals"]
     rate = acc["rows"] / acc["seconds"]
     peak = max(r["rss_mb"] for r in results.values())
     print()
-    print(f"accruals: {acc['rows']} rows in {acc['seconds']:.2f} s = {rate:,.0f} rows/s, "
-          f"{rate / TARGET_RATE:.2f} x the target of {TARGET_RATE:,}/s "
-          f"({'met' if rate >= TARGET_RATE else 'NOT met'}); "
+    print(f"{label} accruals: {acc['rows']} rows in {acc['seconds']:.2f} s = {rate:,.0f} rows/s, "
+          f"{rate / target:.2f} x the target of {target:,}/s "
+          f"({'met' if rate >= target else 'NOT met'}); "
           f"CPU {acc['cpu']:.2f} s = {acc['rows'] / acc['cpu']:,.0f} rows per CPU second")
-    print(f"peak RSS of any import: {peak:.1f} MB, target < {TARGET_RSS_MB} MB "
+    print(f"{label} peak RSS of any import: {peak:.1f} MB, target < {TARGET_RSS_MB} MB "
           f"({'met' if peak < TARGET_RSS_MB else 'NOT met'})")
-    print(f"database left at {DB} ({DB.stat().st_size / 1e6:.0f} MB)")
 
 
 if __name__ == "__main__":

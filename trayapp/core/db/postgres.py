@@ -130,6 +130,8 @@ class PgDatabase(Database):
             ) from exc
         try:
             self.pg.execute("SET lock_timeout = '30s'")
+            # the Debts query groups millions of accruals: room to hash them in memory
+            self.pg.execute("SET work_mem = '64MB'")
             self._migrate()
         except pg.Error as exc:
             self.pg.close()
