@@ -401,6 +401,7 @@ class MainWindow:
         s, pw_error = result
         self.first_start = False
         self.settings_form.password_var.set("")
+        self.settings_form.db_password_var.set("")
         self.message_var.set("Настройки сохранены. Нажмите на логотип, чтобы вернуться к работе.")
         if pw_error is not None:
             self.message_var.set("Настройки сохранены, пароль — нет: " + pw_error.message)
