@@ -70,7 +70,8 @@ def test_generate_json_and_file(home: Path) -> None:
 def test_settings_show_set_and_errors(home: Path) -> None:
     r = run(home, "settings", "show", "--json")
     data = json.loads(r.stdout)
-    assert set(data) == {"folder", "coding", "server_url", "login", "verbose", "database"}
+    assert set(data) == {"folder", "coding", "server_url", "login", "verbose", "database",
+                         "bank_agent_inn", "bank_fee_percent", "bank_days"}
     assert Path(data["folder"]).is_absolute() and data["coding"] == "ACCOUNT"
     assert run(home, "settings", "set", "coding", "XYZ").returncode == 1
     r = run(home, "settings", "set", "server_url", "http://example.com/api/v1")
@@ -119,6 +120,24 @@ def test_exchange_without_server_settings(home: Path) -> None:
     r = run(home, "status", "--json")
     data = json.loads(r.stdout)
     assert data["pending"] == 0 and data["waiting"] == 0
+
+
+def test_export_with_nothing_new_writes_no_file(home: Path, tmp_path: Path) -> None:
+    out = tmp_path / "cwd"
+    out.mkdir()
+    e = dict(os.environ)
+    e.pop("TRAYAPP_HOME", None)
+    for _ in range(2):
+        r = subprocess.run([sys.executable, "-m", "trayapp", "--home", str(home), "--json",
+                            "export", "payments"], capture_output=True, text=True, env=e,
+                           cwd=out, timeout=120)  # fmt: skip
+        assert r.returncode == 0, r.stderr
+        assert json.loads(r.stdout) == {"kind": "payments", "file": None, "rows": 0}
+    r = subprocess.run([sys.executable, "-m", "trayapp", "--home", str(home), "export",
+                        "readings"], capture_output=True, text=True, env=e, cwd=out,
+                       timeout=120)  # fmt: skip
+    assert r.returncode == 0 and "нечего выгружать" in r.stdout and "файл не создан" in r.stdout
+    assert list(out.iterdir()) == []
 
 
 def test_status_before_any_exchange(home: Path) -> None:

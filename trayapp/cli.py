@@ -97,7 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     sset = ssub.add_parser("set", help="изменить параметр")
     _common(sset, False)
     sset.add_argument("key", choices=["folder", "coding", "server_url", "login", "verbose",
-                                      "database"])  # fmt: skip
+                                      "database", "bank_agent_inn", "bank_fee_percent",
+                                      "bank_days"])  # fmt: skip
     sset.add_argument("value")
 
     sp = cmd("import", "загрузить таблицу из программы начислений (CSV или .xlsx)")
@@ -126,6 +127,12 @@ def build_parser() -> argparse.ArgumentParser:
     sp = cmd("post", "провести документ «Показания новые»")
     sp.add_argument("document")
     cmd("status", "последний обмен, ожидающие реестры, ошибки")
+    sp = cmd("bank", "выписка банка (формат 1С «Клиент банка»)")
+    bsub = sp.add_subparsers(dest="bank_command", parser_class=_Parser, required=True)
+    bimp = bsub.add_parser("import", help="загрузить выписку (kl_to_1c.txt)")
+    _common(bimp, False)
+    bimp.add_argument("file", type=Path)
+    cmd("reconcile", "сверка реестров оплат с переводами по выписке банка")
     return p
 
 
@@ -283,24 +290,70 @@ def cmd_status(args: argparse.Namespace) -> None:
 
 def cmd_pending(args: argparse.Namespace) -> None:
     from trayapp.core.accept import list_pending
+    from trayapp.core.reconcile import matches_by_file
     from trayapp.core.values import format_date
 
     app = _app(args)
     items = list_pending(app.db, app.tree, app.require_org(), app.settings.coding, app.clock)
-    data = [
-        {"file": i.file, "kind": i.kind, "date": format_date(i.day), "number": i.number,
-         "rows": i.rows, "sum": _money(i.total) if i.kind == "PAYMENTS" else None}  # fmt: skip
-        for i in items
-    ]
-    if not items:
-        text = "нет реестров, ждущих приёма"
-    else:
-        text = "\n".join(
-            f"{d['file']}  {d['date']}  №{d['number']}  строк: {d['rows']}"
-            + (f"  сумма: {d['sum']}" if d["sum"] is not None else "")
-            for d in data
-        )
-    _emit(args, data, text)
+    matches = matches_by_file(app.db, app.settings.bank_terms()) if items else {}
+    data: list[dict[str, Any]] = []
+    lines = []
+    for i in items:
+        d: dict[str, Any] = {"file": i.file, "kind": i.kind, "date": format_date(i.day),
+                             "number": i.number, "rows": i.rows,
+                             "sum": _money(i.total) if i.kind == "PAYMENTS" else None}  # fmt: skip
+        line = f"{i.file}  {d['date']}  №{i.number}  строк: {i.rows}"
+        if i.kind == "PAYMENTS":
+            line += f"  сумма: {d['sum']}"
+            m = matches.get(i.file)
+            if m is not None:
+                d["bank"] = m.bank_json()
+                line += f"  банк: {_bank_text(m)}"
+        data.append(d)
+        lines.append(line)
+    _emit(args, data, "\n".join(lines) if lines else "нет реестров, ждущих приёма")
+
+
+def _bank_text(m: Any) -> str:
+    """A match in the accountant's words: «сверено», «расхождение -15.00», …"""
+    text = str(m.status_text)
+    if m.status == "mismatch" and m.difference is not None:
+        text += f" {_money(m.difference)}"
+    if m.documents:
+        text += " (п/п " + ", ".join(f"№{d.number} от {d.day:%d.%m.%Y} на {_money(d.amount)}"
+                                    for d in m.documents) + ")"  # fmt: skip
+    return text
+
+
+def cmd_bank(args: argparse.Namespace) -> None:
+    from trayapp.core.bank import import_statement
+
+    app = _app(args)
+    r = import_statement(app.db, args.file)
+    period = " — ".join(x for x in (r.to_json()["from"], r.to_json()["to"]) if x)
+    _emit(args, r.to_json(),
+          f"выписка {r.file} ({period or 'без периода'}, счета: {', '.join(r.accounts) or '—'}): "
+          f"документов {r.documents}, поступлений {r.incoming}, новых {r.inserted}")  # fmt: skip
+
+
+def cmd_reconcile(args: argparse.Namespace) -> None:
+    from trayapp.core.reconcile import reconcile
+
+    app = _app(args)
+    matches = reconcile(app.db, app.settings.bank_terms())
+    head = ("файл", "дата", "№", "строк", "сумма", "комиссия", "к перечислению", "сверка",
+            "разница", "платёжные поручения")  # fmt: skip
+    rows = [head] + [
+        (m.file, f"{m.day:%d.%m.%Y}", f"{m.number:03d}", str(m.rows), _money(m.total),
+         _money(m.fee), _money(m.expected), m.status_text + (" (при приёме)" if m.kept else ""),
+         "" if m.difference is None else _money(m.difference),
+         ", ".join(f"№{d.number} от {d.day:%d.%m.%Y} на {_money(d.amount)}" for d in m.documents))
+        for m in matches
+    ]  # fmt: skip
+    widths = [max(len(r[c]) for r in rows) for c in range(len(head))]
+    text = "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+                     for r in rows)  # fmt: skip
+    _emit(args, [m.to_json() for m in matches], text if matches else "нет реестров оплат")
 
 
 def cmd_accept(args: argparse.Namespace) -> None:
@@ -309,7 +362,7 @@ def cmd_accept(args: argparse.Namespace) -> None:
     app = _app(args)
     name = Path(args.file).name
     r = accept(app.db, app.tree, name, app.require_org(), app.settings.coding, app.paths.reports_dir,
-               app.clock, xlsx=args.xlsx)  # fmt: skip
+               app.clock, xlsx=args.xlsx, bank=app.settings.bank_terms())  # fmt: skip
     payments = r.kind == "PAYMENTS"
     data = {"file": r.file, "kind": r.kind, "document": r.document, "rows": r.rows,
             "sum": _money(r.total) if payments else None, "confirmation": str(r.confirmation),
@@ -336,6 +389,12 @@ def cmd_export(args: argparse.Namespace) -> None:
 
     app = _app(args)
     r = export(app.db, args.kind, args.out, args.all, app.clock(), Path.cwd())
+    if r.file is None:  # nothing new: no file, and not a failure (exit 0)
+        what = "платежи" if r.kind == "payments" else "показания"
+        _emit(args, {"kind": r.kind, "file": None, "rows": 0},
+              f"нечего выгружать: все принятые {what} уже выгружены, файл не создан "
+              "(--all — выгрузить всё заново)")  # fmt: skip
+        return
     _emit(args, {"kind": r.kind, "file": str(r.file), "rows": r.rows},
           f"выгружено {r.rows} строк в {r.file}")  # fmt: skip
 
@@ -387,6 +446,8 @@ HANDLERS: dict[str, Handler] = {
     "generate": cmd_generate,
     "exchange": cmd_exchange,
     "status": cmd_status,
+    "bank": cmd_bank,
+    "reconcile": cmd_reconcile,
     "pending": cmd_pending,
     "accept": cmd_accept,
     "report": cmd_report,

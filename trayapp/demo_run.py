@@ -133,7 +133,8 @@ def run_demo(
 
         accepted = []
         for item in list_pending(app.db, app.tree):
-            a = accept(app.db, app.tree, item.file, info.inn, s.coding, app.paths.reports_dir)
+            a = accept(app.db, app.tree, item.file, info.inn, s.coding, app.paths.reports_dir,
+                       bank=s.bank_terms())
             accepted.append({"file": a.file, "kind": a.kind, "document": a.document,
                              "rows": a.rows, "sum": v.format_amount(a.total),
                              "confirmation": str(a.confirmation),

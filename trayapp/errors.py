@@ -11,6 +11,7 @@ prints ``message`` and exits 1, the window shows it in a dialog. Imports nothing
      |    +-- IntegrityError  a unique key or constraint refused a write
      +-- ImportFileError      a table file with bad rows (lists them)
      +-- RegistryError        a MOISCHETA/1 file with errors (lists (line, message))
+     +-- StatementError       a bank statement (1CClientBankExchange) with errors, likewise
      +-- GenerationError      a registry cannot be generated
      +-- ExchangeError        the exchange session could not finish
      |    +-- AuthError       wrong login or password
@@ -77,6 +78,20 @@ class RegistryError(AppError):
         lines = "; ".join(format_error(n, m) for n, m in errors[:20])
         more = f"; ... всего ошибок: {len(errors)}" if len(errors) > 20 else ""
         prefix = f"{file}: " if file else ""
+        super().__init__(prefix + lines + more)
+
+
+class StatementError(AppError):
+    """A bank statement that cannot be read; ``errors`` holds every (line, message) found."""
+
+    title = "Выписка банка"
+
+    def __init__(self, errors: list[tuple[int, str]], file: str = "") -> None:
+        self.errors = errors
+        self.file = file
+        lines = "; ".join(format_error(n, m) for n, m in errors[:20])
+        more = f"; ... всего ошибок: {len(errors)}" if len(errors) > 20 else ""
+        prefix = f"выписка {file} не загружена, ничего не изменено: " if file else ""
         super().__init__(prefix + lines + more)
 
 

@@ -1,7 +1,8 @@
 """Settings: a JSON file in the config folder, and the password in the OS keyring.
 
 Keys are those of spec/cli.md: ``folder``, ``coding``, ``server_url``, ``login``,
-``verbose``, ``database``. A missing file means the defaults (first start); a broken one is a
+``verbose``, ``database``, and bank.md's ``bank_agent_inn``, ``bank_fee_percent``,
+``bank_days``. A missing file means the defaults (first start); a broken one is a
 ``SettingsError`` with a Russian message. The password is never written to a file: it lives
 in the OS keyring, or, where no secure keyring exists, comes from ``TRAYAPP_PASSWORD``.
 ``database`` is an SQLite file or a PostgreSQL URL without a password; the database's
@@ -14,20 +15,33 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from dataclasses import asdict, dataclass, replace
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse, urlsplit
 
 from trayapp.core.db.dialect import is_postgres_url
-from trayapp.core.folders import write_atomic
 from trayapp.core.formats import CODINGS
+from trayapp.core.reconcile import BankTerms
 from trayapp.errors import PasswordError, SettingsError
+from trayapp.fsutil import write_atomic
 from trayapp.paths import AppPaths
 
 log = logging.getLogger(__name__)
 
-KEYS = ("folder", "coding", "server_url", "login", "verbose", "database")
+KEYS = (
+    "folder",
+    "coding",
+    "server_url",
+    "login",
+    "verbose",
+    "database",
+    "bank_agent_inn",
+    "bank_fee_percent",
+    "bank_days",
+)
 KEYRING_SERVICE = "trayapp-moischeta"
 PASSWORD_ENV = "TRAYAPP_PASSWORD"
 NO_KEYRING = "нет защищённого хранилища паролей: задайте TRAYAPP_PASSWORD"
@@ -41,6 +55,12 @@ class Settings:
     login: str = ""
     verbose: bool = False
     database: str = ""  # empty: the default SQLite file
+    bank_agent_inn: str = ""  # bank.md: empty, any payer
+    bank_fee_percent: str = "0"  # a decimal with '.', from 0 to below 100
+    bank_days: int = 5
+
+    def bank_terms(self) -> BankTerms:
+        return BankTerms(self.bank_agent_inn, Decimal(self.bank_fee_percent), self.bank_days)
 
     def exchange_folder(self, paths: AppPaths) -> Path:
         return Path(self.folder).expanduser() if self.folder else paths.default_exchange_folder
@@ -83,7 +103,9 @@ def load(paths: AppPaths) -> Settings:
     for key, value in data.items():
         if key in KEYS:
             try:
-                s = set_value(s, key, str(value) if not isinstance(value, bool) else str(int(value)))
+                s = set_value(
+                    s, key, str(value) if not isinstance(value, bool) else str(int(value))
+                )
             except SettingsError as exc:
                 raise SettingsError(f"файл настроек {f}: {exc.message}") from exc
     return s
@@ -105,9 +127,7 @@ def set_value(settings: Settings, key: str, value: str) -> Settings:
     if key == "coding":
         v = value.upper()
         if v not in CODINGS:
-            raise SettingsError(
-                f"кодирование услуг: {value}; допустимо: ACCOUNT, GOROD, SBER, OWN"
-            )
+            raise SettingsError(f"кодирование услуг: {value}; допустимо: ACCOUNT, GOROD, SBER, OWN")
         return replace(settings, coding=v)
     if key == "verbose":
         if value not in ("0", "1"):
@@ -125,6 +145,44 @@ def set_value(settings: Settings, key: str, value: str) -> Settings:
         return replace(settings, database=str(Path(value).expanduser().resolve()) if value else "")
     if key == "login":
         return replace(settings, login=value)
+    if key.startswith("bank_"):
+        return _bank_value(settings, key, value)
+    raise SettingsError(f"неизвестный параметр: {key}; допустимо: {', '.join(KEYS)}")
+
+
+_FEE = re.compile(r"\d{1,2}(?:[.,]\d{1,10})?", re.ASCII)
+_DAYS = re.compile(r"\d{1,2}", re.ASCII)
+_INN = re.compile(r"\d{10}|\d{12}", re.ASCII)
+
+
+def _bank_value(settings: Settings, key: str, value: str) -> Settings:
+    """The settings of bank.md, checked: the agent's ИНН, the fee, the days."""
+    if key == "bank_agent_inn":
+        if value and not _INN.fullmatch(value):
+            raise SettingsError(
+                f"ИНН агента (bank_agent_inn): {value}; ожидается 10 или 12 цифр, "
+                "или пусто — переводы от любого плательщика"
+            )
+        return replace(settings, bank_agent_inn=value)
+    if key == "bank_fee_percent":
+        text = value.replace(",", ".")
+        try:
+            fee = Decimal(text) if _FEE.fullmatch(value) else None
+        except InvalidOperation:
+            fee = None
+        if fee is None or not 0 <= fee < 100:
+            raise SettingsError(
+                f"комиссия агента (bank_fee_percent): {value}; ожидается число процентов "
+                "от 0 до 100 (не включая 100), например 1.5 или 1,5"
+            )
+        return replace(settings, bank_fee_percent=format(fee.normalize(), "f"))
+    if key == "bank_days":
+        if not _DAYS.fullmatch(value) or int(value) > 60:
+            raise SettingsError(
+                f"срок поступления денег (bank_days): {value}; ожидается целое число дней "
+                "от 0 до 60"
+            )
+        return replace(settings, bank_days=int(value))
     raise SettingsError(f"неизвестный параметр: {key}; допустимо: {', '.join(KEYS)}")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
@@ -111,8 +112,8 @@ def test_only_not_exported_before_unless_all(db: Database, tmp_path: Path) -> No
                     [("a-1", "2026-11-05 19:44:02", "8030001", 1, 100)])
     assert export(db, "payments", Path("one.csv"), False, NOW, tmp_path).rows == 1
     again = export(db, "payments", Path("two.csv"), False, NOW, tmp_path)
-    assert again.rows == 0
-    assert read_csv(again.file) == [PAY_HEADER]
+    assert again == ExportResult("payments", None, 0)  # nothing new: no file
+    assert not (tmp_path / "two.csv").exists()
 
     accept_payments(db, "Payments_20261107_001.txt", "000003",
                     [("b-1", "2026-11-07 10:00:00", "8030002", 3, 200)])
@@ -131,10 +132,65 @@ def test_a_failed_write_marks_nothing(db: Database, tmp_path: Path) -> None:
     with pytest.raises(AppError, match="не существует"):
         export(db, "payments", tmp_path / "missing" / "p.csv", False, NOW, tmp_path)
     (tmp_path / "dir.csv").mkdir()
-    with pytest.raises(AppError, match="Не удалось записать файл"):
+    with pytest.raises(AppError, match="уже есть"):
         export(db, "payments", Path("dir.csv"), False, NOW, tmp_path)
+    (tmp_path / "ro").mkdir()
+    os.chmod(tmp_path / "ro", 0o500)
+    if not os.access(tmp_path / "ro", os.W_OK):  # root writes anyway
+        with pytest.raises(AppError, match="Не удалось записать файл|ошибка|прав"):
+            export(db, "payments", Path("ro/p.csv"), False, NOW, tmp_path)
     assert db.scalar("SELECT exported FROM payments WHERE payment_id = 'a-1'") == 0
     assert export(db, "payments", None, False, NOW, tmp_path).rows == 1
+
+
+def test_two_exports_in_one_second_never_overwrite(db: Database, tmp_path: Path) -> None:
+    """The defect: the second export (0 rows) replaced the first, whose rows were marked."""
+    accept_payments(db, "P1.txt", "000001", [("a-1", "2026-11-05 19:44:02", "8030001", 1, 100)])
+    first = export(db, "payments", None, False, NOW, tmp_path)
+    before = first.file.read_bytes() if first.file else b""
+    assert first.rows == 1
+    empty = export(db, "payments", None, False, NOW, tmp_path)  # the same second, nothing new
+    assert empty == ExportResult("payments", None, 0)
+    accept_payments(db, "P2.txt", "000003", [("b-1", "2026-11-07 10:00:00", "8030002", 3, 200)])
+    second = export(db, "payments", None, False, NOW, tmp_path)  # the same second, new rows
+    assert second.file == tmp_path / "payments_20261127_101500_2.csv"
+    assert first.file is not None and first.file.read_bytes() == before
+    assert [r[2] for r in read_csv(first.file)[1:]] == ["a-1"]
+    assert [r[2] for r in read_csv(second.file)[1:]] == ["b-1"]
+    every = export(db, "payments", None, True, NOW, tmp_path)
+    assert every.file == tmp_path / "payments_20261127_101500_3.csv" and every.rows == 2
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_a_given_name_that_exists_is_refused(db: Database, tmp_path: Path) -> None:
+    accept_payments(db, "P1.txt", "000001", [("a-1", "2026-11-05 19:44:02", "8030001", 1, 100)])
+    (tmp_path / "mine.csv").write_bytes(b"the accountant's own file")
+    with pytest.raises(AppError, match="уже есть"):
+        export(db, "payments", Path("mine.csv"), False, NOW, tmp_path)
+    assert (tmp_path / "mine.csv").read_bytes() == b"the accountant's own file"
+    assert db.scalar("SELECT exported FROM payments WHERE payment_id = 'a-1'") == 0
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_a_name_taken_between_the_check_and_the_write(db: Database, tmp_path: Path) -> None:
+    """Names are claimed atomically: a file appearing meanwhile is not replaced."""
+    from trayapp.core import tables
+
+    accept_payments(db, "P1.txt", "000001", [("a-1", "2026-11-05 19:44:02", "8030001", 1, 100)])
+    target = tmp_path / "payments_20261127_101500.csv"
+    real = tables.write_csv
+
+    def racing(path: Path, *a: object, **kw: object) -> object:
+        target.write_bytes(b"written meanwhile")  # by another process, after our check
+        return real(path, *a, **kw)  # type: ignore[arg-type]
+
+    tables.write_csv = racing  # type: ignore[assignment]
+    try:
+        r = export(db, "payments", None, False, NOW, tmp_path)
+    finally:
+        tables.write_csv = real
+    assert target.read_bytes() == b"written meanwhile"
+    assert r.file == tmp_path / "payments_20261127_101500_2.csv" and r.rows == 1
 
 
 def test_readings_csv(db: Database, tmp_path: Path) -> None:

@@ -78,8 +78,9 @@ def test_no_display_is_a_clear_message(tmp_path: Path) -> None:
 
 @pytest.fixture()
 def tray_host(xdisplay: str) -> Iterator[None]:
-    if not OWN_DISPLAY or shutil.which("trayer") is None or shutil.which("xdotool") is None:
-        pytest.skip("needs our own Xvfb, trayer and xdotool (apt-get install trayer xdotool)")
+    if not OWN_DISPLAY or not all(shutil.which(t) for t in ("trayer", "xdotool", "xwininfo")):
+        pytest.skip("needs our own Xvfb, trayer, xdotool, xwininfo (apt-get install trayer "
+                    "xdotool x11-utils)")  # fmt: skip
     proc = subprocess.Popen(["trayer", "--edge", "top", "--align", "right", "--widthtype",
                              "request", "--height", "32", "--SetDockType", "true"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
@@ -96,6 +97,45 @@ def xdotool(*args: str) -> str:
     return r.stdout.strip() if r.returncode == 0 else ""
 
 
+def icon_dock() -> tuple[str, int, int, bool]:
+    """The icon window as the X server sees it: (id, width, height, shown inside the tray)."""
+    tree = subprocess.run(["xwininfo", "-root", "-tree"], capture_output=True, text=True,
+                          timeout=10).stdout  # fmt: skip
+    ids = [line.split()[0] for line in tree.splitlines() if "trayappSystemTrayIcon" in line]
+    if len(ids) != 1:
+        return "", 0, 0, False
+    info = subprocess.run(["xwininfo", "-children", "-id", ids[0]], capture_output=True,
+                          text=True, timeout=10).stdout  # fmt: skip
+    geo = subprocess.run(["xwininfo", "-id", ids[0]], capture_output=True, text=True,
+                         timeout=10).stdout  # fmt: skip
+
+    def field(text: str, name: str) -> str:
+        return next((ln.split(":", 1)[1].strip() for ln in text.splitlines()
+                     if ln.strip().startswith(name)), "")  # fmt: skip
+
+    root_id = field(info, "Root window id").split()[0:1]
+    parent_id = field(info, "Parent window id").split()[0:1]
+    width, height = int(field(geo, "Width") or 0), int(field(geo, "Height") or 0)
+    viewable = field(geo, "Map State") == "IsViewable"
+    return ids[0], width, height, viewable and bool(parent_id) and parent_id != root_id
+
+
+def wait_docked(what: str) -> str:
+    """Wait until the icon sits in the tray at 16 px or more; its window id."""
+    seen: list[tuple[str, int, int, bool]] = []
+
+    def ok() -> bool:
+        seen.append(icon_dock())
+        _, w, h, inside = seen[-1]
+        return inside and min(w, h) >= 16
+
+    try:
+        wait(ok, 15, what)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; last seen {seen[-1:]}") from None
+    return seen[-1][0]
+
+
 def test_tray_icon_click_runs_an_exchange(tray_host: None, home: Path, tmp_path: Path,
                                           info: DemoInfo) -> None:  # fmt: skip
     with Emulator(tmp_path / "emulator", org=info.inn, seed=1) as em:
@@ -107,29 +147,23 @@ def test_tray_icon_click_runs_an_exchange(tray_host: None, home: Path, tmp_path:
             wait(lambda: "started: tray" in log_text(home) or app.poll() is not None,
                  what="the tray app")  # fmt: skip
             assert "started: tray on (xorg)" in log_text(home), app.poll()
-            icon_window = ""
-
-            def docked() -> bool:
-                nonlocal icon_window
-                icon_window = xdotool("search", "--classname", "trayappSystemTrayIcon")
-                return bool(icon_window)
-
-            wait(docked, 10, "the icon in the tray")
+            icon_window = wait_docked("the icon docked in the tray")
             # at login only the icon: the window stays hidden until asked for
             assert not xdotool("search", "--onlyvisible", "--classname", "^trayapp$")
-            # a click that lands before the icon listens for buttons is lost: click again
-            # until a session starts (a loaded machine maps the icon late)
-            for _ in range(10):
-                xdotool("mousemove", "--window", icon_window.split()[0], "4", "4", "click", "1")
-                end = time.monotonic() + 2
-                while time.monotonic() < end and "exchange session 1 " not in log_text(home):
-                    time.sleep(0.05)
-                if "exchange session 1 " in log_text(home):
-                    break
-            wait(lambda: "exchange session 1 done" in log_text(home), 20, "the exchange")
+            for n in (1, 2, 3):  # each session changes the image twice (exchanging, then done)
+                xdotool("mousemove", "--window", icon_window, "4", "4", "click", "1")
+                wait(lambda n=n: f"exchange session {n} done" in log_text(home), 30,  # type: ignore[misc]
+                     f"exchange {n}")  # fmt: skip
+                done = f"exchange session {n} done"
+                wait(lambda done=done: "tray: image" in log_text(home).split(done, 1)[1], 10,  # type: ignore[misc]
+                     "the image after the session")  # fmt: skip
+                assert wait_docked(f"the icon still docked after exchange {n}") == icon_window
             # xorg has no menu: the click also opened the window
             wait(lambda: xdotool("search", "--onlyvisible", "--classname", "^trayapp$"), 10,
                  "the window")  # fmt: skip
+            assert "did not dock" not in log_text(home)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}\n--- the app's log:\n{log_text(home)[-3000:]}") from None
         finally:
             stop(app)
 

@@ -49,6 +49,7 @@ from trayapp.core.db.connection import Database, IntegrityError
 from trayapp.core.folders import ExchangeTree, os_error, sha256_file, write_atomic
 from trayapp.core.formats import FileName, Header
 from trayapp.core.lock import acceptance_lock
+from trayapp.core.reconcile import BankTerms, keep_match
 from trayapp.core.registries import spread
 from trayapp.core.validate import Lookup, check_incoming, check_loaded
 from trayapp.errors import AcceptError, AppError, format_error
@@ -180,8 +181,12 @@ def accept(
     *,
     report: bool = True,
     xlsx: bool = False,
+    bank: BankTerms | None = None,
 ) -> AcceptResult:
     """Accept one pending registry (see the module docstring); ``AcceptError`` when not.
+
+    With ``bank`` (the settings of bank.md), a payments registry's match against the bank
+    statements is kept with it in the same transaction (``reconcile.keep_match``).
 
     Where an earlier acceptance of it was interrupted after its documents were written,
     only the confirmation and the move are done, and the result is returned as usual.
@@ -193,7 +198,8 @@ def accept(
     tree.ensure()
     # another accountant's acceptance in progress is waited for, not taken for a crash's
     with acceptance_lock(db):
-        return _accept(db, tree, name, fname, org, coding, reports_dir, clock, report, xlsx)
+        return _accept(db, tree, name, fname, org, coding, reports_dir, clock, report, xlsx,
+                       bank)
 
 
 def _accept(
@@ -207,6 +213,7 @@ def _accept(
     clock: Callable[[], datetime],
     report: bool,
     xlsx: bool,
+    bank: BankTerms | None,
 ) -> AcceptResult:
     before = journal.get_file(db, "in", name)
     recover(db, tree, org, clock)
@@ -245,6 +252,8 @@ def _accept(
                 number = _write_payments(db, h, count, first_line, lookup, name, file_id, now)
             else:
                 number = _write_readings(db, count, file_id, now)
+            if bank is not None and h.type == "PAYMENTS":
+                keep_match(db, file_id, bank)
             journal.set_status(db, "in", name, "accepted")
     except IntegrityError as exc:
         log.warning("%s: the database refused the acceptance: %s", name, exc)

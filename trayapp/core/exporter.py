@@ -4,12 +4,15 @@
 from the service and not exported before (or all of them) as a table file: CSV with ``;``,
 UTF-8 with BOM (opens right in Excel), or .xlsx when the name ends so (amounts as numbers
 shown with two decimals, moments as date-time cells shown ``DD.MM.YYYY HH:MM:SS``). The
-file is written atomically, and the rows are marked exported in the same transaction as
-they were read, after the file is in place. No SQL here (``db.billing``); nothing of the UI.
+file is written atomically and never over an existing one (a default name takes the first
+free of ``name``, ``name_2``...; a name given is refused when taken); nothing new to export
+writes no file. The rows are marked exported in the same transaction as they were read,
+after the file is in place. No SQL here (``db.billing``); nothing of the UI.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -33,12 +36,13 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                  "below_previous", "posted"),
 }
 MOMENT_FORMAT = "DD.MM.YYYY HH:MM:SS"
+SAME_NAME_SERIES = 999  # payments_<stamp>.csv, payments_<stamp>_2.csv ... _999
 
 
 @dataclass(frozen=True, slots=True)
 class ExportResult:
     kind: str
-    file: Path
+    file: Path | None  # None: nothing new to export, no file written
     rows: int
 
 
@@ -58,20 +62,35 @@ def export(
     if not path.parent.is_dir():
         raise AppError(f"Папка {path.parent} не существует")
     xlsx = path.suffix.lower() == ".xlsx"
+    # never over an existing file: a default name takes the first free of name, name_2...;
+    # a name given with --out is refused when taken
+    names = SAME_NAME_SERIES if out is None else 1
     with db.transaction():
         if kind == "payments":
             source = billing.accepted_payments(db, all_rows)
-            rows = _payments_xlsx(source) if xlsx else _payments_csv(source)
         else:
             source = billing.accepted_readings(db, all_rows)
+        first = next(source, None)
+        if first is None:
+            log.info("export %s: nothing new, no file written", kind)
+            return ExportResult(kind, None, 0)
+        source = itertools.chain([first], source)
+        if kind == "payments":
+            rows = _payments_xlsx(source) if xlsx else _payments_csv(source)
+        else:
             rows = _readings_xlsx(source) if xlsx else _readings_csv(source)
         try:
             if xlsx:
                 formats = ({3: MOMENT_FORMAT, 6: "0.00"} if kind == "payments"
                            else {4: MOMENT_FORMAT})
-                count = tables.write_xlsx(path, COLUMNS[kind], rows, formats)
+                count, path = tables.write_xlsx(path, COLUMNS[kind], rows, formats, names)
             else:
-                count = tables.write_csv(path, COLUMNS[kind], rows)
+                count, path = tables.write_csv(path, COLUMNS[kind], rows, names)
+        except FileExistsError as exc:
+            raise AppError(
+                f"Файл {path} уже есть: выгрузка не записана, ничего не отмечено; "
+                "укажите другое имя (--out)"
+            ) from exc
         except OSError as exc:
             raise AppError(f"Не удалось записать файл {path}: {exc.strerror or exc}") from exc
         if kind == "payments":

@@ -9,19 +9,26 @@ never listed. No database, no HTTP here.
 from __future__ import annotations
 
 import contextlib
-import errno
-import hashlib
 import logging
 import os
-import tempfile
 import time
-from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import BinaryIO
 
 from trayapp.core.formats import FileName, parse_name
-from trayapp.errors import FolderError, GenerationError
+from trayapp.errors import GenerationError
+from trayapp.fsutil import (  # the atomic-write helpers live below settings and core
+    CHUNK,
+    TEMP_PREFIX,
+    atomic_file,
+    fsync_dir,
+    os_error,
+    sha256_file,
+    write_atomic,
+)
+
+__all__ = ["CHUNK", "TEMP_PREFIX", "atomic_file", "fsync_dir", "os_error", "sha256_file",
+           "write_atomic", "ExchangeTree"]  # fmt: skip
 
 log = logging.getLogger(__name__)
 
@@ -30,75 +37,7 @@ SENT = "Отправлены"
 PROCESSED = "Обработаны"
 ERRORS = "Ошибки"
 INCOMING = "Входящие"
-TEMP_PREFIX = ".~"
-CHUNK = 1 << 16
 STALE_TEMP_SECONDS = 3600.0  # a temporary file untouched this long was left by a crash
-
-
-def os_error(exc: OSError, what: str) -> FolderError:
-    """Translate an OS error into the user's words."""
-    if exc.errno == errno.ENOSPC:
-        return FolderError(f"нет места на диске: {what}")
-    if exc.errno in (errno.EACCES, errno.EPERM):
-        return FolderError(f"нет прав на запись: {what}")
-    return FolderError(f"ошибка файловой системы ({exc.strerror or exc}): {what}")
-
-
-def fsync_dir(path: Path) -> None:
-    """Make a rename in ``path`` durable (POSIX; a no-op where directories can't be opened)."""
-    if os.name != "posix":
-        return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(CHUNK):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-@contextlib.contextmanager
-def atomic_file(target: Path) -> Iterator[BinaryIO]:
-    """Write ``target`` atomically: yield a temp file beside it, fsync and replace on success.
-
-    On any error the temp file is removed and ``target`` is left as it was.
-    """
-    folder = target.parent
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX + target.name + ".", dir=folder)
-    except OSError as exc:
-        raise os_error(exc, str(target)) from exc
-    try:
-        with os.fdopen(fd, "wb") as f:
-            yield f
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-        fsync_dir(folder)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise os_error(exc, str(target)) from exc
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-def write_atomic(target: Path, data: bytes | Iterable[bytes]) -> Path:
-    with atomic_file(target) as f:
-        if isinstance(data, bytes):
-            f.write(data)
-        else:
-            for chunk in data:
-                f.write(chunk)
-    return target
 
 
 class ExchangeTree:

@@ -558,7 +558,7 @@ def _accruals_fast(
                 if len(amount) > 3 and amount[-3] in ".,":
                     digits = amount[:-3] + amount[-2:]
                 else:
-                    digits = amount + "00"
+                    digits = amount + "00" if amount else ""  # empty: the full check
                 if digits.isascii() and digits.isdigit():
                     append((accounts[row[ia]], services[row[isv]], periods[row[ip]],
                             int(digits)))

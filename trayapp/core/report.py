@@ -2,7 +2,8 @@
 
 For a «Реестр "Мои счета"» document: the registry's header, every payment (account,
 owner, address, service, provider, amount) and the totals per service and per provider,
-which the accountant compares with the bank statement. For a «Показания новые» document:
+which the accountant compares with the bank statement, and the match against the bank's
+transfers kept at the acceptance (``reconcile``). For a «Показания новые» document:
 every reading with meter, serial, moment, value and the mark where it is below the
 previous one. HTML that prints well (A4 landscape, the table head repeated on every page)
 by default, ``.xlsx`` (openpyxl) on request; Russian throughout, written atomically into
@@ -86,10 +87,11 @@ def write_report(
     inn, org_name = docs.org(db)
     if doc.kind == "registry":
         rows = docs.registry_payments(db, doc.id)
+        bank = _bank_line(db, doc.file)
         if xlsx:
-            _payments_xlsx(target, doc, org_name, inn, rows)
+            _payments_xlsx(target, doc, org_name, inn, rows, bank)
         else:
-            write_atomic(target, _encoded(_payments_html(doc, org_name, inn, rows)))
+            write_atomic(target, _encoded(_payments_html(doc, org_name, inn, rows, bank)))
     else:
         readings = docs.document_readings(db, doc.id)
         if xlsx:
@@ -98,6 +100,14 @@ def write_report(
             write_atomic(target, _encoded(_readings_html(doc, org_name, inn, readings)))
     log.info("report of document %s written: %s", doc.number, target)
     return target
+
+
+def _bank_line(db: Database, file: str) -> str:
+    """The registry's match against the bank statement, as kept at its acceptance."""
+    from trayapp.core.reconcile import kept_match, summary
+
+    m = kept_match(db, file) if file else None
+    return summary(m) if m else "не выполнялась при приёме (trayapp reconcile)"
 
 
 def _find(db: Database, number: str, kind: str | None) -> _Doc:
@@ -227,7 +237,7 @@ def _head_table(pairs: list[tuple[str, str]]) -> str:
 
 
 def _payments_html(
-    doc: _Doc, org_name: str, inn: str, rows: Iterable[tuple[Any, ...]]
+    doc: _Doc, org_name: str, inn: str, rows: Iterable[tuple[Any, ...]], bank: str
 ) -> Iterator[str]:
     title = f'Реестр "Мои счета" № {doc.number} от {_day(doc.doc_date)}'
     yield _page_head(title)
@@ -238,6 +248,7 @@ def _payments_html(
             ("Файл реестра", _registry_title(doc)),
             ("Платежей", str(doc.rows)),
             ("Сумма, руб.", v.format_amount(doc.total)),
+            ("Сверка с банком", bank),
             ("Сформирован", datetime.now().strftime("%d.%m.%Y %H:%M")),
         ]
     )
@@ -325,7 +336,7 @@ def _save(target: Path, wb: Any) -> None:
 
 
 def _payments_xlsx(
-    target: Path, doc: _Doc, org_name: str, inn: str, rows: Iterable[tuple[Any, ...]]
+    target: Path, doc: _Doc, org_name: str, inn: str, rows: Iterable[tuple[Any, ...]], bank: str
 ) -> None:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -350,6 +361,7 @@ def _payments_xlsx(
     ws.append(["Файл реестра", _registry_title(doc)])
     ws.append(["Платежей", doc.rows])
     ws.append(["Сумма, руб.", money(ws, doc.total)])
+    ws.append(["Сверка с банком", bank])
     ws.append([])
     head = ["№", "Ид. платежа", "Дата и время", "Лиц. счёт", "Собственник", "Адрес", "Услуга",
             "Поставщик", "Период", "Сумма, руб."]  # fmt: skip

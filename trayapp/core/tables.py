@@ -9,7 +9,9 @@ shows as U+FFFD in the row, for the importer to report. .xlsx: the first sheet, 
 cell values as Excel stores them (str, int, float, datetime, bool, None).
 
 Writing: ``write_csv`` and ``write_xlsx`` write a header and rows atomically (temporary file
-in the target folder, flush, fsync, ``os.replace``). CSV with ``;``, UTF-8 with BOM, CRLF.
+in the target folder, flush, fsync, ``os.replace``; with ``new``, never over an existing
+file: the first free name of a numbered series, claimed by a hard link). CSV with ``;``,
+UTF-8 with BOM, CRLF.
 
 Errors: an unreadable file becomes ``AppError`` with a Russian message. Knows nothing of
 kinds or the database; imports only ``errors`` of the app.
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import errno
 import io
 import logging
 import os
@@ -242,25 +245,57 @@ class XlsxTable(_OneLineRows):
 # ----------------------------------------------------------------------------- writing
 
 
-def atomic_write(path: Path, write: Callable[[IO[bytes]], None]) -> None:
-    """Write ``path`` through a temporary file in its folder: flush, fsync, replace."""
+def atomic_write(path: Path, write: Callable[[IO[bytes]], None], new: int = 0) -> Path:
+    """Write ``path`` through a temporary file in its folder: flush, fsync, then into place.
+
+    ``new`` > 0: never overwrite a file; the data goes under ``path``, or, when that is
+    taken, ``<stem>_2<suffix>``, ``_3``... up to ``new`` names (the first free one, claimed
+    atomically by a hard link, or an ``O_EXCL`` create where the file system has no links);
+    ``FileExistsError`` when all are taken. Returns the path written.
+    """
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        if new:
+            path = _claim(tmp, path, new)
+        else:
+            os.replace(tmp, path)
     except BaseException:
         try:
             os.unlink(tmp)
         except OSError:
             pass
         raise
+    return path
 
 
-def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """A CSV as Excel opens it right: ``;``, UTF-8 with BOM, CRLF. Returns the row count."""
+def _claim(tmp: str, path: Path, names: int) -> Path:
+    """Put the finished ``tmp`` under the first free name of ``path``'s series."""
+    for n in range(1, names + 1):
+        target = path if n == 1 else path.with_name(f"{path.stem}_{n}{path.suffix}")
+        try:
+            os.link(tmp, target)
+        except FileExistsError:
+            continue
+        except OSError:  # no hard links here (FAT, some network shares): reserve, then replace
+            try:
+                os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            except FileExistsError:
+                continue
+            os.replace(tmp, target)
+            return target
+        os.unlink(tmp)
+        return target
+    raise FileExistsError(errno.EEXIST, "файл уже есть", str(path))
+
+
+def write_csv(
+    path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]], new: int = 0
+) -> tuple[int, Path]:
+    """A CSV as Excel opens it right: ``;``, UTF-8 with BOM, CRLF. (row count, path)."""
     count = 0
 
     def write(f: IO[bytes]) -> None:
@@ -274,8 +309,8 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) 
         text.flush()
         text.detach()
 
-    atomic_write(path, write)
-    return count
+    written = atomic_write(path, write, new)
+    return count, written
 
 
 def write_xlsx(
@@ -283,9 +318,10 @@ def write_xlsx(
     header: Sequence[str],
     rows: Iterable[Sequence[Any]],
     formats: dict[int, str] | None = None,
-) -> int:
+    new: int = 0,
+) -> tuple[int, Path]:
     """An .xlsx of one sheet: the header row, then ``rows``; ``formats`` maps a column index
-    to a number format (``0.00`` for amounts). Returns the row count."""
+    to a number format (``0.00`` for amounts). (row count, path)."""
     import openpyxl
     from openpyxl.cell import WriteOnlyCell
 
@@ -310,8 +346,8 @@ def write_xlsx(
     def write(f: IO[bytes]) -> None:
         wb.save(f)
 
-    atomic_write(path, write)
-    return count
+    written = atomic_write(path, write, new)
+    return count, written
 
 
 # ----------------------------------------------------------------------------- in memory

@@ -115,7 +115,7 @@ class Backend:
     def accept(self, name: str) -> AcceptResult:
         with self.app() as a:
             return accept(a.db, a.tree, name, a.require_org(), a.settings.coding,
-                          a.paths.reports_dir, a.clock)  # fmt: skip
+                          a.paths.reports_dir, a.clock, bank=a.settings.bank_terms())  # fmt: skip
 
     # ------------------------------------------------------------------ settings
 

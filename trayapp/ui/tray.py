@@ -3,7 +3,9 @@
 ``run_tray`` takes an OS file lock (a second start asks the running one to show its window,
 says so and exits 0), builds the Tk window on the main thread and, unless
 ``TRAYAPP_NO_TRAY=1`` or no tray host exists, a pystray icon whose loop runs in a daemon
-thread (never ``run_detached``: it hangs on xorg). The icon's callbacks only put a command on
+thread (never ``run_detached``: it hangs on xorg). On xorg the icon is ``DockedIcon``
+(xorg_icon.py: docks once and keeps its size); an icon not docked ``DOCK_WAIT_S`` after start
+opens the window, so the screen is never left empty. The icon's callbacks only put a command on
 a queue that the Tk thread drains with ``root.after``. Left click (the default action) runs
 an exchange; the menu has «Обмен сейчас», «Открыть окно», «Открыть каталог обмена»,
 «Выход». The icon shows the state and a badge of registries waiting; its tooltip the last
@@ -38,6 +40,8 @@ NO_TRAY_ENV = "TRAYAPP_NO_TRAY"
 ASCII_NAME = "trayapp"
 ASCII_TITLE = "Moi scheta - trayapp"
 POLL_MS = 100
+DOCK_WAIT_S = 5.0  # an icon not docked by then: the window opens (the icon keeps trying)
+MIN_ICON_PX = 16
 ALREADY_RUNNING = "«Мои счета» уже запущены: окно работающей программы выведено на передний план."
 
 
@@ -51,6 +55,7 @@ class Tray:
         self.has_menu = False
         self.has_notify = False
         self._thread: threading.Thread | None = None
+        self.started_at = 0.0
 
     def start(self) -> bool:
         """Show the icon; False (and nothing shown) where there is no tray to dock in."""
@@ -77,12 +82,15 @@ class Tray:
             item("Выход", self._on("quit")),
         )
         xorg = self.backend == "xorg"
-        self.icon = pystray.Icon(ASCII_NAME, icons.tray_image(icons.IDLE),
-                                 ASCII_TITLE if xorg else "Мои счета", menu)  # fmt: skip
+        if xorg:  # docks once, hears clicks, never blocks the Tk thread (xorg_icon.py)
+            from trayapp.ui.xorg_icon import DockedIcon
+
+            self.icon = DockedIcon(ASCII_NAME, icons.tray_image(icons.IDLE), ASCII_TITLE, menu)
+        else:
+            self.icon = pystray.Icon(ASCII_NAME, icons.tray_image(icons.IDLE), "Мои счета", menu)
         self.has_menu = bool(getattr(self.icon, "HAS_MENU", False))
         self.has_notify = bool(getattr(self.icon, "HAS_NOTIFICATION", False))
-        if xorg:
-            _fix_xorg_window(self.icon)
+        self.started_at = time.monotonic()
         self._thread = threading.Thread(target=self._run, name="trayapp-tray", daemon=True)
         self._thread.start()
         return True
@@ -97,7 +105,11 @@ class Tray:
 
     def _run(self) -> None:
         def setup(icon: Any) -> None:
-            icon.visible = True
+            try:
+                icon.visible = True
+            except Exception:  # in pystray's setup thread: nobody else would see it
+                log.exception("the tray icon could not be shown")
+                self.commands.put("no-tray")
 
         try:
             self.icon.run(setup=setup)
@@ -109,7 +121,11 @@ class Tray:
         if self.icon is None:
             return
         try:
-            self.icon.icon = icons.tray_image(state.state, state.badge)
+            image = icons.tray_image(state.state, state.badge)
+            if hasattr(self.icon, "set_image"):
+                self.icon.set_image(image)
+            else:
+                self.icon.icon = image
             if self.backend != "xorg":  # python-xlib writes WM_NAME as Latin-1
                 self.icon.title = state.tooltip[:127]
             if self.has_notify:
@@ -117,6 +133,15 @@ class Tray:
                     self.icon.notify(text[:250], "Мои счета")
         except Exception:
             log.exception("tray update failed")
+
+    def docked(self) -> bool | None:
+        """Whether the icon sits in the tray at a usable size; None where nobody can tell."""
+        if self.icon is None:
+            return False
+        if not hasattr(self.icon, "dock_state"):
+            return None
+        ok, width, height = self.icon.dock_state()
+        return bool(ok and min(width, height) >= MIN_ICON_PX)
 
     def stop(self) -> None:
         if self.icon is not None:
@@ -140,22 +165,6 @@ def _xorg_tray_host() -> bool:
     except Exception:
         log.exception("cannot ask X for a tray host")
         return False
-
-
-def _fix_xorg_window(tray_icon: Any) -> None:
-    """Let clicks reach the xorg icon window and give it a UTF-8 name (desktop.md)."""
-    try:
-        X = importlib.import_module("Xlib.X")
-        window, disp = tray_icon._window, tray_icon._display
-        window.change_attributes(
-            event_mask=X.ExposureMask | X.StructureNotifyMask | X.ButtonPressMask
-        )
-        window.change_property(disp.intern_atom("_NET_WM_NAME"),
-                               disp.intern_atom("UTF8_STRING"), 8,
-                               "Мои счета".encode())  # fmt: skip
-        disp.flush()
-    except Exception:
-        log.exception("cannot adjust the xorg tray window")
 
 
 # ---------------------------------------------------------------------------- entry
@@ -245,8 +254,22 @@ def _run(home: str | None, paths: AppPaths, password: str | None) -> int:
         else:
             quit_app()
 
+    dock_checked = [not tray_on]
+
+    def check_dock() -> None:
+        """Once, DOCK_WAIT_S after start: an icon nobody can see must not hide the window."""
+        if dock_checked[0] or time.monotonic() - tray.started_at < DOCK_WAIT_S:
+            return
+        dock_checked[0] = True
+        docked = tray.docked()
+        log.info("tray: icon docked after %.0f s: %s", DOCK_WAIT_S, docked)
+        if docked is False:
+            log.warning("tray: the icon did not dock: the window opens")
+            window.show()
+
     def poll() -> None:
         nonlocal tray_on
+        check_dock()
         while True:
             try:
                 command = commands.get_nowait()

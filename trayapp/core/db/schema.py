@@ -181,5 +181,58 @@ CREATE TABLE accrual_periods (period INTEGER PRIMARY KEY);
 INSERT INTO accrual_periods SELECT DISTINCT period FROM accruals;
 """
 
-MIGRATIONS: list[str] = [V1, V2, V3]
+# V4 (bank.md): bank statements and their incoming documents, and the match of each
+# payments registry kept at its acceptance. A document is the same when the payee's account,
+# its number, date, sum and the payer's ИНН are: importing a statement again adds nothing.
+V4 = """
+CREATE TABLE bank_statements (
+    id INTEGER PRIMARY KEY,
+    file TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    accounts TEXT NOT NULL DEFAULT '',
+    date_from TEXT,
+    date_to TEXT,
+    documents INTEGER NOT NULL,
+    incoming INTEGER NOT NULL,
+    inserted INTEGER NOT NULL,
+    imported_at TEXT NOT NULL
+);
+
+CREATE TABLE bank_documents (
+    id INTEGER PRIMARY KEY,
+    statement_id INTEGER NOT NULL REFERENCES bank_statements(id),
+    payee_account TEXT NOT NULL,
+    number TEXT NOT NULL,
+    doc_date TEXT NOT NULL,
+    amount INTEGER NOT NULL,
+    payer_inn TEXT NOT NULL DEFAULT '',
+    entry_date TEXT NOT NULL,
+    kind TEXT NOT NULL DEFAULT '',
+    payer TEXT NOT NULL DEFAULT '',
+    payer_account TEXT NOT NULL DEFAULT '',
+    purpose TEXT NOT NULL DEFAULT '',
+    UNIQUE (payee_account, number, doc_date, amount, payer_inn)
+);
+CREATE INDEX bank_documents_entry ON bank_documents(entry_date);
+
+-- the match of an accepted payments registry, as it was at the acceptance
+CREATE TABLE bank_matches (
+    file_id INTEGER PRIMARY KEY REFERENCES files(id),
+    status TEXT NOT NULL,
+    fee INTEGER NOT NULL,
+    expected INTEGER NOT NULL,
+    difference INTEGER,
+    matched_at TEXT NOT NULL
+);
+-- its documents: bound (matched, mismatch) or only listed (ambiguous)
+CREATE TABLE bank_match_documents (
+    file_id INTEGER NOT NULL REFERENCES bank_matches(file_id),
+    document_id INTEGER NOT NULL REFERENCES bank_documents(id),
+    bound INTEGER NOT NULL,
+    PRIMARY KEY (file_id, document_id)
+);
+CREATE INDEX bank_match_documents_document ON bank_match_documents(document_id);
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3, V4]
 VERSION = len(MIGRATIONS)

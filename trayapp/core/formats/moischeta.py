@@ -462,8 +462,8 @@ def _fast_payment(text: str, ln: int, st: _RowState) -> PaymentRow | None:
     if m is None:
         return None
     pid, day_text, hh, mi, ss, account, code, whole, frac, month_text = m.groups()
-    if pid in st.seen or (code and st.coding == "ACCOUNT"):
-        return None
+    if pid in st.seen or (code and (st.coding == "ACCOUNT" or code != code.strip())):
+        return None  # a code of other white space (U+00A0, U+001C) is stripped by the reader
     day = _day(day_text)
     period = _month(month_text)
     if day is None or period is None:

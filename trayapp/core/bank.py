@@ -1,0 +1,87 @@
+"""``trayapp bank import``: a bank statement's incoming documents into the database.
+
+Reads a 1CClientBankExchange file (``formats.clientbank``), keeps its incoming documents
+(paid to the association's account: ``org.bank_account`` when loaded, else any ``РасчСчет``
+of the statement's header), and writes them in one transaction; a document held before (the
+same payee's account, number, date, sum and payer's ИНН) is not added again, so a statement
+imported twice, or one that overlaps another, adds nothing twice. A broken file imports
+nothing: ``StatementError`` lists its lines. Imports no GUI; SQL lives in ``db/bank.py``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from trayapp.core import values as v
+from trayapp.core.db import bank as sql
+from trayapp.core.db.connection import Database
+from trayapp.core.formats import clientbank
+from trayapp.errors import AppError, StatementError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class StatementImport:
+    file: Path
+    accounts: tuple[str, ...]
+    date_from: date | None
+    date_to: date | None
+    documents: int
+    incoming: int
+    inserted: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "file": str(self.file),
+            "accounts": list(self.accounts),
+            "from": v.format_date(self.date_from) if self.date_from else None,
+            "to": v.format_date(self.date_to) if self.date_to else None,
+            "documents": self.documents,
+            "incoming": self.incoming,
+            "inserted": self.inserted,
+        }
+
+
+def read_statement(path: Path) -> tuple[clientbank.Statement, bytes]:
+    """The parsed statement in ``path`` and its bytes; the errors name the file."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise AppError(f"не удалось прочитать выписку {path}: {exc.strerror or exc}") from exc
+    try:
+        return clientbank.parse(data), data
+    except StatementError as exc:
+        raise StatementError(exc.errors, file=str(path)) from exc
+
+
+def import_statement(db: Database, path: Path) -> StatementImport:
+    """Import the statement in ``path``: all of it or nothing."""
+    statement, data = read_statement(path)
+    first, last = statement.period()
+    with db.transaction():
+        own = sql.org_account(db) or None
+        incoming = statement.incoming(own)
+        sid = sql.insert_statement(
+            db, path.name, hashlib.sha256(data).hexdigest(), statement.accounts,
+            first.isoformat() if first else None, last.isoformat() if last else None,
+            len(statement.documents), len(incoming),
+        )  # fmt: skip
+        before = sql.count_documents(db)
+        sql.insert_documents(db, sid, (
+            (d.payee_account, d.number, d.day.isoformat(), d.amount, d.payer_inn,
+             d.entry_day.isoformat(), d.kind, d.payer, d.payer_account, d.purpose)
+            for d in incoming
+        ))  # fmt: skip
+        inserted = sql.count_documents(db) - before
+        sql.set_inserted(db, sid, inserted)
+    log.info("bank statement %s: %d documents, %d incoming, %d new",
+             path.name, len(statement.documents), len(incoming), inserted)  # fmt: skip
+    return StatementImport(
+        path, statement.accounts, first, last, len(statement.documents), len(incoming), inserted
+    )

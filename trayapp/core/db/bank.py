@@ -1,0 +1,135 @@
+"""SQL of bank statements, their incoming documents and the kept matches (spec/bank.md).
+
+``bank_documents`` holds each incoming document once: the unique key (payee's account,
+number, date, sum, payer's ИНН) makes a second import of a statement, or of one that
+overlaps it, add nothing (``INSERT … ON CONFLICT DO NOTHING``). ``bank_matches`` and
+``bank_match_documents`` keep the match of a payments registry as it was when the registry
+was accepted. Dates are ISO text, amounts integer kopecks. Plain SQL, portable to
+PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from trayapp.core.db.connection import Database, now_text
+
+DocRow = tuple[int, str, str, int, str, str]  # id, number, entry_date, amount, payer_inn, purpose
+
+
+def insert_statement(
+    db: Database,
+    file: str,
+    sha256: str,
+    accounts: Sequence[str],
+    date_from: str | None,
+    date_to: str | None,
+    documents: int,
+    incoming: int,
+) -> int:
+    row = db.one(
+        "INSERT INTO bank_statements (file, sha256, accounts, date_from, date_to, documents,"
+        " incoming, inserted, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?) RETURNING id",
+        (file, sha256, " ".join(accounts), date_from, date_to, documents, incoming, now_text()),
+    )
+    return int(row[0])
+
+
+def count_documents(db: Database) -> int:
+    return int(db.scalar("SELECT COUNT(*) FROM bank_documents"))
+
+
+def insert_documents(db: Database, statement_id: int, rows: Iterable[tuple[Any, ...]]) -> None:
+    """Rows of (payee_account, number, doc_date, amount, payer_inn, entry_date, kind, payer,
+    payer_account, purpose); those held before are skipped."""
+    db.executemany(
+        "INSERT INTO bank_documents (statement_id, payee_account, number, doc_date, amount,"
+        " payer_inn, entry_date, kind, payer, payer_account, purpose)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (payee_account, number, doc_date, amount, payer_inn) DO NOTHING",
+        ((statement_id, *r) for r in rows),
+    )
+
+
+def set_inserted(db: Database, statement_id: int, inserted: int) -> None:
+    db.execute("UPDATE bank_statements SET inserted = ? WHERE id = ?", (inserted, statement_id))
+
+
+def documents_between(db: Database, first: str, last: str, payer_inn: str = "") -> list[DocRow]:
+    """Incoming documents that came from ``first`` to ``last`` (ISO dates), from
+    ``payer_inn`` when given, oldest first."""
+    cols = "SELECT id, number, entry_date, amount, payer_inn, purpose FROM bank_documents"
+    if payer_inn:
+        return db.all(
+            f"{cols} WHERE entry_date BETWEEN ? AND ? AND payer_inn = ? ORDER BY entry_date, id",
+            (first, last, payer_inn),
+        )
+    return db.all(f"{cols} WHERE entry_date BETWEEN ? AND ? ORDER BY entry_date, id", (first, last))
+
+
+def documents_of_matches(
+    db: Database, file_id: int | None = None
+) -> list[tuple[int, int, bool, DocRow]]:
+    """Every document of a kept match (of ``file_id``'s only, when given): (file_id,
+    document_id, bound, document)."""
+    sql = (
+        "SELECT m.file_id, m.document_id, m.bound, d.id, d.number, d.entry_date, d.amount,"
+        " d.payer_inn, d.purpose FROM bank_match_documents m"
+        " JOIN bank_documents d ON d.id = m.document_id"
+    )
+    order = " ORDER BY m.file_id, d.entry_date, d.id"
+    if file_id is None:
+        rows = db.all(sql + order)
+    else:
+        rows = db.all(sql + " WHERE m.file_id = ?" + order, (file_id,))
+    return [(int(r[0]), int(r[1]), bool(r[2]), tuple(r[3:])) for r in rows]
+
+
+def payments_registries(db: Database) -> list[tuple[int, str, str, int, int]]:
+    """Received payments registries pending or accepted: (file_id, name, status, rows, sum)."""
+    rows = db.all(
+        "SELECT id, name, status, rows_count, total FROM files WHERE direction = 'in'"
+        " AND kind = 'PAYMENTS' AND status IN ('pending', 'accepted', 'done')"
+    )
+    return [(int(r[0]), str(r[1]), str(r[2]), int(r[3] or 0), int(r[4] or 0)) for r in rows]
+
+
+def kept_matches(db: Database) -> dict[int, tuple[str, int, int, int | None]]:
+    """file_id -> (status, fee, expected, difference) of every kept match."""
+    rows = db.all("SELECT file_id, status, fee, expected, difference FROM bank_matches")
+    return {
+        int(r[0]): (str(r[1]), int(r[2]), int(r[3]), None if r[4] is None else int(r[4]))
+        for r in rows
+    }
+
+
+def keep_match(
+    db: Database,
+    file_id: int,
+    status: str,
+    fee: int,
+    expected: int,
+    difference: int | None,
+    documents: Iterable[tuple[int, bool]],
+) -> None:
+    """Keep a registry's match (call inside its acceptance transaction)."""
+    db.execute(
+        "INSERT INTO bank_matches (file_id, status, fee, expected, difference, matched_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (file_id, status, fee, expected, difference, now_text()),
+    )
+    db.executemany(
+        "INSERT INTO bank_match_documents (file_id, document_id, bound) VALUES (?, ?, ?)",
+        ((file_id, doc_id, int(bound)) for doc_id, bound in documents),
+    )
+
+
+def statements_count(db: Database) -> int:
+    return int(db.scalar("SELECT COUNT(*) FROM bank_statements"))
+
+
+def org_account(db: Database) -> str:
+    """The association's bank account (``org.bank_account``), empty where not loaded."""
+    value = db.scalar("SELECT bank_account FROM org WHERE id = 1")
+    return str(value).strip() if value else ""
