@@ -75,6 +75,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--regenerate", action="store_true")
     ap.add_argument("--sqlite-only", action="store_true")
+    ap.add_argument("--postgres-only", action="store_true")
     ap.add_argument("--child", nargs=3, metavar=("KIND", "FILE", "DB"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -85,11 +86,14 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     ensure_files(args.accounts, args.seed, args.regenerate)
     for suffix in ("", "-wal", "-shm"):
-        Path(f"{DB}{suffix}").unlink(missing_ok=True)
+        if not args.postgres_only:
+            Path(f"{DB}{suffix}").unlink(missing_ok=True)
 
-    results = run_all(str(DB), "SQLite")
-    report("SQLite", results, TARGET_RATE)
-    print(f"database left at {DB} ({DB.stat().st_size / 1e6:.0f} MB)")
+    results: dict[str, dict[str, float]] = {}
+    if not args.postgres_only:
+        results = run_all(str(DB), "SQLite")
+        report("SQLite", results, TARGET_RATE)
+        print(f"database left at {DB} ({DB.stat().st_size / 1e6:.0f} MB)")
     if args.sqlite_only:
         return
     from pg_server import server
@@ -100,6 +104,8 @@ def main() -> None:
         url = pg.fresh("trayapp_bench_import")
         pg_results = run_all(url, "PostgreSQL")
         report("PostgreSQL", pg_results, TARGET_RATE_PG)
+        if not results:
+            return
         print()
         print(f"{'kind':10s} {'SQLite rows/s':>14s} {'PostgreSQL rows/s':>18s} {'ratio':>6s}")
         for kind in KINDS:

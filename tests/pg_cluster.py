@@ -45,6 +45,8 @@ class Cluster:
         opts = f"-p {self.port} -k {self.folder / 'sock'} -c listen_addresses=127.0.0.1"
         if not self.durable:
             opts += " -c fsync=off"
+        else:  # as docs/postgresql.md advises for a server that takes large imports
+            opts += " -c max_wal_size=4GB"
         self._run("-w", "-t", "60", "-l", str(self.folder / "server.log"), "-o", opts, "start")
 
     def stop(self) -> None:

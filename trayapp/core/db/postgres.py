@@ -14,9 +14,11 @@ and what to check. Needs ``pip install 'trayapp[postgres]'``.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -102,6 +104,8 @@ class PgDatabase(Database):
         self._depth = 0
         self._held: set[int] = set()
         self._temps: set[str] = set()
+        self._pool: ThreadPoolExecutor | None = None
+        self._pending: Future[None] | None = None
         self._connect()
 
     @property
@@ -157,9 +161,17 @@ class PgDatabase(Database):
                     self.pg.execute(statement)
                 self.pg.execute(dialect.to_pyformat(SET_VERSION), (str(i + 1),))
 
+    def _drain(self) -> None:
+        """Wait for the bulk upsert running in the background; its error is raised here."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
     def _alive(self) -> None:
         """Outside a transaction, a connection the server dropped is opened again (the tray
-        lives longer than a server restart)."""
+        lives longer than a server restart). First of all, the background upsert is waited
+        for: every statement comes after it."""
+        self._drain()
         if self._depth == 0 and (self.pg.closed or self.pg.broken):
             log.info("postgresql %s: reconnecting", self.label)
             self._held.clear()
@@ -167,6 +179,11 @@ class PgDatabase(Database):
             self._connect()
 
     def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self._drain()
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
         self.pg.close()
 
     def _error(self, exc: Exception) -> DatabaseError:
@@ -203,12 +220,19 @@ class PgDatabase(Database):
 
     def _rollback(self) -> None:
         self._temps.clear()  # those made in the transaction are gone with it
+        with contextlib.suppress(Exception):  # its error is the one being raised already
+            self._drain()
         try:
             self.pg.execute("ROLLBACK")
         except self._psycopg.Error:
             log.warning("postgresql %s: rollback failed (connection lost)", self.label)
 
     def _commit(self) -> None:
+        try:
+            self._drain()
+        except BaseException:
+            self._rollback()
+            raise
         try:
             self.pg.execute("COMMIT")
         except self._psycopg.Error as exc:
@@ -267,24 +291,49 @@ class PgDatabase(Database):
     ) -> bool:
         """COPY into a temporary twin of the table, then one INSERT ... SELECT DISTINCT ON
         the key, the last row of a key winning (as SQLite's row-by-row upsert does), new
-        rows given ids in the order of the file."""
+        rows given ids in the order of the file. Inside a transaction it runs in a thread
+        of its own while the caller reads and checks the next batch (the server's work and
+        ours overlap); the next statement waits for it, and its error is raised there."""
+        self._alive()
+        rows = list(rows)  # the caller reuses its list
+        if self._depth == 0:
+            self._upsert_now(table, columns, key, conflict, rows)
+            return True
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="trayapp-pg-upsert")
+        self._pending = self._pool.submit(self._upsert_now, table, columns, key, conflict, rows)
+        return True
+
+    def _upsert_now(
+        self, table: str, columns: Sequence[str], key: Sequence[str], conflict: str,
+        rows: Sequence[Sequence[Any]],
+    ) -> None:
         temp = f"t_up_{table}"
         cols = ", ".join(columns)
-        if temp not in self._temps:
-            self.execute(f"DROP TABLE IF EXISTS {temp}")
-            self.execute(f"CREATE TEMP TABLE {temp} AS SELECT {cols} FROM {table} WITH NO DATA")
-            self.execute(f"ALTER TABLE {temp} ADD t_seq BIGINT GENERATED ALWAYS AS IDENTITY")
-            self._temps.add(temp)
-        else:
-            self.execute(f"TRUNCATE {temp} RESTART IDENTITY")
-        self.load_rows(temp, columns, rows)
-        keys = ", ".join(key)
-        self.execute(
-            f"INSERT INTO {table} ({cols}) SELECT {cols} FROM ("
-            f"SELECT DISTINCT ON ({keys}) {cols}, t_seq FROM {temp} ORDER BY {keys}, t_seq DESC"
-            f") u ORDER BY t_seq {conflict}"
-        )
-        return True
+        try:
+            if temp not in self._temps:
+                self.pg.execute(f"DROP TABLE IF EXISTS {temp}")
+                self.pg.execute(
+                    f"CREATE TEMP TABLE {temp} AS SELECT {cols} FROM {table} WITH NO DATA"
+                )
+                self.pg.execute(
+                    f"ALTER TABLE {temp} ADD t_seq BIGINT GENERATED ALWAYS AS IDENTITY"
+                )
+                self._temps.add(temp)
+            else:
+                self.pg.execute(f"TRUNCATE {temp} RESTART IDENTITY")
+            with self.pg.cursor() as cur:
+                with cur.copy(f"COPY {temp} ({cols}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            keys = ", ".join(key)
+            self.pg.execute(
+                f"INSERT INTO {table} ({cols}) SELECT {cols} FROM ("
+                f"SELECT DISTINCT ON ({keys}) {cols}, t_seq FROM {temp}"
+                f" ORDER BY {keys}, t_seq DESC) u ORDER BY t_seq {conflict}"
+            )
+        except self._psycopg.Error as exc:
+            raise self._error(exc) from exc
 
     # ------------------------------------------------------------------ session locks
     def try_lock(self, key: int) -> bool:
