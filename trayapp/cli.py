@@ -283,6 +283,7 @@ def cmd_status(args: argparse.Namespace) -> None:
     text = [f"последний обмен: {data.get('last_exchange') or 'не было обмена с «Мои счета»'}"]
     text.append(f"отправлено: {data.get('sent', 0)}, принято: {data.get('received', 0)}")
     text.append(f"ждут приёма: {data.get('pending', 0)}, ждут отправки: {data.get('waiting', 0)}")
+    text.append(f"база данных: {app.db.label}")
     for e in data.get("errors", []):
         text.append(f"! {e}")
     _emit(args, data, "\n".join(text))

@@ -314,6 +314,7 @@ def test_cli_settings_and_a_wrong_password(tmp_path: Path, fresh_pg: str) -> Non
     assert r.returncode == 1 and "PGPASSWORD" in r.stderr
     r = run_cli(home, "status")  # the right one, from PGPASSWORD (the fixture's)
     assert r.returncode == 0, r.stderr
+    assert "база данных: PostgreSQL " + fresh_pg.split("@", 1)[1] in r.stdout
 
 
 def test_a_server_that_does_not_answer(tmp_path: Path) -> None:
