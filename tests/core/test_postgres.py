@@ -380,6 +380,7 @@ def test_server_stopped_mid_session(
         with Stopping(emu.url, "demo", "demo") as t, pytest.raises(DatabaseError) as e:
             tx.session(t, db, tree)
         assert "127.0.0.1" in e.value.message and "связь с базой данных" in e.value.message
+        assert "сервер прервал соединение" in e.value.message, e.value.message
         own_cluster.start()
         with HttpTransport(emu.url, "demo", "demo") as t:
             r = tx.session(t, db, tree)  # the same Database: it connects again

@@ -69,6 +69,10 @@ def _reason(exc: Exception) -> str:
         return "такой базы данных на сервере нет"
     if "role" in low and "does not exist" in low:
         return "такого пользователя на сервере нет"
+    if any(k in low for k in ("terminating connection", "server closed the connection",
+                              "connection is lost", "consuming input failed",
+                              "connection is closed", "the connection is bad")):  # fmt: skip
+        return "сервер прервал соединение (остановлен или перезапущен)"
     if "connection refused" in low:
         return "сервер не принимает подключения (не запущен или другой порт)"
     if "timeout" in low or "timed out" in low:
