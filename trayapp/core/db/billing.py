@@ -237,7 +237,10 @@ def _insert_payments_unreferenced_bulk(db: Database, rows: Sequence[Row]) -> Non
         " WHERE NOT EXISTS (SELECT 1 FROM payments p WHERE p.account_id = t.account_id"
         " AND p.service_code IS NOT DISTINCT FROM t.service_code AND p.paid_on = t.paid_on"
         " AND p.amount = t.amount AND p.source = t.source AND p.reference IS NULL"
-        " AND COALESCE(p.payment_id, '') = '' AND p.share_of IS NULL) ORDER BY t.seq"
+        " AND COALESCE(p.payment_id, '') = '' AND p.share_of IS NULL"
+        # OFFSET 0 keeps it a lookup by payments_account per row: as an anti-join the
+        # planner (statistics from before the import) would scan the growing table per batch
+        " OFFSET 0) ORDER BY t.seq"
     )
 
 
