@@ -71,7 +71,8 @@ def test_settings_show_set_and_errors(home: Path) -> None:
     r = run(home, "settings", "show", "--json")
     data = json.loads(r.stdout)
     assert set(data) == {"folder", "coding", "server_url", "login", "verbose", "database",
-                         "bank_agent_inn", "bank_fee_percent", "bank_days"}
+                         "bank_agent_inn", "bank_fee_percent", "bank_days", "autostart",
+                         "schedule_minutes"}
     assert Path(data["folder"]).is_absolute() and data["coding"] == "ACCOUNT"
     assert run(home, "settings", "set", "coding", "XYZ").returncode == 1
     r = run(home, "settings", "set", "server_url", "http://example.com/api/v1")
@@ -172,9 +173,9 @@ def test_demo_runs_the_whole_cycle(tmp_path: Path) -> None:
     cells = [str(c) for row in wb.active.iter_rows(values_only=True) for c in row if c]
     assert any(pay["file"] in c for c in cells)
     # a second run recreates the demo home, a foreign folder is refused
-    assert run(home, "demo", "--accounts", "25").returncode == 0
+    assert run(home, "demo", "--accounts", "25", "--no-tray").returncode == 0
     foreign = tmp_path / "foreign"
     foreign.mkdir()
     (foreign / "x.txt").write_text("mine")
-    r = run(foreign, "demo")
+    r = run(foreign, "demo", "--no-tray")
     assert r.returncode == 1 and (foreign / "x.txt").exists()

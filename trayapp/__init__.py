@@ -1,3 +1,5 @@
 """trayapp: the exchange module of a housing association with the «Мои счета» service."""
 
-__version__ = "0.1.0"
+from trayapp.version import version
+
+__version__ = version()

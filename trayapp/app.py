@@ -21,6 +21,7 @@ from trayapp.core.db import Database, open_database
 from trayapp.core.folders import ExchangeTree
 from trayapp.errors import AppError
 from trayapp.paths import AppPaths
+from trayapp.private import private_dir, private_file, restrict_umask
 from trayapp.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ class App:
 
     @classmethod
     def create(cls, home: str | Path | None = None, load_settings: bool = True) -> App:
+        restrict_umask()  # names, addresses, debts: files 0600, folders 0700 (POSIX)
         paths = AppPaths.resolve(home)
         s = settings_mod.load(paths) if load_settings else Settings()
         return cls(paths, s)
@@ -61,6 +63,11 @@ class App:
         return inn
 
     def save_settings(self, s: Settings) -> None:
+        """Save ``s``; an ``autostart`` that differs from the OS entry writes or removes it."""
+        from trayapp import autostart
+
+        if s.autostart != settings_mod.with_os_autostart(s).autostart:
+            autostart.set_enabled(s.autostart)
         settings_mod.save(self.paths, s)
         self.settings = s
 
@@ -87,15 +94,34 @@ class App:
             self._db = None
 
 
-def setup_logging(paths: AppPaths, verbose: bool) -> None:
-    """A rotating log file in the log folder; stderr gets nothing (the CLI prints itself)."""
+class _PrivateLog(logging.handlers.RotatingFileHandler):
+    """The rotating log, each file of it 0600 (it may hold names with ``verbose``); a
+    rollover that cannot rename the file (another process holds it open on Windows) keeps
+    writing to it and tries again at a later record."""
+
+    def _open(self) -> Any:
+        stream = super()._open()
+        private_file(Path(self.baseFilename))
+        return stream
+
+    def doRollover(self) -> None:
+        try:
+            super().doRollover()
+        except OSError:
+            if self.stream is None:
+                self.stream = self._open()
+
+
+def setup_logging(paths: AppPaths, verbose: bool, kind: str = "cli") -> None:
+    """A rotating log file of this kind of process (``cli``, ``tray``) in the log folder;
+    stderr gets nothing (the CLI prints itself)."""
     root = logging.getLogger()
     if any(getattr(h, "_trayapp", False) for h in root.handlers):
         return
     try:
-        paths.log_dir.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = logging.handlers.RotatingFileHandler(
-            paths.log_file, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
+        private_dir(paths.log_dir)
+        handler: logging.Handler = _PrivateLog(
+            paths.log_file_of(kind), maxBytes=2_000_000, backupCount=5, encoding="utf-8"
         )
     except OSError:
         handler = logging.NullHandler()
@@ -113,3 +139,19 @@ def _log_thread_death(args: threading.ExceptHookArgs) -> None:
     """A thread that dies of an exception says so in the log (a windowed build has no stderr)."""
     name = args.thread.name if args.thread is not None else "?"
     log.error("thread %s died", name, exc_info=(args.exc_type, args.exc_value, args.exc_traceback))  # type: ignore[arg-type]
+
+
+def use_system_certificates() -> bool:
+    """Verify HTTPS against the OS certificate store (truststore), not certifi's list alone:
+    antivirus HTTPS scanning and company proxies put their own root into the Windows store.
+    False (and certifi, quietly) where truststore is not installed or cannot work."""
+    try:
+        import truststore
+    except ImportError:
+        return False
+    try:
+        truststore.inject_into_ssl()
+    except Exception:  # an old OpenSSL, an odd platform: requests' own certifi then
+        log.warning("truststore unavailable; using the certificates of certifi", exc_info=True)
+        return False
+    return True

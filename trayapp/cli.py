@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -18,7 +17,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from trayapp import console
 from trayapp.errors import AppError
+from trayapp.private import restrict_umask
+from trayapp.version import version
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +53,8 @@ argparse.ngettext = lambda one, many, n: _RU.get(one if n == 1 else many,  # typ
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:  # exit 2 with a Russian hint
-        self.print_usage(sys.stderr)
-        sys.stderr.write(f"{self.prog}: ошибка: {message}\n")
+        console.write("stderr", self.format_usage())
+        console.err(f"{self.prog}: ошибка: {message}")
         raise SystemExit(2)
 
 
@@ -66,6 +68,8 @@ def _common(p: argparse.ArgumentParser, top: bool) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="trayapp", description="Обмен реестрами с сервисом «Мои счета».")
+    p.add_argument("--version", action="version", version=f"trayapp {version()}",
+                   help="показать версию и выйти")  # fmt: skip
     _common(p, True)
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
@@ -74,7 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
         _common(sp, False)
         return sp
 
-    cmd("tray", "значок в области уведомлений (обычный способ запуска)")
+    p.add_argument("--minimized", action="store_true", default=False,
+                   help="запустить только значок, без окна (так запускает автозагрузка)")  # fmt: skip
+    sp = cmd("tray", "значок в области уведомлений и окно (обычный способ запуска)")
+    sp.add_argument("--minimized", action="store_true", default=argparse.SUPPRESS,
+                    help="только значок, без окна (так запускает автозагрузка)")  # fmt: skip
     sp = cmd("demo", "демонстрация: ТСЖ, эмулятор «Мои счета» и полный цикл обмена")
     sp.add_argument("--accounts", type=int, default=60, metavar="N")
     sp.add_argument("--no-tray", action="store_true", help="не показывать значок после цикла")
@@ -98,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(sset, False)
     sset.add_argument("key", choices=["folder", "coding", "server_url", "login", "verbose",
                                       "database", "bank_agent_inn", "bank_fee_percent",
-                                      "bank_days"])  # fmt: skip
+                                      "bank_days", "autostart", "schedule_minutes"])  # fmt: skip
     sset.add_argument("value")
 
     sp = cmd("import", "загрузить таблицу из программы начислений (CSV или .xlsx)")
@@ -161,9 +169,9 @@ def _today(args: argparse.Namespace) -> date:
 
 def _emit(args: argparse.Namespace, data: Any, text: str) -> None:
     if args.json:
-        print(json.dumps(data, ensure_ascii=False, indent=2))
+        console.out_json(data)
     else:
-        print(text)
+        console.out(text)
 
 
 def plural(n: int, one: str, few: str, many: str) -> str:
@@ -187,6 +195,7 @@ def _money(kopecks: int | None) -> str:
 
 
 def cmd_settings(args: argparse.Namespace) -> None:
+    from trayapp import autostart
     from trayapp import settings as st
 
     app = _app(args)
@@ -200,7 +209,9 @@ def cmd_settings(args: argparse.Namespace) -> None:
         lines = [f"{k}: {data[k]}" for k in st.KEYS]
         lines.append(f"ИНН ТСЖ (из базы): {inn or 'не загружен'}")
         lines.append(f"файл настроек: {app.paths.settings_file}")
-        lines.append(f"журнал: {app.paths.log_file}")
+        lines.append(f"запись автозапуска: {autostart.entry_location()}")
+        lines.append(f"журналы: {app.paths.log_file} (команды), "
+                     f"{app.paths.log_file_of('tray').name} (значок и окно)")  # fmt: skip
         _emit(args, data, "\n".join(lines))
     elif args.settings_command == "set":
         new = st.set_value(app.settings, args.key, args.value)
@@ -210,11 +221,14 @@ def cmd_settings(args: argparse.Namespace) -> None:
         db = args.settings_command == "db-password"
         if db:  # checked before asking, so that nobody types a password for nothing
             st.require_postgres_url(app.settings.database)
+        if sys.stdin is None:  # a windowed build: no console to read from
+            command = "db-password" if db else "password"
+            raise AppError(f"нет консоли для ввода пароля: запустите trayapp-cli settings {command}")
         prompt = "Пароль базы данных PostgreSQL: " if db else "Пароль «Мои счета»: "
-        if sys.stdin is not None and sys.stdin.isatty():
+        if sys.stdin.isatty():
             password = getpass.getpass(prompt)
         else:
-            password = sys.stdin.readline().rstrip("\r\n") if sys.stdin is not None else ""
+            password = sys.stdin.readline().rstrip("\r\n")
         if not password:
             raise AppError("пустой пароль не сохранён")
         if db:
@@ -230,9 +244,10 @@ def cmd_import(args: argparse.Namespace) -> None:
     app = _app(args)
     r = import_file(app.db, args.kind, args.file)
     data = {"kind": r.kind, "file": str(r.file), "rows": r.rows, "inserted": r.inserted,
-            "updated": r.updated}  # fmt: skip
+            "updated": r.updated, "unchanged": r.unchanged}  # fmt: skip
     _emit(args, data, f"загружено {plural(r.rows, 'строка', 'строки', 'строк')} из {r.file}: "
-                      f"новых {r.inserted}, обновлено {r.updated}")  # fmt: skip
+                      f"новых {r.inserted}, обновлено {r.updated}, "
+                      f"без изменений {r.unchanged}")  # fmt: skip
 
 
 def cmd_generate(args: argparse.Namespace) -> None:
@@ -338,9 +353,13 @@ def cmd_bank(args: argparse.Namespace) -> None:
 
 
 def cmd_reconcile(args: argparse.Namespace) -> None:
+    from trayapp.core.accept import list_pending
     from trayapp.core.reconcile import reconcile
 
     app = _app(args)
+    org = app.org_inn()
+    if org:  # registries put in Входящие by hand are checked first, as `pending` does
+        list_pending(app.db, app.tree, org, app.settings.coding, app.clock)
     matches = reconcile(app.db, app.settings.bank_terms())
     head = ("файл", "дата", "№", "строк", "сумма", "комиссия", "к перечислению", "сверка",
             "разница", "платёжные поручения")  # fmt: skip
@@ -436,7 +455,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
 def cmd_tray(args: argparse.Namespace) -> None:
     from trayapp.ui.tray import run_tray
 
-    code = run_tray(args.home)
+    code = run_tray(args.home, minimized=bool(getattr(args, "minimized", False)))
     if code:
         raise SystemExit(code)
 
@@ -461,26 +480,32 @@ HANDLERS: dict[str, Handler] = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    console.prepare_streams()  # a windowed build has no stdout/stderr; a pipe a code page
     parser = build_parser()
     args = parser.parse_args(argv)
     command = args.command or "tray"
+    restrict_umask()  # personal data: what the program creates is the user's alone (POSIX)
+    if command in ("tray", "exchange", "demo"):  # the ones that speak HTTPS
+        from trayapp.app import use_system_certificates
+
+        use_system_certificates()
     logging.getLogger().addHandler(logging.NullHandler())  # tracebacks go to the log only
     try:
         HANDLERS[command](args)
     except UsageError as exc:
-        sys.stderr.write(f"trayapp: ошибка: {exc}\n")
+        console.err(f"trayapp: ошибка: {exc}")
         return 2
     except AppError as exc:
         log.error("%s: %s", type(exc).__name__, exc.message, exc_info=True)
-        sys.stderr.write(f"{exc.message}\n")
+        console.err(exc.message)
         return 1
     except KeyboardInterrupt:
-        sys.stderr.write("прервано\n")
+        console.err("прервано")
         return 1
     except Exception as exc:  # the last line of defence: a message, the traceback to the log
         log.exception("unexpected error")
-        sys.stderr.write(f"Внутренняя ошибка: {type(exc).__name__}: {exc}\n"
-                         "подробности в журнале программы\n")  # fmt: skip
+        console.err(f"Внутренняя ошибка: {type(exc).__name__}: {exc}\n"
+                    "подробности в журнале программы")  # fmt: skip
         return 1
     return 0
 

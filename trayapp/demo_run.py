@@ -11,7 +11,6 @@ emulator's password. Stopping it stops the emulator it started.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shutil
@@ -20,6 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from trayapp import console
 from trayapp import settings as st
 from trayapp.app import App, setup_logging
 from trayapp.core import values as v
@@ -53,9 +53,12 @@ def _prepare(root: Path) -> None:
 
 
 def can_show_tray() -> bool:
-    """A desktop to show the tray on, and a person at a terminal to see it."""
-    if not sys.stdout.isatty():
-        return False
+    """A desktop to show the tray and the window on.
+
+    Not a terminal: a demo started from a launcher or a shortcut has its output going to a
+    file or nowhere (``sys.stdout`` is None under pythonw), and is just as much watched.
+    ``--no-tray`` or ``--json`` end the demo after the cycle instead.
+    """
     if sys.platform in ("win32", "darwin"):
         return True
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
@@ -83,7 +86,7 @@ def run_demo(
     def say(text: str) -> None:
         steps.append(text)
         if not as_json:
-            print(text, flush=True)
+            console.out(text)
 
     today = date.today()
     info = build_demo(app.db, accounts=accounts, seed=1, today=today)
@@ -165,5 +168,5 @@ def run_demo(
     say(f"Команды для этих данных: trayapp --home {root} status | pending | export payments")
     out["steps"] = steps
     if as_json:
-        print(json.dumps(out, ensure_ascii=False, indent=2))
+        console.out_json(out)
     return out

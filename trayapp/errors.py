@@ -16,6 +16,7 @@ prints ``message`` and exits 1, the window shows it in a dialog. Imports nothing
      +-- ExchangeError        the exchange session could not finish
      |    +-- AuthError       wrong login or password
      |    +-- ServerError     server down, timeouts, repeated 5xx
+     |    +-- BusyError       another exchange session holds the lock
      +-- AcceptError          a registry cannot be accepted
      +-- FolderError          the exchange folder cannot be used (disk full, no rights)
 """
@@ -114,6 +115,10 @@ class AuthError(ExchangeError):
 
 class ServerError(ExchangeError):
     title = "Сервер «Мои счета»"
+
+
+class BusyError(ExchangeError):
+    """Another session holds the exchange lock (a scheduled turn is skipped, not failed)."""
 
 
 class AcceptError(AppError):

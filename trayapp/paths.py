@@ -57,9 +57,15 @@ class AppPaths:
     def reports_dir(self) -> Path:
         return self.data_dir / "Отчёты"
 
+    def log_file_of(self, kind: str) -> Path:
+        """The log of one kind of process (``tray``, ``cli``): each has its own file, so
+        that a rollover never renames a file the other process holds open (Windows)."""
+        return self.log_dir / f"trayapp-{kind}.log"
+
     @property
     def log_file(self) -> Path:
-        return self.log_dir / "trayapp.log"
+        """The command line's log (the tray writes ``log_file_of("tray")``)."""
+        return self.log_file_of("cli")
 
     @property
     def lock_file(self) -> Path:

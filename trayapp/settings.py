@@ -1,8 +1,10 @@
 """Settings: a JSON file in the config folder, and the password in the OS keyring.
 
 Keys are those of spec/cli.md: ``folder``, ``coding``, ``server_url``, ``login``,
-``verbose``, ``database``, and bank.md's ``bank_agent_inn``, ``bank_fee_percent``,
-``bank_days``. A missing file means the defaults (first start); a broken one is a
+``verbose``, ``database``, bank.md's ``bank_agent_inn``, ``bank_fee_percent``,
+``bank_days``, and ``autostart`` (read from and written to the OS entry itself,
+``autostart.py``; the file's copy is not trusted), ``schedule_minutes`` (0: off). A missing
+file means the defaults (first start); a broken one is a
 ``SettingsError`` with a Russian message. The password is never written to a file: it lives
 in the OS keyring, or, where no secure keyring exists, comes from ``TRAYAPP_PASSWORD``.
 ``database`` is an SQLite file or a PostgreSQL URL without a password; the database's
@@ -28,6 +30,7 @@ from trayapp.core.reconcile import BankTerms
 from trayapp.errors import PasswordError, SettingsError
 from trayapp.fsutil import write_atomic
 from trayapp.paths import AppPaths
+from trayapp.private import private_dir
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +44,10 @@ KEYS = (
     "bank_agent_inn",
     "bank_fee_percent",
     "bank_days",
+    "autostart",
+    "schedule_minutes",
 )
+MAX_SCHEDULE = 1440  # minutes: once a day at the least
 KEYRING_SERVICE = "trayapp-moischeta"
 PASSWORD_ENV = "TRAYAPP_PASSWORD"
 NO_KEYRING = "нет защищённого хранилища паролей: задайте TRAYAPP_PASSWORD"
@@ -58,6 +64,8 @@ class Settings:
     bank_agent_inn: str = ""  # bank.md: empty, any payer
     bank_fee_percent: str = "0"  # a decimal with '.', from 0 to below 100
     bank_days: int = 5
+    autostart: bool = False  # whether the OS starts the tray at login (autostart.py)
+    schedule_minutes: int = 0  # the tray's own exchange every N minutes; 0: off
 
     def bank_terms(self) -> BankTerms:
         return BankTerms(self.bank_agent_inn, Decimal(self.bank_fee_percent), self.bank_days)
@@ -82,10 +90,21 @@ class Settings:
         return d
 
 
+def with_os_autostart(s: Settings) -> Settings:
+    """``s`` with ``autostart`` as the OS entry says (the installers write it too)."""
+    from trayapp import autostart
+
+    try:
+        return replace(s, autostart=autostart.is_enabled())
+    except Exception:  # an unreadable registry or folder: shown as off
+        log.warning("cannot read the autostart entry", exc_info=True)
+        return replace(s, autostart=False)
+
+
 def load(paths: AppPaths) -> Settings:
     f = paths.settings_file
     if not f.exists():
-        return Settings()
+        return with_os_autostart(Settings())
     advice = "исправьте его или удалите, чтобы начать с настроек по умолчанию"
     try:
         data = json.loads(f.read_text(encoding="utf-8-sig"))  # Notepad may add a BOM
@@ -99,9 +118,9 @@ def load(paths: AppPaths) -> Settings:
         raise SettingsError(f"файл настроек {f} не читается ({exc.strerror}); {advice}") from exc
     if not isinstance(data, dict):
         raise SettingsError(f"файл настроек {f} повреждён: ожидался объект JSON")
-    s = Settings()
+    s = with_os_autostart(Settings())
     for key, value in data.items():
-        if key in KEYS:
+        if key in KEYS and key != "autostart":
             try:
                 s = set_value(
                     s, key, str(value) if not isinstance(value, bool) else str(int(value))
@@ -116,7 +135,7 @@ def exists(paths: AppPaths) -> bool:
 
 
 def save(paths: AppPaths, settings: Settings) -> None:
-    paths.config_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(paths.config_dir)
     text = json.dumps(asdict(settings), ensure_ascii=False, indent=2) + "\n"
     write_atomic(paths.settings_file, text.encode("utf-8"))
 
@@ -145,6 +164,17 @@ def set_value(settings: Settings, key: str, value: str) -> Settings:
         return replace(settings, database=str(Path(value).expanduser().resolve()) if value else "")
     if key == "login":
         return replace(settings, login=value)
+    if key == "autostart":
+        if value not in ("0", "1"):
+            raise SettingsError(f"autostart: {value}; допустимо 1 (включить) или 0 (выключить)")
+        return replace(settings, autostart=value == "1")
+    if key == "schedule_minutes":
+        if not value.isascii() or not value.isdigit() or int(value) > MAX_SCHEDULE:
+            raise SettingsError(
+                f"schedule_minutes: {value}; ожидается целое число минут от 1 до "
+                f"{MAX_SCHEDULE} между сеансами обмена, или 0 — без расписания"
+            )
+        return replace(settings, schedule_minutes=int(value))
     if key.startswith("bank_"):
         return _bank_value(settings, key, value)
     raise SettingsError(f"неизвестный параметр: {key}; допустимо: {', '.join(KEYS)}")

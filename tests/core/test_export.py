@@ -29,8 +29,9 @@ READ_HEADER = ["document_number", "account", "meter_id", "serial", "taken_at", "
 def db(db_target: Path | str) -> Iterator[Database]:
     d = open_database(db_target)
     import_rows(d, "org", ["inn", "name"], [["5401000001", "ТСЖ «Берёзка»"]])
-    import_rows(d, "services", ["code", "name"], [["1", "Содержание"], ["3", "ХВС"],
-                                                   ["4", "Водоотведение"]])
+    import_rows(d, "services", ["code", "name", "metered"], [["1", "Содержание", "0"],
+                                                              ["3", "ХВС", "1"],
+                                                              ["4", "Водоотведение", "0"]])
     import_rows(d, "accounts", ["account", "full_name", "street", "house"],
                 [["8030001", "Иванов И. И.", "ул. Титова", "12"],
                  ["8030002", "Петров П. П.", "ул. Титова", "12"]])
@@ -94,13 +95,13 @@ def test_payments_csv_with_bom_and_the_spec_columns(db: Database, tmp_path: Path
     assert read_csv(result.file) == [
         PAY_HEADER,
         ["000001", "Payments_20261106_001.txt", "a-1", "05.11.2026 19:44:02", "8030001", "1",
-         "1000.00", "10.2026"],
+         "1000,00", "10.2026"],
         ["000001", "Payments_20261106_001.txt", "a-2", "06.11.2026 08:10:59", "8030002", "",
-         "55.00", "10.2026"],
+         "55,00", "10.2026"],
         ["000001", "Payments_20261106_001.txt", "a-3", "06.11.2026 08:11:00", "8030001", "3",
-         "6.00", "10.2026"],
+         "6,00", "10.2026"],
         ["000001", "Payments_20261106_001.txt", "a-3", "06.11.2026 08:11:00", "8030001", "4",
-         "4.01", "10.2026"],
+         "4,01", "10.2026"],
     ]
     # no temporary file left beside it
     assert sorted(p.name for p in tmp_path.iterdir() if p.suffix != ".db"
@@ -199,8 +200,8 @@ def test_readings_csv(db: Database, tmp_path: Path) -> None:
     result = export(db, "readings", Path("r.csv"), False, NOW, tmp_path)
     assert read_csv(result.file) == [
         READ_HEADER,
-        ["000002", "8030001", "17", "ХВ-1;2", "05.11.2026 09:00:00", "115.5", "0", "0"],
-        ["000002", "8030001", "17", "ХВ-1;2", "05.11.2026 10:00:00", "9", "1", "0"],
+        ["000002", "8030001", "17", "ХВ-1;2", "05.11.2026 09:00:00", "115,500", "0", "0"],
+        ["000002", "8030001", "17", "ХВ-1;2", "05.11.2026 10:00:00", "9,000", "1", "0"],
     ]
     assert export(db, "readings", Path("r2.csv"), False, NOW, tmp_path).rows == 0
     db.execute("UPDATE readings SET posted = 1 WHERE reading_id = 'r-1'")
@@ -257,7 +258,7 @@ def test_export_after_a_real_acceptance(tmp_path: Path) -> None:
     rows = read_csv(export(db, "payments", None, False, NOW, tmp_path).file)
     number = db.scalar("SELECT number FROM documents WHERE kind = 'registry'")
     assert rows[1:] == [
-        [number, name, "a-1", "05.11.2026 19:44:02", "1001", "2", "1000.00", "10.2026"],
-        [number, name, "a-2", "06.11.2026 08:10:59", "1002", "", "55.00", "10.2026"],
+        [number, name, "a-1", "05.11.2026 19:44:02", "1001", "2", "1000,00", "10.2026"],
+        [number, name, "a-2", "06.11.2026 08:10:59", "1002", "", "55,00", "10.2026"],
     ]
     db.close()

@@ -29,14 +29,16 @@ HEADER = ["account", "service_code", "period", "amount"]
 _AMOUNT_CHARS = "0123456789" * 2 + " ,.-+\u00a0e"
 amount_text = st.one_of(
     st.sampled_from(["", " ", "0", "00", "5", "12,34", "12.34", "-3,00", "1 234,50",
-                     "1\u00a0234.5", "12,", ",50", "1,2,34", "+5", "00,50", "12.345", "-"]),
+                     "1\u00a0234.5", "12,", ",50", "1,2,34", "+5", "00,50", "12.345", "-",
+                     "9" * 13, "9" * 13 + ",99", "9" * 14, "9" * 14 + ".00", "9" * 20]),
     st.text(_AMOUNT_CHARS, max_size=9),
 )
 account_text = st.sampled_from(["8030001", "8030002", " 8030001", "8030001 ", "", "9999999",
-                                "803000１"])
+                                "803000１", "8030005"])  # 8030001 opened 02.2015, 8030005 07.2020-07.2026
 service_text = st.sampled_from(["1", "2", "3", "002", " 1", "", "9", "0"])
 period_text = st.sampled_from(["10.2026", "09.2026", "13.2026", "", " 10.2026", "1.2026",
-                               "10.1899", "10,2026"])
+                               "10.1899", "10,2026", "01.2015", "02.2015", "07.2026",
+                               "08.2026", "12.2019", "01.2020"])
 accrual_row = st.tuples(account_text, service_text, period_text, amount_text)
 
 
@@ -92,7 +94,8 @@ moment_text = st.sampled_from(["05.11.2026 10:00:00", "31.11.2026 10:00:00",
 pay_account = st.sampled_from(["1001", "л1001", "", "1 001", "x" * 21])
 code_text = st.sampled_from(["", "102", "9", " ", "\u00a0", "\x1c", "10 2", "\u00a0102"])
 pay_amount = st.one_of(st.sampled_from(["", "0", "0,00", "-5", "5", "5.5", "5,55", "5.555",
-                                        "1 000"]), st.text("0123456789.,- ", max_size=6))
+                                        "1 000", "9" * 13 + ".99", "9" * 14, "9" * 19]),
+                       st.text("0123456789.,- ", max_size=6))
 month_text = st.sampled_from(["10.2026", "13.2026", "", "10.1899"])
 payment_line = st.tuples(pid_text, moment_text, pay_account, code_text, pay_amount, month_text)
 

@@ -153,7 +153,8 @@ def test_loose_amounts_as_excel_writes_them(base: Database, tmp_path: Path) -> N
     amounts = ["1 234,50", "1\u00a0234,5", "1\u202f000", "-5,5", "12", "0,07", " 7.10 ", "-1 000 000,01"]
     text = "account;service_code;period;amount\n" + "".join(
         f"8030001;1;{m:02d}.2026;{a}\n" for m, a in enumerate(amounts, 1))
-    load(base, tmp_path, "accruals", text, encoding="utf-8")
+    # UTF-8 without a Cyrillic letter is cp1251 by the rule (formats.md): with its BOM
+    load(base, tmp_path, "accruals", text, encoding="utf-8", bom=True)
     assert [a for (a,) in base.all("SELECT amount FROM accruals ORDER BY period")] == [
         123450, 123450, 100000, -550, 1200, 7, 710, -100000001]
 
@@ -177,7 +178,8 @@ def test_blank_lines_and_empty_excel_rows_are_skipped(base: Database, tmp_path: 
 def test_missing_required_columns_one_error_each(base: Database, tmp_path: Path) -> None:
     path = write(tmp_path / "a.csv", "account;amount;extra\n8030001;5;x\n")
     err = failure(base, path, "accruals")
-    assert err.errors == [(1, "нет столбца: service_code"), (1, "нет столбца: period")]
+    assert err.errors == [(1, "нет столбца: service_code (Код услуги, Услуга)"),
+                          (1, "нет столбца: period (Период, Месяц)")]
     assert err.file == "a.csv"
     assert base.scalar("SELECT COUNT(*) FROM accruals") == 0
 
@@ -305,7 +307,8 @@ def test_reimport_updates_in_place(base: Database, tmp_path: Path) -> None:
     again = ("account;service_code;period;amount\n8030001;1;10.2026;999,99\n"
              "8030002;3;10.2026;23,00\n8030002;3;11.2026;1,00\n")
     r = load(base, tmp_path, "accruals", again)
-    assert (r.rows, r.inserted, r.updated) == (3, 1, 2)
+    # 8030002/3/10.2026 was 23,00 already: neither new nor changed
+    assert (r.rows, r.inserted, r.updated, r.unchanged) == (3, 1, 1, 1)
     assert base.scalar("SELECT COUNT(*) FROM accruals") == 7
     assert base.scalar("SELECT amount FROM accruals WHERE service_code = 1 AND period = 202610"
                        " AND account_id = (SELECT id FROM accounts WHERE number = '8030001')") == 99999
@@ -333,12 +336,12 @@ def test_reimport_of_every_keyed_kind(base: Database, tmp_path: Path) -> None:
     assert load(base, tmp_path, "payments", pays).inserted == 3
     changed = pays.replace("100;Сбербанк", "150;Сбербанк")
     r = load(base, tmp_path, "payments", changed)
-    assert (r.rows, r.inserted, r.updated) == (3, 0, 3)
+    assert (r.rows, r.inserted, r.updated, r.unchanged) == (3, 0, 1, 2)
     assert base.scalar("SELECT COUNT(*) FROM payments") == 3
     assert base.scalar("SELECT amount FROM payments WHERE reference = 'R1'") == 15000
     # without a reference the key is every field: another amount is another payment
     r = load(base, tmp_path, "payments", pays.replace(";100;касса", ";101;касса"))
-    assert (r.inserted, r.updated) == (1, 2)
+    assert (r.inserted, r.updated, r.unchanged) == (1, 1, 1)  # R1 back to 100; Город as it was
 
     meters = ("meter_id;account;service_code;serial;installed;initial_reading;removed\n"
               "17;8030001;3;A;01.01.2020;1;\n")
@@ -352,6 +355,19 @@ def test_reimport_of_every_keyed_kind(base: Database, tmp_path: Path) -> None:
     assert (r.inserted, r.updated) == (1, 1)
     assert rows(base, "SELECT taken_at, value, posted FROM readings ORDER BY taken_at") == [
         ("2026-09-25 00:00:00", 4000, 1), ("2026-10-25 00:00:00", 6000, 1)]
+
+
+def test_reimport_of_unchanged_rows_counts_nothing_changed(base: Database, tmp_path: Path) -> None:
+    """The defect: re-importing the same 432 rows said «обновлено 432»."""
+    text = "account;service_code;period;amount\n" + "".join(
+        f"8030002;{s};{m:02d}.2026;{m}{s},50\n" for s in (1, 2, 3) for m in range(1, 13))
+    assert load(base, tmp_path, "accruals", text).inserted == 36
+    for kind, table in (("accruals", text), ("accounts", ACCOUNTS), ("services", SERVICES)):
+        r = load(base, tmp_path, kind, table)
+        assert (r.inserted, r.updated, r.unchanged) == (0, 0, r.rows), kind
+    r = load(base, tmp_path, "accruals", text.replace("8030002;2;05.2026;52,50",
+                                                      "8030002;2;05.2026;52,51"))
+    assert (r.inserted, r.updated, r.unchanged) == (0, 1, 35)
 
 
 def test_duplicate_key_within_one_file_counts_as_update(base: Database, tmp_path: Path) -> None:
@@ -460,7 +476,7 @@ def test_file_level_problems_are_app_errors(db: Database, tmp_path: Path) -> Non
         import_file(db, "accounts", tmp_path / "bad.xlsx")
     (tmp_path / "empty.csv").write_bytes(b"")
     err = failure(db, tmp_path / "empty.csv", "accounts")
-    assert err.errors[0] == (1, "нет столбца: account")
+    assert err.errors[0] == (1, "нет столбца: account (Лицевой счёт, Л/с, ЛС)")
 
 
 def test_amounts_from_csv_agree_with_values_parser(base: Database, tmp_path: Path) -> None:
@@ -479,12 +495,115 @@ def test_amounts_from_csv_agree_with_values_parser(base: Database, tmp_path: Pat
 
     def csv_of(amounts: list[str]) -> str:
         return "account;service_code;period;amount\n" + "".join(
-            f'8030001;1;{i % 12 + 1:02d}.{1900 + i // 12};"{a}"\n' for i, a in enumerate(amounts))
+            f'8030002;1;{i % 12 + 1:02d}.{1900 + i // 12};"{a}"\n' for i, a in enumerate(amounts))
 
-    load(base, tmp_path, "accruals", csv_of(good), encoding="utf-8")
+    load(base, tmp_path, "accruals", csv_of(good), encoding="utf-8", bom=True)
     stored = [a for (a,) in base.all("SELECT amount FROM accruals ORDER BY period")]
     assert stored == [values.parse_loose_amount(t.strip()) for t in good]
 
-    err = failure(base, write(tmp_path / "bad.csv", csv_of(bad[:100]), encoding="utf-8"),
-                  "accruals")
+    err = failure(base, write(tmp_path / "bad.csv", csv_of(bad[:100]), encoding="utf-8",
+                              bom=True), "accruals")
     assert err.errors == [(i + 2, f"неверная сумма: {t.strip()}") for i, t in enumerate(bad[:100])]
+
+
+# ----------------------------------------------------------------------------- refusals (issue 9)
+
+
+def test_zero_and_unexplained_negative_payments_are_refused(base: Database, tmp_path: Path) -> None:
+    head = "account;service_code;paid_on;amount;source;reference\n"
+    err = failure(base, write(tmp_path / "p.csv", head + "8030001;1;05.10.2026;0;касса;R1\n"
+                              "8030001;1;05.10.2026;-5,00;;R2\n"
+                              "8030001;1;05.10.2026;0,00;Сбербанк;\n"), "payments")
+    assert err.errors == [
+        (2, "неверная сумма: 0,00 (платёж не может быть нулевым)"),
+        (3, "неверная сумма: -5,00 (отрицательный платёж — только возврат, с источником: source)"),
+        (4, "неверная сумма: 0,00 (платёж не может быть нулевым)"),
+    ]
+    assert base.scalar("SELECT COUNT(*) FROM payments") == 0
+
+
+def test_a_refund_is_a_negative_payment_with_a_source(base: Database, tmp_path: Path) -> None:
+    r = load(base, tmp_path, "payments", "account;service_code;paid_on;amount;source;reference\n"
+             "8030001;1;05.10.2026;-150,00;касса;В-17\n")
+    assert r.inserted == 1
+    assert rows(base, "SELECT amount, source, reference FROM payments") == [(-15000, "касса", "В-17")]
+
+
+def test_a_meter_on_a_service_not_metered_is_refused(base: Database, tmp_path: Path) -> None:
+    head = "meter_id;account;service_code;serial;installed;initial_reading\n"
+    err = failure(base, write(tmp_path / "m.csv", head + "17;8030001;3;A;01.01.2020;1\n"
+                              "18;8030001;1;B;01.01.2020;1\n"), "meters")
+    assert err.errors == [(3, "услуга не по счётчику: 1")]  # 1 «Содержание жилья» is not metered
+
+
+@pytest.mark.parametrize("account,period,error", [
+    ("8030001", "01.2015", "начисление до открытия лицевого счёта: 01.2015"),  # opened 01.02.2015
+    ("8030001", "02.2015", None),  # the month it opened
+    ("8030005", "12.2019", "начисление до открытия лицевого счёта: 12.2019"),  # 01.01.2020-31.07.2026
+    ("8030005", "07.2026", None),  # the month it closed
+    ("8030005", "08.2026", "начисление после закрытия лицевого счёта: 08.2026"),
+    ("8030002", "01.1990", None),  # no dates: any month
+])
+def test_an_accrual_outside_the_accounts_life_is_refused(
+    base: Database, tmp_path: Path, account: str, period: str, error: str | None
+) -> None:
+    text = f"account;service_code;period;amount\n8030003;1;10.2026;1\n{account};1;{period};5\n"
+    for encoding, bom in (("cp1251", False), ("utf-8", True)):  # the fast path and ...
+        path = write(tmp_path / "a.csv", text, encoding=encoding, bom=bom)
+        if error is None:
+            assert import_file(base, "accruals", path).rows == 2
+        else:
+            assert failure(base, path, "accruals").errors == [(3, error)]
+    header, *data = [line.split(";") for line in text.strip().split("\n")]
+    if error is None:  # ... the full check
+        assert import_rows(base, "accruals", header, data).rows == 2
+    else:
+        with pytest.raises(ImportFileError) as info:
+            import_rows(base, "accruals", header, data)
+        assert info.value.errors == [(3, error)]
+
+
+def test_russian_column_names_as_the_spec_lists_them(base: Database, tmp_path: Path) -> None:
+    r = load(base, tmp_path, "accruals", "Лицевой счёт;Код услуги;Период;Сумма\n8030001;1;10.2026;5\n")
+    assert r.inserted == 1
+    # case, spaces, dots and ё/е aside
+    r = load(base, tmp_path, "accruals", "л/с;УСЛУГА;месяц; сумма \n8030002;1;10.2026;6\n")
+    assert r.inserted == 1
+    r = load(base, tmp_path, "services", "Код;Наименование;Ед. изм.;Код Город;Сбер;По счетчику\n"
+             "7;Вывоз мусора;мес;107;S7;0\n")
+    assert rows(base, "SELECT code, name, unit, gorod_code, sber_code, metered FROM services "
+                "WHERE code = 7") == [(7, "Вывоз мусора", "мес", "107", "S7", 0)]
+    r = load(base, tmp_path, "accounts", "ЛС;ФИО;Улица;Дом;Квартира;Вид помещения;Площадь;Открыт\n"
+             "8030009;Новиков Н.Н.;ул. Титова;12;9;квартира;33,3;01.03.2024\n")
+    assert rows(base, "SELECT full_name, premise, area, opened FROM accounts WHERE number = '8030009'"
+                ) == [("Новиков Н.Н.", "9", "33.3", "2024-03-01")]
+
+
+def test_a_column_named_twice_and_a_missing_one_say_which_names_count(
+    base: Database, tmp_path: Path
+) -> None:
+    err = failure(base, write(tmp_path / "a.csv", "account;ЛС;Сумма;Месяц\n1;1;1;1\n"), "accruals")
+    assert err.errors == [(1, "столбец указан дважды: account (Лицевой счёт, Л/с, ЛС)"),
+                          (1, "нет столбца: service_code (Код услуги, Услуга)")]
+
+
+def test_amounts_and_codes_beyond_what_is_stored_are_refused(base: Database, tmp_path: Path) -> None:
+    """Found by fuzzing: a 20-digit amount crashed the import (OverflowError from SQLite)."""
+    big = "9" * 20
+    err = failure(base, write(tmp_path / "a.csv", "account;service_code;period;amount\n"
+                              f"8030001;1;10.2026;{big}\n8030001;1;11.2026;{'9' * 14},00\n"
+                              f"8030001;{big};10.2026;1\n"), "accruals")
+    assert err.errors == [(2, f"неверная сумма: {big}"), (3, f"неверная сумма: {'9' * 14},00"),
+                          (4, f"неизв.услуга: {big}")]
+    err = failure(base, write(tmp_path / "s.csv", f"code;name\n{big};Лишняя\n"), "services")
+    assert err.errors == [(2, f"неверный код услуги: {big}")]
+    err = failure(base, write(tmp_path / "m.csv", "meter_id;account;service_code;serial;installed;"
+                              f"initial_reading\n99;8030001;3;A;01.01.2020;{big}\n"), "meters")
+    assert err.errors == [(2, f"неверное показание: {big}")]
+    r = load(base, tmp_path, "accruals", f"account;service_code;period;amount\n"
+             f"8030001;1;10.2026;{'9' * 13},99\n")  # the largest that is stored
+    assert r.inserted == 1 and base.scalar("SELECT amount FROM accruals") == 10**15 - 1
+    xl = xlsx(tmp_path / "big.xlsx", ["account", "service_code", "period", "amount"],
+              [["8030001", 1, "10.2026", 10**18], ["8030001", 1, "09.2026", 1e300]])
+    assert [m for _, m in failure(base, xl, "accruals").errors] == [
+        "неверная сумма: 1e+18", "неверная сумма: 1e+300"]

@@ -135,8 +135,11 @@ def test_debts_hand_checked_values(env) -> None:
     # account 1009: no positive debt, the 25.00 paid to the whole account goes to code 1
     assert rows[("1009", "1")] == -1000 + 500 - 2500
     assert rows[("1009", "2")] == -3000
-    # account 1002: 100.01 over debts 1000.00, 1000.00, 1003.33 -> 33.22/33.22/33.57 (kopecks)
-    assert rows[("1002", "1")] + rows[("1002", "2")] + rows[("1002", "3")] == 300333 - 10001
+    # account 1002: 100.01 over debts 1000.00, 1000.00, 1003.33: 10001 x d / 300333 rounded
+    # down is 33.29, 33.29, 33.41 (99.99); the 2 kopecks left go to the largest debt (3), then
+    # to the lower code of the tie (1): shares 33.30, 33.29, 33.42
+    assert (rows[("1002", "1")], rows[("1002", "2")], rows[("1002", "3")]) == (
+        100000 - 3330, 100000 - 3329, 100333 - 3342)
     assert "0999" not in {a for a, _ in rows}
     assert r.accounts_without_services == ["0999"]
     # account 1004 closed before October, 1006 opened after it
@@ -226,8 +229,10 @@ def test_spread_rule() -> None:
     assert spread(101, [(2, 50), (1, 50)]) == {1: 51, 2: 50}  # tie: lower own code
     assert spread(10, [(1, -5), (3, 0)]) == {1: 10}
     assert spread(7, [(1, 1), (2, 2), (3, 4)]) == {1: 1, 2: 2, 3: 4}
-    s = spread(10001, [(1, 100000), (2, 100000), (3, 100333)])
-    assert sum(s.values()) == 10001 and s[3] == max(s.values())
+    # floors 3329, 3329, 3341; the two kopecks left: the largest debt, then the lower code
+    assert spread(10001, [(1, 100000), (2, 100000), (3, 100333)]) == {1: 3330, 2: 3329, 3: 3342}
+    assert spread(3, [(5, 10), (4, 10), (6, 10)]) == {4: 1, 5: 1, 6: 1}
+    assert spread(2, [(5, 10), (4, 10), (6, 10)]) == {4: 1, 5: 1}  # ties: lower codes first
 
 
 def test_no_org_no_accruals(tmp_path: Path) -> None:

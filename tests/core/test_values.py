@@ -23,7 +23,7 @@ from trayapp.core import values as v
         ("-0", 0),
         ("007", 700),
         ("-150.00", -15000),
-        ("99999999999999.99", 9999999999999999),
+        ("9999999999999.99", 999999999999999),  # 13 digits of rubles: the largest stored
     ],
 )
 def test_parse_amount(text: str, kopecks: int) -> None:
@@ -68,7 +68,12 @@ def test_format_amount(kopecks: int, text: str) -> None:
     assert v.amount_decimal(kopecks) == Decimal(text)
 
 
-@given(st.integers(min_value=-(10**15), max_value=10**15))
+def test_amounts_beyond_13_digits_of_rubles_are_not_amounts() -> None:
+    assert v.parse_amount("9" * 14) is None and v.parse_amount("-" + "9" * 14 + ".00") is None
+    assert v.parse_reading("9" * 13) is None and v.parse_reading("9" * 12 + ".999") is not None
+
+
+@given(st.integers(min_value=-(10**15) + 1, max_value=10**15 - 1))
 def test_amount_round_trip(kopecks: int) -> None:
     assert v.parse_amount(v.format_amount(kopecks)) == kopecks
     assert v.parse_amount(v.format_amount(kopecks).replace(".", ",")) == kopecks

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 import re
-import time
 from collections import defaultdict
 from datetime import date, datetime
 from pathlib import Path
@@ -214,10 +213,9 @@ def test_readings_are_plausible_and_now_and_then_lower(client: Client) -> None:
 
 
 def test_a_large_debts_registry_is_answered_at_once(client: Client) -> None:
-    started = time.monotonic()
     name, debts = _debts(2000)
     assert client.put(name, debts).status_code == 201
-    assert time.monotonic() - started < 5
+    # the owners' payments are there when the upload is answered: no waiting, no clock read
     assert f"Payments_{TODAY}_001.txt" in client.names()
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import time
 import tkinter as tk
 from collections.abc import Callable, Iterator
@@ -34,6 +35,8 @@ def xdisplay() -> Iterator[str]:
     saved = {k: os.environ.get(k) for k in ("DISPLAY", "PYSTRAY_BACKEND")}
     os.environ["PYSTRAY_BACKEND"] = "dummy"
     proc: subprocess.Popen[bytes] | None = None
+    if sys.platform in ("win32", "darwin"):  # these tests drive X (xdotool, xwininfo, trayer)
+        pytest.skip("the window tests need an X server (Xvfb); not on " + sys.platform)
     if not os.environ.get("DISPLAY"):
         if shutil.which("Xvfb") is None:
             pytest.skip("no DISPLAY and no Xvfb (apt-get install xvfb): the window is not tested")
@@ -92,6 +95,8 @@ class RecordingDialogs:
 
     shown: list[tuple[str, str, str]] = field(default_factory=list)
     folder: str | None = None
+    file: str | None = None  # what ask_file answers
+    answer: bool = True  # what ask_yes_no answers
 
     def error(self, title: str, message: str) -> None:
         self.shown.append(("error", title, message))
@@ -104,6 +109,13 @@ class RecordingDialogs:
 
     def ask_folder(self, initial: str) -> str | None:
         return self.folder
+
+    def ask_yes_no(self, title: str, message: str) -> bool:
+        self.shown.append(("ask", title, message))
+        return self.answer
+
+    def ask_file(self, title: str, kinds: list[tuple[str, str]]) -> str | None:
+        return self.file
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,10 @@ from trayapp.ui.tray import ALREADY_RUNNING
 from .conftest import OWN_DISPLAY
 from .test_window import configure
 
-START = "import sys; from trayapp.ui.tray import run_tray; sys.exit(run_tray(sys.argv[1], 'demo'))"
+START = (
+    "import sys; from trayapp.ui.tray import run_tray; "
+    "sys.exit(run_tray(sys.argv[1], 'demo', minimized='--minimized' in sys.argv))"
+)
 
 
 def wait(cond: Callable[[], object], timeout: float = 20.0, what: str = "") -> None:
@@ -33,15 +36,15 @@ def wait(cond: Callable[[], object], timeout: float = 20.0, what: str = "") -> N
 
 
 def log_text(home: Path) -> str:
-    f = home / "logs" / "trayapp.log"
+    f = home / "logs" / "trayapp-tray.log"  # one log file per kind of process
     return f.read_text(encoding="utf-8") if f.exists() else ""
 
 
-def start(home: Path, **env: str) -> subprocess.Popen[str]:
+def start(home: Path, *args: str, **env: str) -> subprocess.Popen[str]:
     e = dict(os.environ)
     e.pop("TRAYAPP_HOME", None)
     e.update(env)
-    return subprocess.Popen([sys.executable, "-c", START, str(home)], env=e, text=True,
+    return subprocess.Popen([sys.executable, "-c", START, str(home), *args], env=e, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
 
 
@@ -77,15 +80,23 @@ def test_no_display_is_a_clear_message(tmp_path: Path) -> None:
 
 
 @pytest.fixture()
-def tray_host(xdisplay: str) -> Iterator[None]:
+def tray_host(xdisplay: str, tmp_path: Path) -> Iterator[None]:
     if not OWN_DISPLAY or not all(shutil.which(t) for t in ("trayer", "xdotool", "xwininfo")):
         pytest.skip("needs our own Xvfb, trayer, xdotool, xwininfo (apt-get install trayer "
                     "xdotool x11-utils)")  # fmt: skip
-    proc = subprocess.Popen(["trayer", "--edge", "top", "--align", "right", "--widthtype",
-                             "request", "--height", "32", "--SetDockType", "true"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    wait(lambda: not xdotool("search", "--class", "trayer"), 30, "the last test's trayer gone")
+    out = tmp_path / "trayer.txt"
+    with open(out, "wb") as f:
+        proc = subprocess.Popen(["trayer", "--edge", "top", "--align", "right", "--widthtype",
+                                 "request", "--height", "32", "--SetDockType", "true"],
+                                stdout=f, stderr=subprocess.STDOUT)  # fmt: skip
     try:
-        wait(lambda: xdotool("search", "--class", "trayer"), 10, "trayer")
+        try:
+            wait(lambda: xdotool("search", "--class", "trayer") or proc.poll() is not None, 30,
+                 "trayer")  # fmt: skip
+            assert proc.poll() is None, "trayer exited"
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}: {out.read_text(errors='replace')[-2000:]}") from None
         yield
     finally:
         proc.terminate()
@@ -120,7 +131,7 @@ def icon_dock() -> tuple[str, int, int, bool]:
     return ids[0], width, height, viewable and bool(parent_id) and parent_id != root_id
 
 
-def wait_docked(what: str) -> str:
+def wait_docked(what: str, timeout: float = 15) -> str:
     """Wait until the icon sits in the tray at 16 px or more; its window id."""
     seen: list[tuple[str, int, int, bool]] = []
 
@@ -130,7 +141,7 @@ def wait_docked(what: str) -> str:
         return inside and min(w, h) >= 16
 
     try:
-        wait(ok, 15, what)
+        wait(ok, timeout, what)
     except AssertionError as exc:
         raise AssertionError(f"{exc}; last seen {seen[-1:]}") from None
     return seen[-1][0]
@@ -142,13 +153,13 @@ def test_tray_icon_click_runs_an_exchange(tray_host: None, home: Path, tmp_path:
         configure(home, server_url=em.url, login="demo")
         env = {k: v for k, v in os.environ.items() if k != "PYSTRAY_BACKEND"}
         env["PYSTRAY_BACKEND"] = "xorg"
-        app = start(home, **env)
+        app = start(home, "--minimized", **env)
         try:
             wait(lambda: "started: tray" in log_text(home) or app.poll() is not None,
                  what="the tray app")  # fmt: skip
             assert "started: tray on (xorg)" in log_text(home), app.poll()
             icon_window = wait_docked("the icon docked in the tray")
-            # at login only the icon: the window stays hidden until asked for
+            # at login (--minimized) only the icon: the window stays hidden until asked for
             assert not xdotool("search", "--onlyvisible", "--classname", "^trayapp$")
             for n in (1, 2, 3):  # each session changes the image twice (exchanging, then done)
                 xdotool("mousemove", "--window", icon_window, "4", "4", "click", "1")
@@ -183,3 +194,81 @@ def test_no_tray_host_falls_back_to_a_window(xdisplay: str, home: Path) -> None:
              "the window")  # fmt: skip
     finally:
         stop(app)
+
+
+DEMO = [sys.executable, "-m", "trayapp", "demo", "--accounts", "20"]
+
+
+def test_demo_without_a_terminal_shows_the_icon_and_the_window(tray_host: None,
+                                                                tmp_path: Path) -> None:  # fmt: skip
+    out = tmp_path / "demo-output.txt"
+    env = {k: v for k, v in os.environ.items() if k not in ("PYSTRAY_BACKEND", "TRAYAPP_HOME")}
+    env["PYSTRAY_BACKEND"] = "xorg"
+    with open(out, "w", encoding="utf-8") as f:  # as from a launcher: output to a file
+        demo = subprocess.Popen([*DEMO, "--home", str(tmp_path / "demo")], stdout=f,
+                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)  # fmt: skip
+        try:
+            wait_docked("the demo's icon in the tray", 90)
+            wait(lambda: xdotool("search", "--onlyvisible", "--classname", "^trayapp$"), 10,
+                 "the demo's window")  # fmt: skip
+            assert demo.poll() is None  # it runs until «Выход»
+        except AssertionError as exc:
+            log = log_text(tmp_path / "demo")[-3000:]
+            raise AssertionError(f"{exc}\n--- the demo's log:\n{log}") from None
+        finally:
+            demo.terminate()
+            demo.wait(timeout=10)
+    text = out.read_text(encoding="utf-8")
+    assert "Сеанс обмена 3" in text and "Значок «Мои счета»" in text
+
+
+def test_demo_with_no_stdout_at_all_shows_the_window(xdisplay: str, tmp_path: Path) -> None:
+    if shutil.which("xdotool") is None:
+        pytest.skip("needs xdotool")
+    # pythonw and windowed builds: sys.stdout and sys.stderr are None
+    code = ("import sys; sys.stdout = sys.stderr = None; from trayapp.cli import main; "
+            "sys.exit(main(sys.argv[1:]))")  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if k != "TRAYAPP_HOME"}
+    env["PYSTRAY_BACKEND"] = "dummy"  # no tray: the window is all there is
+    demo = subprocess.Popen([sys.executable, "-c", code, "--home", str(tmp_path / "demo"),
+                             *DEMO[3:]], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            stdin=subprocess.DEVNULL, env=env, text=True)  # fmt: skip
+    try:
+        wait(lambda: xdotool("search", "--onlyvisible", "--classname", "^trayapp$")
+             or demo.poll() is not None, 90, "the demo's window")  # fmt: skip
+        assert demo.poll() is None, demo.communicate()
+    finally:
+        demo.terminate()
+        _, err = demo.communicate(timeout=10)
+    assert "Traceback" not in err
+
+
+def test_icon_keeps_its_size_through_every_change_of_image(tray_host: None) -> None:
+    import threading
+
+    from trayapp.ui import icon as icons
+    from trayapp.ui.xorg_icon import DockedIcon
+
+    tray_icon = DockedIcon("trayapp", icons.tray_image(icons.IDLE, size=24), "trayapp")
+
+    def setup(i: DockedIcon) -> None:
+        i.visible = True
+
+    thread = threading.Thread(target=tray_icon.run, kwargs={"setup": setup}, daemon=True)
+    thread.start()
+    try:
+        first = wait_docked("the icon docked")
+        sizes = []
+        for n in range(20):  # every state, with and without counts
+            state = icons.STATES[n % len(icons.STATES)]
+            shown = tray_icon._shown
+            tray_icon.set_image(lambda px, s=state, n=n: icons.tray_image(s, n, n // 2, px))
+            wait(lambda shown=shown: tray_icon._shown > shown, 10, f"image {n} shown")  # type: ignore[misc]
+            assert wait_docked(f"the icon docked after image {n}") == first
+            _, w, h, _ = icon_dock()
+            sizes.append((w, h))
+        assert all(min(s) >= 16 for s in sizes), sizes
+        assert len(set(sizes)) == 1, sizes  # it never changed size
+    finally:
+        tray_icon.stop()
+        thread.join(timeout=10)

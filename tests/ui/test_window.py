@@ -23,6 +23,7 @@ from trayapp.core import values as v
 from trayapp.core.demo import DemoInfo
 from trayapp.core.folders import ExchangeTree
 from trayapp.emulator.server import Emulator
+from trayapp.errors import ServerError
 from trayapp.ui.backend import Backend
 from trayapp.ui.common import NO_EXCHANGE
 from trayapp.ui.window import MainWindow
@@ -128,7 +129,9 @@ def test_exchange_and_accept(root: tk.Tk, home: Path, emulator: Emulator) -> Non
     m = re.fullmatch(r"Отправлено (\d+), принято (\d+), ждут приёма (\d+) \(обмен .+\)", status)
     assert m, status
     assert (int(m[1]), int(m[2]), int(m[3])) == (2, r.received, r.pending)
-    assert states[0] == "exchanging" and states[-1] == "idle"
+    # registries wait to be accepted: «attention», with the session's counts on the badge
+    assert states[0] == "exchanging" and states[-1] == "attention"
+    assert win.counts() == (2, r.received)
     pending = win.pending_tree.get_children()
     assert len(pending) == r.pending
     payments = [i for i in pending if str(i).startswith("Payments_")]
@@ -141,7 +144,7 @@ def test_exchange_and_accept(root: tk.Tk, home: Path, emulator: Emulator) -> Non
     root.update()
     win.accept_button.invoke()
     pump(root, lambda: win.last_accepted is not None)
-    assert dialogs.shown == []
+    assert [d[0] for d in dialogs.shown] == ["ask"]  # no bank statement: asked once more
     t = tree(home)
     assert (t.incoming_done / payments[0]).is_file()
     assert not (t.incoming / payments[0]).exists()
@@ -162,6 +165,9 @@ def test_exchange_failure_is_shown(root: tk.Tk, home: Path, emulator: Emulator) 
     pump(root, lambda: "не завершён" in win.status_var.get())
     assert win.state == "error"
     assert any(message in t for t in win.event_texts())
+    # a server that cannot be reached is «offline», not an error of ours
+    win._exchange_failed(False)(ServerError("сервер «Мои счета» недоступен"))
+    assert win.state == "offline"
 
 
 def test_first_start_and_settings(root: tk.Tk, home: Path, memory_keyring: MemoryKeyring

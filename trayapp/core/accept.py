@@ -33,20 +33,24 @@ posts it. Imports no GUI, no HTTP; SQL lives in ``db/documents.py``.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import filelock
+
 from trayapp.core import formats
 from trayapp.core import values as v
 from trayapp.core.db import documents as docs
 from trayapp.core.db import journal
 from trayapp.core.db.connection import Database, IntegrityError
-from trayapp.core.folders import ExchangeTree, os_error, sha256_file, write_atomic
+from trayapp.core.folders import TEMP_PREFIX, ExchangeTree, os_error, sha256_file, write_atomic
 from trayapp.core.formats import FileName, Header
 from trayapp.core.lock import acceptance_lock
 from trayapp.core.reconcile import BankTerms, keep_match
@@ -57,6 +61,7 @@ from trayapp.errors import AcceptError, AppError, format_error
 log = logging.getLogger(__name__)
 
 SHOWN_ERRORS = 20
+FINISH_LOCK_SECONDS = 120  # another process finishing a confirmation: wait for it
 
 # a test hook: called right after the acceptance transaction committed (simulates a crash)
 _after_commit: Callable[[], None] | None = None
@@ -381,7 +386,41 @@ def _finish(
     org: str,
     clock: Callable[[], datetime],
 ) -> Path:
-    """Write the confirmation, move the file to Входящие/Обработаны, mark it done."""
+    """Write the confirmation, move the file to Входящие/Обработаны, mark it done.
+
+    Held under a lock beside the database (one finisher at a time, across processes), so
+    that the temporary files of this confirmation found in Исходящие can only be what a
+    killed run left half written: they are removed first.
+    """
+    with filelock.FileLock(str(db.path) + ".finish.lock", timeout=FINISH_LOCK_SECONDS):
+        fresh = journal.get_file(db, "in", entry.name)
+        if fresh is not None and fresh.status == "done":  # another process finished it
+            return tree.find(formats.ack_name(entry.name)) or tree.outgoing / formats.ack_name(
+                entry.name
+            )
+        remove_half_written(tree, formats.ack_name(entry.name))
+        return _finish_locked(db, tree, entry, org, clock)
+
+
+def remove_half_written(tree: ExchangeTree, ack: str) -> None:
+    prefix = f"{TEMP_PREFIX}{ack}."
+    try:
+        names = [n for n in os.listdir(tree.outgoing) if n.startswith(prefix)]
+    except OSError:
+        return
+    for n in names:
+        with contextlib.suppress(OSError):
+            os.unlink(tree.outgoing / n)
+            log.info("%s: a confirmation half written by a killed run removed", n)
+
+
+def _finish_locked(
+    db: Database,
+    tree: ExchangeTree,
+    entry: journal.FileEntry,
+    org: str,
+    clock: Callable[[], datetime],
+) -> Path:
     name = entry.name
     ack = formats.ack_name(name)
     target = tree.outgoing / ack

@@ -31,6 +31,7 @@ from typing import Any
 
 from trayapp.core import formats
 from trayapp.core.accept import recover as finish_acceptances
+from trayapp.core.accept import remove_half_written
 from trayapp.core.db import journal
 from trayapp.core.db.connection import Database
 from trayapp.core.folders import (
@@ -38,12 +39,15 @@ from trayapp.core.folders import (
     ExchangeTree,
     fsync_dir,
     os_error,
+    remove_file,
+    replace_file,
+    set_hidden,
     sha256_file,
     write_atomic,
 )
 from trayapp.core.formats import FileName, Registry
 from trayapp.core.lock import exchange_lock
-from trayapp.core.transport import GoneError, InboxEntry, TransferError, Transport
+from trayapp.core.transport import GoneError, InboxEntry, LimitedFile, TransferError, Transport
 from trayapp.core.validate import check_incoming
 from trayapp.core.values import format_amount
 from trayapp.errors import AppError, ExchangeError, FolderError, RegistryError, format_error
@@ -52,6 +56,9 @@ log = logging.getLogger(__name__)
 
 _SHA = re.compile(r"[0-9a-f]{64}")
 SHOWN_ERRORS = 5  # errors quoted in a notification
+# the ceiling for one received registry: a management company's is tens of MB; a larger
+# announcement is refused before any byte is written (the file stays on the server)
+MAX_REGISTRY_BYTES = 200_000_000
 # the order files of Исходящие go out: the catalogue first, then what refers to it
 _SEND_ORDER = {"SERVICES": 0, "DEBTS": 1, "METERS": 2}
 
@@ -270,6 +277,13 @@ class _Session:
         name = entry.name
         folder = self.tree.incoming
         target = folder / name
+        if entry.size > MAX_REGISTRY_BYTES:
+            self.error(
+                f"файл {name}: сервер объявил {entry.size} байт, больше предела "
+                f"{MAX_REGISTRY_BYTES // 1_000_000} МБ для одного реестра: не принят, "
+                "оставлен на сервере"
+            )
+            return None
         try:
             free = shutil.disk_usage(folder).free
         except OSError as exc:
@@ -283,9 +297,11 @@ class _Session:
         except OSError as exc:
             raise os_error(exc, str(target)) from exc
         tmp = Path(tmp_name)
+        set_hidden(tmp)
         try:
             with os.fdopen(fd, "wb") as f:
-                sha = self.t.download(name, f)
+                # never more than the listing announced, whatever the transport gets
+                sha = self.t.download(name, LimitedFile(f, entry.size, name))  # type: ignore[arg-type]
                 size = f.tell()
                 if size != entry.size or sha != entry.sha256:
                     raise TransferError(
@@ -294,7 +310,8 @@ class _Session:
                     )
                 f.flush()
                 os.fsync(f.fileno())
-            os.replace(tmp, target)
+            set_hidden(tmp, False)  # a rename keeps the attributes
+            replace_file(tmp, target)
             fsync_dir(folder)
         except GoneError:
             _unlink(tmp)
@@ -344,9 +361,12 @@ class _Session:
             h = checked.registry.header
             stale = self.tree.outgoing / formats.ack_name(name)
             if stale.is_file():  # a rejection written before a crash, the data fixed since
-                log.info("%s: now correct; the unsent rejection %s removed", name, stale.name)
-                _unlink(stale)
+                # FolderError when it cannot be removed (held by another program): the
+                # session stops with the registry unrouted, the rejection unsent and still
+                # journaled; the next session's recovery tries again before any upload
+                remove_file(stale)
                 journal.forget_file(self.db, "out", stale.name)
+                log.info("%s: now correct; the unsent rejection %s removed", name, stale.name)
             journal.record_file(self.db, name, "in", sha, fname.type, "pending", h.rows, h.filesum)
             log.info("%s: correct, %d rows: pending", name, h.rows)
             return
@@ -367,6 +387,7 @@ class _Session:
         """``Ack_<name>`` with ERROR and every error, atomically into Исходящие."""
         ack = formats.make_ack(name, self.org, self.clock().date(), errors)
         target = self.tree.outgoing / formats.ack_name(name)
+        remove_half_written(self.tree, target.name)  # by a session killed writing it
         write_atomic(target, formats.encode(formats.render(ack)))
         journal.record_file(self.db, target.name, "out", _sha(target), "ACK", "generated")
         log.info("rejection %s written to Исходящие (%d errors)", target.name, len(ack.rows))

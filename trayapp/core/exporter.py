@@ -2,7 +2,8 @@
 
 ``export(db, kind, out, all_rows, now, cwd)`` writes the payments or the readings accepted
 from the service and not exported before (or all of them) as a table file: CSV with ``;``,
-UTF-8 with BOM (opens right in Excel), or .xlsx when the name ends so (amounts as numbers
+UTF-8 with BOM, amounts and readings with a decimal comma (``1710,00``, ``39,100``: numbers
+to a Russian Excel), or .xlsx when the name ends so (amounts as numbers
 shown with two decimals, moments as date-time cells shown ``DD.MM.YYYY HH:MM:SS``). The
 file is written atomically and never over an existing one (a default name takes the first
 free of ``name``, ``name_2``...; a name given is refused when taken); nothing new to export
@@ -24,7 +25,7 @@ from typing import Any
 from trayapp.core import tables
 from trayapp.core import values as v
 from trayapp.core.db import Database, billing
-from trayapp.errors import AppError
+from trayapp.errors import AppError, FolderError
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +94,8 @@ def export(
             ) from exc
         except OSError as exc:
             raise AppError(f"Не удалось записать файл {path}: {exc.strerror or exc}") from exc
+        except FolderError as exc:  # held by Excel past the wait, or refused
+            raise AppError(f"Не удалось записать файл {path}: {exc.message}") from exc
         if kind == "payments":
             billing.mark_payments_exported(db)
         else:
@@ -108,6 +111,17 @@ def _moment(iso: str) -> str:
     return v.format_moment(v.from_iso_moment(iso))
 
 
+def _comma_amount(kopecks: int) -> str:
+    """``1710,00``: a number to a Russian Excel (``1710.00`` opens as text there)."""
+    return v.format_amount(kopecks).replace(".", ",")
+
+
+def _comma_reading(thousandths: int) -> str:
+    """``39,100``: thousandths with a decimal comma, three places as the spec writes them."""
+    whole, frac = divmod(thousandths, 1000)
+    return f"{whole},{frac:03d}"
+
+
 def _code(code: int | None) -> str:
     return "" if code is None else str(code)
 
@@ -115,7 +129,7 @@ def _code(code: int | None) -> str:
 def _payments_csv(source: Iterator[tuple[Any, ...]]) -> Iterator[list[str]]:
     for number, file_name, pid, paid_at, account, code, amount, period in source:
         yield [number, file_name, pid, _moment(paid_at), account, _code(code),
-               v.format_amount(amount), v.format_month(period) if period else ""]
+               _comma_amount(amount), v.format_month(period) if period else ""]
 
 
 def _payments_xlsx(source: Iterator[tuple[Any, ...]]) -> Iterator[list[Any]]:
@@ -126,7 +140,7 @@ def _payments_xlsx(source: Iterator[tuple[Any, ...]]) -> Iterator[list[Any]]:
 
 def _readings_csv(source: Iterator[tuple[Any, ...]]) -> Iterator[list[str]]:
     for number, account, meter_id, serial, taken_at, value, below, posted in source:
-        yield [number, account, meter_id, serial, _moment(taken_at), v.format_reading(value),
+        yield [number, account, meter_id, serial, _moment(taken_at), _comma_reading(value),
                "1" if below else "0", "1" if posted else "0"]
 
 

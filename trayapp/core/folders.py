@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -18,17 +19,26 @@ from pathlib import Path
 from trayapp.core.formats import FileName, parse_name
 from trayapp.errors import GenerationError
 from trayapp.fsutil import (  # the atomic-write helpers live below settings and core
+    BUSY_DELAYS,
     CHUNK,
+    HIDDEN,
+    SYSTEM,
     TEMP_PREFIX,
     atomic_file,
     fsync_dir,
     os_error,
+    remove_file,
+    replace_file,
+    retry_busy,
+    set_hidden,
     sha256_file,
     write_atomic,
 )
+from trayapp.private import private_dir
 
-__all__ = ["CHUNK", "TEMP_PREFIX", "atomic_file", "fsync_dir", "os_error", "sha256_file",
-           "write_atomic", "ExchangeTree"]  # fmt: skip
+__all__ = ["BUSY_DELAYS", "CHUNK", "TEMP_PREFIX", "atomic_file", "fsync_dir", "os_error",
+           "remove_file", "replace_file", "retry_busy", "set_hidden", "sha256_file",
+           "write_atomic", "ExchangeTree", "is_junk"]  # fmt: skip
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +48,23 @@ PROCESSED = "Обработаны"
 ERRORS = "Ошибки"
 INCOMING = "Входящие"
 STALE_TEMP_SECONDS = 3600.0  # a temporary file untouched this long was left by a crash
+# names Windows Explorer, Office and the like leave in a folder (never registries)
+JUNK_NAMES = frozenset({"desktop.ini", "thumbs.db", "ehthumbs.db", ".ds_store"})
+JUNK_PREFIXES = ("~$", TEMP_PREFIX, ".")
+
+
+def is_junk(folder: Path, name: str) -> bool:
+    """A file nobody put there to be sent: desktop.ini, Thumbs.db, Office's ``~$`` lock
+    files, our temp files, hidden or system files (Windows attributes, or a leading dot)."""
+    if name.lower() in JUNK_NAMES or name.startswith(JUNK_PREFIXES):
+        return True
+    if sys.platform == "win32":
+        try:
+            attrs = os.stat(folder / name).st_file_attributes
+        except OSError:
+            return False
+        return bool(attrs & (HIDDEN | SYSTEM))
+    return False
 
 
 class ExchangeTree:
@@ -69,7 +96,7 @@ class ExchangeTree:
         """Create the tree where it is missing (first use)."""
         for folder in self.folders:
             try:
-                folder.mkdir(parents=True, exist_ok=True)
+                private_dir(folder)  # personal data: the user's alone (POSIX)
             except OSError as exc:
                 raise os_error(exc, str(folder)) from exc
         return self
@@ -83,7 +110,7 @@ class ExchangeTree:
         return sorted(n for n in entries if parse_name(n) and (folder / n).is_file())
 
     def others(self, folder: Path) -> list[str]:
-        """Files of ``folder`` that are not registries or answers (and not our temp files)."""
+        """Files of ``folder`` that are not registries or answers, nor junk (``is_junk``)."""
         try:
             entries = os.listdir(folder)
         except FileNotFoundError:
@@ -91,7 +118,7 @@ class ExchangeTree:
         return sorted(
             n
             for n in entries
-            if not n.startswith(TEMP_PREFIX) and not parse_name(n) and (folder / n).is_file()
+            if not parse_name(n) and not is_junk(folder, n) and (folder / n).is_file()
         )
 
     def find(self, name: str) -> Path | None:
@@ -105,8 +132,8 @@ class ExchangeTree:
     def move(self, src: Path, folder: Path) -> Path:
         """Move a file into another folder of the tree (same volume: ``os.replace``)."""
         dst = folder / src.name
+        replace_file(src, dst)
         try:
-            os.replace(src, dst)
             fsync_dir(folder)
         except OSError as exc:
             raise os_error(exc, f"{src} -> {folder}") from exc

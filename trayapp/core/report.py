@@ -27,6 +27,7 @@ from trayapp.core.db.connection import Database
 from trayapp.core.folders import atomic_file, os_error, write_atomic
 from trayapp.core.formats import parse_name
 from trayapp.errors import AcceptError
+from trayapp.private import private_dir
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ def write_report(
     """
     doc = _find(db, document, kind)
     try:
-        reports_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(reports_dir)
     except OSError as exc:
         raise os_error(exc, str(reports_dir)) from exc
     stem = Path(doc.file).stem if doc.file else "реестр"

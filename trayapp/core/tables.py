@@ -25,6 +25,7 @@ import errno
 import io
 import logging
 import os
+import re
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -33,12 +34,14 @@ from types import TracebackType
 from typing import IO, Any
 
 from trayapp.errors import AppError
+from trayapp.fsutil import replace_file
 
 log = logging.getLogger(__name__)
 
 UTF8_BOM = b"\xef\xbb\xbf"
 EXTENSIONS = (".csv", ".xlsx")
 REPLACEMENT = "\ufffd"
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
 _CHUNK = 1 << 20
 
 # a broken CSV record (a field over the size limit after an unclosed quote, a NUL byte)
@@ -108,8 +111,9 @@ def header_name(cell: Any) -> str:
 def sniff_encoding(f: IO[bytes]) -> tuple[str, bool]:
     """(encoding, suspect) of a whole CSV file, read in chunks; leaves ``f`` at 0.
 
-    UTF-8 when it starts with a BOM, or decodes as strict UTF-8 and has a byte above 0x7F;
-    otherwise cp1251. ``suspect``: some bytes will not decode (replaced by U+FFFD).
+    UTF-8 when it starts with a BOM, or decodes as strict UTF-8 and then holds at least one
+    Cyrillic letter (U+0400–U+04FF); otherwise cp1251 (formats.md, import.md).
+    ``suspect``: some bytes will not decode (replaced by U+FFFD).
     """
     f.seek(0)
     bom = f.read(len(UTF8_BOM)) == UTF8_BOM
@@ -118,6 +122,7 @@ def sniff_encoding(f: IO[bytes]) -> tuple[str, bool]:
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     utf8 = True
     nonascii = False
+    cyrillic = False
     byte98 = False
     for chunk in iter(lambda: f.read(_CHUNK), b""):
         if not nonascii and not chunk.isascii():
@@ -126,9 +131,12 @@ def sniff_encoding(f: IO[bytes]) -> tuple[str, bool]:
             byte98 = True
         if utf8 and nonascii:
             try:
-                decoder.decode(chunk)
+                text = decoder.decode(chunk)
             except UnicodeDecodeError:
                 utf8 = False
+            else:
+                if not cyrillic and _CYRILLIC.search(text):
+                    cyrillic = True
         if not utf8 and byte98 and not bom:
             break
     if utf8:
@@ -139,7 +147,7 @@ def sniff_encoding(f: IO[bytes]) -> tuple[str, bool]:
     f.seek(0)
     if bom:
         return "utf-8-sig", not utf8
-    if utf8 and nonascii:
+    if utf8 and cyrillic:
         return "utf-8", False
     return "cp1251", byte98
 
@@ -262,7 +270,7 @@ def atomic_write(path: Path, write: Callable[[IO[bytes]], None], new: int = 0) -
         if new:
             path = _claim(tmp, path, new)
         else:
-            os.replace(tmp, path)
+            replace_file(tmp, path)  # waits out Excel holding the previous file, then says so
     except BaseException:
         try:
             os.unlink(tmp)

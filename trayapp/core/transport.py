@@ -13,10 +13,16 @@ never logs the password or the token. Errors leave it translated (``requests`` n
      +-- ServerError          unreachable, timeouts, 5xx or 429 past the tries, odd answers
      +-- TransferError        one file failed; the session goes on without it
           +-- ChecksumError   size or sha256 of a download differs from what the server said
+          +-- OversizeError   more bytes than announced (listing or Content-Length): cut
+          +-- SlowError       a download slower than ``min_rate`` bytes/s after ``rate_grace`` s
           +-- GoneError       404: the file is no longer on the server
           +-- UploadRefused   409 (another file of that name), 422 (name refused), 400
 
 ``OSError`` raised by the destination file (a full disk) passes through untouched.
+A download never writes more than ``Content-Length`` (nor, through ``LimitedFile``, more
+than the listing announced), and is cut when it trickles: below ``min_rate`` bytes a second
+on average once ``rate_grace`` seconds have passed (a hostile or broken server must not fill
+the disk or hold the session for ever).
 """
 
 from __future__ import annotations
@@ -45,6 +51,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 CHUNK = 1 << 18
+MIN_RATE = 4096  # bytes/s: a download slower than this on average is cut ...
+RATE_GRACE = 30.0  # ... once this many seconds have passed
 MAX_RETRY_AFTER = 60.0
 BACKOFF_FIRST = 0.5
 BACKOFF_MAX = 8.0
@@ -71,6 +79,47 @@ class ChecksumError(TransferError):
 
 class GoneError(TransferError):
     pass
+
+
+class OversizeError(TransferError):
+    """The server sent more bytes than it announced; the transfer was cut."""
+
+
+class SlowError(TransferError):
+    """A download came slower than the floor; it was cut (the file stays on the server)."""
+
+
+class LimitedFile:
+    """A destination file that refuses to grow past ``limit`` bytes (``OversizeError``).
+
+    The exchange session wraps its temporary file in one, with the size the listing
+    announced, so that no transport can write more than that.
+    """
+
+    def __init__(self, f: BinaryIO, limit: int, name: str) -> None:
+        self._f = f
+        self.limit = limit
+        self.name = name
+
+    def write(self, data: bytes) -> int:
+        if self._f.tell() + len(data) > self.limit:
+            raise OversizeError(
+                f"файл {self.name}: сервер прислал больше, чем объявил ({self.limit} байт); "
+                "передача прервана, файл не принят и оставлен на сервере"
+            )
+        return self._f.write(data)
+
+    def tell(self) -> int:
+        return self._f.tell()
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self._f.seek(offset, whence)
+
+    def truncate(self, size: int | None = None) -> int:
+        return self._f.truncate(size)
+
+    def flush(self) -> None:
+        self._f.flush()
 
 
 class UploadRefused(TransferError):
@@ -181,6 +230,8 @@ class HttpTransport:
         read_timeout: float = 30,
         max_tries: int = 5,
         sleep: Callable[[float], None] = time.sleep,
+        min_rate: float = MIN_RATE,
+        rate_grace: float = RATE_GRACE,
     ) -> None:
         check_server_url(base_url)
         self.base_url = base_url.rstrip("/")
@@ -189,6 +240,8 @@ class HttpTransport:
         self.timeout = (connect_timeout, read_timeout)
         self.max_tries = max(1, max_tries)
         self._sleep = sleep
+        self.min_rate = min_rate
+        self.rate_grace = rate_grace
         self._token: str | None = None
         self._session = requests.Session()
         self._session.verify = True
@@ -258,10 +311,28 @@ class HttpTransport:
             expected_sha = (resp.headers.get(SHA_HEADER) or "").strip().lower()
             h = hashlib.sha256()
             got = 0
-            for chunk in resp.iter_content(CHUNK):
+            began = time.monotonic()
+            while True:
+                # what has come, at once (not a full block): a trickle is seen as it comes;
+                # the bytes as sent (no decoding: no gzip bomb, and what the sha256 is of)
+                chunk = resp.raw.read1(CHUNK, decode_content=False)
+                if not chunk:
+                    break
+                got += len(chunk)
+                if expected_len is not None and got > expected_len:
+                    raise OversizeError(
+                        f"файл {name}: сервер прислал больше, чем объявил ({expected_len} "
+                        "байт); передача прервана, файл не принят и оставлен на сервере"
+                    )
                 dest.write(chunk)  # an OSError here (disk full) is not the server's fault
                 h.update(chunk)
-                got += len(chunk)
+                elapsed = time.monotonic() - began
+                if elapsed > self.rate_grace and got < self.min_rate * elapsed:
+                    raise SlowError(
+                        f"файл {name} передаётся слишком медленно ({got} байт за "
+                        f"{elapsed:.0f} с): передача прервана, файл оставлен на сервере; "
+                        "повторите обмен позже"
+                    )
             digest = h.hexdigest()
             if expected_len is not None and got != expected_len:
                 raise _Retry(f"{name}: получено {got} байт из {expected_len}")

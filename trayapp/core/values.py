@@ -11,8 +11,12 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 
-_AMOUNT = re.compile(r"(-?\d+)(?:[.,](\d{1,2}))?", re.ASCII)
-_READING = re.compile(r"\d+([.,]\d{1,3})?", re.ASCII)
+# at most 13 digits of rubles and 12 of units: what a 64-bit integer of the database holds
+# with room to add up (no association bills 10 trillion rubles)
+AMOUNT_DIGITS = 13
+READING_DIGITS = 12
+_AMOUNT = re.compile(r"(-?\d{1,13})(?:[.,](\d{1,2}))?", re.ASCII)
+_READING = re.compile(r"\d{1,12}([.,]\d{1,3})?", re.ASCII)
 _DATE = re.compile(r"(\d{2})\.(\d{2})\.(\d{4})", re.ASCII)
 _MONTH = re.compile(r"(\d{2})\.(\d{4})", re.ASCII)
 _MOMENT = re.compile(r"(\d\d)\.(\d\d)\.(\d{4}) (\d\d):(\d\d):(\d\d)", re.ASCII)
@@ -25,7 +29,7 @@ KOPECKS = tuple(f"{k:02d}" for k in range(100))  # "00".."99": faster than a :02
 
 
 def parse_amount(text: str) -> int | None:
-    """``-?\\d+(\\.\\d{1,2})?`` (``,`` accepted) to kopecks; None when not of the form."""
+    """``-?\\d{1,13}(\\.\\d{1,2})?`` (``,`` accepted) to kopecks; None when not of the form."""
     m = _AMOUNT.fullmatch(text)
     if m is None:
         return None
@@ -58,7 +62,7 @@ def amount_decimal(kopecks: int) -> Decimal:
 
 
 def parse_reading(text: str) -> int | None:
-    """``\\d+(\\.\\d{1,3})?`` to thousandths; None when not of the form."""
+    """``\\d{1,12}(\\.\\d{1,3})?`` to thousandths; None when not of the form."""
     if not _READING.fullmatch(text):
         return None
     whole, _, frac = text.replace(",", ".").partition(".")

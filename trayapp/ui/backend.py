@@ -3,7 +3,7 @@
 Each call opens its own ``App`` (SQLite connections belong to one thread) and closes it,
 calls the same core functions as the command line (``App.exchange``,
 ``registries.generate``, ``accept.list_pending`` / ``accept``, ``exchange.status``, the event
-journal) and returns frozen records the Tk thread can show. No Tk, no pystray, no SQL, no
+journal, ``bank.import_statement`` and ``reconcile``) and returns frozen records the Tk thread can show. No Tk, no pystray, no SQL, no
 HTTP and no file moves here: the core does those.
 """
 
@@ -20,12 +20,15 @@ from typing import Any
 from trayapp import settings as st
 from trayapp.app import App
 from trayapp.core import exchange as core_exchange
-from trayapp.core import registries
+from trayapp.core import reconcile, registries
 from trayapp.core.accept import AcceptResult, PendingItem, accept, list_pending
+from trayapp.core.bank import StatementImport, import_statement
 from trayapp.core.db import journal
 from trayapp.core.exchange import SessionResult
+from trayapp.core.reconcile import Match
 from trayapp.core.registries import GenerateResult
 from trayapp.errors import AppError, GenerationError
+from trayapp.version import version
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +45,8 @@ class Snapshot:
     recent: list[Event] = field(default_factory=list)  # newest first
     unseen: list[Event] = field(default_factory=list)  # to notify, oldest first
     exchange_folder: Path | None = None
+    bank: dict[str, Match] = field(default_factory=dict)  # pending payments file -> its match
+    statements: int = 0  # bank statements imported so far
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +70,7 @@ class Backend:
     def __init__(self, home: str | None, password: str | None = None) -> None:
         self.home = home
         self.password = password
+        self.version = version()  # the one version number (pyproject.toml), for the title
 
     @contextmanager
     def app(self) -> Iterator[App]:
@@ -97,7 +103,8 @@ class Backend:
         pending = list_pending(a.db, tree, org, a.settings.coding if org else None, a.clock)
         recent = journal.recent_events(a.db, 50)
         unseen = journal.unseen_events(a.db, mark_seen=mark_seen)
-        return Snapshot(status, pending, month, recent, unseen, tree.root)
+        bank, statements = reconcile.pending_matches(a.db, a.settings.bank_terms(), pending)
+        return Snapshot(status, pending, month, recent, unseen, tree.root, bank, statements)
 
     # ------------------------------------------------------------------ jobs
 
@@ -116,6 +123,10 @@ class Backend:
         with self.app() as a:
             return accept(a.db, a.tree, name, a.require_org(), a.settings.coding,
                           a.paths.reports_dir, a.clock, bank=a.settings.bank_terms())  # fmt: skip
+
+    def import_statement(self, path: Path) -> StatementImport:
+        with self.app() as a:
+            return import_statement(a.db, path)
 
     # ------------------------------------------------------------------ settings
 

@@ -50,6 +50,15 @@ class Dialogs:
     def info(self, title: str, message: str) -> None:
         messagebox.showinfo(title, message, **self._options())
 
+    def ask_yes_no(self, title: str, message: str) -> bool:
+        return bool(messagebox.askyesno(title, message, icon="warning", default="no",
+                                        **self._options()))  # fmt: skip
+
+    def ask_file(self, title: str, kinds: list[tuple[str, str]]) -> str | None:
+        chosen: Any = filedialog.askopenfilename(parent=self.parent, title=title,
+                                                 filetypes=kinds)  # fmt: skip
+        return str(chosen) if chosen else None
+
     def ask_folder(self, initial: str) -> str | None:
         chosen: Any = filedialog.askdirectory(
             parent=self.parent, initialdir=initial or None, mustexist=False,

@@ -1,4 +1,5 @@
-"""The settings tab of the window: coding, exchange folder, server, login, password, database.
+"""The settings tab of the window: coding, exchange folder, server, login, password, database,
+bank, autostart at login and the exchange schedule (minutes, 0 = off).
 
 The form reads a ``Settings`` record and, on «Сохранить», hands the values to its ``on_save``
 callback (the window runs the save in the worker: ``settings.set_value`` checks every value,
@@ -13,7 +14,8 @@ import tkinter as tk
 from collections.abc import Callable
 from tkinter import ttk
 
-from trayapp.settings import Settings
+from trayapp.settings import MAX_SCHEDULE, Settings
+from trayapp.ui.bank_settings import BankSettings
 from trayapp.ui.common import CODING_LABELS, Dialogs
 
 log = logging.getLogger(__name__)
@@ -33,6 +35,8 @@ class SettingsForm(ttk.Frame):
         self.login_var = tk.StringVar(self, "")
         self.password_var = tk.StringVar(self, "")
         self.verbose_var = tk.BooleanVar(self, False)
+        self.autostart_var = tk.BooleanVar(self, False)
+        self.schedule_var = tk.StringVar(self, "0")
         self.default_folder = ""
 
         row = 0
@@ -92,9 +96,26 @@ class SettingsForm(ttk.Frame):
                                                              sticky="w", padx=4)  # fmt: skip
         row += 1
 
+        self.bank = BankSettings(self)
+        self.bank.grid(row=row, column=0, columnspan=3, sticky="ew", pady=(8, 0))
+        row += 1
         self.verbose_check = ttk.Checkbutton(self, text="Сообщать подробности",
                                              variable=self.verbose_var)  # fmt: skip
         self.verbose_check.grid(row=row, column=1, sticky="w", padx=4, pady=(6, 2))
+        row += 1
+        self.autostart_check = ttk.Checkbutton(self, text="Запускать при входе в систему "
+                                               "(значок в области уведомлений)",
+                                               variable=self.autostart_var)  # fmt: skip
+        self.autostart_check.grid(row=row, column=1, columnspan=2, sticky="w", padx=4, pady=2)
+        row += 1
+        ttk.Label(self, text="Обмен каждые (мин):").grid(row=row, column=0, sticky="w")
+        self.schedule_spin = ttk.Spinbox(self, from_=0, to=MAX_SCHEDULE, increment=5, width=6,
+                                         textvariable=self.schedule_var)  # fmt: skip
+        self.schedule_spin.grid(row=row, column=1, sticky="w", padx=4, pady=2)
+        row += 1
+        ttk.Label(self, text="0 — только вручную (щелчок по значку или «Обмен сейчас»).",
+                  foreground="#555555").grid(row=row, column=1, columnspan=2, sticky="w",
+                                             padx=4)  # fmt: skip
         row += 1
         self.save_button = ttk.Button(self, text="Сохранить", command=self.save)
         self.save_button.grid(row=row, column=1, sticky="w", padx=4, pady=(8, 0))
@@ -110,6 +131,9 @@ class SettingsForm(ttk.Frame):
         self.database_var.set(s.database)
         self.db_password_var.set("")
         self.verbose_var.set(s.verbose)
+        self.autostart_var.set(s.autostart)
+        self.schedule_var.set(str(s.schedule_minutes))
+        self.bank.load(s)
 
     def values(self) -> dict[str, str]:
         folder = self.folder_var.get().strip()
@@ -124,6 +148,9 @@ class SettingsForm(ttk.Frame):
             "database": self.database_var.get().strip(),
             # not a setting: the backend puts it into the keyring (settings.set_db_password)
             "db_password": self.db_password_var.get(),
+            "autostart": "1" if self.autostart_var.get() else "0",
+            "schedule_minutes": self.schedule_var.get().strip(),
+            **self.bank.values(),
         }
 
     def choose_folder(self) -> None:

@@ -8,19 +8,19 @@ thread (never ``run_detached``: it hangs on xorg). On xorg the icon is ``DockedI
 opens the window, so the screen is never left empty. The icon's callbacks only put a command on
 a queue that the Tk thread drains with ``root.after``. Left click (the default action) runs
 an exchange; the menu has «Обмен сейчас», «Открыть окно», «Открыть каталог обмена»,
-«Выход». The icon shows the state and a badge of registries waiting; its tooltip the last
-exchange; rejected registries pop up as notifications where the backend has them (and are
+«Выход». The icon shows the state (idle, exchanging, attention, error, offline) and the last
+session's counts «↑N ↓M»; its tooltip the last exchange; rejected registries pop up as notifications where the backend has them (and are
 always in the window's «События»). Without a tray the window is an ordinary one: closing it
 quits. pystray is imported here only, lazily (it fails at import time without a display).
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import os
 import queue
-import sys
 import threading
 import time
 import tkinter as tk
@@ -29,9 +29,12 @@ from typing import Any
 
 import filelock
 
+from trayapp import console
 from trayapp.errors import AppError
 from trayapp.paths import AppPaths
 from trayapp.ui import icon as icons
+from trayapp.ui.schedule_button import ScheduleButton
+from trayapp.ui.scheduler import Scheduler, settings_minutes, window_starter
 from trayapp.ui.window import MainWindow, UiState
 
 log = logging.getLogger(__name__)
@@ -56,6 +59,7 @@ class Tray:
         self.has_notify = False
         self._thread: threading.Thread | None = None
         self.started_at = 0.0
+        self.schedule: Scheduler | None = None  # «Приостановить»/«Возобновить» (scheduler.py)
 
     def start(self) -> bool:
         """Show the icon; False (and nothing shown) where there is no tray to dock in."""
@@ -78,6 +82,7 @@ class Tray:
             item("Обмен сейчас", self._on("exchange"), default=True),
             item("Открыть окно", self._on("show")),
             item("Открыть каталог обмена", self._on("folder")),
+            *([item(self.schedule.menu_text, self._on("pause"))] if self.schedule else []),
             pystray.Menu.SEPARATOR,
             item("Выход", self._on("quit")),
         )
@@ -121,11 +126,11 @@ class Tray:
         if self.icon is None:
             return
         try:
-            image = icons.tray_image(state.state, state.badge)
-            if hasattr(self.icon, "set_image"):
-                self.icon.set_image(image)
-            else:
-                self.icon.icon = image
+            if hasattr(self.icon, "set_image"):  # xorg: drawn at the docked size, crisp
+                self.icon.set_image(lambda px: icons.tray_image(state.state, state.sent,
+                                                                state.received, px))  # fmt: skip
+            else:  # the OS scales it: 32 px is 16 px at 100 %, 32 px at 200 %
+                self.icon.icon = icons.tray_image(state.state, state.sent, state.received, 32)
             if self.backend != "xorg":  # python-xlib writes WM_NAME as Latin-1
                 self.icon.title = state.tooltip[:127]
             if self.has_notify:
@@ -170,10 +175,12 @@ def _xorg_tray_host() -> bool:
 # ---------------------------------------------------------------------------- entry
 
 
-def run_tray(home: str | None, password: str | None = None) -> int:
+def run_tray(home: str | None, password: str | None = None, minimized: bool = False) -> int:
     """Run the tray icon and the window until «Выход» (or the window closes without a tray).
 
-    ``password`` stands for the keyring's (the demo knows the emulator's). Returns the exit
+    ``password`` stands for the keyring's (the demo knows the emulator's); ``minimized`` (the
+    autostart entry's ``--minimized``) starts with the icon alone, else the window shows as
+    it does for a start from the Start menu or a launcher. Returns the exit
     code: 0 done (also when another instance was asked to show itself), 1 when it could
     not start (no display, a broken settings file: a Russian message says why).
     """
@@ -181,17 +188,17 @@ def run_tray(home: str | None, password: str | None = None) -> int:
     try:
         paths.data_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        sys.stderr.write(f"Каталог данных {paths.data_dir} недоступен: {exc.strerror}\n")
+        console.err(f"Каталог данных {paths.data_dir} недоступен: {exc.strerror}")
         return 1
     lock = filelock.FileLock(str(paths.lock_file), timeout=0)
     try:
         lock.acquire()
     except filelock.Timeout:
         _ask_to_show(paths)
-        sys.stderr.write(ALREADY_RUNNING + "\n")
+        console.err(ALREADY_RUNNING)
         return 0
     try:
-        return _run(home, paths, password)
+        return _run(home, paths, password, minimized)
     finally:
         lock.release()
 
@@ -207,7 +214,7 @@ def _ask_to_show(paths: AppPaths) -> None:
         log.warning("cannot ask the running instance to show itself: %s", exc)
 
 
-def _run(home: str | None, paths: AppPaths, password: str | None) -> int:
+def _run(home: str | None, paths: AppPaths, password: str | None, minimized: bool) -> int:
     from trayapp.app import App, setup_logging
     from trayapp.ui.backend import Backend
     from trayapp.ui.common import Dialogs
@@ -216,23 +223,25 @@ def _run(home: str | None, paths: AppPaths, password: str | None) -> int:
         root = tk.Tk(className="trayapp")
     except tk.TclError as exc:
         log.info("no display: %s", exc)
-        sys.stderr.write(
+        console.err(
             "Нет графического экрана (окно открыть негде): используйте команды, "
-            "см. trayapp --help\n"
+            "см. trayapp --help"
         )
         return 1
     try:
         app = App.create(home)
-        setup_logging(app.paths, app.settings.verbose)
+        setup_logging(app.paths, app.settings.verbose, kind="tray")
     except AppError as exc:
         root.withdraw()
         Dialogs(root).error(exc.title, exc.message)
         root.destroy()
-        sys.stderr.write(f"{exc.title}: {exc.message}\n")
+        console.err(f"{exc.title}: {exc.message}")
         return 1
     commands: queue.Queue[str] = queue.Queue()
     tray = Tray(commands)
     window = MainWindow(root, Backend(home, password), on_state=tray.update)
+    schedule = tray.schedule = Scheduler(settings_minutes(home))
+    schedule_button = ScheduleButton(window, schedule)  # the same toggle in the window
     tray_on = tray.start()
     log.info("started: tray %s (%s)", "on" if tray_on else "off", tray.backend or "none")
     show_file = _show_request_file(paths)
@@ -284,9 +293,16 @@ def _run(home: str | None, paths: AppPaths, password: str | None) -> int:
             elif command == "no-tray":
                 tray.icon, tray_on = None, False
                 window.show()
+            elif command == "pause":
+                schedule_button.toggle()
             elif command == "quit":
                 quit_app()
                 return
+        schedule.tick(window_starter(window))
+        schedule_button.refresh()
+        with contextlib.suppress(Exception):  # the menu's «Приостановить»/«Возобновить»
+            if tray.icon is not None and schedule_button.changed():
+                tray.icon.update_menu()
         mtime = _mtime(show_file)
         if mtime != seen[0]:
             seen[0] = mtime
@@ -295,8 +311,10 @@ def _run(home: str | None, paths: AppPaths, password: str | None) -> int:
 
     window.on_quit = quit_app
     root.protocol("WM_DELETE_WINDOW", hide_or_quit)
-    if tray_on and not window.first_start:
+    if tray_on and minimized and not window.first_start:
         root.withdraw()  # at login: only the icon
+    elif minimized and not window.first_start:
+        root.iconify()  # --minimized (autostart) without a tray: at least out of the way
     root.after(POLL_MS, poll)
     try:
         root.mainloop()

@@ -27,10 +27,12 @@ from PIL import ImageTk
 from trayapp.core import values as v
 from trayapp.core.accept import AcceptResult, PendingItem
 from trayapp.core.registries import GenerateResult
-from trayapp.errors import AppError
+from trayapp.errors import AppError, ServerError
 from trayapp.settings import Settings
 from trayapp.ui import icon
 from trayapp.ui.backend import Backend, Event, ExchangeOutcome, Snapshot
+from trayapp.ui.bank_panel import COLUMN as BANK_COLUMN
+from trayapp.ui.bank_panel import BankPanel
 from trayapp.ui.common import (
     APP_TITLE,
     KIND_NAMES,
@@ -53,10 +55,12 @@ GEN_KINDS = (("services", "Услуги", "Реестр услуг: при пе�
 
 @dataclass(frozen=True, slots=True)
 class UiState:
-    """What the tray shows: icon state, badge, tooltip, and notices to pop up."""
+    """What the tray shows: icon state, the last session's counts (None: no session yet),
+    tooltip, and notices to pop up."""
 
     state: str
-    badge: int
+    sent: int | None
+    received: int | None
     tooltip: str
     notices: list[str] = field(default_factory=list)
 
@@ -84,6 +88,8 @@ class MainWindow:
         self.worker = Worker(root)
         self.snapshot: Snapshot | None = None
         self.state = icon.IDLE
+        self.offline = False  # the last session could not reach the server
+        self.session_failed = False  # the last session from this window failed otherwise
         self.report_path: Path | None = None
         self.last_generated: GenerateResult | None = None
         self.last_accepted: AcceptResult | None = None
@@ -92,7 +98,7 @@ class MainWindow:
         self.on_quit: Callable[[], None] | None = None  # the tray's «Выход»
         self._images: list[Any] = []  # PhotoImages must stay referenced
 
-        root.title(APP_TITLE)
+        root.title(f"{APP_TITLE} (версия {backend.version})")
         root.minsize(640, 480)
         self._set_window_icon()
         outer = ttk.Frame(root, padding=8)
@@ -131,7 +137,7 @@ class MainWindow:
     def _build_header(self, parent: ttk.Frame) -> None:
         head = ttk.Frame(parent)
         head.pack(fill="x")
-        self.logo_image = self._photo(icon.IDLE, 0)
+        self.logo_image = self._photo(icon.IDLE, None, None)
         self.logo_button = ttk.Button(head, image=self.logo_image, command=self.logo_clicked)
         self.logo_button.pack(side="left")
         _tooltip(self.logo_button, "Обмен с «Мои счета»: отправить Исходящие, принять новые "
@@ -147,8 +153,8 @@ class MainWindow:
         self.status_label = ttk.Label(text, textvariable=self.status_var)
         self.status_label.pack(anchor="w", pady=(2, 0))
 
-    def _photo(self, state: str, count: int) -> Any:
-        photo = ImageTk.PhotoImage(icon.tray_image(state, count, 48), master=self.root)
+    def _photo(self, state: str, sent: int | None, received: int | None) -> Any:
+        photo = ImageTk.PhotoImage(icon.tray_image(state, sent, received, 48), master=self.root)
         self._images = self._images[-8:] + [photo]
         return photo
 
@@ -183,7 +189,8 @@ class MainWindow:
         box = ttk.LabelFrame(parent, text="Принятые реестры, ждущие приёма", padding=8)
         box.pack(fill="both", expand=True, pady=(8, 0))
         cols = (("file", "Файл", 220), ("kind", "Вид", 100), ("date", "Дата", 100),
-                ("number", "№", 45), ("rows", "Строк", 60), ("sum", "Сумма", 110))  # fmt: skip
+                ("number", "№", 45), ("rows", "Строк", 60), ("sum", "Сумма", 110),
+                (BANK_COLUMN, "Сверка с банком", 110))  # fmt: skip
         frame = ttk.Frame(box)
         frame.pack(fill="both", expand=True)
         self.pending_tree = ttk.Treeview(frame, columns=[c[0] for c in cols], show="headings",
@@ -196,7 +203,7 @@ class MainWindow:
         self.pending_tree.configure(yscrollcommand=scroll.set)
         self.pending_tree.pack(side="left", fill="both", expand=True)
         scroll.pack(side="left", fill="y")
-        self.pending_tree.bind("<<TreeviewSelect>>", lambda _e: self._update_buttons())
+        self.pending_tree.bind("<<TreeviewSelect>>", lambda _e: self._selected())
         row = ttk.Frame(box)
         row.pack(fill="x", pady=(6, 0))
         self.refresh_button = ttk.Button(row, text="Обновить", command=self.refresh)
@@ -210,6 +217,10 @@ class MainWindow:
         _tooltip(self.accept_button, "Принять выбранный реестр: документы, отчёт и "
                                      "подтверждение для «Мои счета»")  # fmt: skip
         _tooltip(self.report_button, "Открыть отчёт по последнему принятому реестру")
+        self.bank = BankPanel(box, self.pending_tree, row, self.worker, self.backend,
+                              self.dialogs, self.refresh, self._error)  # fmt: skip
+        _tooltip(self.bank.load_button, "Выписка из банк-клиента (выгрузка в 1С, kl_to_1c.txt): "
+                                        "сверить реестры оплат с переводами")  # fmt: skip
         self.accept_result_var = tk.StringVar(self.root, "")
         ttk.Label(box, textvariable=self.accept_result_var, wraplength=700,
                   justify="left").pack(fill="x", pady=(4, 0))  # fmt: skip
@@ -289,7 +300,7 @@ class MainWindow:
     def _exchange_done(self, outcome: ExchangeOutcome) -> None:
         self.last_exchange = outcome
         r = outcome.result
-        self.state = icon.ERROR if r.errors else icon.IDLE
+        self.offline = self.session_failed = False
         text = (f"Обмен завершён: отправлено {r.sent}, принято {r.received}, "
                 f"ждут приёма {r.pending}")  # fmt: skip
         if r.errors:
@@ -301,7 +312,9 @@ class MainWindow:
         inner = self._error("Обмен не завершён", notify=from_tray)
 
         def on_error(exc: AppError) -> None:
-            self.state = icon.ERROR
+            self.offline = isinstance(exc, ServerError)
+            self.session_failed = not self.offline
+            self.state = self.worst_state()
             self._update_logo()
             inner(exc)
             self.refresh()
@@ -351,6 +364,10 @@ class MainWindow:
         self.message_var.set(f"Файл {r.file.name} в каталоге Исходящие уйдёт при обмене.")
         self.refresh()
 
+    def _selected(self) -> None:
+        self.bank.select(self.selected_pending())
+        self._update_buttons()
+
     def selected_pending(self) -> str | None:
         sel = self.pending_tree.selection()
         return str(sel[0]) if sel else None
@@ -359,6 +376,8 @@ class MainWindow:
         name = self.selected_pending()
         if name is None:
             self.dialogs.info("Приём реестра", "Выберите реестр в списке.")
+            return
+        if not self.bank.confirm_accept(name):
             return
         self.accept_result_var.set(f"Принимается {name}…")
         self.worker.submit("accept", lambda: self.backend.accept(name), self._accepted,
@@ -414,8 +433,7 @@ class MainWindow:
     def _show_snapshot(self, snap: Snapshot) -> None:
         self.snapshot = snap
         if not self.worker.busy("exchange"):  # the state follows the last session
-            failed = snap.status.get("ok") is False or bool(snap.status.get("errors"))
-            self.state = icon.ERROR if failed else icon.IDLE
+            self.state = self.worst_state()
         self.status_var.set(status_text(snap.status))
         self._fill_months(snap.default_month)
         selected = self.selected_pending()
@@ -426,6 +444,7 @@ class MainWindow:
             self.pending_tree.selection_set(selected)
         elif snap.pending:
             self.pending_tree.selection_set(snap.pending[0].file)
+        self.bank.show(snap.bank, snap.statements, self.selected_pending())
         self._fill_events()
         self._update_logo()
         self._update_buttons()
@@ -460,11 +479,26 @@ class MainWindow:
         return [str(self.events_tree.item(i, "values")[1])
                 for i in self.events_tree.get_children()]  # fmt: skip
 
-    def badge_count(self) -> int:
-        return len(self.snapshot.pending) if self.snapshot is not None else 0
+    def worst_state(self) -> str:
+        """The icon's state when no session runs: error, offline, attention or idle."""
+        status = self.snapshot.status if self.snapshot is not None else {}
+        if self.offline:
+            return icon.OFFLINE
+        if self.session_failed or status.get("ok") is False:
+            return icon.ERROR
+        rejected = int(status.get("answers_error") or 0) + int(status.get("broken") or 0)
+        waiting = len(self.snapshot.pending) if self.snapshot is not None else 0
+        return icon.ATTENTION if rejected or waiting else icon.IDLE
+
+    def counts(self) -> tuple[int | None, int | None]:
+        """Files sent and received by the last session; (None, None) before the first."""
+        status = self.snapshot.status if self.snapshot is not None else {}
+        if not status.get("last_exchange"):
+            return None, None
+        return int(status.get("sent") or 0), int(status.get("received") or 0)
 
     def _update_logo(self) -> None:
-        self.logo_image = self._photo(self.state, self.badge_count())
+        self.logo_image = self._photo(self.state, *self.counts())
         self.logo_button.configure(image=self.logo_image)
 
     def _update_buttons(self) -> None:
@@ -481,7 +515,7 @@ class MainWindow:
         status = self.snapshot.status if self.snapshot is not None else {}
         running = self.state == icon.EXCHANGING
         try:
-            self.on_state(UiState(self.state, self.badge_count(), tooltip_text(status, running),
+            self.on_state(UiState(self.state, *self.counts(), tooltip_text(status, running),
                                   notices))  # fmt: skip
         except Exception:  # the tray is an extra: its failures never reach the window
             log.exception("tray update failed")
@@ -500,7 +534,7 @@ class MainWindow:
 def _pending_row(item: PendingItem) -> tuple[str, ...]:
     total = v.format_amount(item.total) if item.kind == "PAYMENTS" else ""
     return (item.file, KIND_NAMES.get(item.kind, item.kind), v.format_date(item.day),
-            item.number, str(item.rows), total)  # fmt: skip
+            item.number, str(item.rows), total, "")  # fmt: skip
 
 
 def _moment(at: str) -> str:

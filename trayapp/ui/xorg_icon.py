@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import Xlib.X
@@ -39,6 +40,9 @@ SIZE = 24  # what the window asks for; hosts give the panel's height or this
 MIN_SIZE = 16  # narrower than this is not a usable icon: ask for SIZE again
 REDOCK_S = 2.0
 UTF8_NAME = "Мои счета"
+PANEL = (214, 214, 214)  # behind the rounded corners: close to the usual panel grey
+
+Renderer = Callable[[int], Image.Image]  # the icon drawn at a size in pixels
 
 
 class DockedIcon(_xorg.Icon):  # type: ignore[misc]  # pystray is untyped
@@ -48,7 +52,8 @@ class DockedIcon(_xorg.Icon):  # type: ignore[misc]  # pystray is untyped
         self._embedded = False
         self._requested_at = 0.0  # monotonic time of the last dock request, 0 = none
         self._size = (0, 0)
-        self._pending: Image.Image | None = None
+        self._pending: Renderer | None = None
+        self._renderer: Renderer | None = None
         self._lock = threading.Lock()
         self._done = threading.Event()
         self._asked_size_at = 0.0
@@ -96,7 +101,7 @@ class DockedIcon(_xorg.Icon):  # type: ignore[misc]  # pystray is untyped
 
     def _update_icon(self) -> None:
         # never a new dock request here: only redraw (see the module doc)
-        self._icon_data = None
+        self._icon_data: Any = None
         if self._embedded:
             self._draw()
         self._icon_valid = True
@@ -168,6 +173,20 @@ class DockedIcon(_xorg.Icon):  # type: ignore[misc]  # pystray is untyped
         self._embedded = False
         self._requested_at = 0.0
 
+    def _assert_icon_data(self, width: int, height: int) -> None:
+        """The image drawn at the window's size (not scaled: the badge's pixel font stays
+        sharp), centred on the panel's grey."""
+        if self._icon_data and self._icon_data.size == (width, height):
+            return
+        side = max(1, min(width, height))
+        image = self._renderer(side) if self._renderer is not None else self._icon.resize(
+            (side, side), Image.Resampling.LANCZOS)  # fmt: skip
+        canvas = Image.new("RGBA", (width, height), PANEL + (255,))
+        canvas.alpha_composite(image.convert("RGBA"), ((width - side) // 2, (height - side) // 2))
+        data: Any = canvas.convert("RGB")
+        data.tostring = data.tobytes  # what python-xlib's put_pil_image calls
+        self._icon_data = data
+
     def _check_dock(self) -> None:
         if self._embedded or not self.visible:
             return
@@ -189,20 +208,22 @@ class DockedIcon(_xorg.Icon):  # type: ignore[misc]  # pystray is untyped
 
     # ------------------------------------------------------- any thread
 
-    def set_image(self, image: Image.Image) -> None:
-        """Show ``image`` without waiting for the icon's thread."""
+    def set_image(self, render: Renderer) -> None:
+        """Show ``render(px)`` (drawn at the docked size) without waiting for the icon's thread."""
         if not self._running:  # the loop has not started: pystray shows it when it does
-            self._icon, self._icon_valid = image, False
+            self._renderer = render
+            self._icon, self._icon_valid = render(SIZE), False
             return
         with self._lock:
-            self._pending = image
+            self._pending = render
         self._post(self._set_image_atom)
 
     def _apply_pending(self) -> None:
         with self._lock:
-            image, self._pending = self._pending, None
-        if image is not None:
-            self._icon = image
+            render, self._pending = self._pending, None
+        if render is not None:
+            self._renderer = render
+            self._icon = render(SIZE)
             self._update_icon()
             self._shown += 1
             log.info("tray: image %d shown (docked %s, %dx%d)", self._shown, self._embedded,

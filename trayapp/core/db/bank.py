@@ -28,12 +28,12 @@ def insert_statement(
     documents: int,
     incoming: int,
 ) -> int:
-    row = db.one(
+    rows = db.all(  # all(): the RETURNING cursor is read to its end
         "INSERT INTO bank_statements (file, sha256, accounts, date_from, date_to, documents,"
         " incoming, inserted, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?) RETURNING id",
         (file, sha256, " ".join(accounts), date_from, date_to, documents, incoming, now_text()),
     )
-    return int(row[0])
+    return int(rows[0][0])
 
 
 def count_documents(db: Database) -> int:

@@ -5,8 +5,8 @@ this module ready parameter tuples; each upsert writes them set-based, several r
 statement (multi-row ``VALUES`` with ``ON CONFLICT ... DO UPDATE``), which is what makes a
 10-million-row import fast. A key that comes twice in a file: the last row wins, on both
 backends (SQLite applies a multi-row upsert row by row; PostgreSQL refuses one key twice
-in a statement, so there the rows are COPYed into a temporary table and upserted from it
-``DISTINCT ON`` the key, the last row first). Export reads payments and readings accepted from «Мои счета» and
+in a statement, so there a batch is made unique by key first, the last row of a key at the
+place of its first, then COPYed into a temporary table and upserted from it). Export reads payments and readings accepted from «Мои счета» and
 marks them exported. A few helpers at the end insert accepted rows directly, for tests and
 the demo, until the accept module writes them itself. Plain SQL; imports nothing of the app
 but the connection.
@@ -131,11 +131,26 @@ class _Statement:
     __slots__ = ("per", "many", "one")
 
     def __init__(self, table: str, columns: tuple[str, ...], conflict: str) -> None:
+        conflict = _only_when_changed(table, conflict)
         group = "(" + ", ".join("?" * len(columns)) + ")"
         head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
         self.per = max(1, MAX_PARAMS // len(columns))
         self.many = head + ", ".join([group] * self.per) + " " + conflict
         self.one = head + group + " " + conflict
+
+
+def _only_when_changed(table: str, conflict: str) -> str:
+    """``DO UPDATE SET a = excluded.a, ...`` made to touch a row only when a value differs,
+    so that the statement's row count is the rows inserted or changed (plain SQL that
+    PostgreSQL runs too: no ``IS NOT``/``IS DISTINCT FROM``)."""
+    head, sep, sets = conflict.partition(" DO UPDATE SET ")
+    columns = [part.split("=")[0].strip() for part in sets.split(", ")]
+    differs = " OR ".join(
+        f"{table}.{c} <> excluded.{c} OR ({table}.{c} IS NULL) <> (excluded.{c} IS NULL)"
+        for c in columns
+        if f"excluded.{c}" in sets
+    )
+    return f"{head}{sep}{sets} WHERE {differs}" if differs else conflict
 
 
 _STATEMENTS = {kind: _Statement(*spec) for kind, spec in _UPSERTS.items()}
@@ -147,6 +162,19 @@ _STATEMENTS = {kind: _Statement(*spec) for kind, spec in _UPSERTS.items()}
 def account_ids(db: Database) -> dict[str, int]:
     """Account number -> id, for every account."""
     return dict(db.execute("SELECT number, id FROM accounts").fetchall())
+
+
+def account_spans(db: Database) -> dict[int, tuple[str | None, str | None]]:
+    """Account id -> (opened, closed) ISO dates, for the accounts that have either."""
+    rows = db.execute(
+        "SELECT id, opened, closed FROM accounts WHERE opened IS NOT NULL OR closed IS NOT NULL"
+    ).fetchall()
+    return {int(i): (o, c) for i, o, c in rows}
+
+
+def metered_codes(db: Database) -> set[int]:
+    """Own codes of the services billed by a meter."""
+    return {code for (code,) in db.execute("SELECT code FROM services WHERE metered = 1")}
 
 
 def service_codes(db: Database) -> set[int]:
@@ -163,6 +191,12 @@ def meter_refs(db: Database) -> dict[str, int]:
     return dict(db.execute("SELECT meter_id, id FROM meters").fetchall())
 
 
+def flush(db: Database) -> int:
+    """Wait for an upsert still running in the background; the rows it inserted or changed
+    (PostgreSQL; 0 on SQLite, which writes every batch at once)."""
+    return db.take_changed()
+
+
 def count_rows(db: Database, kind: str) -> int:
     """Rows an import of ``kind`` keys (imported readings only, for readings)."""
     return int(db.scalar(_COUNTS[kind]))
@@ -177,25 +211,36 @@ def refresh_periods(db: Database) -> None:
     db.execute("INSERT INTO accrual_periods SELECT DISTINCT period FROM accruals")
 
 
-def upsert(db: Database, kind: str, rows: Sequence[Row]) -> None:
-    """Insert or update ``rows`` (parameter tuples in the order of the kind's columns)."""
+def upsert(db: Database, kind: str, rows: Sequence[Row]) -> int:
+    """Insert or update ``rows`` (parameter tuples in the order of the kind's columns).
+
+    Returns the rows inserted or changed (a row written again with the same values is not;
+    on PostgreSQL a batch written in the background is counted by a later call or by
+    ``flush``).
+    """
     table, columns, conflict = _UPSERTS[kind]
-    if db.upsert_distinct(table, columns, _KEYS[kind], conflict, rows):
-        return
+    changed_pg = db.upsert_distinct(
+        table, columns, _KEYS[kind], _only_when_changed(table, conflict), rows
+    )
+    if changed_pg is not None:
+        return changed_pg
     st = _STATEMENTS[kind]
     per = st.per
     n = len(rows)
     full = n - n % per
+    changed = 0
     for i in range(0, full, per):
-        db.execute(st.many, list(chain.from_iterable(rows[i : i + per])))
+        changed += db.execute(st.many, list(chain.from_iterable(rows[i : i + per]))).rowcount
     if full < n:
-        db.executemany(st.one, rows[full:])
+        changed += db.executemany(st.one, rows[full:]).rowcount
+    return changed
 
 
-def insert_payments_unreferenced(db: Database, rows: Sequence[Row]) -> None:
+def insert_payments_unreferenced(db: Database, rows: Sequence[Row]) -> int:
     """Payments without a reference, keyed by all their fields: a row already there is kept.
 
-    Each row is ``(account_id, service_code, paid_on, amount, source)``.
+    Each row is ``(account_id, service_code, paid_on, amount, source)``. Returns how many
+    were inserted.
     """
     head = (
         "INSERT INTO payments (account_id, service_code, paid_on, amount, source) "
@@ -206,14 +251,15 @@ def insert_payments_unreferenced(db: Database, rows: Sequence[Row]) -> None:
         "AND COALESCE(payment_id, '') = '' AND share_of IS NULL)"
     )
     if db.dialect == "postgresql":
-        _insert_payments_unreferenced_bulk(db, rows)
-        return
+        return _insert_payments_unreferenced_bulk(db, rows)
     coded = [(a, s, p, m, src, a, s, p, m, src) for a, s, p, m, src in rows if s is not None]
     whole = [(a, s, p, m, src, a, p, m, src) for a, s, p, m, src in rows if s is None]
+    inserted = 0
     if coded:
-        db.executemany(head + "AND service_code = ?" + tail, coded)
+        inserted += db.executemany(head + "AND service_code = ?" + tail, coded).rowcount
     if whole:
-        db.executemany(head + "AND service_code IS NULL" + tail, whole)
+        inserted += db.executemany(head + "AND service_code IS NULL" + tail, whole).rowcount
+    return inserted
 
 
 _PLAIN = (
@@ -222,14 +268,14 @@ _PLAIN = (
 )
 
 
-def _insert_payments_unreferenced_bulk(db: Database, rows: Sequence[Row]) -> None:
+def _insert_payments_unreferenced_bulk(db: Database, rows: Sequence[Row]) -> int:
     """The same, set-based (PostgreSQL: COPY, then one INSERT ... SELECT): a row twice in
     the batch is written once, as the row-by-row statement does, in the order of the file."""
     db.execute(dialect.ddl(_PLAIN, db.dialect))
     db.execute("DELETE FROM t_plain")
     db.load_rows("t_plain", ("seq", "account_id", "service_code", "paid_on", "amount", "source"),
                  ((i, *r) for i, r in enumerate(rows)))  # fmt: skip
-    db.execute(
+    cur = db.execute(
         "INSERT INTO payments (account_id, service_code, paid_on, amount, source)"
         " SELECT account_id, service_code, paid_on, amount, source FROM ("
         " SELECT account_id, service_code, paid_on, amount, source, MIN(seq) AS seq FROM t_plain"
@@ -242,6 +288,7 @@ def _insert_payments_unreferenced_bulk(db: Database, rows: Sequence[Row]) -> Non
         # planner (statistics from before the import) would scan the growing table per batch
         " OFFSET 0) ORDER BY t.seq"
     )
+    return int(cur.rowcount)
 
 
 # ----------------------------------------------------------------------------- export

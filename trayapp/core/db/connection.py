@@ -1,7 +1,8 @@
 """The connection to the billing database: open, migrate, transactions, error translation.
 
-SQLite by default (a file in the data folder): foreign keys on, WAL, synchronous FULL so
-that a committed transaction survives a crash. ``open_database`` takes a file path or a
+SQLite by default (a file in the data folder): foreign keys on, WAL (the rollback journal on
+a network drive, see ``location``), synchronous FULL so that a committed transaction
+survives a crash. ``open_database`` takes a file path or a
 PostgreSQL URL and returns a ``Database`` (this module's SQLite one, or ``postgres.PgDatabase``
 with the same methods). The query modules beside it write one SQL text for both, with ``?``
 and ``:name`` parameters; what differs between the two (placeholders, DDL types, ids of
@@ -19,9 +20,10 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Protocol
 
-from trayapp.core.db import dialect
+from trayapp.core.db import dialect, location
 from trayapp.core.db.schema import MIGRATIONS, VERSION
 from trayapp.errors import DatabaseError, IntegrityError
+from trayapp.private import create_private_file, private_dir, private_file
 
 log = logging.getLogger(__name__)
 
@@ -67,12 +69,17 @@ class Database:
         self.path = Path(path)
         self.target = str(self.path)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(self.path.parent)
+            create_private_file(self.path)  # -wal and -shm take the database file's mode
             self.conn = sqlite3.connect(
                 str(self.path), isolation_level=None, timeout=30, check_same_thread=False
             )
             self.conn.execute("PRAGMA foreign_keys = ON")
-            self.conn.execute("PRAGMA journal_mode = WAL")
+            # WAL corrupts a database on a network drive used by two PCs (location.py)
+            self.journal_mode = location.journal_mode(self.path)
+            self.conn.execute(f"PRAGMA journal_mode = {self.journal_mode}")
+            for suffix in ("-wal", "-shm"):  # left open to others by an older version
+                private_file(Path(str(self.path) + suffix))
             self.conn.execute("PRAGMA synchronous = FULL")
             # a bounded page cache; temporary b-trees (large sorts) spill to disk
             self.conn.execute("PRAGMA cache_size = -32768")
@@ -175,9 +182,9 @@ class Database:
         except sqlite3.Error as exc:
             raise DatabaseError(f"ошибка базы данных: {exc}") from exc
 
-    def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+    def executemany(self, sql: str, rows: Iterable[Params]) -> Cursor:
         try:
-            self.conn.executemany(sql, rows)
+            return self.conn.executemany(sql, rows)
         except sqlite3.IntegrityError as exc:
             raise IntegrityError(f"база данных отказала: {exc}") from exc
         except sqlite3.Error as exc:
@@ -220,11 +227,15 @@ class Database:
     def upsert_distinct(
         self, table: str, columns: Sequence[str], key: Sequence[str], conflict: str,
         rows: Sequence[Sequence[Any]],
-    ) -> bool:
-        """A bulk upsert where one key may come twice (the last row wins); ``False`` where
-        the backend has no bulk path (SQLite: the caller's multi-row statements already
-        let the last row win)."""
-        return False
+    ) -> int | None:
+        """A bulk upsert where one key may come twice (the last row wins), returning the
+        rows inserted or changed known so far; ``None`` where the backend has no bulk path
+        (SQLite: the caller's multi-row statements already let the last row win)."""
+        return None
+
+    def take_changed(self) -> int:
+        """Rows inserted or changed by bulk upserts not counted yet (after waiting for them)."""
+        return 0
 
 
 SET_VERSION = (

@@ -19,6 +19,7 @@ import logging
 import socket
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -109,7 +110,8 @@ class PgDatabase(Database):
         self._held: set[int] = set()
         self._temps: set[str] = set()
         self._pool: ThreadPoolExecutor | None = None
-        self._pending: Future[None] | None = None
+        self._pending: Future[int] | None = None
+        self._changed = 0  # rows the finished background upserts inserted or changed
         self._connect()
 
     @property
@@ -169,7 +171,7 @@ class PgDatabase(Database):
         """Wait for the bulk upsert running in the background; its error is raised here."""
         pending, self._pending = self._pending, None
         if pending is not None:
-            pending.result()
+            self._changed += pending.result()
 
     def _alive(self) -> None:
         """Outside a transaction, a connection the server dropped is opened again (the tray
@@ -226,6 +228,7 @@ class PgDatabase(Database):
         self._temps.clear()  # those made in the transaction are gone with it
         with contextlib.suppress(Exception):  # its error is the one being raised already
             self._drain()
+        self._changed = 0
         try:
             self.pg.execute("ROLLBACK")
         except self._psycopg.Error:
@@ -252,11 +255,12 @@ class PgDatabase(Database):
         except self._psycopg.Error as exc:
             raise self._error(exc) from exc
 
-    def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+    def executemany(self, sql: str, rows: Iterable[Params]) -> Cursor:
         self._alive()
         try:
-            with self.pg.cursor() as cur:
-                cur.executemany(dialect.to_pyformat(sql), rows)
+            cur = self.pg.cursor()
+            cur.executemany(dialect.to_pyformat(sql), rows)
+            return cur
         except self._psycopg.Error as exc:
             raise self._error(exc) from exc
 
@@ -292,26 +296,42 @@ class PgDatabase(Database):
     def upsert_distinct(
         self, table: str, columns: Sequence[str], key: Sequence[str], conflict: str,
         rows: Sequence[Sequence[Any]],
-    ) -> bool:
-        """COPY into a temporary twin of the table, then one INSERT ... SELECT DISTINCT ON
-        the key, the last row of a key winning (as SQLite's row-by-row upsert does), new
-        rows given ids in the order of the file. Inside a transaction it runs in a thread
+    ) -> int:
+        """Rows made unique by key (the last one winning, as SQLite's row-by-row upsert
+        does), COPYed into a temporary twin of the table, then one INSERT ... SELECT in the
+        order of the file (new rows' ids as SQLite gives them). Inside a transaction it runs in a thread
         of its own while the caller reads and checks the next batch (the server's work and
         ours overlap); the next statement waits for it, and its error is raised there."""
         self._alive()
-        rows = list(rows)  # the caller reuses its list
+        # one row per key, the last one, at the place of the first (where SQLite, applying
+        # the rows one by one, inserts it); a later row that differs from the one before it
+        # counts as a change, as it does there
+        of_key = itemgetter(*(columns.index(k) for k in key))
+        last: dict[Any, Sequence[Any]] = {}
+        repeats = 0
+        for row in rows:
+            k = of_key(row)
+            before = last.get(k)
+            if before is not None and before != row:
+                repeats += 1
+            last[k] = row
+        unique = list(last.values())
         if self._depth == 0:
-            self._upsert_now(table, columns, key, conflict, rows)
-            return True
+            return self._upsert_now(table, columns, conflict, unique) + repeats
         if self._pool is None:
             self._pool = ThreadPoolExecutor(1, thread_name_prefix="trayapp-pg-upsert")
-        self._pending = self._pool.submit(self._upsert_now, table, columns, key, conflict, rows)
-        return True
+        self._pending = self._pool.submit(self._upsert_now, table, columns, conflict, unique)
+        return repeats + self.take_changed(wait=False)  # and the batches finished before
+
+    def take_changed(self, wait: bool = True) -> int:
+        if wait:
+            self._drain()
+        n, self._changed = self._changed, 0
+        return n
 
     def _upsert_now(
-        self, table: str, columns: Sequence[str], key: Sequence[str], conflict: str,
-        rows: Sequence[Sequence[Any]],
-    ) -> None:
+        self, table: str, columns: Sequence[str], conflict: str, rows: Sequence[Sequence[Any]]
+    ) -> int:
         temp = f"t_up_{table}"
         cols = ", ".join(columns)
         try:
@@ -330,12 +350,10 @@ class PgDatabase(Database):
                 with cur.copy(f"COPY {temp} ({cols}) FROM STDIN") as copy:
                     for row in rows:
                         copy.write_row(row)
-            keys = ", ".join(key)
-            self.pg.execute(
-                f"INSERT INTO {table} ({cols}) SELECT {cols} FROM ("
-                f"SELECT DISTINCT ON ({keys}) {cols}, t_seq FROM {temp}"
-                f" ORDER BY {keys}, t_seq DESC) u ORDER BY t_seq {conflict}"
+            cur = self.pg.execute(
+                f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {temp} ORDER BY t_seq {conflict}"
             )
+            return int(cur.rowcount)
         except self._psycopg.Error as exc:
             raise self._error(exc) from exc
 

@@ -301,7 +301,8 @@ def parse(data: bytes | str) -> Statement:
         elif key == "КонецРасчСчет" or key == "КонецДокумента":
             want = "account" if key == "КонецРасчСчет" else "document"
             if open_kind != want:
-                p.error(n, f"{key} без начала секции")
+                opener = "СекцияРасчСчет" if want == "account" else "СекцияДокумент"
+                p.error(n, f"{key} без {opener}")
                 if open_kind:
                     p.error(open_line, _unclosed(open_kind))
             elif want == "account":
@@ -321,7 +322,8 @@ def parse(data: bytes | str) -> Statement:
     if open_kind:
         p.error(open_line, _unclosed(open_kind))
     if not ended:
-        p.error(len(lines), "нет строки КонецФайла: файл выписки не полон")
+        last = max((n for n, x in enumerate(lines, 1) if x.strip()), default=1)
+        p.error(last, "нет строки КонецФайла: файл выписки не полон")
     codec_line = p.header_lines.get("Кодировка")
     declared = p.header.get("Кодировка", "")
     if codec_line and declared and declared.lower() not in ENCODINGS and codec != "utf-8":

@@ -34,6 +34,7 @@ from trayapp.errors import RegistryError
 CRLF = "\r\n"
 ENCODING = "cp1251"
 UTF8_BOM = b"\xef\xbb\xbf"
+CYRILLIC = re.compile("[\u0400-\u04ff]")  # what tells UTF-8 from cp1251 (formats.md)
 
 FIELD_COUNTS = {
     "SERVICES": 8,
@@ -69,8 +70,9 @@ def _is_uint(text: str) -> bool:
 def decode(data: bytes) -> tuple[list[str], Errors]:
     """Bytes to lines (without line ends), with an error for each line that cannot decode.
 
-    UTF-8 when the file starts with a BOM, or decodes as strict UTF-8 and has a byte above
-    0x7F; otherwise cp1251.
+    UTF-8 when the file starts with a BOM, or decodes as strict UTF-8 and then holds at least
+    one Cyrillic letter (U+0400–U+04FF); otherwise cp1251 (formats.md: a short cp1251 text
+    such as ``В«`` can be valid UTF-8, but then it decodes to no Cyrillic letter).
     """
     errors: Errors = []
     if data.startswith(UTF8_BOM):
@@ -78,10 +80,10 @@ def decode(data: bytes) -> tuple[list[str], Errors]:
         data = data[len(UTF8_BOM) :]
     else:
         encoding = ENCODING
-        if any(b > 0x7F for b in data[:1]) or not data.isascii():
+        if not data.isascii():
             try:
-                data.decode("utf-8")
-                encoding = "utf-8"
+                if CYRILLIC.search(data.decode("utf-8")):
+                    encoding = "utf-8"
             except UnicodeDecodeError:
                 pass
     try:  # the whole file at once; line by line only to name the lines that fail
@@ -449,7 +451,7 @@ def _read_ack(f: list[str], ln: int, st: _RowState, errors: Errors) -> tuple[Row
 # it does not take goes through ``_read_payment``, which names every error.
 _PAYMENT_LINE = re.compile(
     r"([A-Za-z0-9-]{1,36});(\d\d\.\d\d\.\d{4}) (\d\d):(\d\d):(\d\d);"
-    r"([0-9A-Za-zА-Яа-яЁё-]{1,20});([^;\s]*);(\d+)(?:[.,](\d{1,2}))?;(\d\d\.\d{4})",
+    r"([0-9A-Za-zА-Яа-яЁё-]{1,20});([^;\s]*);(\d{1,13})(?:[.,](\d{1,2}))?;(\d\d\.\d{4})",
     re.ASCII,
 )
 # a registry holds few distinct days and months: each is checked once

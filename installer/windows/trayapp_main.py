@@ -1,0 +1,13 @@
+"""The frozen programs' entry point (trayapp.exe and trayapp-cli.exe): the command line.
+
+Without arguments it starts the tray (``trayapp`` = ``trayapp tray``); the windowed build has
+no console, so the command line's text output goes nowhere there (console.py) and scripts use
+trayapp-cli.exe.
+"""
+
+import sys
+
+from trayapp.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,232 @@
+"""The bank statement reader (1CClientBankExchange, spec/bank.md): golden files, round trips,
+and that any bytes give a statement or the format's own error, never another exception."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from trayapp.core.formats.clientbank import (
+    AccountSection,
+    BankDocument,
+    Statement,
+    parse,
+    render,
+)
+from trayapp.errors import StatementError
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "bank"
+GOOD = sorted((DATA / "good").glob("*.txt"))
+BROKEN = sorted((DATA / "broken").glob("*.txt"))
+SAMPLES = [p.read_bytes() for p in GOOD + BROKEN]
+FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _d(x: date | None) -> str | None:
+    return None if x is None else f"{x:%d.%m.%Y}"
+
+
+def as_dict(s: Statement) -> dict[str, Any]:
+    def section(a: AccountSection) -> dict[str, Any]:
+        return {"line": a.line, "account": a.account, "from": _d(a.date_from),
+                "to": _d(a.date_to), "opening": a.opening, "incoming": a.incoming,
+                "outgoing": a.outgoing, "closing": a.closing}  # fmt: skip
+
+    def document(d: BankDocument) -> dict[str, Any]:
+        return {"line": d.line, "kind": d.kind, "number": d.number, "date": _d(d.day),
+                "amount": d.amount, "payer_account": d.payer_account, "payer_inn": d.payer_inn,
+                "payer": d.payer, "payee_account": d.payee_account, "payee_inn": d.payee_inn,
+                "payee": d.payee, "received": _d(d.received), "written_off": _d(d.written_off),
+                "purpose": d.purpose, "extra": d.extra}  # fmt: skip
+
+    return {
+        "version": s.version, "encoding": s.encoding, "sender": s.sender,
+        "receiver": s.receiver, "created": _d(s.created), "from": _d(s.date_from),
+        "to": _d(s.date_to), "accounts": list(s.accounts),
+        "sections": [section(a) for a in s.sections],
+        "documents": [document(d) for d in s.documents],
+        "period": [_d(x) for x in s.period()],
+        "incoming": [d.number for d in s.incoming()],
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("path", GOOD, ids=lambda p: p.stem)
+def test_good_files(path: Path) -> None:
+    expected = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    assert as_dict(parse(path.read_bytes())) == expected
+
+
+@pytest.mark.parametrize("path", BROKEN, ids=lambda p: p.stem)
+def test_broken_files(path: Path) -> None:
+    expected = []
+    for line in path.with_suffix(".expected").read_text(encoding="utf-8").splitlines():
+        n, _, message = line.partition(";")
+        expected.append((int(n), message))
+    with pytest.raises(StatementError) as info:
+        parse(path.read_bytes())
+    assert info.value.errors == expected
+    first = expected[0]
+    assert str(info.value).startswith(f"строка: {first[0]}, {first[1]}")
+
+
+def test_every_golden_case_is_there() -> None:
+    assert len(GOOD) >= 5 and len(BROKEN) >= 9
+    for p in GOOD:
+        assert p.with_suffix(".json").is_file(), p
+    for p in BROKEN:
+        assert p.with_suffix(".expected").is_file(), p
+
+
+def test_own_account_selects_incoming_documents() -> None:
+    s = parse((DATA / "good" / "windows_crlf.txt").read_bytes())
+    assert [d.number for d in s.incoming("40703810000000000001")] == ["715", "3"]
+    assert [d.number for d in s.incoming("40702810000000000008")] == ["16"]
+    assert s.incoming("40700000000000000000") == []
+    # ДатаПоступило where given, Дата otherwise
+    assert [d.entry_day for d in s.incoming()] == [date(2026, 11, 9), date(2026, 11, 12)]
+
+
+def test_text_and_line_endings_agree() -> None:
+    data = (DATA / "good" / "windows_crlf.txt").read_bytes()
+    s = parse(data)
+    text = data.decode("cp1251")
+    for nl in ("\n", "\r"):
+        assert parse(text.replace("\r\n", nl).encode("cp1251")) == s
+    assert parse(text) == replace(s, encoding="utf-8")
+    assert parse("\ufeff" + text) == replace(s, encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------- round trips
+
+DIGITS = "0123456789"
+CYR = "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯабвгдеёжзийклмнопрстуфхцчшщъыьэюя"
+SAFE = CYR + "ABCDEFabcdef" + DIGITS + ' .,-№/()"=:;+'  # cp866 has no «»
+text = st.text(SAFE, max_size=40).map(str.strip)
+word = st.text(CYR + DIGITS + "-/", min_size=1, max_size=12)
+days = st.dates(min_value=date(1990, 1, 1), max_value=date(2099, 12, 31))
+account = st.text(DIGITS, min_size=20, max_size=20)
+inn = st.one_of(st.just(""), st.text(DIGITS, min_size=10, max_size=10),
+                st.text(DIGITS, min_size=12, max_size=12))  # fmt: skip
+money = st.integers(min_value=0, max_value=10**13)
+kept_keys = st.sampled_from(["ВидОплаты", "Очередность", "КодНазПлатежа", "ПлательщикБИК",
+                             "ПолучательБанк1", "Код"])  # fmt: skip
+
+
+def _end_key(value: str) -> bool:
+    return value not in ("КонецФайла", "КонецДокумента", "КонецРасчСчет")
+
+
+documents = st.builds(
+    BankDocument,
+    line=st.just(0),
+    kind=st.sampled_from(["Платежное поручение", "Банковский ордер", "Мемориальный ордер"]),
+    number=word,
+    day=days,
+    amount=money,
+    payer_account=st.one_of(st.just(""), account),
+    payer_inn=inn,
+    payer=text,
+    payee_account=account,
+    payee_inn=inn,
+    payee=text,
+    received=st.none() | days,
+    written_off=st.none() | days,
+    purpose=text.filter(_end_key),
+    extra=st.dictionaries(kept_keys, text, max_size=3),
+)
+sections = st.builds(
+    AccountSection, line=st.just(0), account=account, date_from=st.none() | days,
+    date_to=st.none() | days, opening=st.none() | st.integers(-10**12, 10**12),
+    incoming=st.none() | money, outgoing=st.none() | money,
+    closing=st.none() | st.integers(-10**12, 10**12),
+)  # fmt: skip
+statements = st.builds(
+    Statement,
+    version=st.sampled_from(["1.01", "1.02", "1.03"]),
+    encoding=st.sampled_from(["cp1251", "cp866"]),
+    sender=text, receiver=text, created=st.none() | days, date_from=st.none() | days,
+    date_to=st.none() | days, accounts=st.lists(account, max_size=3, unique=True).map(tuple),
+    sections=st.lists(sections, max_size=3).map(tuple),
+    documents=st.lists(documents, max_size=6).map(tuple),
+)  # fmt: skip
+
+
+@FAST
+@given(statements, st.sampled_from(["\r\n", "\n", "\r"]), st.booleans())
+def test_round_trip(s: Statement, nl: str, utf8: bool) -> None:
+    out = render(s).replace("\r\n", nl)
+    if utf8:
+        data, expected = b"\xef\xbb\xbf" + out.encode("utf-8"), replace(s, encoding="utf-8")
+    else:
+        data, expected = out.encode(s.encoding), s
+    assert parse(data) == expected
+
+
+@FAST
+@given(documents, st.lists(text, min_size=1, max_size=6))
+def test_purpose_parts_are_joined_with_spaces(d: BankDocument, parts: list[str]) -> None:
+    s = Statement(accounts=(d.payee_account,), documents=(replace(d, purpose=""),))
+    lines = render(s).split("\r\n")
+    at = lines.index("НазначениеПлатежа=")
+    lines[at : at + 1] = [f"НазначениеПлатежа{i}={p}" for i, p in enumerate(parts, 1)]
+    got = parse("\r\n".join(lines).encode("cp1251")).documents[0]
+    assert got.purpose == " ".join(p for p in parts if p)
+
+
+# ---------------------------------------------------------------------------- fuzzing
+
+
+def _check(data: bytes) -> None:
+    try:
+        s = parse(data)
+    except StatementError as exc:
+        assert exc.errors, "an error names at least one line"
+        lines = max(1, data.count(b"\n") + data.count(b"\r") + 1)
+        for n, message in exc.errors:
+            assert 1 <= n <= lines and message
+        return
+    assert isinstance(s, Statement)
+    for d in s.documents:
+        assert d.number and d.amount >= 0
+
+
+@FAST
+@given(st.binary(max_size=400))
+def test_any_bytes(data: bytes) -> None:
+    _check(data)
+
+
+@FAST
+@given(st.sampled_from(SAMPLES), st.data())
+def test_mutated_samples(sample: bytes, data: st.DataObject) -> None:
+    b = bytearray(sample)
+    for _ in range(data.draw(st.integers(1, 8))):
+        if not b:
+            break
+        at = data.draw(st.integers(0, len(b) - 1))
+        op = data.draw(st.sampled_from(["flip", "cut", "dup", "byte"]))
+        if op == "flip":
+            b[at] ^= 1 << data.draw(st.integers(0, 7))
+        elif op == "cut":
+            del b[at : at + data.draw(st.integers(1, 30))]
+        elif op == "dup":
+            b[at:at] = b[at : at + data.draw(st.integers(1, 30))]
+        else:
+            b[at] = data.draw(st.integers(0, 255))
+    _check(bytes(b))
+
+
+@FAST
+@given(st.text(max_size=300))
+def test_any_text(value: str) -> None:
+    try:
+        parse("1CClientBankExchange\n" + value)
+    except StatementError as exc:
+        assert exc.errors

@@ -1,0 +1,133 @@
+"""`trayapp bank import`, `reconcile`, the `bank` object of `pending` and the bank settings,
+as a user runs them: real processes, real files, exit codes, JSON (spec/bank.md, cli.md)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+from tests.core.test_validate import payments_file, readings_file
+from tests.test_cli import home, run
+from trayapp.core.formats.clientbank import BankDocument, Statement, render
+
+__all__ = ["home"]  # the fixture
+
+OWN = "40703810000000000001"
+AGENT = "5406000777"
+P1 = "Payments_20261106_001.txt"  # payments_file: #NUMBER 001, #DATE 06.11.2026
+
+
+def statement(path: Path, *docs: tuple[str, str, str]) -> Path:
+    s = Statement(
+        version="1.03", encoding="cp1251", accounts=(OWN,),
+        date_from=date(2026, 11, 1), date_to=date(2026, 11, 30),
+        documents=tuple(
+            BankDocument(0, "Платежное поручение", n, date(2026, 11, 9), int(a.replace(".", "")),
+                         payer_inn=AGENT, payee_account=OWN, purpose=p)
+            for n, a, p in docs
+        ),
+    )  # fmt: skip
+    path.write_bytes(render(s).encode("cp1251"))
+    return path
+
+
+def incoming(h: Path) -> Path:
+    folder = Path(json.loads(run(h, "settings", "show", "--json").stdout)["folder"])
+    return folder / "Входящие"
+
+
+def test_bank_settings_checked_and_shown(home: Path) -> None:
+    data = json.loads(run(home, "settings", "show", "--json").stdout)
+    assert (data["bank_agent_inn"], data["bank_fee_percent"], data["bank_days"]) == ("", "0", 5)
+    for key, value in (("bank_fee_percent", "1,5"), ("bank_days", "0"),
+                       ("bank_agent_inn", AGENT)):  # fmt: skip
+        r = run(home, "settings", "set", key, value)
+        assert r.returncode == 0, r.stderr
+    data = json.loads(run(home, "settings", "show", "--json").stdout)
+    assert (data["bank_agent_inn"], data["bank_fee_percent"], data["bank_days"]) == (
+        AGENT, "1.5", 0)  # fmt: skip
+    for key, value, words in (
+        ("bank_fee_percent", "100", "от 0 до 100"), ("bank_fee_percent", "-1", "от 0 до 100"),
+        ("bank_fee_percent", "1.5%", "от 0 до 100"), ("bank_fee_percent", "", "от 0 до 100"),
+        ("bank_days", "61", "от 0 до 60"), ("bank_days", "2.5", "целое"),
+        ("bank_days", "-1", "от 0 до 60"), ("bank_agent_inn", "123456789", "10 или 12 цифр"),
+        ("bank_agent_inn", "54060007770", "10 или 12 цифр"),
+    ):  # fmt: skip
+        r = run(home, "settings", "set", key, value)
+        assert r.returncode == 1 and words in r.stderr and "Traceback" not in r.stderr, (key, value)
+    data = json.loads(run(home, "settings", "show", "--json").stdout)
+    assert (data["bank_agent_inn"], data["bank_fee_percent"], data["bank_days"]) == (
+        AGENT, "1.5", 0)  # nothing refused was kept  # fmt: skip
+    assert run(home, "settings", "set", "bank_fee_percent", "99.99").returncode == 0
+    assert run(home, "settings", "set", "bank_agent_inn", "").returncode == 0
+    text = run(home, "settings", "show").stdout
+    assert "bank_fee_percent: 99.99" in text and "bank_days: 0" in text
+
+
+def test_bank_import_reconcile_and_pending(home: Path, tmp_path: Path) -> None:
+    assert run(home, "settings", "set", "coding", "GOROD").returncode == 0
+    assert run(home, "settings", "set", "bank_fee_percent", "1.5").returncode == 0
+    box = incoming(home)
+    box.mkdir(parents=True, exist_ok=True)
+    (box / P1).write_bytes(payments_file(["a-1;05.11.2026 19:44:02;1001;102;1000.00;10.2026"]))
+    (box / "Readings_20261106_001.txt").write_bytes(
+        readings_file([])  # an empty readings registry: listed, never with a bank object
+    )
+    f = statement(tmp_path / "kl_to_1c.txt", ("15", "985.00", "по реестру № 001 от 06.11.2026"),
+                  ("16", "10.00", "другое"))  # fmt: skip
+    r = run(home, "bank", "import", str(f), "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == {"file": str(f), "accounts": [OWN], "from": "01.11.2026",
+                                    "to": "30.11.2026", "documents": 2, "incoming": 2,
+                                    "inserted": 2}  # fmt: skip
+    r = run(home, "bank", "import", str(f))
+    assert r.returncode == 0 and "новых 0" in r.stdout
+
+    r = run(home, "reconcile", "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == [{
+        "file": P1, "date": "06.11.2026", "number": "001", "rows": 1, "sum": "1000.00",
+        "fee": "15.00", "expected": "985.00", "status": "matched", "difference": "0.00",
+        "documents": [{"number": "15", "date": "09.11.2026", "sum": "985.00",
+                       "payer_inn": AGENT, "purpose": "по реестру № 001 от 06.11.2026"}],
+    }]  # fmt: skip
+    text = run(home, "reconcile").stdout
+    assert P1 in text and "сверено" in text and "985.00" in text
+
+    items = json.loads(run(home, "pending", "--json").stdout)
+    by_kind = {i["kind"]: i for i in items}
+    assert by_kind["PAYMENTS"]["bank"] == {
+        "status": "matched", "difference": "0.00",
+        "documents": [{"number": "15", "date": "09.11.2026", "sum": "985.00",
+                       "payer_inn": AGENT, "purpose": "по реестру № 001 от 06.11.2026"}],
+    }  # fmt: skip
+    assert "bank" not in by_kind["READINGS"]
+    assert "банк: сверено" in run(home, "pending").stdout
+
+    # the fee changed: now a mismatch, shown with its difference, until it is accepted
+    assert run(home, "settings", "set", "bank_fee_percent", "2").returncode == 0
+    bank = json.loads(run(home, "pending", "--json").stdout)[0]["bank"]
+    assert (bank["status"], bank["difference"]) == ("mismatch", "5.00")
+    assert run(home, "settings", "set", "bank_fee_percent", "1.5").returncode == 0
+    r = run(home, "accept", P1, "--json")
+    assert r.returncode == 0, r.stderr
+    assert run(home, "settings", "set", "bank_fee_percent", "2").returncode == 0
+    row = json.loads(run(home, "reconcile", "--json").stdout)[0]
+    assert (row["status"], row["fee"], row["difference"]) == ("matched", "15.00", "0.00")
+    assert "при приёме" in run(home, "reconcile").stdout
+
+
+def test_broken_statement_is_refused_with_its_line(home: Path, tmp_path: Path) -> None:
+    f = statement(tmp_path / "s.txt", ("15", "985.00", ""))
+    f.write_bytes(f.read_bytes().replace(b"\r\n\xca\xee\xed\xe5\xf6\xd4\xe0\xe9\xeb\xe0\r\n",
+                                         b"\r\n"))  # КонецФайла cut off  # fmt: skip
+    r = run(home, "bank", "import", str(f), "--json")
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert "нет строки КонецФайла" in r.stderr and "строка: " in r.stderr
+    assert "ничего не изменено" in r.stderr
+    assert json.loads(run(home, "reconcile", "--json").stdout) == []
+    r = run(home, "bank", "import", str(tmp_path / "нет такого.txt"))
+    assert r.returncode == 1 and "не удалось прочитать выписку" in r.stderr
+    r = run(home, "bank", "import", str(Path(__file__)))
+    assert r.returncode == 1 and "строка: 1, это не выписка банка" in r.stderr

@@ -1,0 +1,152 @@
+"""The window's check against the bank statement, in a real Tk window under X: the status
+column in Russian, «Загрузить выписку», the matched transfers of the selected registry, and
+the second question before accepting a registry that is not matched (spec/bank.md).
+
+The payments registry comes from the real emulator's simulated owners; the statement is a
+real 1CClientBankExchange file read by the core.
+"""
+
+from __future__ import annotations
+
+import tkinter as tk
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from trayapp.app import App
+from trayapp.core import formats
+from trayapp.core.demo import DemoInfo
+from trayapp.core.formats.clientbank import BankDocument, Statement, render
+from trayapp.emulator.server import Emulator
+
+from .conftest import pump
+from .test_window import configure, make_window, tree
+
+
+@pytest.fixture()
+def emulator(tmp_path: Path, info: DemoInfo) -> Iterator[Emulator]:
+    with Emulator(tmp_path / "emulator", org=info.inn, seed=1) as em:
+        yield em
+
+
+def statement_for(path: Path, home: Path, name: str, amount: str) -> Path:
+    app = App.create(home)
+    own = str(app.db.scalar("SELECT bank_account FROM org WHERE id = 1") or "40703810000000000001")
+    app.close()
+    fname = formats.parse_name(name)
+    assert fname is not None
+    doc = BankDocument(0, "Платежное поручение", "715", fname.day, int(amount.replace(".", "")),
+                       payer_inn="5406000777", payee_account=own,
+                       purpose=f"Перечисление по реестру № {fname.number:03d} от "
+                               f"{fname.day:%d.%m.%Y}")  # fmt: skip
+    s = Statement(version="1.03", encoding="cp1251", accounts=(own,), documents=(doc,),
+                  date_from=date(2026, 11, 1), date_to=date(2026, 11, 30))  # fmt: skip
+    path.write_bytes(render(s).encode("cp1251"))
+    return path
+
+
+def test_bank_status_statement_and_second_question(
+    root: tk.Tk, home: Path, emulator: Emulator, tmp_path: Path
+) -> None:
+    configure(home, server_url=emulator.url, login="demo")
+    win, dialogs = make_window(root, home)
+    assert str(win.bank.load_button.cget("text")) == "Загрузить выписку"
+    for kind in ("services", "debts", "meters"):
+        win.gen_buttons[kind].invoke()
+    pump(root, lambda: not win.worker.busy())
+    win.logo_button.invoke()
+    pump(root, lambda: win.last_exchange is not None)
+    pump(root, lambda: not win.worker.busy())
+    items = [str(i) for i in win.pending_tree.get_children()]
+    payments = [i for i in items if i.startswith("Payments_")]
+    readings = [i for i in items if i.startswith("Readings_")]
+    assert payments and readings
+    name = payments[0]
+    # no statement yet: «не найдено» beside the payments registry, nothing beside readings
+    assert win.pending_tree.set(name, "bank") == "не найдено"
+    assert all(win.pending_tree.set(r, "bank") == "" for r in readings)
+    win.pending_tree.selection_set(name)
+    root.update()
+    assert "не найдено" in win.bank.status_var.get()
+    assert "Выписка банка не загружена" in win.bank.status_var.get()
+    assert win.bank.transfer_rows() == []
+
+    # accepting it asks once more; «Нет» leaves it pending
+    dialogs.answer = False
+    win.accept_button.invoke()
+    root.update()
+    asked = [d for d in dialogs.shown if d[0] == "ask"]
+    assert len(asked) == 1 and name in asked[0][2] and "не сверен с банком" in asked[0][2]
+    assert not win.worker.busy("accept") and win.last_accepted is None
+    assert (tree(home).incoming / name).is_file()
+
+    # «Загрузить выписку»: the transfer of its sum naming it
+    amount = str(win.pending_tree.set(name, "sum"))
+    dialogs.file = str(statement_for(tmp_path / "kl_to_1c.txt", home, name, amount))
+    win.bank.load_button.invoke()
+    pump(root, lambda: win.bank.last_import is not None)
+    assert win.bank.last_import is not None and win.bank.last_import.inserted == 1
+    assert dialogs.shown[-1][:2] == ("info", "Выписка банка") and "новых 1" in dialogs.shown[-1][2]
+    pump(root, lambda: win.pending_tree.set(name, "bank") == "сверено")
+    win.pending_tree.selection_set(name)
+    root.update()
+    assert win.bank.status_var.get().startswith("Сверка с банком: сверено: п/п № 715")
+    fname = formats.parse_name(name)
+    assert fname is not None
+    assert win.bank.transfer_rows() == [
+        ("715", f"{fname.day:%d.%m.%Y}", amount, "5406000777",
+         f"Перечисление по реестру № {fname.number:03d} от {fname.day:%d.%m.%Y}")
+    ]  # fmt: skip
+
+    # a matched registry is accepted without a second question
+    dialogs.shown.clear()
+    win.accept_button.invoke()
+    pump(root, lambda: win.last_accepted is not None)
+    assert [d for d in dialogs.shown if d[0] in ("ask", "error")] == []
+    assert (tree(home).incoming_done / name).is_file()
+    assert win.last_accepted is not None and win.last_accepted.report is not None
+    assert "сверено: п/п № 715" in win.last_accepted.report.read_text(encoding="utf-8")
+
+    # a readings registry is never asked about; a broken statement is an error message
+    pump(root, lambda: not win.worker.busy())
+    dialogs.file = str(tmp_path / "kl_to_1c.txt")
+    (tmp_path / "kl_to_1c.txt").write_bytes(b"not a statement")
+    win.bank.load_button.invoke()
+    pump(root, lambda: any(d[0] == "error" for d in dialogs.shown))
+    err = next(d for d in dialogs.shown if d[0] == "error")
+    assert err[1] == "Выписка банка" and "строка: 1, это не выписка банка" in err[2]
+    win.pending_tree.selection_set(readings[0])
+    root.update()
+    assert win.bank.confirm_accept(readings[0]) is True
+
+
+def test_bank_settings_in_the_settings_tab(root: tk.Tk, home: Path) -> None:
+    import json
+
+    configure(home)
+    win, dialogs = make_window(root, home)
+    form = win.settings_form
+    assert form.bank.values() == {"bank_agent_inn": "", "bank_fee_percent": "0", "bank_days": "5"}
+    settings_file = home / "settings.json"
+    # a fee of 100 % is refused with its message, nothing saved
+    form.bank.vars["bank_fee_percent"].set("100")
+    form.bank.vars["bank_days"].set("7")
+    form.save_button.invoke()
+    pump(root, lambda: dialogs.shown)
+    assert dialogs.shown[0][1] == "Настройки" and "от 0 до 100" in dialogs.shown[0][2]
+    assert json.loads(settings_file.read_text(encoding="utf-8"))["bank_days"] == 5
+    dialogs.shown.clear()
+    form.bank.vars["bank_fee_percent"].set("1,5")
+    form.bank.vars["bank_agent_inn"].set("5406000777")
+    form.save_button.invoke()
+    pump(root, lambda: not win.worker.busy() and "сохранены" in win.message_var.get())
+    assert dialogs.shown == []
+    data = json.loads(settings_file.read_text(encoding="utf-8"))
+    assert (data["bank_agent_inn"], data["bank_fee_percent"], data["bank_days"]) == (
+        "5406000777", "1.5", 7)  # fmt: skip
+    # shown again as saved
+    form.load(App.create(home).settings, "")
+    assert form.bank.values() == {"bank_agent_inn": "5406000777", "bank_fee_percent": "1,5",
+                                  "bank_days": "7"}  # fmt: skip

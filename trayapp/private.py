@@ -1,0 +1,54 @@
+"""The user's data stays the user's: on POSIX, folders 0700 and files 0600.
+
+The database (names, addresses, debts) and its ``-wal``/``-shm``, the log, the reports and the
+exchange tree hold personal data. ``restrict_umask`` (called once at start by ``App``) makes
+everything the process creates private; ``private_dir`` and ``private_file`` also mend what
+an older version created open to others. A no-op on Windows, where the per-user folders
+(``%LOCALAPPDATA%``) are already the user's. Imports only the standard library.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+POSIX = os.name == "posix"
+DIR_MODE = 0o700
+FILE_MODE = 0o600
+
+
+def restrict_umask() -> None:
+    """Files and folders this process creates are readable by the user alone."""
+    if POSIX:
+        os.umask(0o077)
+
+
+def private_dir(path: Path) -> Path:
+    """Create ``path`` (and missing parents) as 0700; an existing one is made 0700."""
+    missing: list[Path] = []
+    p = path
+    while not p.exists() and p != p.parent:
+        missing.append(p)
+        p = p.parent
+    path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+    if POSIX:
+        for d in (*missing, path):
+            with contextlib.suppress(OSError):
+                os.chmod(d, DIR_MODE)
+    return path
+
+
+def private_file(path: Path) -> None:
+    """Make an existing file 0600 (nothing when it is not there)."""
+    if POSIX:
+        with contextlib.suppress(OSError):
+            os.chmod(path, FILE_MODE)
+
+
+def create_private_file(path: Path) -> None:
+    """Create ``path`` empty as 0600 if it does not exist, else make it 0600."""
+    if POSIX:
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
+        private_file(path)

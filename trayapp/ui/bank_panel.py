@@ -1,0 +1,140 @@
+"""The window's check of payments registries against the bank statement (spec/bank.md).
+
+Beside the pending list: the status of each payments registry in its «Сверка с банком»
+column (``сверено``, ``расхождение``, ``неоднозначно``, ``не найдено``), the «Загрузить
+выписку» button (a 1CClientBankExchange file, read by the core in the worker), the matched
+transfers of the selected registry, and a second question before accepting one that is not
+``matched``. Knows the window only through the widgets and callables it is given; calls the
+core only through ``Backend``. Only the Tk thread touches its widgets.
+"""
+
+from __future__ import annotations
+
+import logging
+import tkinter as tk
+from collections.abc import Callable
+from pathlib import Path
+from tkinter import ttk
+from typing import Any, Protocol
+
+from trayapp.core import values as v
+from trayapp.core.bank import StatementImport
+from trayapp.core.reconcile import MATCHED, Match, summary
+from trayapp.errors import AppError
+from trayapp.ui.backend import Backend
+from trayapp.ui.worker import Worker
+
+log = logging.getLogger(__name__)
+
+COLUMN = "bank"
+TITLE = "Сверка с банком"
+
+
+class BankDialogs(Protocol):
+    def info(self, title: str, message: str) -> None: ...
+    def ask_yes_no(self, title: str, message: str) -> bool: ...
+    def ask_file(self, title: str, kinds: list[tuple[str, str]]) -> str | None: ...
+
+
+class BankPanel:
+    """The bank part of the pending box; ``tree`` is the pending list (iid = file name)."""
+
+    def __init__(self, parent: tk.Misc, tree: ttk.Treeview, buttons: tk.Misc, worker: Worker,
+                 backend: Backend, dialogs: BankDialogs, on_loaded: Callable[[], None],
+                 on_error: Callable[[str], Callable[[AppError], None]]) -> None:  # fmt: skip
+        self.tree = tree
+        self.worker = worker
+        self.backend = backend
+        self.dialogs = dialogs
+        self.on_loaded = on_loaded
+        self.on_error = on_error
+        self.matches: dict[str, Match] = {}
+        self.statements = 0
+        self.last_import: StatementImport | None = None
+        self.load_button = ttk.Button(buttons, text="Загрузить выписку", command=self.load)
+        self.load_button.pack(side="left", padx=(12, 0))
+        box = ttk.Frame(parent)
+        box.pack(fill="x", pady=(6, 0))
+        self.status_var = tk.StringVar(parent, "")
+        ttk.Label(box, textvariable=self.status_var, wraplength=700,
+                  justify="left").pack(fill="x")  # fmt: skip
+        cols = (("number", "№ п/п", 70), ("date", "Поступило", 90), ("sum", "Сумма", 100),
+                ("payer", "ИНН плательщика", 120), ("purpose", "Назначение платежа", 360))  # fmt: skip
+        self.transfers = ttk.Treeview(box, columns=[c[0] for c in cols], show="headings",
+                                      height=3, selectmode="none")  # fmt: skip
+        for key, title, width in cols:
+            self.transfers.heading(key, text=title)
+            self.transfers.column(key, width=width, stretch=key == "purpose",
+                                  anchor="e" if key == "sum" else "w")  # fmt: skip
+        self.transfers.pack(fill="x", pady=(2, 0))
+
+    # ------------------------------------------------------------------ showing
+
+    def show(self, matches: dict[str, Match], statements: int, selected: str | None) -> None:
+        """New matches (after a refresh): the status column and the selected registry."""
+        self.matches = matches
+        self.statements = statements
+        for iid in self.tree.get_children():
+            m = matches.get(str(iid))
+            self.tree.set(iid, COLUMN, m.status_text if m is not None else "")
+        self.select(selected)
+
+    def select(self, name: str | None) -> None:
+        """Show the match of the registry ``name`` (None: nothing selected)."""
+        self.transfers.delete(*self.transfers.get_children())
+        m = self.matches.get(name) if name else None
+        if m is None:
+            self.status_var.set("")
+            return
+        text = f"{TITLE}: {summary(m)}"
+        if not self.statements:
+            text += ". Выписка банка не загружена: «Загрузить выписку»"
+        self.status_var.set(text)
+        for d in m.documents:
+            self.transfers.insert("", "end", values=(d.number, v.format_date(d.day),
+                                  v.format_amount(d.amount), d.payer_inn,
+                                  d.purpose.replace("\n", " ")))  # fmt: skip
+
+    def transfer_rows(self) -> list[tuple[str, ...]]:
+        return [tuple(str(x) for x in self.transfers.item(i, "values"))
+                for i in self.transfers.get_children()]  # fmt: skip
+
+    # ------------------------------------------------------------------ acting
+
+    def confirm_accept(self, name: str) -> bool:
+        """True when ``name`` may be accepted: it is matched, is no payments registry, or
+        the accountant said yes once more."""
+        m = self.matches.get(name)
+        if m is None or m.status == MATCHED:
+            return True
+        why = summary(m)
+        if not self.statements:
+            why += ". Выписка банка не загружена"
+        return bool(self.dialogs.ask_yes_no(
+            "Приём реестра",
+            f"Реестр {name} не сверен с банком — {why}.\n\nВсё равно принять его?"))  # fmt: skip
+
+    def load(self) -> None:
+        path = self.dialogs.ask_file(
+            "Выписка банка (выгрузка в 1С)",
+            [("Выписка 1С (*.txt)", "*.txt"), ("Все файлы", "*.*")],
+        )
+        if not path:
+            return
+        self.status_var.set(f"Загружается выписка {Path(path).name}…")
+
+        def job() -> StatementImport:
+            return self.backend.import_statement(Path(path))
+
+        self.worker.submit("bank", job, self._loaded, self.on_error("Выписка не загружена"))
+
+    def _loaded(self, r: StatementImport) -> None:
+        self.last_import = r
+        data: dict[str, Any] = r.to_json()
+        period = " — ".join(x for x in (data["from"], data["to"]) if x)
+        self.dialogs.info(
+            "Выписка банка",
+            f"Выписка {r.file.name} ({period or 'без периода'}): документов {r.documents}, "
+            f"поступлений на счёт ТСЖ {r.incoming}, новых {r.inserted}.",
+        )
+        self.on_loaded()
