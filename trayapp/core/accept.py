@@ -43,8 +43,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import filelock
-
 from trayapp.core import formats
 from trayapp.core import values as v
 from trayapp.core.db import documents as docs
@@ -388,11 +386,12 @@ def _finish(
 ) -> Path:
     """Write the confirmation, move the file to Входящие/Обработаны, mark it done.
 
-    Held under a lock beside the database (one finisher at a time, across processes), so
-    that the temporary files of this confirmation found in Исходящие can only be what a
-    killed run left half written: they are removed first.
+    Held under the acceptance lock (one finisher at a time, across processes and, with
+    PostgreSQL, across PCs: ``lock.acceptance_lock``), so that the temporary files of this
+    confirmation found in Исходящие can only be what a killed run left half written: they
+    are removed first.
     """
-    with filelock.FileLock(str(db.path) + ".finish.lock", timeout=FINISH_LOCK_SECONDS):
+    with acceptance_lock(db, wait=FINISH_LOCK_SECONDS):
         fresh = journal.get_file(db, "in", entry.name)
         if fresh is not None and fresh.status == "done":  # another process finished it
             return tree.find(formats.ack_name(entry.name)) or tree.outgoing / formats.ack_name(
