@@ -66,7 +66,8 @@ def test_a_whole_verbose_cycle_leaks_no_password_or_token(tmp_path: Path) -> Non
         for kind in ("services", "debts", "meters"):
             run("generate", kind)
         run("exchange")
-        log = (home / "logs" / "trayapp-cli.log").read_text(encoding="utf-8")
+        log = "".join(p.read_text(encoding="utf-8") for p in files_under(home / "logs"))
+        assert "exchange session" in log
         assert not [n for n in names if n in log]  # no owner's name without verbose
         run("settings", "set", "verbose", "1")
         run("exchange")

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from trayapp import settings as settings_mod
-from trayapp.core.db import Database
+from trayapp.core.db import Database, open_database
 from trayapp.core.folders import ExchangeTree
 from trayapp.errors import AppError
 from trayapp.paths import AppPaths
@@ -44,7 +44,7 @@ class App:
     @property
     def db(self) -> Database:
         if self._db is None:
-            self._db = Database(self.settings.database_path(self.paths))
+            self._db = open_database(self.settings.database_target(self.paths))
         return self._db
 
     @property

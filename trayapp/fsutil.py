@@ -45,7 +45,8 @@ T = TypeVar("T")
 def os_error(exc: OSError, what: str) -> FolderError:
     """Translate an OS error into the user's words."""
     winerror = getattr(exc, "winerror", None)
-    if exc.errno == errno.ENOSPC:
+    # a full disk, a quota, a file-size limit (RLIMIT_FSIZE): the same to the accountant
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1), errno.EFBIG):
         return FolderError(f"нет места на диске: {what}")
     if winerror in _WIN_BUSY:
         return FolderError(
@@ -56,7 +57,7 @@ def os_error(exc: OSError, what: str) -> FolderError:
             "нет доступа: файл открыт в другой программе (Excel, антивирус?) или нет прав "
             f"на запись; закройте его и повторите: {what}"
         )
-    if exc.errno in (errno.EACCES, errno.EPERM):
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return FolderError(f"нет прав на запись: {what}")
     return FolderError(f"ошибка файловой системы ({exc.strerror or exc}): {what}")
 

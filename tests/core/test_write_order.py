@@ -124,7 +124,10 @@ class Fault(Exception):
     pass
 
 
-@pytest.mark.parametrize("step", ["fsync", "rename", "journal", "none"])
+@pytest.mark.parametrize("step", [
+    pytest.param("fsync", marks=pytest.mark.skipif(not sys.platform.startswith("linux"),
+                                                   reason="/proc/self/fd")),
+    "rename", "journal", "none"])
 def test_delete_comes_after_fsync_rename_and_journal(
     emu: Emulator, db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, step: str
 ) -> None:

@@ -107,7 +107,9 @@ class Backend:
 
     def _snapshot(self, a: App, mark_seen: bool) -> Snapshot:
         tree = a.tree
-        status = core_exchange.status(a.db, tree)
+        status = dict(core_exchange.status(a.db, tree))
+        # which database, where it is a shared one (the status line names it)
+        status["database"] = a.db.label if a.db.dialect == "postgresql" else ""
         try:
             month: int | None = registries.billing_period(a.db, None)
         except GenerationError:
@@ -218,23 +220,30 @@ class Backend:
     def save_settings(self, values: dict[str, str], password: str = ""
                       ) -> tuple[st.Settings, AppError | None]:  # fmt: skip
         """Check every value (``SettingsError`` on the first bad one: nothing saved), save
-        them all, then put ``password`` (when given) into the keyring; a keyring that
-        refuses it is returned, not raised: the settings are saved anyway."""
+        them all, then put ``password`` (when given) into the keyring, and the database's
+        password (``values["db_password"]``, when given, for a PostgreSQL ``database``); a
+        keyring that refuses one is returned, not raised: the settings are saved anyway."""
+        values = dict(values)
+        db_password = values.pop("db_password", "")
         with self.app() as a:
             s = a.settings
             for key, value in values.items():
                 s = st.set_value(s, key, value)
             a.save_settings(s)
-            if not password:
-                return s, None
-            try:
-                st.set_password(s.login, password)
-            except PasswordError as exc:  # no secure store: kept in memory, never on disk
-                self.password = password
-                log.info("no keyring: the password is kept in memory until the program ends")
-                return s, exc
-            except AppError as exc:
-                return s, exc
+            if password:
+                try:
+                    st.set_password(s.login, password)
+                except PasswordError as exc:  # no secure store: kept in memory, never on disk
+                    self.password = password
+                    log.info("no keyring: the password is kept in memory until the program ends")
+                    return s, exc
+                except AppError as exc:
+                    return s, exc
+            if db_password:
+                try:
+                    st.set_db_password(s.database, db_password)
+                except AppError as exc:
+                    return s, exc
             return s, None
 
     def remember_password(self, password: str) -> None:

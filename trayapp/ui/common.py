@@ -141,14 +141,19 @@ def status_text(status: dict[str, Any]) -> str:
     """«Не было обмена с 'Мои счета'» or «Отправлено N, принято M, ждут приёма K (время)»."""
     if not status.get("last_exchange"):
         pending = int(status.get("pending") or 0)
-        return NO_EXCHANGE + (f"; ждут приёма {pending}" if pending else "")
+        return NO_EXCHANGE + (f"; ждут приёма {pending}" if pending else "") + _database(status)
     text = (f"Отправлено {status.get('sent', 0)}, принято {status.get('received', 0)}, "
             f"ждут приёма {status.get('pending', 0)}")  # fmt: skip
     when = str(status["last_exchange"])[:16]  # without the seconds
     text += f" (обмен {when}"
     if status.get("ok") is False:
         text += ", не завершён"
-    return text + ")"
+    return text + ")" + _database(status)
+
+
+def _database(status: dict[str, Any]) -> str:
+    """«; база: PostgreSQL host:port/db» where the database is a shared one."""
+    return f"; база: {status['database']}" if status.get("database") else ""
 
 
 def tooltip_text(status: dict[str, Any], running: bool = False) -> str:

@@ -580,6 +580,7 @@ class MainWindow:
         self.coding = s.coding
         self.first_start = False
         self.settings_form.password_var.set("")
+        self.settings_form.db_password_var.set("")
         self.message_var.set("Настройки сохранены. Нажмите на логотип, чтобы вернуться к работе.")
         if isinstance(pw_error, PasswordError):  # no keyring: kept in memory for this run
             self.message_var.set("Настройки сохранены. " + PASSWORD_IN_MEMORY)
