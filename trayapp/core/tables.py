@@ -33,8 +33,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
-from trayapp.errors import AppError
-from trayapp.fsutil import replace_file
+from trayapp.errors import AppError, FolderError
+from trayapp.fsutil import remove_file, replace_file
 
 log = logging.getLogger(__name__)
 
@@ -293,9 +293,12 @@ def _claim(tmp: str, path: Path, names: int) -> Path:
                 os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
             except FileExistsError:
                 continue
-            os.replace(tmp, target)
+            replace_file(tmp, target)  # an antivirus may be scanning the new empty file
             return target
-        os.unlink(tmp)
+        try:  # the data is in place under ``target``: a held temporary name must not undo it
+            remove_file(Path(tmp))
+        except FolderError as exc:
+            log.warning("the temporary file stays behind: %s", exc.message)
         return target
     raise FileExistsError(errno.EEXIST, "файл уже есть", str(path))
 
