@@ -6,7 +6,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
+import pytest
+
+from tests.core.test_busy_files import hold
+from trayapp.errors import FolderError
 from trayapp.ui.tray_process import TrayProcess
 
 ECHO = "import sys; sys.stdout.buffer.write(sys.stdin.buffer.readline()); sys.stdout.flush()"
@@ -29,3 +34,24 @@ def test_tray_process_messages_survive_any_code_page() -> None:
     for codepage in ("cp1251", "cp1252", "cp866"):
         msg = json.loads(line.encode("ascii").decode(codepage))
         assert msg["pause"] == "Возобновить" and msg["tooltip"] == "Мои счета: обмен"
+
+
+def test_recreating_the_demo_home_waits_out_a_held_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from trayapp import demo_run, fsutil
+
+    root = tmp_path / "demo"
+    demo_run._prepare(root)
+    (root / "reports").mkdir()
+    (root / "reports" / "Реестр_000001.html").write_bytes(b"x")  # open in a browser or Excel
+    waited: list[float] = []
+    monkeypatch.setattr(fsutil.time, "sleep", waited.append)
+    h = hold(monkeypatch, "unlink", ".html", 2)
+    demo_run._prepare(root)
+    assert h.failed == 2 and len(waited) == 2
+    assert sorted(p.name for p in root.iterdir()) == [demo_run.MARKER]
+    hold(monkeypatch, "unlink", demo_run.MARKER, None)  # never let go: a message, no traceback
+    with pytest.raises(FolderError) as info:
+        demo_run._prepare(root)
+    assert str(root) in info.value.message
