@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import re
+import sys
 from dataclasses import asdict, dataclass, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -51,6 +52,10 @@ MAX_SCHEDULE = 1440  # minutes: once a day at the least
 KEYRING_SERVICE = "trayapp-moischeta"
 PASSWORD_ENV = "TRAYAPP_PASSWORD"
 NO_KEYRING = "нет защищённого хранилища паролей: задайте TRAYAPP_PASSWORD"
+# Windows (long paths are off by default): 259 characters a path at most; the deepest name the
+# exchange tree holds is a hidden temporary answer two folders down
+WIN_MAX_PATH = 259
+TREE_TAIL = len("\\Отправлены\\Обработаны\\.~Ack_Readings_20261106_001.txt.xxxxxxxx")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +98,11 @@ class Settings:
 def check_folder(folder: Path) -> None:
     """Refuse an exchange folder that cannot be created or written, in Russian (else every
     command would fail later with the OS's English message). Creates it when it can."""
+    if sys.platform == "win32" and len(str(folder)) + TREE_TAIL > WIN_MAX_PATH:
+        raise SettingsError(
+            f"путь к каталогу обмена слишком длинный для Windows ({len(str(folder))} символов, "
+            f"допустимо до {WIN_MAX_PATH - TREE_TAIL}): выберите каталог ближе к корню диска"
+        )
     for step in (folder, *folder.parents):
         if step.exists():
             if not step.is_dir():
