@@ -210,3 +210,19 @@ def test_hidden_and_system_files_skipped_and_temp_files_hidden(tmp_path: Path) -
         (tmp,) = [p for p in t.outgoing.iterdir() if p.name.startswith(folders.TEMP_PREFIX)]
         assert os.stat(tmp).st_file_attributes & 0x2  # the temp file is hidden
     assert not os.stat(target).st_file_attributes & 0x2  # what it became is not
+
+
+@pytest.mark.skipif(sys.platform != "win32", reason="file attributes are Windows'")
+@pytest.mark.parametrize("new", [0, 3])
+def test_an_export_is_hidden_while_written_and_visible_after(tmp_path: Path, new: int) -> None:
+    target = tmp_path / "payments.csv"
+    seen: list[int] = []
+
+    def rows() -> Iterator[list[str]]:
+        (tmp,) = [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+        seen.append(os.stat(tmp).st_file_attributes & 0x2)
+        yield ["1"]
+
+    _, written = tables.write_csv(target, ["a"], rows(), new=new)
+    assert seen == [0x2]  # hidden while written
+    assert not os.stat(written).st_file_attributes & 0x2  # a hard link shares the attributes

@@ -34,7 +34,7 @@ from types import TracebackType
 from typing import IO, Any
 
 from trayapp.errors import AppError, FolderError
-from trayapp.fsutil import remove_file, replace_file
+from trayapp.fsutil import remove_file, replace_file, set_hidden
 
 log = logging.getLogger(__name__)
 
@@ -262,11 +262,13 @@ def atomic_write(path: Path, write: Callable[[IO[bytes]], None], new: int = 0) -
     ``FileExistsError`` when all are taken. Returns the path written.
     """
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    set_hidden(tmp)  # Windows: not shown in the accountant's folder while it is written
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)
             f.flush()
             os.fsync(f.fileno())
+        set_hidden(tmp, False)  # a rename or a hard link keeps the attributes
         if new:
             path = _claim(tmp, path, new)
         else:
