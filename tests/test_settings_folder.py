@@ -49,3 +49,20 @@ def test_a_folder_too_deep_for_windows_is_refused(
         ok = settings.set_value(settings.Settings(), "folder", str(tmp_path / "Обмен"))
     assert ok.folder == str(tmp_path / "Обмен")
     assert settings.set_value(settings.Settings(), "folder", str(deep)).folder == str(deep)
+
+
+@pytest.mark.parametrize("name", ["Обмен.", "Обмен ", "CON", "nul.txt", "Com1"])
+def test_a_folder_name_windows_cannot_keep_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """A trailing dot or space is dropped by Windows (the folder made is not the one named);
+    device names are not folders at all."""
+    folder = tmp_path / name / "Обмен"
+    with monkeypatch.context() as m:
+        m.setattr(sys, "platform", "win32")
+        with pytest.raises(SettingsError) as info:
+            settings.check_folder(folder)
+        assert name in info.value.message and not folder.exists()
+        settings.check_folder(tmp_path / "Обмен. ТСЖ" / "CONSOLE")  # dots inside are fine
+    settings.check_folder(folder)  # elsewhere these are ordinary names
+    assert folder.is_dir()
