@@ -6,6 +6,10 @@ balances and payments per account and service, joined to the accounts, in accoun
 a ``;`` file, both measured in the same run; peak memory of the generation under 200 MB.
 Usage: python bench/bench_generate.py [DB] (default bench/out/generate.db, made by
 bench/make_db.py when missing).
+
+Issue 10: the same data copied into PostgreSQL (``bench/pg_server.py``), the Debts registry
+generated from both alternately in the same run: PostgreSQL's time at most 1.5× SQLite's,
+and the two files the same, byte for byte.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 
@@ -26,10 +31,11 @@ CHILD = r"""
 import json, resource, sys, time
 from datetime import date
 from pathlib import Path
-from trayapp.core.db import Database
+from typing import Any
+from trayapp.core.db import open_database
 from trayapp.core.folders import ExchangeTree
 from trayapp.core.registries import generate
-db = Database(sys.argv[1]); tree = ExchangeTree(sys.argv[2])
+db = open_database(sys.argv[1]); tree = ExchangeTree(sys.argv[2])
 t = time.perf_counter()
 r = generate(db, tree, sys.argv[3], sys.argv[4], date(2026, 12, 5), 202611)
 dt = time.perf_counter() - t
@@ -67,11 +73,11 @@ def run_reference(db_path: Path, out: Path) -> tuple[float, float]:
     return time.perf_counter() - t, _child_cpu() - c
 
 
-def run_ours(db_path: Path, tree: Path, kind: str, coding: str) -> dict[str, float]:
+def run_ours(db_path: Path | str, tree: Path, kind: str, coding: str) -> dict[str, Any]:
     c = _child_cpu()
     out = subprocess.run([sys.executable, "-c", CHILD, str(db_path), str(tree), kind, coding],
                          capture_output=True, text=True, check=True)  # fmt: skip
-    result: dict[str, float] = json.loads(out.stdout)
+    result: dict[str, Any] = json.loads(out.stdout)
     result["cpu"] = _child_cpu() - c  # includes the interpreter's start (~0.05 s)
     return result
 
@@ -105,8 +111,45 @@ def main() -> None:
         met = run_ours(db_path, tmp / "tree", "meters", "GOROD")
         print(f"trayapp generate meters: {met['seconds']:.2f} s ({met['rows']} rows), "
               f"peak RSS {met['rss_mb']:.0f} MB (target < 200 MB)")  # fmt: skip
+        postgres(db_path, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def postgres(db_path: Path, tmp: Path) -> None:
+    """Debts from PostgreSQL vs from SQLite, the same data, alternately (issue 10)."""
+    import hashlib
+
+    sys.path.insert(0, str(HERE))
+    from make_db import copy_to_postgres
+    from pg_server import server
+
+    with server() as pg:
+        if pg is None:
+            return
+        url = pg.fresh("trayapp_bench_generate")
+        copy_to_postgres(db_path, url)
+        run_ours(url, tmp / "warm-pg", "debts", "GOROD")  # the server's cache warmed once
+        lite, post = [], []
+        for i in range(3):
+            lite.append(run_ours(db_path, tmp / f"lite{i}", "debts", "GOROD"))
+            post.append(run_ours(url, tmp / f"pg{i}", "debts", "GOROD"))
+        a = min(r["seconds"] for r in lite)
+        b = min(r["seconds"] for r in post)
+
+        def digest(r: dict[str, Any]) -> str:
+            return hashlib.sha256(Path(r["file"]).read_bytes()).hexdigest()
+
+        same = digest(lite[0]) == digest(post[0])
+        print(f"Debts (GOROD) from SQLite:     {a:.2f} s ({lite[0]['rows']} rows), "
+              f"peak RSS {max(r['rss_mb'] for r in lite):.0f} MB")
+        print(f"Debts (GOROD) from PostgreSQL: {b:.2f} s ({post[0]['rows']} rows), "
+              f"peak RSS {max(r['rss_mb'] for r in post):.0f} MB")
+        runs_a = ", ".join(f"{r['seconds']:.2f}" for r in lite)
+        runs_b = ", ".join(f"{r['seconds']:.2f}" for r in post)
+        print(f"ratio PostgreSQL / SQLite: {b / a:.2f} (target <= 1.5; runs: SQLite {runs_a};"
+              f" PostgreSQL {runs_b})")
+        print(f"the two files byte for byte the same: {'yes' if same else 'NO'}")
 
 
 if __name__ == "__main__":

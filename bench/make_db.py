@@ -3,6 +3,9 @@
 100,000 accounts × 8 services × 12 months of accruals (9.6 M rows), opening balances,
 payments (about one a month for most accounts, some to the whole account), a meter per
 metered service and account with monthly readings. Usage: python bench/make_db.py OUT.db [N]
+
+``copy_to_postgres`` copies such a file into a PostgreSQL database (COPY, table by table), so
+that the generation bench reads the very same data from both.
 """
 
 from __future__ import annotations
@@ -11,7 +14,10 @@ import sys
 import time
 from pathlib import Path
 
-from trayapp.core.db import Database, billing
+from trayapp.core.db import Database, billing, open_database
+
+TABLES = ("org", "providers", "services", "accounts", "balances", "accruals",
+          "accrual_periods", "payments", "meters", "readings")
 
 
 def make(path: Path, accounts: int = 100_000, months: int = 12, services: int = 8) -> None:
@@ -74,6 +80,24 @@ def make(path: Path, accounts: int = 100_000, months: int = 12, services: int = 
     n = db.scalar("SELECT COUNT(*) FROM accruals")
     print(f"made {path}: {accounts} accounts, {n} accruals in {time.perf_counter() - t:.1f} s")
     db.close()
+
+
+def copy_to_postgres(path: Path, url: str) -> None:
+    t = time.perf_counter()
+    src = Database(path)
+    dst = open_database(url)
+    with dst.transaction():
+        for table in TABLES:
+            cols = [r[1] for r in src.all(f"PRAGMA table_info({table})")]
+            rows = src.execute(f"SELECT {', '.join(cols)} FROM {table}")
+            dst.load_rows(table, cols, rows)
+            if "id" in cols:
+                dst.sync_ids(table)
+    dst.execute("ANALYZE")
+    n = dst.scalar("SELECT COUNT(*) FROM accruals")
+    print(f"copied {path} to PostgreSQL: {n} accruals in {time.perf_counter() - t:.1f} s")
+    src.close()
+    dst.close()
 
 
 if __name__ == "__main__":

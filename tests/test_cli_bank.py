@@ -131,3 +131,18 @@ def test_broken_statement_is_refused_with_its_line(home: Path, tmp_path: Path) -
     assert r.returncode == 1 and "не удалось прочитать выписку" in r.stderr
     r = run(home, "bank", "import", str(Path(__file__)))
     assert r.returncode == 1 and "строка: 1, это не выписка банка" in r.stderr
+
+
+def test_demo_checks_its_registries_against_a_statement(tmp_path: Path) -> None:
+    home = tmp_path / "demo"
+    r = run(home, "demo", "--accounts", "20", "--json",
+            env={"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"})  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    payments = [a for a in out["accepted"] if a["kind"] == "PAYMENTS"]
+    assert payments and out["bank"]["incoming"] == len(payments)
+    assert out["bank"]["matches"] == {a["file"]: "matched" for a in payments}
+    html = Path(payments[0]["report"]).read_text(encoding="utf-8")
+    assert "Сверка с банком" in html and "сверено: п/п № 70" in html
+    rows = json.loads(run(home, "reconcile", "--json").stdout)
+    assert [(x["file"], x["status"]) for x in rows] == [(a["file"], "matched") for a in payments]

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from trayapp import settings as settings_mod
-from trayapp.core.db import Database
+from trayapp.core.db import Database, open_database
 from trayapp.core.folders import ExchangeTree
 from trayapp.errors import AppError
 from trayapp.paths import AppPaths
@@ -44,7 +44,7 @@ class App:
     @property
     def db(self) -> Database:
         if self._db is None:
-            self._db = Database(self.settings.database_path(self.paths))
+            self._db = open_database(self.settings.database_target(self.paths))
         return self._db
 
     @property
@@ -103,6 +103,10 @@ class _PrivateLog(logging.handlers.RotatingFileHandler):
         stream = super()._open()
         private_file(Path(self.baseFilename))
         return stream
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        """A record that cannot be written (a full disk) is dropped quietly: logging's own
+        report would put a traceback on stderr, the user's screen (or None when windowed)."""
 
     def doRollover(self) -> None:
         try:

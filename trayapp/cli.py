@@ -99,7 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = cmd("settings", "настройки")
     ssub = sp.add_subparsers(dest="settings_command", parser_class=_Parser, required=True)
-    for name, text in (("show", "показать настройки"), ("password", "задать пароль")):
+    for name, text in (("show", "показать настройки"), ("password", "задать пароль"),
+                       ("db-password", "задать пароль базы данных PostgreSQL")):
         _common(ssub.add_parser(name, help=text), False)
     sset = ssub.add_parser("set", help="изменить параметр")
     _common(sset, False)
@@ -217,15 +218,23 @@ def cmd_settings(args: argparse.Namespace) -> None:
         app.save_settings(new)
         _emit(args, new.public(app.paths), f"{args.key} = {new.public(app.paths)[args.key]}")
     else:
+        db = args.settings_command == "db-password"
+        if db:  # checked before asking, so that nobody types a password for nothing
+            st.require_postgres_url(app.settings.database)
         if sys.stdin is None:  # a windowed build: no console to read from
-            raise AppError("нет консоли для ввода пароля: запустите trayapp-cli settings password")
+            command = "db-password" if db else "password"
+            raise AppError(f"нет консоли для ввода пароля: запустите trayapp-cli settings {command}")
+        prompt = "Пароль базы данных PostgreSQL: " if db else "Пароль «Мои счета»: "
         if sys.stdin.isatty():
-            password = getpass.getpass("Пароль «Мои счета»: ")
+            password = getpass.getpass(prompt)
         else:
             password = sys.stdin.readline().rstrip("\r\n")
         if not password:
             raise AppError("пустой пароль не сохранён")
-        st.set_password(app.settings.login, password)
+        if db:
+            st.set_db_password(app.settings.database, password)
+        else:
+            st.set_password(app.settings.login, password)
         _emit(args, {"saved": True}, "пароль сохранён в хранилище паролей системы")
 
 
@@ -289,6 +298,7 @@ def cmd_status(args: argparse.Namespace) -> None:
     text = [f"последний обмен: {data.get('last_exchange') or 'не было обмена с «Мои счета»'}"]
     text.append(f"отправлено: {data.get('sent', 0)}, принято: {data.get('received', 0)}")
     text.append(f"ждут приёма: {data.get('pending', 0)}, ждут отправки: {data.get('waiting', 0)}")
+    text.append(f"база данных: {app.db.label}")
     for e in data.get("errors", []):
         text.append(f"! {e}")
     _emit(args, data, "\n".join(text))

@@ -24,6 +24,7 @@ from trayapp import settings as st
 from trayapp.app import App, setup_logging
 from trayapp.core import values as v
 from trayapp.errors import AppError
+from trayapp.fsutil import retry_busy
 from trayapp.paths import AppPaths
 
 log = logging.getLogger(__name__)
@@ -47,9 +48,10 @@ def _prepare(root: Path) -> None:
             raise AppError(
                 f"каталог {root} не пуст и не создан демонстрацией: укажите другой --home"
             )
-        shutil.rmtree(root)
+        # a report left open in Excel, an antivirus scan: wait it out, then say so in Russian
+        retry_busy(lambda: shutil.rmtree(root), str(root))
     root.mkdir(parents=True, exist_ok=True)
-    (root / MARKER).write_text("demo home of trayapp; `trayapp demo` recreates it\n")
+    (root / MARKER).write_text("demo home of trayapp; `trayapp demo` recreates it\n", "utf-8")
 
 
 def can_show_tray() -> bool:
@@ -62,6 +64,43 @@ def can_show_tray() -> bool:
     if sys.platform in ("win32", "darwin"):
         return True
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+DEMO_AGENT = "5406000777"  # the demo's payment agent (bank.md: bank_agent_inn)
+
+
+def _demo_bank(app: App, s: Any, root: Path, say: Any, out: dict[str, Any]) -> Any:
+    """The agent's transfers of the pending payments registries (net of a 1.5 % fee, each
+    naming its registry) as the bank's statement, imported: the registries are «сверено»."""
+    from trayapp.core.accept import list_pending
+    from trayapp.core.bank import import_statement
+    from trayapp.core.db import bank as bank_sql
+    from trayapp.core.formats.clientbank import BankDocument, Statement, render
+    from trayapp.core.reconcile import fee_of, matches_by_file
+
+    for key, value in (("bank_agent_inn", DEMO_AGENT), ("bank_fee_percent", "1.5")):
+        s = st.set_value(s, key, value)
+    app.save_settings(s)
+    own = bank_sql.org_account(app.db) or "40703810000000000001"
+    terms = s.bank_terms()
+    docs = []
+    for n, item in enumerate(list_pending(app.db, app.tree), 1):
+        if item.kind == "PAYMENTS":
+            docs.append(BankDocument(
+                0, "Платежное поручение", str(700 + n), item.day,
+                item.total - fee_of(item.total, terms.fee_percent), payer_inn=DEMO_AGENT,
+                payer="ООО «Платёжный агент»", payee_account=own,
+                purpose=f"Перечисление по реестру № {item.number} от {v.format_date(item.day)}"
+                        " за вычетом вознаграждения 1,5 %. Без НДС"))  # fmt: skip
+    path = root / "Выписка_банка.txt"
+    path.write_bytes(render(Statement(version="1.03", encoding="cp1251", accounts=(own,),
+                                      documents=tuple(docs))).encode("cp1251"))  # fmt: skip
+    r = import_statement(app.db, path)
+    matches = matches_by_file(app.db, terms)
+    out["bank"] = {**r.to_json(), "matches": {f: m.status for f, m in matches.items()}}
+    say(f"Выписка банка {path.name}: поступлений {r.incoming}; сверка: " + (", ".join(
+        f"{f} — {m.status_text}" for f, m in matches.items()) or "реестров оплат нет"))  # fmt: skip
+    return s
 
 
 def run_demo(
@@ -134,6 +173,7 @@ def run_demo(
         session("Сеанс обмена 1")
         session("Сеанс обмена 2")
 
+        s = _demo_bank(app, s, root, say, out)
         accepted = []
         for item in list_pending(app.db, app.tree):
             a = accept(app.db, app.tree, item.file, info.inn, s.coding, app.paths.reports_dir,

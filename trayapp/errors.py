@@ -8,6 +8,7 @@ prints ``message`` and exits 1, the window shows it in a dialog. Imports nothing
      +-- SettingsError        settings file missing, broken, or a bad value
      +-- PasswordError        no password / no secure keyring
      +-- DatabaseError        the database cannot be opened or written
+     |    +-- IntegrityError  a unique key or constraint refused a write
      +-- ImportFileError      a table file with bad rows (lists them)
      +-- RegistryError        a MOISCHETA/1 file with errors (lists (line, message))
      +-- StatementError       a bank statement (1CClientBankExchange) with errors, likewise
@@ -46,6 +47,10 @@ class PasswordError(AppError):
 
 class DatabaseError(AppError):
     title = "База данных"
+
+
+class IntegrityError(DatabaseError):
+    """A unique key, foreign key or check refused a write (SQLite or PostgreSQL alike)."""
 
 
 class ImportFileError(AppError):

@@ -7,6 +7,8 @@ Keys are those of spec/cli.md: ``folder``, ``coding``, ``server_url``, ``login``
 file means the defaults (first start); a broken one is a
 ``SettingsError`` with a Russian message. The password is never written to a file: it lives
 in the OS keyring, or, where no secure keyring exists, comes from ``TRAYAPP_PASSWORD``.
+``database`` is an SQLite file or a PostgreSQL URL without a password; the database's
+password is in the keyring too (``set_db_password``), or where libpq looks for it.
 Imports no GUI.
 """
 
@@ -16,12 +18,14 @@ import json
 import logging
 import os
 import re
+import sys
 from dataclasses import asdict, dataclass, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse, urlsplit
 
+from trayapp.core.db.dialect import is_postgres_url
 from trayapp.core.formats import CODINGS
 from trayapp.core.reconcile import BankTerms
 from trayapp.errors import PasswordError, SettingsError
@@ -48,6 +52,12 @@ MAX_SCHEDULE = 1440  # minutes: once a day at the least
 KEYRING_SERVICE = "trayapp-moischeta"
 PASSWORD_ENV = "TRAYAPP_PASSWORD"
 NO_KEYRING = "нет защищённого хранилища паролей: задайте TRAYAPP_PASSWORD"
+# Windows (long paths are off by default): 259 characters a path at most; the deepest name the
+# exchange tree holds is a hidden temporary answer two folders down
+WIN_MAX_PATH = 259
+WIN_RESERVED = frozenset({"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
+                          *(f"LPT{i}" for i in range(1, 10))})  # fmt: skip
+TREE_TAIL = len("\\Отправлены\\Обработаны\\.~Ack_Readings_20261106_001.txt.xxxxxxxx")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,14 +81,57 @@ class Settings:
         return Path(self.folder).expanduser() if self.folder else paths.default_exchange_folder
 
     def database_path(self, paths: AppPaths) -> Path:
+        """The SQLite file (meaningless when ``database`` is a PostgreSQL URL)."""
         return Path(self.database).expanduser() if self.database else paths.default_database
+
+    def database_target(self, paths: AppPaths) -> str | Path:
+        """What ``db.open_database`` takes: the PostgreSQL URL, or the SQLite file."""
+        return self.database if is_postgres_url(self.database) else self.database_path(paths)
 
     def public(self, paths: AppPaths) -> dict[str, Any]:
         """The settings in effect, defaults resolved, as ``settings show --json`` prints."""
         d = asdict(self)
         d["folder"] = str(self.exchange_folder(paths).resolve())
-        d["database"] = str(self.database_path(paths).resolve())
+        target = self.database_target(paths)
+        d["database"] = target if isinstance(target, str) else str(target.resolve())
         return d
+
+
+def check_folder(folder: Path) -> None:
+    """Refuse an exchange folder that cannot be created or written, in Russian (else every
+    command would fail later with the OS's English message). Creates it when it can."""
+    if sys.platform == "win32":
+        _check_windows_name(folder)
+    if sys.platform == "win32" and len(str(folder)) + TREE_TAIL > WIN_MAX_PATH:
+        raise SettingsError(
+            f"путь к каталогу обмена слишком длинный для Windows ({len(str(folder))} символов, "
+            f"допустимо до {WIN_MAX_PATH - TREE_TAIL}): выберите каталог ближе к корню диска"
+        )
+    for step in (folder, *folder.parents):
+        if step.exists():
+            if not step.is_dir():
+                raise SettingsError(f"каталог обмена {folder} создать нельзя: {step} — это файл, "
+                                    "а не каталог")  # fmt: skip
+            break
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SettingsError(f"каталог обмена {folder} создать нельзя: "
+                            f"{exc.strerror or exc}") from exc  # fmt: skip
+    if not os.access(folder, os.W_OK):
+        raise SettingsError(f"нет прав на запись в каталог обмена {folder}")
+
+
+def _check_windows_name(folder: Path) -> None:
+    """Windows drops a trailing dot or space of a folder's name (the folder made is not the
+    one named) and reserves device names (``CON``, ``NUL``...): refuse them in Russian."""
+    for part in folder.parts[1:]:
+        if part.endswith((".", " ")):
+            raise SettingsError(f"каталог обмена {folder}: имя папки «{part}» не может "
+                                "кончаться точкой или пробелом в Windows")  # fmt: skip
+        if part.split(".")[0].strip().upper() in WIN_RESERVED:
+            raise SettingsError(f"каталог обмена {folder}: «{part}» — имя устройства в "
+                                "Windows, выберите другое имя папки")  # fmt: skip
 
 
 def with_os_autostart(s: Settings) -> Settings:
@@ -148,8 +201,14 @@ def set_value(settings: Settings, key: str, value: str) -> Settings:
             check_server_url(value)
         return replace(settings, server_url=value.rstrip("/"))
     if key == "folder":
-        return replace(settings, folder=str(Path(value).expanduser().resolve()) if value else "")
+        if not value:
+            return replace(settings, folder="")
+        folder = Path(value).expanduser().resolve()
+        check_folder(folder)
+        return replace(settings, folder=str(folder))
     if key == "database":
+        if is_postgres_url(value):
+            return replace(settings, database=check_database_url(value))
         return replace(settings, database=str(Path(value).expanduser().resolve()) if value else "")
     if key == "login":
         return replace(settings, login=value)
@@ -222,6 +281,32 @@ def check_server_url(url: str) -> None:
     raise SettingsError(f"адрес сервера {url}: ожидается https://сервер/api/v1")
 
 
+def check_database_url(url: str) -> str:
+    """A PostgreSQL URL as libpq takes it, refused when it carries a password."""
+    try:
+        u = urlsplit(url)
+        u.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError as exc:
+        raise SettingsError(
+            f"адрес базы данных {url}: ожидается postgresql://ПОЛЬЗОВАТЕЛЬ@СЕРВЕР:ПОРТ/БАЗА"
+        ) from exc
+    query = parse_qs(u.query)
+    if u.password is not None or "password" in query:
+        raise SettingsError(
+            "пароль базы данных не пишется в адресе и в файле настроек: уберите его из адреса "
+            "(postgresql://ПОЛЬЗОВАТЕЛЬ@СЕРВЕР:ПОРТ/БАЗА) и сохраните пароль командой "
+            "«trayapp settings db-password» (или в поле «Пароль базы» окна настроек); "
+            "можно и средствами PostgreSQL: переменная PGPASSWORD, файл .pgpass "
+            "(в Windows %APPDATA%\\postgresql\\pgpass.conf) или файл служб"
+        )
+    if not u.path.strip("/") and "dbname" not in query and "service" not in query:
+        raise SettingsError(
+            f"адрес базы данных {url}: не указано имя базы "
+            "(postgresql://ПОЛЬЗОВАТЕЛЬ@СЕРВЕР:ПОРТ/БАЗА)"
+        )
+    return url
+
+
 # ---------------------------------------------------------------------------- password
 
 
@@ -272,3 +357,55 @@ def set_password(login: str, password: str) -> None:
     except Exception as exc:
         log.warning("keyring refused the password: %s", type(exc).__name__)
         raise PasswordError(NO_KEYRING) from exc
+
+
+# ---------------------------------------------------------------------------- database password
+DB_KEYRING_SERVICE = "trayapp-postgresql"
+NO_DB_KEYRING = (
+    "нет защищённого хранилища паролей: задайте пароль базы средствами PostgreSQL "
+    "(переменная PGPASSWORD или файл .pgpass / pgpass.conf)"
+)
+
+
+def _db_key(url: str) -> str:
+    """The keyring entry of a database: its URL without the options."""
+    return url.split("?", 1)[0]
+
+
+def get_db_password(url: str) -> str | None:
+    """The database password from the keyring; None to let libpq find it itself
+    (``PGPASSWORD``, ``.pgpass``, a service file)."""
+    try:
+        if _keyring_usable():
+            import keyring
+
+            pw = keyring.get_password(DB_KEYRING_SERVICE, _db_key(url))
+            if pw is not None:
+                return str(pw)
+    except Exception as exc:  # keyring backends raise many kinds; none may crash us
+        log.warning("keyring unavailable: %s", type(exc).__name__)
+    return None
+
+
+def require_postgres_url(url: str) -> None:
+    if not is_postgres_url(url):
+        raise SettingsError(
+            "пароль нужен только базе PostgreSQL: сначала задайте её адрес "
+            "(trayapp settings set database postgresql://ПОЛЬЗОВАТЕЛЬ@СЕРВЕР:ПОРТ/БАЗА)"
+        )
+
+
+def set_db_password(url: str, password: str) -> None:
+    """Store the database password in the OS keyring; ``PasswordError`` where there is none."""
+    require_postgres_url(url)
+    try:
+        if not _keyring_usable():
+            raise PasswordError(NO_DB_KEYRING)
+        import keyring
+
+        keyring.set_password(DB_KEYRING_SERVICE, _db_key(url), password)
+    except PasswordError:
+        raise
+    except Exception as exc:
+        log.warning("keyring refused the database password: %s", type(exc).__name__)
+        raise PasswordError(NO_DB_KEYRING) from exc

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from trayapp.core.db import Database, billing
+from trayapp.core.db import Database, billing, open_database
 
 ORG = ("5401000001", "ТСЖ «Берёзка»", "40703810000000000001", "045004774")
 PROVIDERS = [
@@ -85,8 +85,9 @@ READINGS = [
 ]
 
 
-def build(path: Path) -> Database:
-    db = Database(path)
+def build(path: Path | str) -> Database:
+    """The association in a new database (an SQLite file path or a PostgreSQL URL)."""
+    db = open_database(path)
     with db.transaction():
         db.execute("INSERT INTO org (id, inn, name, bank_account, bik) VALUES (1, ?, ?, ?, ?)", ORG)
         db.executemany("INSERT INTO providers (id, inn, name, bank_account, bik) VALUES (?,?,?,?,?)", PROVIDERS)
@@ -107,4 +108,6 @@ def build(path: Path) -> Database:
             " initial_reading, removed) VALUES (?,?,?,?,?,?,?,?)", METERS)
         db.executemany(
             "INSERT INTO readings (meter_ref, taken_at, value, posted) VALUES (?,?,?,?)", READINGS)
+        for table in ("providers", "accounts", "meters"):  # explicit ids above
+            db.sync_ids(table)
     return db

@@ -52,8 +52,8 @@ class Env:
 
 
 @pytest.fixture()
-def env(tmp_path: Path) -> Iterator[Env]:
-    db = fx.build(tmp_path / "b.db")
+def env(tmp_path: Path, db_target: Path | str) -> Iterator[Env]:
+    db = fx.build(db_target)
     e = Env(db, ExchangeTree(tmp_path / "x").ensure(), tmp_path / "reports")
     yield e
     db.close()

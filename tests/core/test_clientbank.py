@@ -180,6 +180,30 @@ def test_purpose_parts_are_joined_with_spaces(d: BankDocument, parts: list[str])
     assert got.purpose == " ".join(p for p in parts if p)
 
 
+OPTIONAL = {"ПлательщикСчет": "payer_account", "ПлательщикИНН": "payer_inn",
+            "Плательщик": "payer", "ПолучательИНН": "payee_inn", "Получатель": "payee",
+            "ДатаПоступило": "received", "ДатаСписано": "written_off",
+            "НазначениеПлатежа": "purpose"}  # fmt: skip
+
+
+@FAST
+@given(documents, st.sets(st.sampled_from(sorted(OPTIONAL))), st.booleans())
+def test_missing_and_empty_keys(d: BankDocument, dropped: set[str], empty: bool) -> None:
+    """A key left out, or given empty, reads as an empty field (dates: None)."""
+    s = Statement(accounts=(d.payee_account,), documents=(replace(d, extra={}),))
+    lines = []
+    for line in render(s).split("\r\n"):
+        key = line.partition("=")[0]
+        if key in dropped:
+            if empty:
+                lines.append(f"{key}=")
+            continue
+        lines.append(line)
+    got = parse("\r\n".join(lines).encode("cp1251")).documents[0]
+    blank = {OPTIONAL[k]: None if k.startswith("Дата") else "" for k in dropped}
+    assert got == replace(d, extra={}, **blank)
+
+
 # ---------------------------------------------------------------------------- fuzzing
 
 

@@ -24,7 +24,7 @@ import pytest
 
 from trayapp.core import formats
 from trayapp.core.db import billing, journal
-from trayapp.core.db.connection import Database
+from trayapp.core.db.connection import Database, open_database
 from trayapp.core.exchange import SessionResult, run_session, status
 from trayapp.core.folders import TEMP_PREFIX, ExchangeTree
 from trayapp.core.transport import HttpTransport, InboxEntry, Transport
@@ -107,8 +107,8 @@ def emu(tmp_path: Path) -> Iterator[Emulator]:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    d = Database(tmp_path / "db.sqlite")
+def db(db_target: Path | str) -> Iterator[Database]:
+    d = open_database(db_target)
     seed(d)
     yield d
     d.close()
@@ -667,7 +667,7 @@ CLIENT = textwrap.dedent(
     """
     import sys, time
     from datetime import datetime
-    from trayapp.core.db.connection import Database
+    from trayapp.core.db.connection import open_database
     from trayapp.core.exchange import run_session
     from trayapp.core.folders import ExchangeTree
     from trayapp.core.transport import HttpTransport
@@ -689,7 +689,7 @@ CLIENT = textwrap.dedent(
             return super().download(name, Slow(dest) if pause else dest)
 
     t = SlowTransport(url, "demo", "demo")
-    run_session(t, Database(db_path), ExchangeTree(root), "5401000001", "GOROD")
+    run_session(t, open_database(db_path), ExchangeTree(root), "5401000001", "GOROD")
     print("done", flush=True)
     """
 )
@@ -705,11 +705,11 @@ def big_payments(size: int) -> bytes:
     )  # fmt: skip
 
 
-def start_client(tmp_path: Path, url: str, pause: float) -> subprocess.Popen[str]:
+def start_client(tmp_path: Path, url: str, pause: float, db: Database) -> subprocess.Popen[str]:
     script = tmp_path / "client.py"
     script.write_text(CLIENT)
     return subprocess.Popen(
-        [sys.executable, str(script), url, str(tmp_path / "db.sqlite"),
+        [sys.executable, str(script), url, db.target,
          str(tmp_path / "exchange"), str(pause)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
@@ -730,7 +730,7 @@ def test_kill_9_mid_download_then_clean_session(
     data = big_payments(40 << 20)
     emu.store.write_inbox(name, data)
     emu.slow(0.05)
-    proc = start_client(tmp_path, emu.url, pause=0.01)
+    proc = start_client(tmp_path, emu.url, pause=0.01, db=db)
 
     def temp_grown() -> bool:
         assert proc.poll() is None, proc.communicate()
@@ -781,7 +781,7 @@ def test_kill_9_at_any_instant(
     sent = ["Debts_20261105_001.txt", "Meters_20261105_001.txt"]
     for n in sent:
         (tree.outgoing / n).write_bytes(example(n))
-    proc = start_client(tmp_path, emu.url, pause=0.01)
+    proc = start_client(tmp_path, emu.url, pause=0.01, db=db)
     seen = TRIGGERS[trigger]
     end = time.monotonic() + (0.4 if trigger == "login" else 30)
     while proc.poll() is None and not seen(tree) and time.monotonic() < end:

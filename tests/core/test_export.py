@@ -13,7 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from trayapp.core.db import Database, billing
+from trayapp.core.db import Database, billing, open_database
 from trayapp.core.exporter import ExportResult, export
 from trayapp.core.importer import import_rows
 from trayapp.errors import AppError
@@ -26,8 +26,8 @@ READ_HEADER = ["document_number", "account", "meter_id", "serial", "taken_at", "
 
 
 @pytest.fixture()
-def db(tmp_path: Path) -> Iterator[Database]:
-    d = Database(tmp_path / "b.db")
+def db(db_target: Path | str) -> Iterator[Database]:
+    d = open_database(db_target)
     import_rows(d, "org", ["inn", "name"], [["5401000001", "ТСЖ «Берёзка»"]])
     import_rows(d, "services", ["code", "name", "metered"], [["1", "Содержание", "0"],
                                                               ["3", "ХВС", "1"],

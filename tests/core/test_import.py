@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from trayapp.core import importer
-from trayapp.core.db import Database
+from trayapp.core.db import Database, open_database
 from trayapp.core.importer import KINDS, ImportResult, import_file, import_rows
 from trayapp.errors import AppError, ImportFileError
 
@@ -48,8 +48,8 @@ def load(db: Database, tmp: Path, kind: str, text: str, **kw: Any) -> ImportResu
 
 
 @pytest.fixture()
-def db(tmp_path: Path) -> Iterator[Database]:
-    d = Database(tmp_path / "b.db")
+def db(db_target: Path | str) -> Iterator[Database]:
+    d = open_database(db_target)
     yield d
     d.close()
 

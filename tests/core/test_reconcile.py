@@ -17,7 +17,7 @@ from tests.core import registry_fixture as fx
 from trayapp.core import formats
 from trayapp.core.accept import accept, list_pending
 from trayapp.core.bank import import_statement
-from trayapp.core.db import Database
+from trayapp.core.db import Database, open_database
 from trayapp.core.folders import ExchangeTree
 from trayapp.core.formats.clientbank import BankDocument, Statement, render
 from trayapp.core.reconcile import BankTerms, Match, fee_of, reconcile, references
@@ -75,10 +75,10 @@ def doc(number: str, amount: str, purpose: str = "", day: date = D, payer: str =
 
 
 @pytest.fixture()
-def env(tmp_path: Path) -> Iterator[Env]:
-    db = fx.build(tmp_path / "b.db")
-    yield Env(db, ExchangeTree(tmp_path / "x").ensure(), tmp_path)
-    db.close()
+def env(tmp_path: Path, db_target: Path | str) -> Iterator[Env]:
+    e = Env(fx.build(db_target), ExchangeTree(tmp_path / "x").ensure(), tmp_path)
+    yield e
+    e.db.close()
 
 
 def brief(m: Match) -> tuple[str, str | None, list[str]]:
@@ -396,6 +396,35 @@ def test_without_org_account_any_header_account_is_own(env: Env) -> None:
 
 
 # ---------------------------------------------------------------------------- references
+
+
+def test_database_of_schema_4_is_migrated_and_its_purposes_read(env: Env) -> None:
+    r1 = env.registry(D, 1, "1000.00")
+    env.load(doc("7", "900.00", "реестр № 001 от 06.11.2026"))
+    # as a database of schema 4 holds it: no references, no index by sum
+    env.db.execute("DROP TABLE bank_references")
+    env.db.execute("DROP INDEX bank_documents_amount")
+    env.db.execute("DELETE FROM meta WHERE key = 'bank_references'")
+    env.db.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
+    target = env.db.target
+    env.db.close()
+    env.db = open_database(target)
+    assert env.db.scalar("SELECT value FROM meta WHERE key = 'schema_version'") == "5"
+    assert brief(env.match()[r1]) == ("mismatch", "-100.00", ["7"])
+
+
+def test_references_are_read_at_import_and_again_for_a_new_reader(env: Env) -> None:
+    r1 = env.registry(D, 1, "1000.00")
+    env.load(doc("7", "900.00", "реестр № 001 от 06.11.2026"), doc("8", "1.00", "без ссылки"))
+    assert env.db.all("SELECT ref_date, ref_number FROM bank_references") == [("2026-11-06", 1)]
+    assert brief(env.match()[r1]) == ("mismatch", "-100.00", ["7"])
+    # references read by another version of the reader are read again from the purposes
+    env.db.execute("DELETE FROM bank_references")
+    env.db.execute("UPDATE meta SET value = 'old' WHERE key = 'bank_references'")
+    assert brief(env.match()[r1]) == ("mismatch", "-100.00", ["7"])
+    assert env.db.scalar("SELECT COUNT(*) FROM bank_references") == 1
+    env.load(doc("7", "900.00", "реестр № 001 от 06.11.2026"))  # held: nothing added twice
+    assert env.db.scalar("SELECT COUNT(*) FROM bank_references") == 1
 
 
 def test_references_in_purposes() -> None:

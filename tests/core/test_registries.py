@@ -19,8 +19,8 @@ CODE_INDEX = {"OWN": None, "GOROD": 3, "SBER": 4}
 
 
 @pytest.fixture()
-def env(tmp_path: Path) -> tuple[Database, ExchangeTree]:
-    db = fx.build(tmp_path / "b.db")
+def env(tmp_path: Path, db_target: Path | str) -> tuple[Database, ExchangeTree]:
+    db = fx.build(db_target)
     tree = ExchangeTree(tmp_path / "x")
     yield db, tree
     db.close()

@@ -30,8 +30,8 @@ ROWS = [
 
 
 @pytest.fixture()
-def accepted(tmp_path: Path) -> Iterator[tuple[Database, Path]]:
-    db = fx.build(tmp_path / "b.db")
+def accepted(tmp_path: Path, db_target: Path | str) -> Iterator[tuple[Database, Path]]:
+    db = fx.build(db_target)
     tree = ExchangeTree(tmp_path / "x").ensure()
     (tree.incoming / P1).write_bytes(payments_file(ROWS))
     accept(db, tree, P1, ORG, "GOROD", tmp_path / "reports", report=False)

@@ -50,8 +50,8 @@ def readings_file(rows: list[str]) -> bytes:
 
 
 @pytest.fixture()
-def db(tmp_path: Path) -> Iterator[Database]:
-    d = fx.build(tmp_path / "b.db")
+def db(db_target: Path | str) -> Iterator[Database]:
+    d = fx.build(db_target)
     yield d
     d.close()
 

@@ -89,33 +89,40 @@ def test_install_run_uninstall_purge(tmp_path: Path) -> None:
     settings_file = home / ".config" / "trayapp" / "settings.json"
     assert settings_file.is_file()
 
-    # uninstall: the program goes, the settings and data stay
-    sh(UNINSTALL, env=env)
-    assert not launcher.exists() and not desktop.exists() and not autostart.exists()
-    assert not (home / ".local" / "share" / "trayapp" / "venv").exists()
-    assert not list(home.rglob("trayapp.png"))
-    assert settings_file.is_file() and (home / ".local/share/trayapp/demo").is_dir()
-
-    # install again, then purge: nothing of ours behind
-    sh(INSTALL, "--no-autostart", env=env)
-    assert not autostart.exists() and launcher.exists()
+    # purge: nothing of ours behind, the user's own file untouched
     sh(UNINSTALL, "--purge", env=env)
     assert tree(home) == before, sorted(tree(home) - before)
 
 
-def test_install_honours_xdg_folders(tmp_path: Path) -> None:
+def test_xdg_folders_and_uninstall_keeping_the_data(tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()
     xdg = {"XDG_DATA_HOME": str(tmp_path / "data"), "XDG_CONFIG_HOME": str(tmp_path / "conf"),
            "XDG_BIN_HOME": str(tmp_path / "bin"), "XDG_STATE_HOME": str(tmp_path / "state")}  # fmt: skip
     env = env_for(home, tmp_path, **xdg)
-    sh(INSTALL, env=env)
-    assert (tmp_path / "data/trayapp/venv/bin/trayapp").is_file()
-    assert (tmp_path / "bin/trayapp").is_file()
-    assert (tmp_path / "data/applications/trayapp.desktop").is_file()
-    assert (tmp_path / "data/icons/hicolor/48x48/apps/trayapp.png").is_file()
-    assert (tmp_path / "conf/autostart/trayapp.desktop").is_file()
+    sh(INSTALL, "--no-autostart", env=env)
+    launcher = tmp_path / "bin/trayapp"
+    desktop = tmp_path / "data/applications/trayapp.desktop"
+    assert (tmp_path / "data/trayapp/venv/bin/trayapp").is_file() and launcher.is_file()
+    assert desktop.is_file() and (tmp_path / "data/icons/hicolor/48x48/apps/trayapp.png").is_file()
+    assert not (tmp_path / "conf/autostart/trayapp.desktop").exists()  # --no-autostart
+    r = subprocess.run([str(launcher), "settings", "set", "coding", "GOROD"],
+                       capture_output=True, text=True, env=env)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run([str(launcher), "status"], capture_output=True, text=True, env=env)
+    assert r.returncode == 0, r.stderr
+    settings_file = tmp_path / "conf/trayapp/settings.json"
+    database = tmp_path / "data/trayapp/trayapp.db"
+    assert settings_file.is_file() and database.is_file()
     assert tree(home) == set()  # nothing in the plain HOME folders
-    sh(UNINSTALL, "--purge", env=env)
-    for d in ("data", "conf", "bin"):
-        assert not (tmp_path / d).exists() or not any((tmp_path / d).rglob("*trayapp*"))
+
+    # uninstall: the program goes, the settings and the data stay
+    sh(UNINSTALL, env=env)
+    assert not launcher.exists() and not desktop.exists()
+    assert not (tmp_path / "data/trayapp/venv").exists()
+    assert not list(tmp_path.rglob("trayapp.png"))
+    assert settings_file.is_file() and database.is_file()
+    assert (tmp_path / "data/trayapp/Мои счета/Исходящие").is_dir()  # the exchange folder
+
+    sh(UNINSTALL, "--purge", env=env)  # without the program: still removes the data
+    assert not any(tmp_path.glob("*/trayapp")) and not settings_file.exists()

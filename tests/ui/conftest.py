@@ -9,6 +9,7 @@ small demo association (real SQLite), ``pump`` runs the Tk loop until a conditio
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -40,18 +41,27 @@ def xdisplay() -> Iterator[str]:
     if not os.environ.get("DISPLAY"):
         if shutil.which("Xvfb") is None:
             pytest.skip("no DISPLAY and no Xvfb (apt-get install xvfb): the window is not tested")
-        r, w = os.pipe()
-        proc = subprocess.Popen(
-            ["Xvfb", "-displayfd", str(w), "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
-            pass_fds=(w,),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        os.close(w)
-        with os.fdopen(r) as f:
-            number = f.readline().strip()
-        if not number:
+        # a display number of our own choosing, far from :0..:9: several test runs on one
+        # machine (-displayfd alone picks the lowest free number) once raced for the same one
+        number = ""
+        for _ in range(5):
+            r, w = os.pipe()
+            wanted = random.randint(200, 899)
+            proc = subprocess.Popen(
+                ["Xvfb", f":{wanted}", "-displayfd", str(w), "-screen", "0", "1024x768x24",
+                 "-nolisten", "tcp"],
+                pass_fds=(w,),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+            os.close(w)
+            with os.fdopen(r) as f:
+                number = f.readline().strip()
+            if number:
+                break
             proc.kill()
+            proc.wait()
+        if not number:
             pytest.skip("Xvfb did not start")
         os.environ["DISPLAY"] = f":{number}"
         OWN_DISPLAY.append(os.environ["DISPLAY"])
@@ -95,6 +105,10 @@ class RecordingDialogs:
 
     shown: list[tuple[str, str, str]] = field(default_factory=list)
     folder: str | None = None
+    password: str | None = None  # what the accountant types when asked (None: «Отмена»)
+    files: list[str] = field(default_factory=list)  # what ask_files answers
+    save_as: str | None = None  # what ask_save answers
+    answers: list[bool] = field(default_factory=list)  # to confirmations, in turn (else True)
     file: str | None = None  # what ask_file answers
     answer: bool = True  # what ask_yes_no answers
 
@@ -107,8 +121,25 @@ class RecordingDialogs:
     def info(self, title: str, message: str) -> None:
         self.shown.append(("info", title, message))
 
+    def ask_password(self, title: str, prompt: str) -> str | None:
+        self.shown.append(("password", title, prompt))
+        return self.password
+
+    def confirm(self, title: str, message: str) -> bool:
+        self.shown.append(("confirm", title, message))
+        return self.answers.pop(0) if self.answers else True
+
     def ask_folder(self, initial: str) -> str | None:
         return self.folder
+
+    def ask_files(self, title: str, kinds: list[tuple[str, str]]) -> list[str]:
+        return list(self.files)
+
+    def ask_dir(self, title: str) -> str | None:
+        return self.folder
+
+    def ask_save(self, title: str, name: str) -> str | None:
+        return self.save_as
 
     def ask_yes_no(self, title: str, message: str) -> bool:
         self.shown.append(("ask", title, message))

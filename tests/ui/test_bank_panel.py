@@ -75,15 +75,15 @@ def test_bank_status_statement_and_second_question(
 
     # accepting it asks once more; «Нет» leaves it pending
     dialogs.answer = False
-    win.accept_button.invoke()
-    root.update()
+    win.accept_button.invoke()  # the summary first (the worker), then the questions
+    pump(root, lambda: any(d[0] == "ask" for d in dialogs.shown) and not win.worker.busy())
     asked = [d for d in dialogs.shown if d[0] == "ask"]
     assert len(asked) == 1 and name in asked[0][2] and "не сверен с банком" in asked[0][2]
     assert not win.worker.busy("accept") and win.last_accepted is None
     assert (tree(home).incoming / name).is_file()
 
     # «Загрузить выписку»: the transfer of its sum naming it
-    amount = str(win.pending_tree.set(name, "sum"))
+    amount = str(win.pending_tree.set(name, "sum")).replace(" ", "").replace(",", ".")  # 1 234,56
     dialogs.file = str(statement_for(tmp_path / "kl_to_1c.txt", home, name, amount))
     win.bank.load_button.invoke()
     pump(root, lambda: win.bank.last_import is not None)

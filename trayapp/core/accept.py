@@ -43,8 +43,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import filelock
-
 from trayapp.core import formats
 from trayapp.core import values as v
 from trayapp.core.db import documents as docs
@@ -52,6 +50,7 @@ from trayapp.core.db import journal
 from trayapp.core.db.connection import Database, IntegrityError
 from trayapp.core.folders import TEMP_PREFIX, ExchangeTree, os_error, sha256_file, write_atomic
 from trayapp.core.formats import FileName, Header
+from trayapp.core.lock import acceptance_lock
 from trayapp.core.reconcile import BankTerms, keep_match
 from trayapp.core.registries import spread
 from trayapp.core.validate import Lookup, check_incoming, check_loaded
@@ -200,6 +199,25 @@ def accept(
     if fname is None or fname.is_ack or fname.kind not in formats.INCOMING_TYPES:
         raise AcceptError(f"{name}: это не реестр платежей или показаний")
     tree.ensure()
+    # another accountant's acceptance in progress is waited for, not taken for a crash's
+    with acceptance_lock(db):
+        return _accept(db, tree, name, fname, org, coding, reports_dir, clock, report, xlsx,
+                       bank)
+
+
+def _accept(
+    db: Database,
+    tree: ExchangeTree,
+    name: str,
+    fname: FileName,
+    org: str,
+    coding: str,
+    reports_dir: Path,
+    clock: Callable[[], datetime],
+    report: bool,
+    xlsx: bool,
+    bank: BankTerms | None,
+) -> AcceptResult:
     before = journal.get_file(db, "in", name)
     recover(db, tree, org, clock)
     if before is not None and before.status in ("accepted", "done"):
@@ -243,11 +261,12 @@ def accept(
     except IntegrityError as exc:
         log.warning("%s: the database refused the acceptance: %s", name, exc)
         text = str(exc)
-        if "payment_id" in text or "reading_id" in text or "documents.file_id" in text:
+        keys = ("payment_id", "reading_id", "documents.file_id", "documents_one_per_file")
+        if any(k in text for k in keys):
             raise AcceptError(
                 f"реестр {name} уже принят или его платежи (показания) приняты раньше"
             ) from exc
-        raise AcceptError(f"реестр {name} не принят: база данных отказала ({text})") from exc
+        raise AcceptError(f"реестр {name} не принят: {text}") from exc
     log.info("%s: accepted as document %s (%d rows)", name, number, h.rows)
     if _after_commit is not None:
         _after_commit()
@@ -347,11 +366,14 @@ def recover(
     db: Database, tree: ExchangeTree, org: str, clock: Callable[[], datetime] = datetime.now
 ) -> int:
     """Finish the confirmation and the move of every accepted registry; returns how many."""
+    if not journal.files_with_status(db, "in", "accepted"):
+        return 0
     done = 0
-    for entry in journal.files_with_status(db, "in", "accepted"):
-        log.info("recovery: %s accepted but not confirmed; finishing", entry.name)
-        _finish(db, tree, entry, org, clock)
-        done += 1
+    with acceptance_lock(db):  # not one that another process is finishing right now
+        for entry in journal.files_with_status(db, "in", "accepted"):
+            log.info("recovery: %s accepted but not confirmed; finishing", entry.name)
+            _finish(db, tree, entry, org, clock)
+            done += 1
     return done
 
 
@@ -364,11 +386,12 @@ def _finish(
 ) -> Path:
     """Write the confirmation, move the file to Входящие/Обработаны, mark it done.
 
-    Held under a lock beside the database (one finisher at a time, across processes), so
-    that the temporary files of this confirmation found in Исходящие can only be what a
-    killed run left half written: they are removed first.
+    Held under the acceptance lock (one finisher at a time, across processes and, with
+    PostgreSQL, across PCs: ``lock.acceptance_lock``), so that the temporary files of this
+    confirmation found in Исходящие can only be what a killed run left half written: they
+    are removed first.
     """
-    with filelock.FileLock(str(db.path) + ".finish.lock", timeout=FINISH_LOCK_SECONDS):
+    with acceptance_lock(db, wait=FINISH_LOCK_SECONDS):
         fresh = journal.get_file(db, "in", entry.name)
         if fresh is not None and fresh.status == "done":  # another process finished it
             return tree.find(formats.ack_name(entry.name)) or tree.outgoing / formats.ack_name(
@@ -488,3 +511,43 @@ def _read(path: Path) -> bytes:
         return path.read_bytes()
     except OSError as exc:
         raise os_error(exc, str(path)) from exc
+
+
+def unposted_readings(db: Database) -> list[tuple[str, str, int]]:
+    """(number, date, rows) of «Показания новые» documents waiting to be posted: the Meters
+    registry leaves their readings out until they are."""
+    return docs.unposted_readings(db)
+
+
+@dataclass(frozen=True, slots=True)
+class PendingSummary:
+    """What the accountant checks before accepting: rows, sum, and sums per service code."""
+
+    file: str
+    kind: str
+    rows: int
+    total: int  # kopecks
+    by_service: list[tuple[str, int, int]]  # (service code in the file, rows, kopecks)
+
+
+def pending_summary(tree: ExchangeTree, name: str, org: str, coding: str) -> PendingSummary:
+    """Read the pending registry ``name`` in Входящие and sum it per service code."""
+    path = tree.incoming / name
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise os_error(exc, str(path)) from exc
+    registry = formats.parse(data, name=name, org=org, coding=coding)
+    fname = formats.parse_name(name)
+    kind = fname.kind if fname is not None else ""
+    per: dict[str, list[int]] = {}
+    total = 0
+    for row in registry.rows:
+        code = str(getattr(row, "service_code", "") or "")
+        amount = int(getattr(row, "amount", 0) or 0)
+        slot = per.setdefault(code, [0, 0])
+        slot[0] += 1
+        slot[1] += amount
+        total += amount
+    by_service = sorted(((c, n, s) for c, (n, s) in per.items()), key=lambda t: (-t[2], t[0]))
+    return PendingSummary(name, kind, len(registry.rows), total, by_service)

@@ -21,6 +21,7 @@ from trayapp.core import values as v
 from trayapp.core.db import bank as sql
 from trayapp.core.db.connection import Database
 from trayapp.core.formats import clientbank
+from trayapp.core.reconcile import index_references
 from trayapp.errors import AppError, StatementError
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,7 @@ def import_statement(db: Database, path: Path) -> StatementImport:
         ))  # fmt: skip
         inserted = sql.count_documents(db) - before
         sql.set_inserted(db, sid, inserted)
+        index_references(db, sid)
     log.info("bank statement %s: %d documents, %d incoming, %d new",
              path.name, len(statement.documents), len(incoming), inserted)  # fmt: skip
     return StatementImport(

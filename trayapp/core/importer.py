@@ -558,6 +558,7 @@ def _import(db: Database, kind: str, table: tables.Table, path: Path) -> ImportR
         if errors.total:
             log.info("import %s (%s): %d errors, nothing written", table.name, kind, errors.total)
             raise ImportFileError(table.name, errors.shown, errors.total)
+        errors.changed += billing.flush(db)  # a batch still being written (PostgreSQL)
         after = billing.count_rows(db, kind)
         if kind == "accruals":
             billing.refresh_periods(db)

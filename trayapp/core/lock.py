@@ -8,6 +8,9 @@ across processes and threads, and dies with a killed process), with its holder (
 process, since when) written beside it. A second session polls for up to ``wait`` seconds,
 then raises ``BusyError`` naming the holder: the CLI exits 1, the tray's schedule skips that
 turn and tries at the next. No SQL, no GUI.
+
+``acceptance_lock(db)`` serialises acceptances the same way (an advisory lock of the
+PostgreSQL database, or a file lock beside the SQLite file), waiting up to two minutes.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import filelock
 
-from trayapp.errors import BusyError
+from trayapp.errors import AcceptError, BusyError
 
 log = logging.getLogger(__name__)
 
@@ -106,3 +109,45 @@ def exchange_lock(db: Any, wait: float | None = None) -> Iterator[None]:
         yield
     finally:
         lock.release_exchange_lock()
+
+
+# ---------------------------------------------------------------------------- acceptances
+
+ACCEPT_WAIT = 120.0
+ACCEPT_BUSY = "другой пользователь принимает реестр дольше двух минут; повторите позже"
+_file_locks: dict[str, filelock.FileLock] = {}
+
+
+@contextmanager
+def acceptance_lock(db: Any, wait: float = ACCEPT_WAIT) -> Iterator[None]:
+    """One acceptance (documents, confirmation, move) at a time on this database, so that a
+    second accountant accepting the same registry waits for the first to finish and is then
+    told it is accepted, instead of taking the first one's confirmation for a crash's. An
+    advisory lock on PostgreSQL (``db.try_lock``), a file lock beside an SQLite file.
+    Reentrant within one process."""
+    from trayapp.core.db.postgres import ACCEPT_KEY, PgDatabase
+
+    if isinstance(db, PgDatabase):
+        if db.holds(ACCEPT_KEY):  # nested (accept runs recover)
+            yield
+            return
+        deadline = time.monotonic() + wait
+        while not db.try_lock(ACCEPT_KEY):
+            if time.monotonic() >= deadline:
+                raise AcceptError(ACCEPT_BUSY)
+            time.sleep(0.05)
+        try:
+            yield
+        finally:
+            db.unlock(ACCEPT_KEY)
+        return
+    path = str(db.path) + ".accept.lock"
+    lock = _file_locks.setdefault(path, filelock.FileLock(path))  # one per file: reentrant
+    try:
+        lock.acquire(timeout=wait)
+    except filelock.Timeout as exc:
+        raise AcceptError(ACCEPT_BUSY) from exc
+    try:
+        yield
+    finally:
+        lock.release()

@@ -17,9 +17,12 @@ without a match (registries by D, then number) before the next starts:
 4. otherwise ``missing``.
 
 Matches are worked out afresh each time, except that an accepted registry's match is kept at
-its acceptance (``keep_match``) and shown from then on. Set-based: the documents are indexed
-by sum and each purpose is read once, so 1,000 registries against 100,000 documents take a
-fraction of a second. Imports no GUI; SQL lives in ``db/bank.py``.
+its acceptance (``keep_match``) and shown from then on. Set-based: each purpose is read once,
+at import, into ``bank_references`` (read again for every document when ``references``
+changes: ``REFERENCES_VERSION``); the matcher then fetches only the documents that can
+matter — those naming a registry we hold, and those of the sums rules 2 and 3 look for —
+and indexes them by sum, so 1,000 registries against 100,000 documents take a few
+hundredths of a second. Imports no GUI; SQL lives in ``db/bank.py``.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from trayapp.core import values as v
 from trayapp.core.db import bank as sql
@@ -185,56 +188,99 @@ def references(purpose: str) -> set[tuple[date, int]]:
 # ---------------------------------------------------------------------------- matching
 
 
-class _Docs:
-    """The candidate documents, indexed: by sum, and the registries each purpose names."""
+Row = tuple[Any, ...]  # id, number, entry_date, amount, payer_inn, purpose, ref_date, ref_number
 
-    def __init__(self, rows: Iterable[sql.DocRow]) -> None:
-        self.rows: list[sql.DocRow] = list(rows)
-        texts = [r[2] for r in self.rows]
-        ordinal = {t: date.fromisoformat(t).toordinal() for t in set(texts)}  # few days
-        self.day: list[int] = [ordinal[t] for t in texts]  # the day it came, as an ordinal
+
+class Source(Protocol):
+    """Where the matcher gets its documents: only those that can matter."""
+
+    def naming(self) -> Iterable[Row]:
+        """Documents in the window whose purpose names a registry (one row a reference)."""
+
+    def of_amounts(self, amounts: set[int]) -> Iterable[Row]:
+        """Documents in the window of these sums (with their references, if any)."""
+
+
+class _Docs:
+    """The documents fetched so far: rows, day ordinals, the registries each names, and
+    whether it is bound; indexed by sum. Documents ``taken`` by a kept match are left out."""
+
+    def __init__(self, taken: set[int], held: set[tuple[date, int]]) -> None:
+        self.taken = taken
+        self.held = held  # every registry we hold: naming one reserves a document
+        self.index: dict[int, int] = {}
+        self.rows: list[Row] = []
+        self.day: list[int] = []
+        self.refs: list[set[tuple[date, int]]] = []
         self.by_amount: dict[int, list[int]] = defaultdict(list)
-        for i, r in enumerate(self.rows):
-            self.by_amount[r[3]].append(i)
-        self.bound = bytearray(len(self.rows))
-        self.reserved = bytearray(len(self.rows))  # names a registry: not for sum rules
+        self.bound = bytearray()
+        self._ordinal: dict[str, int] = {}
+        self._ref_day: dict[str, date] = {}
+
+    def add(self, rows: Iterable[Row]) -> None:
+        for r in rows:
+            if r[0] in self.taken:
+                continue
+            i = self.index.get(r[0])
+            if i is None:
+                i = self.index[r[0]] = len(self.rows)
+                self.rows.append(r[:6])
+                day = self._ordinal.get(r[2])
+                if day is None:
+                    day = self._ordinal[r[2]] = date.fromisoformat(r[2]).toordinal()
+                self.day.append(day)
+                self.refs.append(set())
+                self.by_amount[r[3]].append(i)
+                self.bound.append(0)
+            if r[6] is not None:
+                ref_day = self._ref_day.get(r[6])
+                if ref_day is None:
+                    ref_day = self._ref_day[r[6]] = date.fromisoformat(r[6])
+                self.refs[i].add((ref_day, int(r[7])))
 
     def transfer(self, i: int) -> Transfer:
         r = self.rows[i]
         return Transfer(r[0], r[1], date.fromordinal(self.day[i]), r[3], r[4], r[5])
 
     def of_sum(self, amount: int, first: int, last: int) -> list[int]:
-        """Free candidates of ``amount`` that came from ``first`` to ``last`` (ordinals)."""
-        return [
-            i
-            for i in self.by_amount.get(amount, ())
-            if not self.bound[i] and not self.reserved[i] and first <= self.day[i] <= last
-        ]
+        """Free candidates of ``amount`` that came from ``first`` to ``last`` (ordinals); a
+        document naming a registry we hold is for that registry only (rule 1)."""
+        return sorted(
+            (
+                i
+                for i in self.by_amount.get(amount, ())
+                if not self.bound[i]
+                and first <= self.day[i] <= last
+                and self.refs[i].isdisjoint(self.held)
+            ),
+            key=lambda i: (self.day[i], self.rows[i][0]),
+        )
 
 
 def match_registries(
     registries: list[Registry],
-    rows: Iterable[sql.DocRow],
+    source: Source,
     terms: BankTerms,
     known: Iterable[tuple[date, int]] = (),
+    taken: Iterable[int] = (),
 ) -> dict[int, Match]:
-    """Match ``registries`` (those without a kept match) against candidate documents
-    ``rows`` (incoming, from the agent, not bound by a kept match). ``known``: the (date,
-    number) of the registries with a kept match, whose naming also reserves a document.
-    Returns file_id -> Match. Pure."""
+    """Match ``registries`` (those without a kept match) against the documents ``source``
+    gives (incoming, from the agent when set, in the registries' whole window). ``known``:
+    the (date, number) of the registries with a kept match; ``taken``: the documents bound by
+    those. Returns file_id -> Match."""
     regs = sorted(registries, key=lambda r: (r.day, r.number))
-    docs = _Docs(rows)
     fee = [fee_of(r.total, terms.fee_percent) for r in regs]
     expected = [r.total - f for r, f in zip(regs, fee, strict=True)]
     start = [r.day.toordinal() for r in regs]
     window = [(s, s + terms.days) for s in start]
     index = {(r.day, r.number): k for k, r in enumerate(regs)}
-    kept = set(known)
+    docs = _Docs(set(taken), set(index) | set(known))
     status: list[str | None] = [None] * len(regs)
     listed: list[list[int]] = [[] for _ in regs]
     difference: list[int | None] = [None] * len(regs)
 
     # rule 1: the purpose names the registry
+    docs.add(source.naming())
     parent = list(range(len(regs)))
 
     def root(k: int) -> int:
@@ -244,15 +290,12 @@ def match_registries(
         return k
 
     named: set[int] = set()
-    for i, row in enumerate(docs.rows):
-        refs = references(row[5]) if row[5] else set()
-        if not refs:
-            continue
-        hits = [index[ref] for ref in refs if ref in index]
-        if hits or refs & kept:
-            docs.reserved[i] = 1
+    for i in range(len(docs.rows)):
         day = docs.day[i]
-        hits = sorted(k for k in hits if window[k][0] <= day <= window[k][1])
+        hits = sorted(
+            k for k in (index.get(ref) for ref in docs.refs[i])
+            if k is not None and window[k][0] <= day <= window[k][1]
+        )  # fmt: skip
         if not hits:
             continue
         docs.bound[i] = 1
@@ -271,6 +314,7 @@ def match_registries(
             difference[k] = diff
 
     # rule 2: one candidate of the expected sum
+    docs.add(source.of_amounts({expected[k] for k in range(len(regs)) if status[k] is None}))
     for k in range(len(regs)):
         if status[k] is not None:
             continue
@@ -286,10 +330,12 @@ def match_registries(
     for k in range(len(regs)):
         if status[k] is None:
             by_day[start[k]].append(k)
-    for members in by_day.values():
-        if len(members) < 2:
-            continue
-        found = docs.of_sum(sum(expected[k] for k in members), *window[members[0]])
+    days = {d: sum(expected[k] for k in m) for d, m in by_day.items() if len(m) >= 2}
+    if days:
+        docs.add(source.of_amounts(set(days.values())))
+    for d, total in sorted(days.items()):
+        members = by_day[d]
+        found = docs.of_sum(total, *window[members[0]])
         if len(found) == 1:
             docs.bound[found[0]] = 1
             for k in members:
@@ -307,15 +353,56 @@ def match_registries(
 
 # ---------------------------------------------------------------------------- database
 
+# Bump when ``references`` reads purposes differently: the stored references are then read
+# again from every document's purpose at the next reconcile.
+REFERENCES_VERSION = "1"
 
-def _registries(db: Database) -> list[tuple[Registry, bool]]:
+
+def index_references(db: Database, statement_id: int | None = None) -> None:
+    """Store the registries named by the purposes of a statement's new documents (all
+    documents, when the stored ones were read by another version of ``references``)."""
+    if statement_id is None and sql.references_version(db) == REFERENCES_VERSION:
+        return  # the usual case: no write, no lock
+    with db.transaction():
+        current = sql.references_version(db) == REFERENCES_VERSION
+        if current and statement_id is None:
+            return
+        if current and statement_id is not None:
+            rows = sql.purposes_of_statement(db, statement_id)
+        else:
+            sql.clear_references(db)
+            rows = sql.all_purposes(db)
+            sql.set_references_version(db, REFERENCES_VERSION)
+        sql.insert_references(
+            db, ((doc_id, d.isoformat(), n) for doc_id, p in rows for d, n in references(p))
+        )
+
+
+class _DbSource:
+    def __init__(self, db: Database, first: date, last: date, payer: str,
+                 held: list[tuple[date, int]]) -> None:  # fmt: skip
+        self.db, self.payer = db, payer
+        self.first, self.last = first.isoformat(), last.isoformat()
+        days = [d for d, _ in held]
+        self.ref_first, self.ref_last = min(days).isoformat(), max(days).isoformat()
+
+    def naming(self) -> Iterable[Row]:
+        return sql.documents_naming(self.db, self.first, self.last, self.payer,
+                                    self.ref_first, self.ref_last)  # fmt: skip
+
+    def of_amounts(self, amounts: set[int]) -> Iterable[Row]:
+        if not amounts:
+            return []
+        return sql.documents_of_amounts(self.db, amounts, self.first, self.last, self.payer)
+
+
+def _registries(db: Database) -> list[Registry]:
     out = []
-    for file_id, name, status, rows, total in sql.payments_registries(db):
+    for file_id, name, _status, rows, total in sql.payments_registries(db):
         fname = parse_name(name)
         if fname is None or fname.is_ack:
             continue
-        reg = Registry(file_id, name, fname.day, fname.number, rows, total)
-        out.append((reg, status in ("accepted", "done")))
+        out.append(Registry(file_id, name, fname.day, fname.number, rows, total))
     return out
 
 
@@ -344,22 +431,24 @@ def _kept(db: Database, regs: list[Registry], one: bool = True) -> list[Match]:
 
 def reconcile(db: Database, terms: BankTerms) -> list[Match]:
     """Every payments registry, pending or accepted, with its match; by date, then number."""
-    regs = [reg for reg, _accepted in _registries(db)]
+    index_references(db)
+    regs = _registries(db)
     result = {m.file_id: m for m in _kept(db, regs, one=False)}
     fresh = [r for r in regs if r.file_id not in result]
     if fresh:
         taken = {doc_id for _, doc_id, bound, _ in sql.documents_of_matches(db) if bound}
         first = min(r.day for r in fresh)
         last = max(r.day for r in fresh) + timedelta(days=terms.days)
-        rows = sql.documents_between(db, first.isoformat(), last.isoformat(), terms.agent_inn)
         known = [(m.day, m.number) for m in result.values()]
-        result.update(match_registries(fresh, (r for r in rows if r[0] not in taken), terms, known))
+        source = _DbSource(db, first, last, terms.agent_inn,
+                           [(r.day, r.number) for r in regs])  # fmt: skip
+        result.update(match_registries(fresh, source, terms, known, taken))
     return sorted(result.values(), key=lambda m: (m.day, m.number))
 
 
 def kept_match(db: Database, name: str) -> Match | None:
     """The match kept at the acceptance of the registry ``name``, if any."""
-    found = [m for m in _kept(db, [reg for reg, _ in _registries(db) if reg.file == name])]
+    found = _kept(db, [reg for reg in _registries(db) if reg.file == name])
     return found[0] if found else None
 
 

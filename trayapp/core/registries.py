@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -21,7 +22,7 @@ from typing import Any
 from trayapp.core import values as v
 from trayapp.core.db import Database, journal
 from trayapp.core.db import registries as q
-from trayapp.core.folders import TEMP_PREFIX, ExchangeTree, atomic_file, os_error
+from trayapp.core.folders import TEMP_PREFIX, ExchangeTree, atomic_file, os_error, remove_file
 from trayapp.core.formats import (
     CODINGS,
     Header,
@@ -32,6 +33,7 @@ from trayapp.core.formats import (
     debt_lines,
     encode,
     make_name,
+    parse_name,
     render_header,
     render_row,
 )
@@ -50,6 +52,7 @@ class GenerateResult:
     as_of: date | None
     skipped_services: list[str] = field(default_factory=list)
     accounts_without_services: list[str] = field(default_factory=list)
+    closed_with_debt: tuple[int, int] = (0, 0)  # closed accounts left out that owe: (n, kopecks)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -364,9 +367,10 @@ def generate_debts(
         type="DEBTS", org=inn, number=1, day=today, period=period, as_of=as_of, coding=coding
     )
     path, count = _write_registry(tree, db, header, batches(), total)
+    closed = q.closed_with_debt(db, period, as_of, first_day)
     return GenerateResult(
         path, "DEBTS", count, total[0], period, as_of,
-        [cat.label(c) for c in sorted(skipped)], orphans,
+        [cat.label(c) for c in sorted(skipped)], orphans, closed,
     )  # fmt: skip
 
 
@@ -433,3 +437,14 @@ def generate(
     if kind == "meters":
         return generate_meters(db, tree, coding, today, month, apartments_only)
     raise GenerationError(f"неизвестный вид реестра: {kind}; допустимо: services, debts, meters")
+
+
+def withdraw(tree: ExchangeTree, name: str) -> None:
+    """Remove a registry of ours that still waits in Исходящие (the accountant replaces it
+    with a new one before it is sent); a name not there, or not ours, is refused."""
+    fname = parse_name(name)
+    path = tree.outgoing / name
+    if fname is None or fname.is_ack or not path.is_file():
+        raise GenerationError(f"в каталоге Исходящие нет реестра {name}")
+    remove_file(path)  # waits out Excel or an antivirus holding it, then says so
+    logging.getLogger(__name__).info("withdrawn from Исходящие before sending: %s", name)

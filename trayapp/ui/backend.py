@@ -2,9 +2,10 @@
 
 Each call opens its own ``App`` (SQLite connections belong to one thread) and closes it,
 calls the same core functions as the command line (``App.exchange``,
-``registries.generate``, ``accept.list_pending`` / ``accept``, ``exchange.status``, the event
-journal, ``bank.import_statement`` and ``reconcile``) and returns frozen records the Tk thread can show. No Tk, no pystray, no SQL, no
-HTTP and no file moves here: the core does those.
+``registries.generate``, ``accept.list_pending`` / ``accept``, ``exchange.status``,
+``events``, ``bank.import_statement`` and ``reconcile``) and returns frozen records the Tk
+thread can show. No Tk, no pystray, no SQL (nothing of ``core.db``), no HTTP and no file
+moves here: the core does those.
 """
 
 from __future__ import annotations
@@ -19,15 +20,15 @@ from typing import Any
 
 from trayapp import settings as st
 from trayapp.app import App
+from trayapp.core import events as core_events
 from trayapp.core import exchange as core_exchange
 from trayapp.core import reconcile, registries
-from trayapp.core.accept import AcceptResult, PendingItem, accept, list_pending
+from trayapp.core.accept import AcceptResult, PendingItem, PendingSummary, accept, list_pending
 from trayapp.core.bank import StatementImport, import_statement
-from trayapp.core.db import journal
 from trayapp.core.exchange import SessionResult
 from trayapp.core.reconcile import Match
 from trayapp.core.registries import GenerateResult
-from trayapp.errors import AppError, GenerationError
+from trayapp.errors import AppError, GenerationError, PasswordError
 from trayapp.version import version
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,20 @@ class Snapshot:
     exchange_folder: Path | None = None
     bank: dict[str, Match] = field(default_factory=dict)  # pending payments file -> its match
     statements: int = 0  # bank statements imported so far
+    unposted: list[tuple[str, str, int]] = field(default_factory=list)  # readings documents
+    outgoing: list[str] = field(default_factory=list)  # registries waiting in Исходящие
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedFile:
+    """One billing-data file as loaded: its kind ('' unknown), rows, and bad rows."""
+
+    path: Path
+    kind: str
+    rows: int
+    errors: list[tuple[int, str]]
+    inserted: int = 0
+    updated: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,17 +107,23 @@ class Backend:
 
     def _snapshot(self, a: App, mark_seen: bool) -> Snapshot:
         tree = a.tree
-        status = core_exchange.status(a.db, tree)
+        status = dict(core_exchange.status(a.db, tree))
+        # which database, where it is a shared one (the status line names it)
+        status["database"] = a.db.label if a.db.dialect == "postgresql" else ""
         try:
             month: int | None = registries.billing_period(a.db, None)
         except GenerationError:
             month = None
         org = _org_or_none(a)
         pending = list_pending(a.db, tree, org, a.settings.coding if org else None, a.clock)
-        recent = journal.recent_events(a.db, 50)
-        unseen = journal.unseen_events(a.db, mark_seen=mark_seen)
+        recent = core_events.recent(a.db, 50)
+        unseen = core_events.unseen(a.db, mark_seen=mark_seen)
         bank, statements = reconcile.pending_matches(a.db, a.settings.bank_terms(), pending)
-        return Snapshot(status, pending, month, recent, unseen, tree.root, bank, statements)
+        from trayapp.core.accept import unposted_readings
+
+        return Snapshot(status, pending, month, recent, unseen, tree.root, bank, statements,
+                        unposted=unposted_readings(a.db),
+                        outgoing=sorted(tree.names(tree.outgoing)))  # fmt: skip
 
     # ------------------------------------------------------------------ jobs
 
@@ -126,6 +147,68 @@ class Backend:
         with self.app() as a:
             return import_statement(a.db, path)
 
+    def load_files(self, paths: list[Path]) -> list[LoadedFile]:
+        """Load billing-data files, each of the kind its name or header says, in the order
+        their rows refer to each other; a file with bad rows loads nothing (its rows are
+        listed), an unrecognised one is named and skipped."""
+        from trayapp.core import import_kind, importer
+        from trayapp.errors import ImportFileError
+
+        out: list[LoadedFile] = []
+        known: list[tuple[Path, str]] = []
+        for p in paths:
+            kind = import_kind.recognise(p)
+            if kind is None:
+                out.append(LoadedFile(p, "", 0, [(0, "не понятно, что это за таблица: "
+                                                    "назовите файл по виду данных")]))  # fmt: skip
+            else:
+                known.append((p, kind))
+        with self.app() as a:
+            for p, kind in import_kind.order(known):
+                try:
+                    r = importer.import_file(a.db, kind, p)
+                except ImportFileError as exc:
+                    out.append(LoadedFile(p, kind, 0, list(exc.errors)))
+                except AppError as exc:
+                    out.append(LoadedFile(p, kind, 0, [(0, exc.message)]))
+                else:
+                    out.append(LoadedFile(p, kind, r.rows, [], r.inserted, r.updated))
+        return out
+
+    def export(self, kind: str, out: Path) -> tuple[Path | None, int]:
+        """Accepted payments or readings not exported before into ``out``: (file, rows);
+        (None, 0) when there is nothing new."""
+        from trayapp.core.exporter import export
+
+        with self.app() as a:
+            r = export(a.db, kind, out, False, a.clock(), out.parent)
+            return r.file, r.rows
+
+    def summary(self, name: str) -> PendingSummary:
+        from trayapp.core.accept import pending_summary
+
+        with self.app() as a:
+            return pending_summary(a.tree, name, a.require_org(), a.settings.coding)
+
+    def withdraw(self, name: str) -> None:
+        """Take a registry not yet sent out of Исходящие (replaced by a new one)."""
+        from trayapp.core.registries import withdraw
+
+        with self.app() as a:
+            withdraw(a.tree, name)
+
+    def report_again(self, name: str, xlsx: bool) -> Path:
+        from trayapp.core.accept import report_of_file
+
+        with self.app() as a:
+            return report_of_file(a.db, name, a.paths.reports_dir, xlsx=xlsx)
+
+    def post(self, number: str) -> tuple[str, int]:
+        from trayapp.core.accept import post_document
+
+        with self.app() as a:
+            return post_document(a.db, number)
+
     # ------------------------------------------------------------------ settings
 
     def load_settings(self) -> tuple[st.Settings, bool, str]:
@@ -137,20 +220,35 @@ class Backend:
     def save_settings(self, values: dict[str, str], password: str = ""
                       ) -> tuple[st.Settings, AppError | None]:  # fmt: skip
         """Check every value (``SettingsError`` on the first bad one: nothing saved), save
-        them all, then put ``password`` (when given) into the keyring; a keyring that
-        refuses it is returned, not raised: the settings are saved anyway."""
+        them all, then put ``password`` (when given) into the keyring, and the database's
+        password (``values["db_password"]``, when given, for a PostgreSQL ``database``); a
+        keyring that refuses one is returned, not raised: the settings are saved anyway."""
+        values = dict(values)
+        db_password = values.pop("db_password", "")
         with self.app() as a:
             s = a.settings
             for key, value in values.items():
                 s = st.set_value(s, key, value)
             a.save_settings(s)
-            if not password:
-                return s, None
-            try:
-                st.set_password(s.login, password)
-            except AppError as exc:
-                return s, exc
+            if password:
+                try:
+                    st.set_password(s.login, password)
+                except PasswordError as exc:  # no secure store: kept in memory, never on disk
+                    self.password = password
+                    log.info("no keyring: the password is kept in memory until the program ends")
+                    return s, exc
+                except AppError as exc:
+                    return s, exc
+            if db_password:
+                try:
+                    st.set_db_password(s.database, db_password)
+                except AppError as exc:
+                    return s, exc
             return s, None
+
+    def remember_password(self, password: str) -> None:
+        """Use ``password`` for the sessions of this run only (memory, never a file)."""
+        self.password = password
 
 
 def _org_or_none(a: App) -> str | None:

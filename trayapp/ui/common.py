@@ -2,7 +2,8 @@
 
 ``Dialogs`` is the one place that shows a message box or a folder dialog (tests give a
 recording one instead, since a modal box would wait for a click); ``open_path`` opens a file
-or folder with the OS default program; ``status_text`` and ``tooltip_text`` word the last
+or folder with the OS default program; ``log_tk_errors`` sends an exception in a Tk callback
+to the log (Tk prints it to ``sys.stderr``, which is None in a windowed build); ``status_text`` and ``tooltip_text`` word the last
 exchange the way the manual does. Imports tkinter, no core module but ``values``.
 """
 
@@ -26,10 +27,23 @@ APP_TITLE = "Мои счета: обмен реестрами"
 KIND_NAMES = {"PAYMENTS": "оплаты", "READINGS": "показания"}
 CODING_LABELS = {
     "ACCOUNT": "в целом по л/с",
-    "GOROD": "по кодам 'Города'",
+    "GOROD": "по кодам «Города»",
     "SBER": "по кодам Сбербанка",
     "OWN": "по кодам ЖКУ",
 }
+
+
+class Fonts:
+    """Copies of Tk's named fonts (a tuple ``("TkDefaultFont", 12, "bold")`` would be looked
+    up as a family name): they follow the platform's font and the scaling."""
+
+    def __init__(self, root: tk.Misc) -> None:
+        from tkinter import font as tkfont
+
+        base = tkfont.nametofont("TkDefaultFont", root=root)
+        self.title = base.copy()
+        self.title.configure(size=round(abs(int(base.cget("size"))) * 1.25) or 12, weight="bold")
+        self.small = base.copy()
 
 
 class Dialogs:
@@ -50,6 +64,14 @@ class Dialogs:
     def info(self, title: str, message: str) -> None:
         messagebox.showinfo(title, message, **self._options())
 
+    def ask_password(self, title: str, prompt: str) -> str | None:
+        from tkinter import simpledialog
+
+        value = simpledialog.askstring(title, prompt, show="•", parent=self.parent)
+        return str(value) if value else None
+
+    def confirm(self, title: str, message: str) -> bool:
+        return bool(messagebox.askokcancel(title, message, **self._options()))
     def ask_yes_no(self, title: str, message: str) -> bool:
         return bool(messagebox.askyesno(title, message, icon="warning", default="no",
                                         **self._options()))  # fmt: skip
@@ -59,11 +81,37 @@ class Dialogs:
                                                  filetypes=kinds)  # fmt: skip
         return str(chosen) if chosen else None
 
+    def ask_files(self, title: str, kinds: list[tuple[str, str]]) -> list[str]:
+        chosen: Any = filedialog.askopenfilenames(parent=self.parent, title=title,
+                                                  filetypes=kinds)  # fmt: skip
+        return [str(c) for c in chosen] if chosen else []
+
+    def ask_dir(self, title: str) -> str | None:
+        chosen: Any = filedialog.askdirectory(parent=self.parent, title=title, mustexist=True)
+        return str(chosen) if chosen else None
+
+    def ask_save(self, title: str, name: str) -> str | None:
+        chosen: Any = filedialog.asksaveasfilename(parent=self.parent, title=title,
+                                                   initialfile=name, defaultextension=".csv",
+                                                   filetypes=[("CSV", "*.csv"),
+                                                              ("Excel", "*.xlsx")])  # fmt: skip
+        return str(chosen) if chosen else None
+
     def ask_folder(self, initial: str) -> str | None:
         chosen: Any = filedialog.askdirectory(
             parent=self.parent, initialdir=initial or None, mustexist=False,
             title="Каталог обмена с «Мои счета»")  # fmt: skip
         return str(chosen) if chosen else None
+
+
+def log_tk_errors(root: tk.Tk) -> None:
+    """An exception in a Tk callback goes to the log file, with its traceback (by default Tk
+    prints it to ``sys.stderr``: nowhere in a windowed build, and the bug leaves no trace)."""
+
+    def report(exc: type[BaseException], value: BaseException, tb: Any) -> None:
+        log.error("an error in a window callback", exc_info=(exc, value, tb))
+
+    root.report_callback_exception = report
 
 
 def open_path(path: str | os.PathLike[str]) -> None:
@@ -72,8 +120,8 @@ def open_path(path: str | os.PathLike[str]) -> None:
     if not p.exists():
         raise AppError(f"нет такого файла или каталога: {p}")
     try:
-        if sys.platform.startswith("win"):
-            os.startfile(p)  # type: ignore[attr-defined]  # noqa: S606
+        if sys.platform == "win32":  # a check mypy understands: os.startfile is Windows'
+            os.startfile(p)  # noqa: S606
         elif sys.platform == "darwin":
             subprocess.Popen(["open", str(p)])  # noqa: S603,S607
         else:
@@ -84,18 +132,39 @@ def open_path(path: str | os.PathLike[str]) -> None:
         raise AppError(f"не удалось открыть {p}: {exc.strerror or exc}") from exc
 
 
+def money(kopecks: int) -> str:
+    """Kopecks as the accountant writes a sum: ``596 799,34`` (thousands by spaces)."""
+    sign = "-" if kopecks < 0 else ""
+    rubles, kop = divmod(abs(kopecks), 100)
+    return f"{sign}{rubles:,}".replace(",", " ") + f",{kop:02d}"
+
+
+def plural(n: int, one: str, few: str, many: str) -> str:
+    """The Russian form for ``n``: 1 реестр, 2 реестра, 5 реестров."""
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many
+
+
 def status_text(status: dict[str, Any]) -> str:
     """«Не было обмена с 'Мои счета'» or «Отправлено N, принято M, ждут приёма K (время)»."""
     if not status.get("last_exchange"):
         pending = int(status.get("pending") or 0)
-        return NO_EXCHANGE + (f"; ждут приёма {pending}" if pending else "")
+        return NO_EXCHANGE + (f"; ждут приёма {pending}" if pending else "") + _database(status)
     text = (f"Отправлено {status.get('sent', 0)}, принято {status.get('received', 0)}, "
             f"ждут приёма {status.get('pending', 0)}")  # fmt: skip
     when = str(status["last_exchange"])[:16]  # without the seconds
     text += f" (обмен {when}"
     if status.get("ok") is False:
         text += ", не завершён"
-    return text + ")"
+    return text + ")" + _database(status)
+
+
+def _database(status: dict[str, Any]) -> str:
+    """«; база: PostgreSQL host:port/db» where the database is a shared one."""
+    return f"; база: {status['database']}" if status.get("database") else ""
 
 
 def tooltip_text(status: dict[str, Any], running: bool = False) -> str:

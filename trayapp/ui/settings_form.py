@@ -1,5 +1,5 @@
-"""The settings tab of the window: coding, exchange folder, server, login, password, bank,
-autostart at login and the exchange schedule (minutes, 0 = off).
+"""The settings tab of the window: coding, exchange folder, server, login, password, database,
+bank, autostart at login and the exchange schedule (minutes, 0 = off).
 
 The form reads a ``Settings`` record and, on «Сохранить», hands the values to its ``on_save``
 callback (the window runs the save in the worker: ``settings.set_value`` checks every value,
@@ -78,6 +78,24 @@ class SettingsForm(ttk.Frame):
                                              padx=4)  # fmt: skip
         row += 1
 
+        # the database: empty for the SQLite file of this PC, or the company's PostgreSQL
+        self.database_var = tk.StringVar(self, "")
+        self.db_password_var = tk.StringVar(self, "")
+        for label, var, show in (("База данных:", self.database_var, ""),
+                                 ("Пароль базы:", self.db_password_var, "•")):  # fmt: skip
+            ttk.Label(self, text=label).grid(row=row, column=0, sticky="w")
+            e = ttk.Entry(self, textvariable=var, width=48, show=show)
+            e.grid(row=row, column=1, sticky="ew", padx=4, pady=2)
+            self.entries[label] = e
+            row += 1
+        self.database_entry = self.entries["База данных:"]
+        self.db_password_entry = self.entries["Пароль базы:"]
+        ttk.Label(self, text="Пусто — своя база на этом компьютере; общая база УК: "
+                             "postgresql://ПОЛЬЗОВАТЕЛЬ@СЕРВЕР:5432/БАЗА (пароль — в поле ниже).",
+                  foreground="#555555", wraplength=420).grid(row=row, column=1, columnspan=2,
+                                                             sticky="w", padx=4)  # fmt: skip
+        row += 1
+
         self.bank = BankSettings(self)
         self.bank.grid(row=row, column=0, columnspan=3, sticky="ew", pady=(8, 0))
         row += 1
@@ -110,6 +128,8 @@ class SettingsForm(ttk.Frame):
         self.url_var.set(s.server_url)
         self.login_var.set(s.login)
         self.password_var.set("")
+        self.database_var.set(s.database)
+        self.db_password_var.set("")
         self.verbose_var.set(s.verbose)
         self.autostart_var.set(s.autostart)
         self.schedule_var.set(str(s.schedule_minutes))
@@ -125,6 +145,9 @@ class SettingsForm(ttk.Frame):
             "server_url": self.url_var.get().strip(),
             "login": self.login_var.get().strip(),
             "verbose": "1" if self.verbose_var.get() else "0",
+            "database": self.database_var.get().strip(),
+            # not a setting: the backend puts it into the keyring (settings.set_db_password)
+            "db_password": self.db_password_var.get(),
             "autostart": "1" if self.autostart_var.get() else "0",
             "schedule_minutes": self.schedule_var.get().strip(),
             **self.bank.values(),

@@ -9,8 +9,9 @@ opens the window, so the screen is never left empty. The icon's callbacks only p
 a queue that the Tk thread drains with ``root.after``. Left click (the default action) runs
 an exchange; the menu has «Обмен сейчас», «Открыть окно», «Открыть каталог обмена»,
 «Выход». The icon shows the state (idle, exchanging, attention, error, offline) and the last
-session's counts «↑N ↓M»; its tooltip the last exchange; rejected registries pop up as notifications where the backend has them (and are
-always in the window's «События»). Without a tray the window is an ordinary one: closing it
+session's counts «↑N ↓M»; its tooltip the last exchange; every notice of the window (a rejected registry, a broken one, registries waiting,
+a session that could not finish) is one desktop notification (notify.py; pystray's own as a
+fallback) and is always in the window's «События» too. Without a tray the window is an ordinary one: closing it
 quits. pystray is imported here only, lazily (it fails at import time without a display).
 """
 
@@ -24,6 +25,7 @@ import queue
 import threading
 import time
 import tkinter as tk
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +35,9 @@ from trayapp import console
 from trayapp.errors import AppError
 from trayapp.paths import AppPaths
 from trayapp.ui import icon as icons
+from trayapp.ui import tray_process
+from trayapp.ui.desktop import allow_foreground, prepare_dpi
+from trayapp.ui.notify import APP_NAME, Notifier
 from trayapp.ui.schedule_button import ScheduleButton
 from trayapp.ui.scheduler import Scheduler, settings_minutes, window_starter
 from trayapp.ui.window import MainWindow, UiState
@@ -66,6 +71,13 @@ class Tray:
         if os.environ.get(NO_TRAY_ENV) == "1":
             log.info("tray disabled by %s", NO_TRAY_ENV)
             return False
+        if tray_process.wanted():  # macOS: pystray needs the main thread, Tk has it
+            proc = tray_process.TrayProcess(self.commands.put, self._pause_text)
+            if not proc.start():
+                return False
+            self.icon, self.backend, self.has_menu = proc, "process", True
+            self.started_at = time.monotonic()
+            return True
         try:
             import pystray
         except Exception as exc:  # Xlib raises DisplayNameError, not ImportError
@@ -110,6 +122,8 @@ class Tray:
 
     def _run(self) -> None:
         def setup(icon: Any) -> None:
+            if hasattr(icon, "dock_state"):
+                return  # DockedIcon shows itself from its own loop's thread
             try:
                 icon.visible = True
             except Exception:  # in pystray's setup thread: nobody else would see it
@@ -122,8 +136,15 @@ class Tray:
             log.exception("the tray icon stopped")
             self.commands.put("no-tray")
 
+    def _pause_text(self) -> str:
+        return self.schedule.menu_text() if self.schedule is not None else ""
+
     def update(self, state: UiState) -> None:
         if self.icon is None:
+            return
+        if isinstance(self.icon, tray_process.TrayProcess):
+            self.icon.send({"state": state.state, "sent": state.sent, "received": state.received,
+                            "tooltip": state.tooltip, "pause": self._pause_text()})  # fmt: skip
             return
         try:
             if hasattr(self.icon, "set_image"):  # xorg: drawn at the docked size, crisp
@@ -133,11 +154,14 @@ class Tray:
                 self.icon.icon = icons.tray_image(state.state, state.sent, state.received, 32)
             if self.backend != "xorg":  # python-xlib writes WM_NAME as Latin-1
                 self.icon.title = state.tooltip[:127]
-            if self.has_notify:
-                for text in state.notices[:3]:
-                    self.icon.notify(text[:250], "Мои счета")
         except Exception:
             log.exception("tray update failed")
+
+    def notify_fallback(self, title: str, message: str) -> None:
+        """pystray's own notification (Windows balloon, gtk), where desktop-notifier fails."""
+        if self.icon is None or not self.has_notify:
+            raise RuntimeError("the tray icon cannot show notifications")
+        self.icon.notify(message[:250], title)
 
     def docked(self) -> bool | None:
         """Whether the icon sits in the tray at a usable size; None where nobody can tell."""
@@ -170,6 +194,17 @@ def _xorg_tray_host() -> bool:
     except Exception:
         log.exception("cannot ask X for a tray host")
         return False
+
+
+def make_on_state(tray: Tray, notifier: Notifier) -> Callable[[UiState], None]:
+    """What the window calls at each change: the icon and tooltip, one notification a notice."""
+
+    def on_state(state: UiState) -> None:
+        tray.update(state)
+        for text in state.notices:
+            notifier.send(APP_NAME, text)
+
+    return on_state
 
 
 # ---------------------------------------------------------------------------- entry
@@ -207,7 +242,15 @@ def _show_request_file(paths: AppPaths) -> Path:
     return paths.data_dir / "trayapp.show"
 
 
+def _pid_file(paths: AppPaths) -> Path:
+    return paths.data_dir / "trayapp.pid"
+
+
 def _ask_to_show(paths: AppPaths) -> None:
+    try:
+        allow_foreground(int(_pid_file(paths).read_text(encoding="ascii").strip() or 0))
+    except (OSError, ValueError):
+        pass
     try:
         _show_request_file(paths).write_text(repr(time.time()), encoding="ascii")
     except OSError as exc:
@@ -217,8 +260,13 @@ def _ask_to_show(paths: AppPaths) -> None:
 def _run(home: str | None, paths: AppPaths, password: str | None, minimized: bool) -> int:
     from trayapp.app import App, setup_logging
     from trayapp.ui.backend import Backend
-    from trayapp.ui.common import Dialogs
+    from trayapp.ui.common import Dialogs, log_tk_errors
 
+    prepare_dpi()  # before the first tk.Tk(): sharp at 150 % on Windows
+    try:
+        _pid_file(paths).write_text(str(os.getpid()), encoding="ascii")
+    except OSError:
+        log.warning("cannot write the pid file", exc_info=True)
     try:
         root = tk.Tk(className="trayapp")
     except tk.TclError as exc:
@@ -228,6 +276,7 @@ def _run(home: str | None, paths: AppPaths, password: str | None, minimized: boo
             "см. trayapp --help"
         )
         return 1
+    log_tk_errors(root)  # a windowed build has no stderr for Tk to print them to
     try:
         app = App.create(home)
         setup_logging(app.paths, app.settings.verbose, kind="tray")
@@ -239,10 +288,13 @@ def _run(home: str | None, paths: AppPaths, password: str | None, minimized: boo
         return 1
     commands: queue.Queue[str] = queue.Queue()
     tray = Tray(commands)
-    window = MainWindow(root, Backend(home, password), on_state=tray.update)
     schedule = tray.schedule = Scheduler(settings_minutes(home))
+    if minimized:
+        root.withdraw()  # at login: no window flashing up while it is built
+    tray_on = tray.start()  # before the window is built: the icon shows as soon as it can
+    notifier = Notifier(fallback=tray.notify_fallback)
+    window = MainWindow(root, Backend(home, password), on_state=make_on_state(tray, notifier))
     schedule_button = ScheduleButton(window, schedule)  # the same toggle in the window
-    tray_on = tray.start()
     log.info("started: tray %s (%s)", "on" if tray_on else "off", tray.backend or "none")
     show_file = _show_request_file(paths)
     seen = [_mtime(show_file)]
@@ -251,6 +303,7 @@ def _run(home: str | None, paths: AppPaths, password: str | None, minimized: boo
         if window.worker.busy("exchange"):
             log.info("quitting while an exchange runs: the next session finishes its job")
         tray.stop()
+        notifier.close()
         window.close()
         try:
             root.destroy()
@@ -306,6 +359,7 @@ def _run(home: str | None, paths: AppPaths, password: str | None, minimized: boo
         mtime = _mtime(show_file)
         if mtime != seen[0]:
             seen[0] = mtime
+            log.info("show requested by a second start")
             window.show()
         root.after(POLL_MS, poll)
 
@@ -314,7 +368,10 @@ def _run(home: str | None, paths: AppPaths, password: str | None, minimized: boo
     if tray_on and minimized and not window.first_start:
         root.withdraw()  # at login: only the icon
     elif minimized and not window.first_start:
+        root.deiconify()
         root.iconify()  # --minimized (autostart) without a tray: at least out of the way
+    else:
+        root.deiconify()
     root.after(POLL_MS, poll)
     try:
         root.mainloop()

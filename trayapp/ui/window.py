@@ -14,6 +14,8 @@ the tray the icon state, badge count, tooltip and new notices. Calls the core on
 from __future__ import annotations
 
 import logging
+import re
+import time
 import tkinter as tk
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,9 +27,9 @@ from typing import Any
 from PIL import ImageTk
 
 from trayapp.core import values as v
-from trayapp.core.accept import AcceptResult, PendingItem
+from trayapp.core.accept import AcceptResult, PendingItem, PendingSummary
 from trayapp.core.registries import GenerateResult
-from trayapp.errors import AppError, ServerError
+from trayapp.errors import AppError, PasswordError, ServerError
 from trayapp.settings import Settings
 from trayapp.ui import icon
 from trayapp.ui.backend import Backend, Event, ExchangeOutcome, Snapshot
@@ -35,13 +37,19 @@ from trayapp.ui.bank_panel import COLUMN as BANK_COLUMN
 from trayapp.ui.bank_panel import BankPanel
 from trayapp.ui.common import (
     APP_TITLE,
+    CODING_LABELS,
     KIND_NAMES,
     NO_EXCHANGE,
     Dialogs,
+    Fonts,
+    money,
     open_path,
+    plural,
     status_text,
     tooltip_text,
 )
+from trayapp.ui.data_panel import DataPanel
+from trayapp.ui.desktop import apply_theme, bring_to_front, scale_factor, scale_layout
 from trayapp.ui.settings_form import SettingsForm
 from trayapp.ui.worker import Worker
 
@@ -51,6 +59,13 @@ GEN_KINDS = (("services", "Услуги", "Реестр услуг: при пе�
              ("debts", "Задолженность", "Реестр задолженности за выбранный месяц начислений"),
              ("meters", "Счётчики", "Реестр счётчиков с показаниями на 1-е число "
                                     "следующего месяца"))  # fmt: skip
+
+
+PASSWORD_IN_MEMORY = ("Надёжного хранилища паролей в системе нет, поэтому пароль хранится только "
+                      "в памяти программы, до выхода из неё (в файл он не записывается). "
+                      "После перезапуска программа спросит его снова.")  # fmt: skip
+ASK_PASSWORD = ("Введите пароль «Мои счета». Надёжного хранилища паролей в системе нет: "
+                "пароль будет храниться только в памяти, до выхода из программы.")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,14 +105,20 @@ class MainWindow:
         self.state = icon.IDLE
         self.offline = False  # the last session could not reach the server
         self.session_failed = False  # the last session from this window failed otherwise
+        self._failure_notified: str | None = None  # a failure is notified once, not each retry
         self.report_path: Path | None = None
         self.last_generated: GenerateResult | None = None
         self.last_accepted: AcceptResult | None = None
         self.last_exchange: ExchangeOutcome | None = None
         self.local_events: list[Event] = []
+        self._event_text: dict[str, str] = {}  # the events list's row -> the whole text
         self.on_quit: Callable[[], None] | None = None  # the tray's «Выход»
         self._images: list[Any] = []  # PhotoImages must stay referenced
 
+        self.theme = apply_theme(root)
+        self.fonts = Fonts(root)
+        self.scale = scale_factor(root)
+        self.opener: Callable[[Path], None] = open_path  # tests record instead
         root.title(f"{APP_TITLE} (версия {backend.version})")
         root.minsize(640, 480)
         self._set_window_icon()
@@ -108,7 +129,10 @@ class MainWindow:
         self.notebook.pack(fill="both", expand=True, pady=(8, 0))
         self.work_tab = ttk.Frame(self.notebook, padding=8)
         self.events_tab = ttk.Frame(self.notebook, padding=8)
+        self.data_panel = DataPanel(self.notebook, backend, self.worker, self.dialogs,
+                                    self._error, self.refresh)  # fmt: skip
         self.notebook.add(self.work_tab, text="Реестры")
+        self.notebook.add(self.data_panel, text="Данные")
         self.notebook.add(self.events_tab, text="События")
         self._build_generation(self.work_tab)
         self._build_pending(self.work_tab)
@@ -116,12 +140,30 @@ class MainWindow:
         self.settings_form = SettingsForm(self.notebook, self.dialogs, self.save_settings)
         self.notebook.add(self.settings_form, text="Настройки")
         self.message_var = tk.StringVar(root, "")
-        ttk.Label(outer, textvariable=self.message_var, foreground="#444444",
-                  wraplength=720, justify="left").pack(fill="x", pady=(6, 0))  # fmt: skip
+        # the footer keeps its height whatever the message: the layout never jumps
+        line = int(self.fonts.small.metrics("linespace"))
+        footer = ttk.Frame(outer, height=line * 4 + 12)
+        footer.pack(fill="x", pady=(6, 0))
+        footer.pack_propagate(False)
+        progress_row = ttk.Frame(footer)
+        progress_row.pack(fill="x")
+        self.progress = ttk.Progressbar(progress_row, mode="indeterminate", length=160)
+        self.step_var = tk.StringVar(root, "")
+        self.step_label = ttk.Label(progress_row, textvariable=self.step_var)
+        self.step_label.pack(side="left", padx=8)
+        self.message_label = ttk.Label(footer, textvariable=self.message_var,
+                                       foreground="#444444", wraplength=720, justify="left")  # fmt: skip
+        self.message_label.pack(fill="x", pady=(2, 0))
+        footer.bind("<Configure>", lambda e: self.message_label.configure(
+            wraplength=max(200, e.width - 8)))  # fmt: skip
+        self._progress_on = False
+        root.after(PROGRESS_MS, self._tick)
 
         settings, exists, default_folder = backend.load_settings()
         self.settings_form.load(settings, default_folder)
+        self.coding = settings.coding
         self.first_start = not exists
+        scale_layout(root, self.scale)
         if self.first_start:
             self.settings_mode()
             self.message_var.set("Первый запуск: задайте настройки и нажмите «Сохранить».")
@@ -140,6 +182,10 @@ class MainWindow:
         self.logo_image = self._photo(icon.IDLE, None, None)
         self.logo_button = ttk.Button(head, image=self.logo_image, command=self.logo_clicked)
         self.logo_button.pack(side="left")
+        self.exchange_button = ttk.Button(head, text="Обмен", command=self.exchange)
+        self.exchange_button.pack(side="left", padx=(6, 0))
+        _tooltip(self.exchange_button, "Сеанс обмена с «Мои счета»: отправить Исходящие, "
+                                       "принять новые файлы")  # fmt: skip
         _tooltip(self.logo_button, "Обмен с «Мои счета»: отправить Исходящие, принять новые "
                                    "файлы (в режиме настроек: вернуться к работе)")  # fmt: skip
         self.quit_button = ttk.Button(head, text="Выход", command=self.quit)
@@ -148,13 +194,16 @@ class MainWindow:
         text = ttk.Frame(head)
         text.pack(side="left", fill="x", expand=True, padx=10)
         ttk.Label(text, text="Обмен реестрами с «Мои счета»",
-                  font=("TkDefaultFont", 12, "bold")).pack(anchor="w")  # fmt: skip
+                  font=self.fonts.title).pack(anchor="w")  # fmt: skip
         self.status_var = tk.StringVar(self.root, NO_EXCHANGE)
         self.status_label = ttk.Label(text, textvariable=self.status_var)
         self.status_label.pack(anchor="w", pady=(2, 0))
+        self.details_var = tk.StringVar(self.root, "")
+        ttk.Label(text, textvariable=self.details_var, foreground="#555555").pack(anchor="w")
 
     def _photo(self, state: str, sent: int | None, received: int | None) -> Any:
-        photo = ImageTk.PhotoImage(icon.tray_image(state, sent, received, 48), master=self.root)
+        size = round(48 * getattr(self, "scale", 1.0) / 24) * 24 or 48  # the badge's font: x24
+        photo = ImageTk.PhotoImage(icon.tray_image(state, sent, received, size), master=self.root)
         self._images = self._images[-8:] + [photo]
         return photo
 
@@ -162,10 +211,15 @@ class MainWindow:
         box = ttk.LabelFrame(parent, text="Формирование реестров", padding=8)
         box.pack(fill="x")
         ttk.Label(box, text="Месяц начислений:").grid(row=0, column=0, sticky="w")
-        self.month_var = tk.StringVar(self.root, "")
-        self.month_box = ttk.Combobox(box, textvariable=self.month_var, width=9)
-        self.month_box.grid(row=0, column=1, sticky="w", padx=(4, 12))
-        _tooltip(self.month_box, "ММ.ГГГГ; по умолчанию последний месяц с начислениями")
+        self.month_var = tk.StringVar(self.root, "")  # MM.YYYY; the button shows it in words
+        self.month_button = ttk.Menubutton(box, text="…", width=16)
+        self.month_menu = tk.Menu(self.month_button, tearoff=False)
+        self.month_button.configure(menu=self.month_menu)
+        self.month_button.grid(row=0, column=1, sticky="w", padx=(4, 12))
+        self.month_var.trace_add("write", lambda *_: self.month_button.configure(
+            text=month_title(self.month_var.get())))  # fmt: skip
+        _tooltip(self.month_button, "Месяц начислений; по умолчанию последний месяц с "
+                                    "начислениями")  # fmt: skip
         self.apartments_var = tk.BooleanVar(self.root, False)
         self.apartments_check = ttk.Checkbutton(box, text="Только квартиры",
                                                 variable=self.apartments_var)  # fmt: skip
@@ -178,15 +232,19 @@ class MainWindow:
             b.pack(side="left", padx=(0, 6))
             _tooltip(b, tip + "; файл ляжет в каталог Исходящие")
             self.gen_buttons[kind] = b
+        self.show_file_button = ttk.Button(buttons, text="Показать файл", state="disabled",
+                                           command=self.show_generated)  # fmt: skip
+        self.show_file_button.pack(side="left", padx=(12, 0))
+        _tooltip(self.show_file_button, "Открыть последний сформированный файл")
         self.folder_button = ttk.Button(buttons, text="Открыть каталог обмена",
                                         command=self.open_folder)  # fmt: skip
-        self.folder_button.pack(side="left", padx=(12, 0))
+        self.folder_button.pack(side="left", padx=(6, 0))
         self.gen_result_var = tk.StringVar(self.root, "")
         ttk.Label(box, textvariable=self.gen_result_var, wraplength=700,
                   justify="left").grid(row=2, column=0, columnspan=4, sticky="w", pady=(6, 0))  # fmt: skip
 
     def _build_pending(self, parent: ttk.Frame) -> None:
-        box = ttk.LabelFrame(parent, text="Принятые реестры, ждущие приёма", padding=8)
+        box = ttk.LabelFrame(parent, text="Полученные реестры, ждущие приёма", padding=8)
         box.pack(fill="both", expand=True, pady=(8, 0))
         cols = (("file", "Файл", 220), ("kind", "Вид", 100), ("date", "Дата", 100),
                 ("number", "№", 45), ("rows", "Строк", 60), ("sum", "Сумма", 110),
@@ -208,11 +266,18 @@ class MainWindow:
         row.pack(fill="x", pady=(6, 0))
         self.refresh_button = ttk.Button(row, text="Обновить", command=self.refresh)
         self.refresh_button.pack(side="left")
+        self.view_button = ttk.Button(row, text="Показать", command=self.view_selected)
+        self.view_button.pack(side="left", padx=(6, 0))
         self.accept_button = ttk.Button(row, text="Принять", command=self.accept_selected)
         self.accept_button.pack(side="left", padx=6)
         self.report_button = ttk.Button(row, text="Открыть отчёт", command=self.open_report,
                                         state="disabled")  # fmt: skip
         self.report_button.pack(side="left")
+        self.xlsx_button = ttk.Button(row, text="Отчёт в Excel", command=self.report_xlsx,
+                                      state="disabled")  # fmt: skip
+        self.xlsx_button.pack(side="left", padx=(6, 0))
+        _tooltip(self.view_button, "Открыть выбранный реестр: строки, итог, суммы по услугам")
+        _tooltip(self.xlsx_button, "Отчёт по последнему принятому реестру ещё раз, в Excel")
         _tooltip(self.refresh_button, "Перечитать список реестров, ждущих приёма")
         _tooltip(self.accept_button, "Принять выбранный реестр: документы, отчёт и "
                                      "подтверждение для «Мои счета»")  # fmt: skip
@@ -226,6 +291,14 @@ class MainWindow:
                   justify="left").pack(fill="x", pady=(4, 0))  # fmt: skip
 
     def _build_events(self, parent: ttk.Frame) -> None:
+        # the selected event's whole text, wrapped, below the list (a list row is one line)
+        self.event_detail_var = tk.StringVar(self.root, "Выберите событие: здесь его полный "
+                                                        "текст.")  # fmt: skip
+        self.event_detail = ttk.Label(parent, textvariable=self.event_detail_var,
+                                      wraplength=700, justify="left")  # fmt: skip
+        self.event_detail.pack(side="bottom", fill="x", pady=(6, 0))
+        parent.bind("<Configure>", lambda e: self.event_detail.configure(
+            wraplength=max(200, e.width - 16)))  # fmt: skip
         self.events_tree = ttk.Treeview(parent, columns=("at", "text"), show="headings")
         self.events_tree.heading("at", text="Время")
         self.events_tree.heading("text", text="Событие")
@@ -235,6 +308,10 @@ class MainWindow:
         self.events_tree.configure(yscrollcommand=scroll.set)
         self.events_tree.pack(side="left", fill="both", expand=True)
         scroll.pack(side="left", fill="y")
+        self.events_tree.tag_configure("error", foreground="#b00020")
+        self.events_tree.bind("<Double-1>", lambda _e: self.open_event_file())
+        self.events_tree.bind("<<TreeviewSelect>>", lambda _e: self._event_selected())
+        _tooltip(self.events_tree, "Двойной щелчок открывает файл, названный в событии")
 
     # ------------------------------------------------------------------ modes
 
@@ -254,12 +331,7 @@ class MainWindow:
             self.exchange()
 
     def show(self) -> None:
-        self.root.deiconify()
-        self.root.lift()
-        try:
-            self.root.focus_force()
-        except tk.TclError:
-            pass
+        bring_to_front(self.root)
 
     # ------------------------------------------------------------------ jobs
 
@@ -306,20 +378,46 @@ class MainWindow:
         if r.errors:
             text += "; ошибки: " + "; ".join(r.errors)
         self.message_var.set(text)
-        self._show_snapshot(outcome.snapshot)
+        self._failure_notified = None
+        extra = []
+        waiting = waiting_text(outcome.snapshot.pending)
+        if waiting:
+            extra.append(waiting)
+            self._add_local_event(waiting, "info")
+        self._show_snapshot(outcome.snapshot, extra)
 
     def _exchange_failed(self, from_tray: bool) -> Callable[[AppError], None]:
-        inner = self._error("Обмен не завершён", notify=from_tray)
-
         def on_error(exc: AppError) -> None:
+            if isinstance(exc, PasswordError) and self._ask_password():
+                self.exchange(from_tray)  # again, with the password just given
+                return
             self.offline = isinstance(exc, ServerError)
             self.session_failed = not self.offline
             self.state = self.worst_state()
             self._update_logo()
-            inner(exc)
+            text = f"Обмен не завершён: {exc.message}"
+            self.message_var.set(text)
+            self._add_local_event(text)
+            if from_tray or not self._visible():
+                if exc.message != self._failure_notified:  # once, not at every retry
+                    self._failure_notified = exc.message
+                    self._push_state([text])
+            else:
+                self.dialogs.error(exc.title, exc.message)
+            self._update_buttons()
             self.refresh()
 
         return on_error
+
+    def _ask_password(self) -> bool:
+        """No password to be had (no keyring, none saved): ask, keep it in memory."""
+        self.show()
+        pw = self.dialogs.ask_password("Пароль «Мои счета»", ASK_PASSWORD)
+        if not pw:
+            return False
+        self.backend.remember_password(pw)
+        self.message_var.set("Пароль принят и хранится в памяти до выхода из программы.")
+        return True
 
     def _month(self) -> int | None:
         text = self.month_var.get().strip()
@@ -341,9 +439,23 @@ class MainWindow:
             return
         apartments = self.apartments_var.get()
         today = self.today()
+        waiting = [n for n in (self.snapshot.outgoing if self.snapshot is not None else [])
+                   if n.startswith(OUTGOING_PREFIX.get(kind, "?"))]  # fmt: skip
+        replace: list[str] = []
+        if waiting:
+            names = ", ".join(waiting)
+            if not self.dialogs.ask_yes_no(
+                    "Реестр уже ждёт отправки",
+                    f"В каталоге Исходящие уже ждёт отправки {names}: «Мои счета» его ещё не "
+                    "получили.\n\nЗаменить его новым? («Нет» — ничего не формировать)"):  # fmt: skip
+                self.gen_result_var.set(f"Не сформирован: в Исходящих уже ждёт {names}.")
+                return
+            replace = waiting
         self.gen_result_var.set("Формируется…")
 
         def job() -> GenerateResult:
+            for name in replace:  # withdrawn only once the user said so, just before the new
+                self.backend.withdraw(name)
             return self.backend.generate(kind, month, apartments, today)
 
         self.worker.submit(f"generate:{kind}", job, self._generated,
@@ -352,17 +464,27 @@ class MainWindow:
     def _generated(self, r: GenerateResult) -> None:
         self.last_generated = r
         lines = [f"Сформирован {r.file.name}: строк {r.rows}"
-                 + (f", сумма {v.format_amount(r.total)}" if r.total is not None else "")]  # fmt: skip
+                 + (f", сумма {money(r.total)}" if r.total is not None else "")]  # fmt: skip
         if r.period is not None and r.as_of is not None:
             lines[0] += f", месяц {v.format_month(r.period)}, на {v.format_date(r.as_of)}"
         if r.skipped_services:
             lines.append("Услуги без кода не попали в файл: " + "; ".join(r.skipped_services))
+        closed, owed = r.closed_with_debt
+        if closed:
+            lines.append(f"Закрытые лицевые счета с долгом в реестр не вошли (так по правилам): "
+                         f"{closed} {plural(closed, 'счёт', 'счёта', 'счетов')} на сумму "
+                         f"{money(owed)} ₽")  # fmt: skip
         if r.accounts_without_services:
             lines.append("Лицевые счета без услуг (нет строк): "
                          + ", ".join(r.accounts_without_services[:20]))  # fmt: skip
         self.gen_result_var.set("\n".join(lines))
         self.message_var.set(f"Файл {r.file.name} в каталоге Исходящие уйдёт при обмене.")
+        self.show_file_button.configure(state="normal")
         self.refresh()
+
+    def show_generated(self) -> None:
+        if self.last_generated is not None:
+            self._open(self.last_generated.file)
 
     def _selected(self) -> None:
         self.bank.select(self.selected_pending())
@@ -377,25 +499,50 @@ class MainWindow:
         if name is None:
             self.dialogs.info("Приём реестра", "Выберите реестр в списке.")
             return
+        self.accept_result_var.set(f"Проверяется {name}…")
+        self.worker.submit("summary", lambda: self.backend.summary(name),
+                           lambda sm: self._confirm_accept(name, sm),
+                           self._error("Реестр не принят"))  # fmt: skip
+
+    def _confirm_accept(self, name: str, sm: PendingSummary) -> None:
+        """The registry's count, sums per service and the total, and «сверьте с банком»."""
+        self.accept_result_var.set("")
+        if not self.dialogs.confirm("Приём реестра", summary_text(sm)):
+            self.accept_result_var.set(f"Реестр {name} не принят: приём отменён.")
+            return
         if not self.bank.confirm_accept(name):
             return
         self.accept_result_var.set(f"Принимается {name}…")
         self.worker.submit("accept", lambda: self.backend.accept(name), self._accepted,
                            self._error("Реестр не принят"))  # fmt: skip
 
+    def view_selected(self) -> None:
+        name = self.selected_pending()
+        if name is not None and self.snapshot is not None and self.snapshot.exchange_folder:
+            self._open(self.snapshot.exchange_folder / "Входящие" / name)
+
+    def report_xlsx(self) -> None:
+        if self.last_accepted is None:
+            return
+        name = self.last_accepted.file
+        self.worker.submit("report", lambda: self.backend.report_again(name, True), self._open,
+                           self._error("Отчёт не сформирован"))  # fmt: skip
+
     def _accepted(self, r: AcceptResult) -> None:
         self.last_accepted = r
         what = "оплат" if r.kind == "PAYMENTS" else "показаний"
         text = f"Принят {r.file}: документ № {r.document}, {what} {r.rows}"
         if r.kind == "PAYMENTS":
-            text += f", сумма {v.format_amount(r.total)}"
+            text += f", сумма {money(r.total)}"
         text += ". Подтверждение уйдёт при следующем обмене."
         if r.kind == "READINGS":
-            text += (" Документ «Показания новые» нужно просмотреть (отчёт) и провести: "
-                     f"trayapp post {r.document}.")  # fmt: skip
+            text += (" Документ «Показания новые» просмотрите (отчёт) и проведите на вкладке "
+                     "«Данные»: до этого реестр «Счётчики» его показаний не учтёт.")  # fmt: skip
         self.accept_result_var.set(text)
         self.message_var.set(f"Принят {r.file}, документ № {r.document}")
         self.report_path = r.report
+        if r.report is not None:  # the manual: «на экран выводится отчёт»
+            self._open(r.report)
         self.refresh()
 
     def open_report(self) -> None:
@@ -408,20 +555,37 @@ class MainWindow:
 
     def _open(self, path: Path) -> None:
         try:
-            open_path(path)
+            self.opener(path)
         except AppError as exc:
             self.dialogs.error(exc.title, exc.message)
 
     def save_settings(self, values: dict[str, str], password: str) -> None:
+        new = values.get("coding", self.coding)
+        if new != self.coding and not self.first_start:
+            waiting = self.snapshot.outgoing if self.snapshot is not None else []
+            text = (f"Кодирование услуг меняется: {CODING_LABELS.get(self.coding, self.coding)} "
+                    f"→ {CODING_LABELS.get(new, new)}.\n\nПосле смены сформируйте и отправьте "
+                    "реестр «Услуги» заново: без него «Мои счета» не поймут новые коды.")  # fmt: skip
+            if waiting:
+                text += ("\n\nВ Исходящих ждут отправки реестры старого кодирования: "
+                         f"{', '.join(waiting)}. Их лучше сформировать заново.")  # fmt: skip
+            if not self.dialogs.ask_yes_no("Смена кодирования", text + "\n\nСменить?"):
+                self.message_var.set("Настройки не сохранены: кодирование оставлено прежним.")
+                return
         self.worker.submit("settings", lambda: self.backend.save_settings(values, password),
                            self._settings_saved, self._error("Настройки не сохранены"))  # fmt: skip
 
     def _settings_saved(self, result: tuple[Settings, AppError | None]) -> None:
         s, pw_error = result
+        self.coding = s.coding
         self.first_start = False
         self.settings_form.password_var.set("")
+        self.settings_form.db_password_var.set("")
         self.message_var.set("Настройки сохранены. Нажмите на логотип, чтобы вернуться к работе.")
-        if pw_error is not None:
+        if isinstance(pw_error, PasswordError):  # no keyring: kept in memory for this run
+            self.message_var.set("Настройки сохранены. " + PASSWORD_IN_MEMORY)
+            self.dialogs.info("Пароль «Мои счета»", PASSWORD_IN_MEMORY)
+        elif pw_error is not None:
             self.message_var.set("Настройки сохранены, пароль — нет: " + pw_error.message)
             self.dialogs.error(pw_error.title, pw_error.message)
         log.info("settings saved (coding %s)", s.coding)
@@ -429,11 +593,13 @@ class MainWindow:
 
     # ------------------------------------------------------------------ showing
 
-    def _show_snapshot(self, snap: Snapshot) -> None:
+    def _show_snapshot(self, snap: Snapshot, extra_notices: list[str] | None = None) -> None:
         self.snapshot = snap
         if not self.worker.busy("exchange"):  # the state follows the last session
             self.state = self.worst_state()
         self.status_var.set(status_text(snap.status))
+        self.details_var.set(details_text(snap))
+        self.data_panel.show(snap.unposted)
         self._fill_months(snap.default_month)
         selected = self.selected_pending()
         self.pending_tree.delete(*self.pending_tree.get_children())
@@ -447,7 +613,8 @@ class MainWindow:
         self._fill_events()
         self._update_logo()
         self._update_buttons()
-        self._push_state([text for _at, _lvl, text in snap.unseen if _lvl == "error"])
+        notices = [text for _at, level, text in snap.unseen if level == "error"]
+        self._push_state(notices + (extra_notices or []))
 
     def _fill_months(self, default: int | None) -> None:
         base = default or v.month_of(self.today())
@@ -456,13 +623,17 @@ class MainWindow:
             months.append(v.format_month(m))
             year, mon = divmod(m, 100)
             m = (year - 1) * 100 + 12 if mon == 1 else m - 1
-        self.month_box.configure(values=months)
+        self.months = months
+        self.month_menu.delete(0, "end")
+        for text in months:
+            self.month_menu.add_radiobutton(label=month_title(text), value=text,
+                                            variable=self.month_var)  # fmt: skip
         if not self.month_var.get() and default is not None:
             self.month_var.set(v.format_month(default))
 
-    def _add_local_event(self, text: str) -> None:
+    def _add_local_event(self, text: str, level: str = "error") -> None:
         at = datetime.now().strftime("%Y-%m-%d %H:%M:%S")
-        self.local_events.insert(0, (at, "error", text))
+        self.local_events.insert(0, (at, level, text))
         self._fill_events()
 
     def _fill_events(self) -> None:
@@ -471,12 +642,56 @@ class MainWindow:
             events += self.snapshot.recent
         events.sort(key=lambda e: e[0], reverse=True)
         self.events_tree.delete(*self.events_tree.get_children())
-        for at, _level, text in events[:100]:
-            self.events_tree.insert("", "end", values=(_moment(at), text.replace("\n", " ")))
+        self._event_text = {}
+        for at, level, text in events[:100]:
+            iid = self.events_tree.insert("", "end", values=(_moment(at), text.replace("\n", " ")),
+                                          tags=("error",) if level == "error" else ())  # fmt: skip
+            self._event_text[str(iid)] = text
+
+    def _event_selected(self) -> None:
+        sel = self.events_tree.selection()
+        if sel:
+            values = self.events_tree.item(sel[0], "values")
+            text = self._event_text.get(str(sel[0]), str(values[1]))
+            self.event_detail_var.set(f"{values[0]}: {text}")
+
+    def open_event_file(self) -> None:
+        """Open the registry file the selected event names, wherever in the tree it lies."""
+        sel = self.events_tree.selection()
+        folder = self.snapshot.exchange_folder if self.snapshot is not None else None
+        if not sel or folder is None:
+            return
+        text = str(self.events_tree.item(sel[0], "values")[1])
+        for name in FILE_NAME.findall(text):
+            found = sorted(folder.rglob(name))
+            if found:
+                self._open(found[0])
+                return
 
     def event_texts(self) -> list[str]:
         return [str(self.events_tree.item(i, "values")[1])
                 for i in self.events_tree.get_children()]  # fmt: skip
+
+    def _tick(self) -> None:
+        """Every PROGRESS_MS: the progress bar runs while a job does, with its step."""
+        running = self.worker.running
+        try:
+            if running is not None:
+                name, started = running
+                step = JOB_STEPS.get(name.split(":")[0], "Выполняется")
+                self.step_var.set(f"{step}… {time.monotonic() - started:.0f} с")
+                if not self._progress_on:
+                    self.progress.pack(side="left", before=self.step_label)
+                    self.progress.start(40)
+                    self._progress_on = True
+            elif self._progress_on:
+                self.progress.stop()
+                self.progress.pack_forget()  # the footer keeps its height: nothing jumps
+                self._progress_on = False
+                self.step_var.set("")
+            self.root.after(PROGRESS_MS, self._tick)
+        except tk.TclError:  # the window is gone
+            pass
 
     def worst_state(self) -> str:
         """The icon's state when no session runs: error, offline, attention or idle."""
@@ -506,6 +721,9 @@ class MainWindow:
             state="normal" if self.selected_pending() and not self.worker.busy("accept")
             else "disabled")  # fmt: skip
         self.report_button.configure(state="normal" if self.report_path else "disabled")
+        self.xlsx_button.configure(state="normal" if self.last_accepted else "disabled")
+        self.view_button.configure(state="normal" if self.selected_pending() else "disabled")
+        self.exchange_button.configure(state="disabled" if running else "normal")
         self.logo_button.configure(state="disabled" if running else "normal")
 
     def _push_state(self, notices: list[str]) -> None:
@@ -530,8 +748,79 @@ class MainWindow:
         self.worker.close()
 
 
+MONTHS = ("Январь", "Февраль", "Март", "Апрель", "Май", "Июнь", "Июль", "Август", "Сентябрь",
+          "Октябрь", "Ноябрь", "Декабрь")  # fmt: skip
+
+
+def month_title(text: str) -> str:
+    """``11.2026`` as the manual's button shows it: «Ноябрь 2026 г.»."""
+    month = v.parse_month(text) if text else None
+    if month is None:
+        return text or "…"
+    year, mon = divmod(month, 100)
+    return f"{MONTHS[mon - 1]} {year} г."
+
+
+PROGRESS_MS = 200
+JOB_STEPS = {"exchange": "Обмен с «Мои счета»", "generate": "Формирование реестра",
+             "accept": "Приём реестра", "summary": "Проверка реестра", "load": "Загрузка данных",
+             "export": "Выгрузка", "refresh": "Обновление", "report": "Отчёт",
+             "settings": "Сохранение настроек", "bank": "Загрузка выписки", "post": "Проведение"}  # fmt: skip
+FILE_NAME = re.compile(r"(?:Ack_)?(?:Services|Debts|Meters|Payments|Readings)_\d{8}_\d{3}\.txt")
+OUTGOING_PREFIX = {"services": "Services_", "debts": "Debts_", "meters": "Meters_"}
+
+
+def summary_text(sm: PendingSummary) -> str:
+    """The confirmation before accepting: rows, total, per service, and what to check."""
+    if sm.kind == "READINGS":
+        return (f"Реестр показаний {sm.file}: показаний {sm.rows}.\n\nПринять его? Будет создан "
+                "документ «Показания новые» (его нужно будет провести).")  # fmt: skip
+    lines = [f"Реестр оплат {sm.file}", f"Платежей: {sm.rows}, на сумму {money(sm.total)} ₽", "",
+             "По услугам (код — платежей — сумма):"]  # fmt: skip
+    lines += [f"  {code or '—'} — {n} — {money(total)}" for code, n, total in sm.by_service[:12]]
+    if len(sm.by_service) > 12:
+        lines.append(f"  … и ещё услуг: {len(sm.by_service) - 12}")
+    lines += ["", f"Сверьте с банком: поступление {money(sm.total)} ₽ по этому реестру должно "
+              "быть в выписке. Принять реестр?"]  # fmt: skip
+    return "\n".join(lines)
+
+
+def waiting_text(pending: list[PendingItem]) -> str:
+    """«Ждут приёма 2 реестра: оплаты 1 на сумму 1 234,56 ₽, показания 1» ('' for none)."""
+    if not pending:
+        return ""
+    payments = [p for p in pending if p.kind == "PAYMENTS"]
+    readings = len(pending) - len(payments)
+    parts = []
+    if payments:
+        total = sum(p.total for p in payments)
+        parts.append(f"оплаты {len(payments)} на сумму {money(total)} ₽")
+    if readings:
+        parts.append(f"показания {readings}")
+    n = len(pending)
+    return f"Ждут приёма {n} {plural(n, 'реестр', 'реестра', 'реестров')}: " + ", ".join(parts)
+
+
+def details_text(snap: Snapshot) -> str:
+    """What waits: in Исходящие, to be accepted, readings documents to post."""
+    parts = []
+    if snap.outgoing:
+        parts.append(f"в Исходящих ждут отправки: {', '.join(snap.outgoing[:3])}"
+                     + (f" и ещё {len(snap.outgoing) - 3}" if len(snap.outgoing) > 3 else ""))  # fmt: skip
+    if snap.pending:
+        parts.append(f"ждут приёма: {len(snap.pending)}")
+    if snap.unposted:
+        numbers = ", ".join(f"№ {n}" for n, _, _ in snap.unposted[:3])
+        parts.append(f"не проведены документы показаний {numbers} (реестр «Счётчики» их не "
+                     "учтёт)")  # fmt: skip
+    if not parts:
+        return "Ничего не ждёт отправки и приёма."
+    text = "; ".join(parts) + "."
+    return text[0].upper() + text[1:]
+
+
 def _pending_row(item: PendingItem) -> tuple[str, ...]:
-    total = v.format_amount(item.total) if item.kind == "PAYMENTS" else ""
+    total = money(item.total) if item.kind == "PAYMENTS" else ""
     return (item.file, KIND_NAMES.get(item.kind, item.kind), v.format_date(item.day),
             item.number, str(item.rows), total, "")  # fmt: skip
 

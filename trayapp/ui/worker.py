@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 import tkinter as tk
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ class Worker:
         self._results: queue.Queue[tuple[_Job, bool, Any]] = queue.Queue()
         self._names: list[str] = []  # queued or running, Tk thread only
         self._closed = False
+        self.running: tuple[str, float] | None = None  # (job, monotonic start), worker thread
         self._thread = threading.Thread(target=self._loop, name="trayapp-worker", daemon=True)
         self._thread.start()
         self._after = root.after(POLL_MS, self._drain)
@@ -75,6 +77,7 @@ class Worker:
             job = self._jobs.get()
             if job is None:
                 return
+            self.running = (job.name, time.monotonic())
             try:
                 value = job.fn()
             except AppError as exc:
@@ -88,6 +91,8 @@ class Worker:
                     "подробности в журнале программы")))  # fmt: skip
             else:
                 self._results.put((job, True, value))
+            finally:
+                self.running = None
 
     def _drain(self) -> None:
         """On the Tk thread: hand finished jobs to their callbacks, then poll again."""

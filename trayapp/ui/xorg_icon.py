@@ -13,8 +13,10 @@ pystray 0.19 on xorg (the backend a bare X session with a tray host such as tray
 
 ``DockedIcon`` fixes this in the app: the window is created at ``SIZE`` with the button mask
 and a UTF-8 name; a dock request is sent only when the window is not embedded (tracked from
-``ReparentNotify``); a change of image only redraws; ``set_image`` hands a new image to the
-icon's own thread without waiting for it (the Tk thread never blocks on X). Where the window
+``ReparentNotify``); a change of image only redraws; the icon is shown from its own loop's
+thread; ``set_image`` and ``stop`` post to that loop over a second X connection without
+waiting (the Tk thread never blocks on X, and a post is never stuck behind the loop's
+``select``). Where the window
 stays on the root (no host answered), the request is repeated every ``REDOCK_S`` seconds; a
 window squeezed under ``MIN_SIZE`` asks the host for ``SIZE`` again. ``dock_state`` (on any
 thread) says whether the icon is docked and at what size. Imported lazily: pystray's xorg
@@ -29,6 +31,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import Xlib.display
 import Xlib.X
 import Xlib.Xutil
 from PIL import Image
@@ -63,6 +66,13 @@ class DockedIcon(_xorg.Icon):  # type: ignore[misc]  # pystray is untyped
         self._root_id = d.screen().root.id
         self._set_image_atom = d.intern_atom("_TRAYAPP_SET_IMAGE")
         self._check_atom = d.intern_atom("_TRAYAPP_CHECK_DOCK")
+        self._stop_atom = d.intern_atom("_TRAYAPP_STOP")
+        # other threads post to the icon's loop over a connection of their own: a request
+        # queued on the loop's connection while it sleeps in select() is not sent until
+        # some event wakes it (python-xlib), which lost pystray's own dispatches at random
+        self._poster = Xlib.display.Display()
+        self._poster_window = self._poster.create_resource_object("window", self._window.id)
+        self._post_lock = threading.Lock()
         base = self._message_handlers[Xlib.X.ClientMessage]
 
         def on_client_message(event: Any) -> None:
@@ -70,6 +80,9 @@ class DockedIcon(_xorg.Icon):  # type: ignore[misc]  # pystray is untyped
                 self._apply_pending()
             elif event.client_type == self._check_atom:
                 self._check_dock()
+            elif event.client_type == self._stop_atom:
+                self._window.destroy()
+                self._display.flush()
             else:
                 base(event)
 
@@ -114,9 +127,13 @@ class DockedIcon(_xorg.Icon):  # type: ignore[misc]  # pystray is untyped
         self._thread = threading.current_thread()
         threading.Thread(target=self._watch, name="trayapp-tray-dock", daemon=True).start()
         try:
-            super()._run()
+            self._mark_ready()  # the setup callback (a no-op for this class) may run
+            self.visible = True  # here, in the loop's thread: no dispatch through X needed
+            self._mainloop()
         finally:
             self._done.set()
+            with self._post_lock:
+                self._poster.close()
 
     # ---------------------------------------------------------------- docking
 
@@ -200,11 +217,23 @@ class DockedIcon(_xorg.Icon):  # type: ignore[misc]  # pystray is untyped
                 self._post(self._check_atom)
 
     def _post(self, atom: int) -> None:
-        try:
-            self._send_message(self._window, atom)
-            self._display.flush()
-        except Exception:  # the window is gone: the icon is stopping
-            log.debug("tray: cannot post to the icon window", exc_info=True)
+        with self._post_lock:
+            if self._done.is_set():
+                return
+            try:
+                self._poster.send_event(self._poster_window, Xlib.display.event.ClientMessage(
+                    window=self._window.id, client_type=atom,
+                    data=(32, (Xlib.X.CurrentTime, 0, 0, 0, 0))),
+                    event_mask=Xlib.X.NoEventMask)  # fmt: skip
+                self._poster.flush()
+            except Exception:  # the window is gone: the icon is stopping
+                log.debug("tray: cannot post to the icon window", exc_info=True)
+
+    def stop(self) -> None:
+        """End the icon's loop without waiting for it (pystray's ``stop`` waits on X)."""
+        if getattr(self, "_running", False):
+            self._post(self._stop_atom)
+            self._running = False
 
     # ------------------------------------------------------- any thread
 

@@ -4,7 +4,9 @@
 number, date, sum, payer's ИНН) makes a second import of a statement, or of one that
 overlaps it, add nothing (``INSERT … ON CONFLICT DO NOTHING``). ``bank_matches`` and
 ``bank_match_documents`` keep the match of a payments registry as it was when the registry
-was accepted. Dates are ISO text, amounts integer kopecks. Plain SQL, portable to
+was accepted; ``bank_references`` the registries each purpose names, read at import.
+The matcher asks only for the documents that can matter: those naming a registry, and those
+of the sums it looks for. Dates are ISO text, amounts integer kopecks. Plain SQL, portable to
 PostgreSQL.
 """
 
@@ -56,16 +58,89 @@ def set_inserted(db: Database, statement_id: int, inserted: int) -> None:
     db.execute("UPDATE bank_statements SET inserted = ? WHERE id = ?", (inserted, statement_id))
 
 
-def documents_between(db: Database, first: str, last: str, payer_inn: str = "") -> list[DocRow]:
-    """Incoming documents that came from ``first`` to ``last`` (ISO dates), from
-    ``payer_inn`` when given, oldest first."""
-    cols = "SELECT id, number, entry_date, amount, payer_inn, purpose FROM bank_documents"
+_DOC = "d.id, d.number, d.entry_date, d.amount, d.payer_inn, d.purpose"
+CHUNK = 500  # parameters per IN list (old SQLite builds allow 999)
+
+
+def _window(first: str, last: str, payer_inn: str) -> tuple[str, list[Any]]:
+    where = " d.entry_date BETWEEN ? AND ?"
+    params: list[Any] = [first, last]
     if payer_inn:
-        return db.all(
-            f"{cols} WHERE entry_date BETWEEN ? AND ? AND payer_inn = ? ORDER BY entry_date, id",
-            (first, last, payer_inn),
+        where += " AND d.payer_inn = ?"
+        params.append(payer_inn)
+    return where, params
+
+
+def documents_naming(
+    db: Database, first: str, last: str, payer_inn: str, ref_first: str, ref_last: str
+) -> list[tuple[Any, ...]]:
+    """Documents that came from ``first`` to ``last`` (from ``payer_inn`` when given) whose
+    purpose names a registry dated ``ref_first``..``ref_last``: (document…, ref_date,
+    ref_number), one row per reference."""
+    where, params = _window(first, last, payer_inn)
+    return db.all(
+        f"SELECT {_DOC}, r.ref_date, r.ref_number FROM bank_references r"
+        " JOIN bank_documents d ON d.id = r.document_id"
+        f" WHERE r.ref_date BETWEEN ? AND ? AND{where}",
+        [ref_first, ref_last, *params],
+    )
+
+
+def documents_of_amounts(
+    db: Database, amounts: Iterable[int], first: str, last: str, payer_inn: str
+) -> list[tuple[Any, ...]]:
+    """Documents of the given sums in the window: (document…, ref_date, ref_number), the
+    references NULL where the purpose names none."""
+    where, params = _window(first, last, payer_inn)
+    values = sorted(set(amounts))
+    out: list[tuple[Any, ...]] = []
+    for i in range(0, len(values), CHUNK):
+        part = values[i : i + CHUNK]
+        marks = ", ".join("?" * len(part))
+        out += db.all(
+            f"SELECT {_DOC}, r.ref_date, r.ref_number FROM bank_documents d"
+            " LEFT JOIN bank_references r ON r.document_id = d.id"
+            f" WHERE d.amount IN ({marks}) AND{where}",
+            [*part, *params],
         )
-    return db.all(f"{cols} WHERE entry_date BETWEEN ? AND ? ORDER BY entry_date, id", (first, last))
+    return out
+
+
+def purposes_of_statement(db: Database, statement_id: int) -> list[tuple[int, str]]:
+    """(id, purpose) of the documents a statement added."""
+    return db.all(
+        "SELECT id, purpose FROM bank_documents WHERE statement_id = ? AND purpose <> ''",
+        (statement_id,),
+    )
+
+
+def all_purposes(db: Database) -> list[tuple[int, str]]:
+    return db.all("SELECT id, purpose FROM bank_documents WHERE purpose <> ''")
+
+
+def insert_references(db: Database, rows: Iterable[tuple[int, str, int]]) -> None:
+    db.executemany(
+        "INSERT INTO bank_references (document_id, ref_date, ref_number) VALUES (?, ?, ?)"
+        " ON CONFLICT (document_id, ref_date, ref_number) DO NOTHING",
+        rows,
+    )
+
+
+def clear_references(db: Database) -> None:
+    db.execute("DELETE FROM bank_references")
+
+
+def references_version(db: Database) -> str:
+    value = db.scalar("SELECT value FROM meta WHERE key = 'bank_references'")
+    return str(value) if value is not None else ""
+
+
+def set_references_version(db: Database, version: str) -> None:
+    db.execute(
+        "INSERT INTO meta (key, value) VALUES ('bank_references', ?)"
+        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (version,),
+    )
 
 
 def documents_of_matches(

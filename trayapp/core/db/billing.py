@@ -3,7 +3,10 @@
 The importer validates rows in Python (references through the dicts returned here) and hands
 this module ready parameter tuples; each upsert writes them set-based, several rows per
 statement (multi-row ``VALUES`` with ``ON CONFLICT ... DO UPDATE``), which is what makes a
-10-million-row import fast. Export reads payments and readings accepted from «Мои счета» and
+10-million-row import fast. A key that comes twice in a file: the last row wins, on both
+backends (SQLite applies a multi-row upsert row by row; PostgreSQL refuses one key twice
+in a statement, so there a batch is made unique by key first, the last row of a key at the
+place of its first, then COPYed into a temporary table and upserted from it). Export reads payments and readings accepted from «Мои счета» and
 marks them exported. A few helpers at the end insert accepted rows directly, for tests and
 the demo, until the accept module writes them itself. Plain SQL; imports nothing of the app
 but the connection.
@@ -16,6 +19,7 @@ from collections.abc import Iterator, Sequence
 from itertools import chain
 from typing import Any
 
+from trayapp.core.db import dialect
 from trayapp.core.db.connection import Database, now_text
 
 log = logging.getLogger(__name__)
@@ -93,6 +97,19 @@ _UPSERTS: dict[str, tuple[str, tuple[str, ...], str]] = {
         "ON CONFLICT (meter_ref, taken_at) WHERE source = 'import' DO UPDATE SET "
         "value = excluded.value, posted = 1",
     ),
+}
+
+# kind -> the columns of its conflict key
+_KEYS: dict[str, tuple[str, ...]] = {
+    "org": ("id",),
+    "providers": ("inn",),
+    "services": ("code",),
+    "accounts": ("number",),
+    "balances": ("account_id", "service_code"),
+    "accruals": ("account_id", "service_code", "period"),
+    "payments": ("source", "reference"),
+    "meters": ("meter_id",),
+    "readings": ("meter_ref", "taken_at"),
 }
 
 _COUNTS: dict[str, str] = {
@@ -174,6 +191,12 @@ def meter_refs(db: Database) -> dict[str, int]:
     return dict(db.execute("SELECT meter_id, id FROM meters").fetchall())
 
 
+def flush(db: Database) -> int:
+    """Wait for an upsert still running in the background; the rows it inserted or changed
+    (PostgreSQL; 0 on SQLite, which writes every batch at once)."""
+    return db.take_changed()
+
+
 def count_rows(db: Database, kind: str) -> int:
     """Rows an import of ``kind`` keys (imported readings only, for readings)."""
     return int(db.scalar(_COUNTS[kind]))
@@ -191,8 +214,16 @@ def refresh_periods(db: Database) -> None:
 def upsert(db: Database, kind: str, rows: Sequence[Row]) -> int:
     """Insert or update ``rows`` (parameter tuples in the order of the kind's columns).
 
-    Returns the rows inserted or changed (a row written again with the same values is not).
+    Returns the rows inserted or changed (a row written again with the same values is not;
+    on PostgreSQL a batch written in the background is counted by a later call or by
+    ``flush``).
     """
+    table, columns, conflict = _UPSERTS[kind]
+    changed_pg = db.upsert_distinct(
+        table, columns, _KEYS[kind], _only_when_changed(table, conflict), rows
+    )
+    if changed_pg is not None:
+        return changed_pg
     st = _STATEMENTS[kind]
     per = st.per
     n = len(rows)
@@ -213,12 +244,14 @@ def insert_payments_unreferenced(db: Database, rows: Sequence[Row]) -> int:
     """
     head = (
         "INSERT INTO payments (account_id, service_code, paid_on, amount, source) "
-        "SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM payments WHERE account_id = ? "
+        "SELECT ?, CAST(? AS INTEGER), ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM payments WHERE account_id = ? "
     )
     tail = (
         " AND paid_on = ? AND amount = ? AND source = ? AND reference IS NULL "
         "AND COALESCE(payment_id, '') = '' AND share_of IS NULL)"
     )
+    if db.dialect == "postgresql":
+        return _insert_payments_unreferenced_bulk(db, rows)
     coded = [(a, s, p, m, src, a, s, p, m, src) for a, s, p, m, src in rows if s is not None]
     whole = [(a, s, p, m, src, a, p, m, src) for a, s, p, m, src in rows if s is None]
     inserted = 0
@@ -227,6 +260,35 @@ def insert_payments_unreferenced(db: Database, rows: Sequence[Row]) -> int:
     if whole:
         inserted += db.executemany(head + "AND service_code IS NULL" + tail, whole).rowcount
     return inserted
+
+
+_PLAIN = (
+    "CREATE TEMP TABLE IF NOT EXISTS t_plain (seq INTEGER, account_id INTEGER,"
+    " service_code INTEGER, paid_on TEXT, amount INTEGER, source TEXT)"
+)
+
+
+def _insert_payments_unreferenced_bulk(db: Database, rows: Sequence[Row]) -> int:
+    """The same, set-based (PostgreSQL: COPY, then one INSERT ... SELECT): a row twice in
+    the batch is written once, as the row-by-row statement does, in the order of the file."""
+    db.execute(dialect.ddl(_PLAIN, db.dialect))
+    db.execute("DELETE FROM t_plain")
+    db.load_rows("t_plain", ("seq", "account_id", "service_code", "paid_on", "amount", "source"),
+                 ((i, *r) for i, r in enumerate(rows)))  # fmt: skip
+    cur = db.execute(
+        "INSERT INTO payments (account_id, service_code, paid_on, amount, source)"
+        " SELECT account_id, service_code, paid_on, amount, source FROM ("
+        " SELECT account_id, service_code, paid_on, amount, source, MIN(seq) AS seq FROM t_plain"
+        " GROUP BY account_id, service_code, paid_on, amount, source) t"
+        " WHERE NOT EXISTS (SELECT 1 FROM payments p WHERE p.account_id = t.account_id"
+        " AND p.service_code IS NOT DISTINCT FROM t.service_code AND p.paid_on = t.paid_on"
+        " AND p.amount = t.amount AND p.source = t.source AND p.reference IS NULL"
+        " AND COALESCE(p.payment_id, '') = '' AND p.share_of IS NULL"
+        # OFFSET 0 keeps it a lookup by payments_account per row: as an anti-join the
+        # planner (statistics from before the import) would scan the growing table per batch
+        " OFFSET 0) ORDER BY t.seq"
+    )
+    return int(cur.rowcount)
 
 
 # ----------------------------------------------------------------------------- export
@@ -325,18 +387,16 @@ def add_document(
     now = now_text()
     file_id = None
     if file_name is not None:
-        cur = db.execute(
+        file_id = db.insert(
             "INSERT INTO files (name, direction, sha256, kind, status, created_at, updated_at) "
             "VALUES (?, 'in', '', ?, 'accepted', ?, ?)",
             (file_name, "PAYMENTS" if kind == "registry" else "READINGS", now, now),
         )
-        file_id = cur.lastrowid
-    cur = db.execute(
+    return db.insert(
         "INSERT INTO documents (journal, kind, number, doc_date, comment, posted, parent_id, "
         "file_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (journal, kind, number, doc_date, comment, int(posted), parent_id, file_id, now),
     )
-    return int(cur.lastrowid or 0)
 
 
 def add_accepted_payment(
@@ -356,14 +416,14 @@ def add_accepted_payment(
 
     A further share of a spread payment has ``payment_id`` None and ``share_of`` the row id
     of the first share."""
-    cur = db.execute(
+    return db.insert(
         "INSERT INTO payments (account_id, service_code, paid_on, paid_at, amount, period, "
         "source, payment_id, registry_code, document_id, share_of) "
-        "SELECT id, ?, ?, ?, ?, ?, 'moischeta', ?, ?, ?, ? FROM accounts WHERE number = ?",
+        "SELECT id, CAST(? AS INTEGER), ?, ?, ?, ?, 'moischeta', ?, ?, ?, CAST(? AS INTEGER)"
+        " FROM accounts WHERE number = ?",
         (service_code, paid_at[:10], paid_at, amount, period, payment_id, registry_code,
          document_id, share_of, account),
     )
-    return int(cur.lastrowid or 0)
 
 
 def add_accepted_reading(
@@ -378,10 +438,9 @@ def add_accepted_reading(
     posted: bool = False,
 ) -> int:
     """A reading accepted from «Мои счета» (``taken_at`` an ISO moment); its row id."""
-    cur = db.execute(
+    return db.insert(
         "INSERT INTO readings (meter_ref, taken_at, value, posted, source, reading_id, "
         "below_previous, document_id) "
         "SELECT id, ?, ?, ?, 'moischeta', ?, ?, ? FROM meters WHERE meter_id = ?",
         (taken_at, value, int(posted), reading_id, int(below_previous), document_id, meter_id),
     )
-    return int(cur.lastrowid or 0)

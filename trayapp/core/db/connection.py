@@ -1,9 +1,12 @@
 """The connection to the billing database: open, migrate, transactions, error translation.
 
 SQLite by default (a file in the data folder): foreign keys on, WAL (the rollback journal on
-a network drive, see ``location``), synchronous FULL so
-that a committed transaction survives a crash. Everything SQLite-specific lives here; the
-query modules beside it use plain SQL with ``?`` parameters.
+a network drive, see ``location``), synchronous FULL so that a committed transaction
+survives a crash. ``open_database`` takes a file path or a
+PostgreSQL URL and returns a ``Database`` (this module's SQLite one, or ``postgres.PgDatabase``
+with the same methods). The query modules beside it write one SQL text for both, with ``?``
+and ``:name`` parameters; what differs between the two (placeholders, DDL types, ids of
+inserted rows, bulk loading, locks) is behind the methods here and in ``dialect.py``.
 """
 
 from __future__ import annotations
@@ -13,17 +16,35 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
+from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from trayapp.core.db import location
+from trayapp.core.db import dialect, location
 from trayapp.core.db.schema import MIGRATIONS, VERSION
-from trayapp.errors import DatabaseError
+from trayapp.errors import DatabaseError, IntegrityError
 from trayapp.private import create_private_file, private_dir, private_file
 
 log = logging.getLogger(__name__)
 
 Params = Sequence[Any] | dict[str, Any]
+
+__all__ = ["Cursor", "Database", "IntegrityError", "now_text", "open_database"]
+
+
+class Cursor(Protocol):
+    """What callers use of a cursor of either backend."""
+
+    @property
+    def rowcount(self) -> int: ...
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+    def fetchmany(self, size: int = ...) -> list[Any]: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
 
 
 _SQLITE_TEXTS = {
@@ -49,11 +70,23 @@ def now_text() -> str:
     return datetime.now().strftime("%Y-%m-%d %H:%M:%S")
 
 
+def open_database(target: str | Path) -> Database:
+    """The database at ``target``: a PostgreSQL URL, or else an SQLite file path."""
+    if isinstance(target, str) and dialect.is_postgres_url(target):
+        from trayapp.core.db.postgres import PgDatabase
+
+        return PgDatabase(target)
+    return Database(target)
+
+
 class Database:
     """One open database. Not shared between threads: each thread opens its own."""
 
+    dialect = "sqlite"
+
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        self.target = str(self.path)
         try:
             private_dir(self.path.parent)
             create_private_file(self.path)  # -wal and -shm take the database file's mode
@@ -76,6 +109,11 @@ class Database:
             raise DatabaseError(f"не удалось создать базу данных {self.path}: {exc}") from exc
         self._depth = 0
 
+    @property
+    def label(self) -> str:
+        """Which database this is, for the user (no password in it, ever)."""
+        return str(self.path)
+
     # ------------------------------------------------------------------ schema
     def _migrate(self) -> None:
         cur = self.conn.execute(
@@ -87,23 +125,15 @@ class Database:
                 "SELECT value FROM meta WHERE key = 'schema_version'"
             ).fetchone()
             version = int(row[0]) if row else 0
-        if version > VERSION:
-            raise DatabaseError(
-                f"база данных {self.path} создана более новой версией программы "
-                f"(схема {version}, эта версия знает {VERSION})"
-            )
+        check_version(version, self.label)
         for i in range(version, VERSION):
-            sql = MIGRATIONS[i].replace("/*WITHOUT_ROWID*/", "WITHOUT ROWID")
+            sql = dialect.ddl(MIGRATIONS[i], self.dialect)
             log.info("database %s: migrating schema %d -> %d", self.path, i, i + 1)
             self.conn.execute("BEGIN IMMEDIATE")
             try:
-                for statement in _statements(sql):
+                for statement in dialect.statements(sql):
                     self.conn.execute(statement)
-                self.conn.execute(
-                    "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
-                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                    (str(i + 1),),
-                )
+                self.conn.execute(SET_VERSION, (str(i + 1),))
                 self.conn.execute("COMMIT")
             except BaseException:
                 self.conn.execute("ROLLBACK")
@@ -121,7 +151,9 @@ class Database:
     # ------------------------------------------------------------------ transactions
     @contextmanager
     def transaction(self) -> Iterator[Database]:
-        """One write transaction (nested calls join the outer one)."""
+        """One write transaction (nested calls join the outer one). One writer at a time:
+        a second waits for the first to finish (BEGIN IMMEDIATE here, a transaction-level
+        advisory lock on PostgreSQL)."""
         if self._depth:
             self._depth += 1
             try:
@@ -129,10 +161,7 @@ class Database:
             finally:
                 self._depth -= 1
             return
-        try:
-            self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            raise DatabaseError(f"база данных занята или недоступна: {exc}") from exc
+        self._begin()
         self._depth = 1
         try:
             yield self
@@ -141,6 +170,15 @@ class Database:
             self._rollback()
             raise
         self._depth = 0
+        self._commit()
+
+    def _begin(self) -> None:
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise DatabaseError(f"база данных занята или недоступна: {exc}") from exc
+
+    def _commit(self) -> None:
         try:
             self.conn.execute("COMMIT")
         except sqlite3.Error as exc:
@@ -161,19 +199,19 @@ class Database:
         return self._depth > 0
 
     # ------------------------------------------------------------------ statements
-    def execute(self, sql: str, params: Params = ()) -> sqlite3.Cursor:
+    def execute(self, sql: str, params: Params = ()) -> Cursor:
         try:
             return self.conn.execute(sql, params)
-        except sqlite3.IntegrityError:
-            raise
+        except sqlite3.IntegrityError as exc:
+            raise IntegrityError(f"база данных отказала: {exc}") from exc
         except sqlite3.Error as exc:
             raise DatabaseError(f"ошибка базы данных: {_russian(exc)}") from exc
 
-    def executemany(self, sql: str, rows: Iterable[Params]) -> sqlite3.Cursor:
+    def executemany(self, sql: str, rows: Iterable[Params]) -> Cursor:
         try:
             return self.conn.executemany(sql, rows)
-        except sqlite3.IntegrityError:
-            raise
+        except sqlite3.IntegrityError as exc:
+            raise IntegrityError(f"база данных отказала: {exc}") from exc
         except sqlite3.Error as exc:
             raise DatabaseError(f"ошибка базы данных: {_russian(exc)}") from exc
 
@@ -187,16 +225,59 @@ class Database:
         row = self.execute(sql, params).fetchone()
         return None if row is None else row[0]
 
+    def insert(self, sql: str, params: Params = ()) -> int:
+        """Run one INSERT of a table with an ``id`` column; the id of the row written
+        (0 when the statement wrote none)."""
+        return int(self.execute(sql, params).lastrowid or 0)  # type: ignore[attr-defined]
 
-IntegrityError = sqlite3.IntegrityError
+    def batches(self, sql: str, params: Params = (), size: int = 5000) -> Iterator[list[Any]]:
+        """The rows of a query in lists of up to ``size``, streamed (never all in memory)."""
+        cur = self.execute(sql, params)
+        try:
+            while batch := cur.fetchmany(size):
+                yield batch
+        except sqlite3.Error as exc:
+            raise DatabaseError(f"ошибка базы данных: {exc}") from exc
+
+    def load_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        """Append rows to a (temporary) table as fast as the backend can: executemany
+        here, COPY on PostgreSQL."""
+        marks = ", ".join("?" * len(columns))
+        self.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+    def sync_ids(self, table: str) -> None:
+        """After rows with explicit ids: the next generated id follows the highest one
+        (SQLite does that itself; PostgreSQL's identity sequence is set)."""
+
+    def upsert_distinct(
+        self, table: str, columns: Sequence[str], key: Sequence[str], conflict: str,
+        rows: Sequence[Sequence[Any]],
+    ) -> int | None:
+        """A bulk upsert where one key may come twice (the last row wins), returning the
+        rows inserted or changed known so far; ``None`` where the backend has no bulk path
+        (SQLite: the caller's multi-row statements already let the last row win)."""
+        return None
+
+    def take_changed(self) -> int:
+        """Rows inserted or changed by bulk upserts not counted yet (after waiting for them)."""
+        return 0
 
 
-def _statements(sql: str) -> list[str]:
-    """Split a migration script on ``;`` at line ends (no ``;`` inside literals there)."""
-    out = []
-    for part in sql.split(";\n"):
-        lines = [ln for ln in part.splitlines() if not ln.strip().startswith("--")]
-        text = "\n".join(lines).strip().rstrip(";")
-        if text:
-            out.append(text)
-    return out
+SET_VERSION = (
+    "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
+    "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+)
+
+
+def check_version(version: int, label: str) -> None:
+    if version > VERSION:
+        raise DatabaseError(
+            f"база данных {label} создана более новой версией программы "
+            f"(схема {version}, эта версия знает {VERSION})"
+        )
+
+
+def chunks(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    it = iter(rows)
+    while batch := list(islice(it, size)):
+        yield batch

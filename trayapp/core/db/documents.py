@@ -52,6 +52,8 @@ def next_ids(db: Database) -> tuple[int, int]:
     link rows without looking each up)."""
     d = db.scalar("SELECT MAX(id) FROM documents")
     p = db.scalar("SELECT MAX(id) FROM payments")
+    # rows written without an id (payments of one own service) follow the highest one
+    db.sync_ids("payments")
     return int(d or 0) + 1, int(p or 0) + 1
 
 
@@ -69,13 +71,15 @@ def insert_document(
     posted: bool = False,
     doc_id: int | None = None,
 ) -> int:
-    cur = db.execute(
-        "INSERT INTO documents (id, journal, kind, number, doc_date, comment, posted, file_id,"
-        " rows_count, total, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (doc_id, journal, kind, number, doc_date, comment, int(posted), file_id, rows, total,
-         created_at),
-    )  # fmt: skip
-    return int(doc_id if doc_id is not None else cur.lastrowid or 0)
+    values = (journal, kind, number, doc_date, comment, int(posted), file_id, rows, total,
+              created_at)  # fmt: skip
+    cols = "journal, kind, number, doc_date, comment, posted, file_id, rows_count, total, created_at"
+    if doc_id is None:
+        return db.insert(f"INSERT INTO documents ({cols}) VALUES ({', '.join('?' * 10)})", values)
+    db.execute(f"INSERT INTO documents (id, {cols}) VALUES ({', '.join('?' * 11)})",
+               (doc_id, *values))  # fmt: skip
+    db.sync_ids("documents")
+    return doc_id
 
 
 def insert_payment_documents(
@@ -91,6 +95,7 @@ def insert_payment_documents(
         " FROM t_pay t ORDER BY t.line",
         {"ids": id_offset, "off": number_offset, "parent": parent_id, "created": created_at},
     )
+    db.sync_ids("documents")
 
 
 def insert_payments(db: Database, id_offset: int) -> int:
@@ -151,6 +156,7 @@ def insert_payment_shares(db: Database, rows: Iterable[tuple[Any, ...]]) -> None
         ((i, a, s, at, at, amt, per, pid, code, doc, of)
          for i, a, s, at, amt, per, pid, code, doc, of in rows),
     )  # fmt: skip
+    db.sync_ids("payments")
 
 
 # ---------------------------------------------------------------------------- readings
@@ -219,7 +225,7 @@ def registry_payments(db: Database, document_id: int) -> Iterator[tuple[Any, ...
     """Payments of a registry document, in file order, streamed: (payment_id, paid_at,
     account, full_name, settlement, street, house, premise, service_code, service_name,
     provider_inn, provider_name, amount, registry_code, period, share)."""
-    return db.execute(
+    return iter(db.execute(
         "SELECT COALESCE(p.payment_id, m.payment_id), p.paid_at, a.number, a.full_name,"
         " a.settlement, a.street, a.house, a.premise, p.service_code, s.name, v.inn, v.name,"
         " p.amount, p.registry_code, p.period, CASE WHEN p.share_of IS NULL THEN 0 ELSE 1 END"
@@ -230,7 +236,7 @@ def registry_payments(db: Database, document_id: int) -> Iterator[tuple[Any, ...
         " LEFT JOIN providers v ON v.id = s.provider_id"
         " WHERE d.parent_id = ? ORDER BY d.id, p.id",
         (document_id,),
-    )
+    ))
 
 
 def document_readings(db: Database, document_id: int) -> list[tuple[Any, ...]]:
@@ -246,3 +252,12 @@ def document_readings(db: Database, document_id: int) -> list[tuple[Any, ...]]:
         " WHERE r.document_id = ? ORDER BY r.id",
         (document_id,),
     )
+
+
+def unposted_readings(db: Database) -> list[tuple[str, str, int]]:
+    """(number, doc_date, rows) of the «Показания новые» documents not yet posted, oldest first."""
+    rows = db.all(
+        "SELECT number, doc_date, rows_count FROM documents"
+        " WHERE journal = 'accruals' AND kind = 'readings' AND posted = 0 ORDER BY id"
+    )
+    return [(str(r[0]), str(r[1]), int(r[2] or 0)) for r in rows]

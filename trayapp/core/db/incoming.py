@@ -4,13 +4,15 @@ The rows of the file are loaded once into a temporary table (``t_pay`` or ``t_re
 every check is one set-based query over it: accounts, service codes, the account's
 services, meters, ids accepted before. Acceptance (``documents.py``) writes its documents
 and rows straight from the same temporary tables, inside the same transaction, right after
-the check. The coding's codes (a few dozen) go into ``t_code``. Plain SQL only.
+the check. The coding's codes (a few dozen) go into ``t_code``. Plain SQL only; the rows go
+in by ``db.load_rows`` (COPY on PostgreSQL).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from trayapp.core.db import dialect
 from trayapp.core.db.connection import Database
 
 CODING_COLUMNS = {"GOROD": "gorod_code", "SBER": "sber_code"}
@@ -68,19 +70,17 @@ def coding_codes(db: Database, coding: str) -> dict[str, tuple[int, ...]]:
 
 def load_payments(db: Database, rows: Iterable[PayRow], codes: dict[str, tuple[int, ...]]) -> None:
     """Fill ``t_pay`` with the file's rows and ``t_code`` with the coding's codes."""
-    db.execute(_PAY_TABLE)
-    db.execute(_CODE_TABLE)
+    db.execute(dialect.ddl(_PAY_TABLE, db.dialect))
+    db.execute(dialect.ddl(_CODE_TABLE, db.dialect))
     db.execute("DELETE FROM t_pay")
     db.execute("DELETE FROM t_code")
-    db.executemany(
-        "INSERT INTO t_pay (line, payment_id, account, code, paid_at, amount, period)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        rows,
+    db.load_rows(
+        "t_pay", ("line", "payment_id", "account", "code", "paid_at", "amount", "period"), rows
     )
-    db.executemany(
-        "INSERT INTO t_code (code, own, shared) VALUES (?, ?, ?)",
+    db.load_rows(
+        "t_code", ("code", "own", "shared"),
         [(ext, own, int(len(owns) > 1)) for ext, owns in codes.items() for own in owns],
-    )
+    )  # fmt: skip
 
 
 def payments_unknown_account(db: Database) -> list[tuple[int, str]]:
@@ -124,11 +124,10 @@ def payments_seen(db: Database) -> list[tuple[int, str]]:
 
 
 def load_readings(db: Database, rows: Iterable[ReadRow]) -> None:
-    db.execute(_READ_TABLE)
+    db.execute(dialect.ddl(_READ_TABLE, db.dialect))
     db.execute("DELETE FROM t_read")
-    db.executemany(
-        "INSERT INTO t_read (line, reading_id, account, meter_id, serial, taken_at, value)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+    db.load_rows(
+        "t_read", ("line", "reading_id", "account", "meter_id", "serial", "taken_at", "value"),
         rows,
     )
 

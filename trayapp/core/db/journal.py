@@ -107,8 +107,7 @@ def forget_file(db: Database, direction: str, name: str) -> None:
 
 
 def start_session(db: Database) -> int:
-    cur = db.execute("INSERT INTO sessions (started_at) VALUES (?)", (now_text(),))
-    return int(cur.lastrowid or 0)
+    return db.insert("INSERT INTO sessions (started_at) VALUES (?)", (now_text(),))
 
 
 def finish_session(db: Database, session_id: int, ok: bool, counts: dict[str, Any]) -> None:

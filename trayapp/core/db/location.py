@@ -32,9 +32,11 @@ NETWORK_ADVICE = (
 
 
 def _windows_drive_type(root: str) -> int:
+    if sys.platform != "win32":
+        raise OSError("GetDriveTypeW is Windows'")
     import ctypes
 
-    return int(ctypes.windll.kernel32.GetDriveTypeW(root))  # type: ignore[attr-defined]
+    return int(ctypes.windll.kernel32.GetDriveTypeW(root))
 
 
 def is_unc(path: str) -> bool:

@@ -70,7 +70,8 @@ def debt_rows(
     per own service with ``debt`` = opening balance + accruals up to ``period`` − payments to that
     service dated on or before ``as_of``, and ``accrued`` = accruals of ``period``.
     The union is grouped first and the accounts looked up by key, so that every table is
-    read once, in one pass.
+    read once, in one pass. (The sums are cast back to BIGINT: PostgreSQL sums BIGINTs
+    as NUMERIC.)
     """
     sql = f"""
         SELECT t.service_code, t.debt, t.accrued, t.whole,
@@ -81,8 +82,8 @@ def debt_rows(
                CASE WHEN t.service_code IS NULL THEN a.house END,
                CASE WHEN t.service_code IS NULL THEN a.premise END
         FROM (
-            SELECT account_id, service_code, SUM(debt) AS debt, SUM(accrued) AS accrued,
-                   SUM(whole) AS whole
+            SELECT account_id, service_code, CAST(SUM(debt) AS BIGINT) AS debt,
+                   CAST(SUM(accrued) AS BIGINT) AS accrued, CAST(SUM(whole) AS BIGINT) AS whole
             FROM (
                 SELECT account_id, service_code,
                        SUM(CASE WHEN period <= :period THEN amount ELSE 0 END) AS debt,
@@ -106,7 +107,7 @@ def debt_rows(
         ) t
         JOIN accounts a ON a.id = t.account_id
         WHERE {_eligible(apartments_only)}
-        ORDER BY a.number, t.service_code
+        ORDER BY a.number, t.service_code NULLS FIRST
     """
     params = {
         "period": period,
@@ -114,9 +115,7 @@ def debt_rows(
         "first_day": first_day.isoformat(),
         "last_day": last_day.isoformat(),
     }
-    cur = db.execute(sql, params)
-    while batch := cur.fetchmany(5000):
-        yield batch
+    yield from db.batches(sql, params, 5000)
 
 
 def meter_rows(
@@ -150,6 +149,25 @@ def meter_rows(
         "first_day": first_day.isoformat(),
         "last_day": last_day.isoformat(),
     }
-    cur = db.execute(sql, params)
-    while batch := cur.fetchmany(5000):
+    for batch in db.batches(sql, params, 5000):
         yield from batch
+
+
+def closed_with_debt(db: Database, period: int, as_of: date, first_day: date) -> tuple[int, int]:
+    """Accounts closed before ``first_day`` that still owe (the Debts registry leaves them
+    out): (how many, their debt in kopecks), the debt taken as for the registry."""
+    row = db.one(
+        """
+        SELECT COUNT(*), COALESCE(SUM(debt), 0) FROM (
+            SELECT u.account_id, SUM(u.amount) AS debt FROM (
+                SELECT account_id, amount FROM accruals WHERE period <= :period
+                UNION ALL SELECT account_id, amount FROM balances
+                UNION ALL SELECT account_id, -amount FROM payments WHERE paid_on <= :as_of
+            ) u JOIN accounts a ON a.id = u.account_id
+            WHERE a.closed IS NOT NULL AND a.closed < :first_day
+            GROUP BY u.account_id HAVING SUM(u.amount) > 0
+        ) owing
+        """,
+        {"period": period, "as_of": as_of.isoformat(), "first_day": first_day.isoformat()},
+    )
+    return (int(row[0]), int(row[1])) if row else (0, 0)

@@ -234,5 +234,20 @@ CREATE TABLE bank_match_documents (
 CREATE INDEX bank_match_documents_document ON bank_match_documents(document_id);
 """
 
-MIGRATIONS: list[str] = [V1, V2, V3, V4]
+# V5 (reconcile.py): the registries each document's purpose names, read once at import, so
+# that the matcher fetches only the documents that can matter; documents by sum. The meta
+# key ``bank_references`` (absent here) makes the next reconcile read every purpose held.
+V5 = """
+CREATE INDEX bank_documents_amount ON bank_documents(amount, entry_date);
+
+CREATE TABLE bank_references (
+    document_id INTEGER NOT NULL REFERENCES bank_documents(id),
+    ref_date TEXT NOT NULL,
+    ref_number INTEGER NOT NULL,
+    PRIMARY KEY (document_id, ref_date, ref_number)
+);
+CREATE INDEX bank_references_registry ON bank_references(ref_date, ref_number);
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3, V4, V5]
 VERSION = len(MIGRATIONS)

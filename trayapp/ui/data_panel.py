@@ -1,0 +1,187 @@
+"""The «Данные» tab: what the accountant brings from and takes back to the billing program.
+
+- «Загрузить файлы…» / «Загрузить папку…»: billing-data tables (.csv, .xlsx), the kind of
+  each recognised from its name or header (core/import_kind.py), loaded in the worker; each
+  file's outcome in one list, every bad row of a refused file in another (a file with a bad
+  row loads nothing);
+- «Выгрузить оплаты…» / «Выгрузить показания…»: the accepted rows not exported before;
+- «Показания к проведению»: the «Показания новые» documents not yet posted (the Meters
+  registry leaves their readings out until they are), «Провести» posts the selected one.
+
+Calls the core only through ``Backend``; widgets on the Tk thread only.
+"""
+
+from __future__ import annotations
+
+import logging
+import tkinter as tk
+from collections.abc import Callable
+from pathlib import Path
+from tkinter import ttk
+from typing import Any
+
+from trayapp.errors import AppError
+from trayapp.ui.backend import Backend, LoadedFile
+from trayapp.ui.common import plural
+from trayapp.ui.worker import Worker
+
+log = logging.getLogger(__name__)
+
+KIND_TITLES = {
+    "org": "данные ТСЖ", "providers": "поставщики", "services": "услуги",
+    "accounts": "лицевые счета", "balances": "сальдо", "accruals": "начисления",
+    "payments": "оплаты", "meters": "счётчики", "readings": "показания",
+}  # fmt: skip
+TABLES = [("Таблицы (*.csv *.xlsx)", "*.csv *.xlsx"), ("Все файлы", "*.*")]
+
+
+class DataPanel(ttk.Frame):
+    """The «Данные» tab; ``on_change`` runs after anything that changes the database."""
+
+    def __init__(self, master: tk.Misc, backend: Backend, worker: Worker, dialogs: Any,
+                 on_error: Callable[[str], Callable[[AppError], None]],
+                 on_change: Callable[[], None]) -> None:  # fmt: skip
+        super().__init__(master, padding=8)
+        self.backend, self.worker, self.dialogs = backend, worker, dialogs
+        self.on_error, self.on_change = on_error, on_change
+        self.loaded: list[LoadedFile] | None = None
+
+        load = ttk.LabelFrame(self, text="Загрузка из учётной программы", padding=8)
+        load.pack(fill="both", expand=True)
+        row = ttk.Frame(load)
+        row.pack(fill="x")
+        self.files_button = ttk.Button(row, text="Загрузить файлы…", command=self.load_files)
+        self.files_button.pack(side="left")
+        self.folder_button = ttk.Button(row, text="Загрузить папку…", command=self.load_folder)
+        self.folder_button.pack(side="left", padx=6)
+        self.load_var = tk.StringVar(self, "Вид каждой таблицы узнаётся по имени файла или "
+                                           "по заголовку.")  # fmt: skip
+        ttk.Label(row, textvariable=self.load_var).pack(side="left", padx=6)
+        self.files_tree = _tree(load, (("file", "Файл", 260), ("kind", "Вид", 130),
+                                       ("result", "Итог", 300)), 4)  # fmt: skip
+        self.errors_tree = _tree(load, (("file", "Файл", 200), ("line", "Строка", 60),
+                                        ("error", "Ошибка", 430)), 5)  # fmt: skip
+        self.errors_tree.tag_configure("error", foreground="#b00020")
+
+        out = ttk.LabelFrame(self, text="Выгрузка в учётную программу", padding=8)
+        out.pack(fill="x", pady=(8, 0))
+        self.export_buttons: dict[str, ttk.Button] = {}
+        for kind, label in (("payments", "Выгрузить оплаты…"),
+                            ("readings", "Выгрузить показания…")):  # fmt: skip
+            b = ttk.Button(out, text=label, command=lambda k=kind: self.export(k))  # type: ignore[misc]
+            b.pack(side="left", padx=(0, 6))
+            self.export_buttons[kind] = b
+        self.export_var = tk.StringVar(self, "")
+        ttk.Label(out, textvariable=self.export_var).pack(side="left", padx=6)
+
+        post = ttk.LabelFrame(self, text="Показания к проведению", padding=8)
+        post.pack(fill="x", pady=(8, 0))
+        self.post_tree = _tree(post, (("number", "Документ №", 110), ("date", "Дата", 100),
+                                      ("rows", "Показаний", 90)), 3)  # fmt: skip
+        self.post_button = ttk.Button(post, text="Провести", command=self.post_selected)
+        self.post_button.pack(anchor="w", pady=(4, 0))
+        self.post_var = tk.StringVar(self, "")
+        ttk.Label(post, textvariable=self.post_var, wraplength=700,
+                  justify="left").pack(anchor="w")  # fmt: skip
+
+    # ------------------------------------------------------------------ loading
+
+    def load_files(self) -> None:
+        chosen = self.dialogs.ask_files("Таблицы учётной программы", TABLES)
+        if chosen:
+            self.load([Path(p) for p in chosen])
+
+    def load_folder(self) -> None:
+        folder = self.dialogs.ask_dir("Папка с таблицами учётной программы")
+        if not folder:
+            return
+        files = sorted(p for p in Path(folder).iterdir()
+                       if p.is_file() and p.suffix.lower() in (".csv", ".xlsx"))  # fmt: skip
+        if not files:
+            self.dialogs.info("Загрузка", f"В папке {folder} нет таблиц .csv или .xlsx.")
+            return
+        self.load(files)
+
+    def load(self, paths: list[Path]) -> None:
+        self.load_var.set(f"Загружается {len(paths)} {plural(len(paths), 'файл', 'файла', 'файлов')}…")
+        self.worker.submit("load", lambda: self.backend.load_files(paths), self._loaded,
+                           self.on_error("Данные не загружены"))  # fmt: skip
+
+    def _loaded(self, results: list[LoadedFile]) -> None:
+        self.loaded = results
+        self.files_tree.delete(*self.files_tree.get_children())
+        self.errors_tree.delete(*self.errors_tree.get_children())
+        bad = 0
+        for r in results:
+            kind = KIND_TITLES.get(r.kind, "не распознан")
+            if r.errors:
+                bad += 1
+                result = f"не загружен: ошибок {len(r.errors)}"
+                for line, message in r.errors:
+                    self.errors_tree.insert("", "end", values=(r.path.name, line or "", message),
+                                            tags=("error",))  # fmt: skip
+            else:
+                result = f"загружено строк {r.rows} (новых {r.inserted}, изменено {r.updated})"
+            self.files_tree.insert("", "end", values=(r.path.name, kind, result))
+        good = len(results) - bad
+        self.load_var.set(f"Загружено файлов: {good}" + (f", не загружено: {bad} (ошибки ниже)"
+                                                         if bad else ""))  # fmt: skip
+        self.on_change()
+
+    # ------------------------------------------------------------------ export
+
+    def export(self, kind: str) -> None:
+        what = "оплаты" if kind == "payments" else "показания"
+        target = self.dialogs.ask_save(f"Выгрузить {what}", f"{kind}.csv")
+        if not target:
+            return
+        self.export_var.set("Выгружается…")
+        self.worker.submit("export", lambda: self.backend.export(kind, Path(target)),
+                           lambda r: self._exported(what, r),
+                           self.on_error("Выгрузка не сделана"))  # fmt: skip
+
+    def _exported(self, what: str, result: tuple[Path | None, int]) -> None:
+        path, rows = result
+        if path is None:
+            self.export_var.set(f"Новых принятых записей ({what}) для выгрузки нет.")
+        else:
+            self.export_var.set(f"Выгружено строк {rows}: {path}")
+
+    # ------------------------------------------------------------------ posting
+
+    def show(self, unposted: list[tuple[str, str, int]]) -> None:
+        self.post_tree.delete(*self.post_tree.get_children())
+        for number, day, rows in unposted:
+            self.post_tree.insert("", "end", iid=number, values=(number, day, rows))
+        if unposted:
+            self.post_tree.selection_set(unposted[0][0])
+        self.post_button.configure(state="normal" if unposted else "disabled")
+
+    def post_selected(self) -> None:
+        sel = self.post_tree.selection()
+        if not sel:
+            return
+        number = str(sel[0])
+        self.worker.submit("post", lambda: self.backend.post(number), self._posted,
+                           self.on_error("Документ не проведён"))  # fmt: skip
+
+    def _posted(self, result: tuple[str, int]) -> None:
+        number, rows = result
+        self.post_var.set(f"Документ «Показания новые» № {number} проведён: показаний {rows}. "
+                          "Они войдут в следующий реестр «Счётчики».")  # fmt: skip
+        self.on_change()
+
+
+def _tree(parent: tk.Misc, cols: tuple[tuple[str, str, int], ...], height: int) -> ttk.Treeview:
+    frame = ttk.Frame(parent)
+    frame.pack(fill="both", expand=True, pady=(6, 0))
+    tree = ttk.Treeview(frame, columns=[c[0] for c in cols], show="headings", height=height,
+                        selectmode="browse")  # fmt: skip
+    for key, title, width in cols:
+        tree.heading(key, text=title)
+        tree.column(key, width=width, stretch=key in ("file", "result", "error"))
+    scroll = ttk.Scrollbar(frame, orient="vertical", command=tree.yview)
+    tree.configure(yscrollcommand=scroll.set)
+    tree.pack(side="left", fill="both", expand=True)
+    scroll.pack(side="left", fill="y")
+    return tree

@@ -1,0 +1,109 @@
+"""What each desktop needs before and around the first Tk window.
+
+- ``prepare_dpi``: on Windows the process declares itself DPI aware *before* the first
+  ``tk.Tk()`` (else Windows scales the finished bitmap and everything is blurred at 150 %);
+  Tk then reports the real pixels per inch and scales fonts and sizes itself.
+- ``apply_theme``: the native ttk theme — ``vista`` on Windows, ``aqua`` on macOS, ``clam``
+  elsewhere (the default ``default`` theme looks like 1995).
+- ``allow_foreground`` / ``bring_to_front``: a second start asks the running program to show
+  its window; on Windows the running one may take the foreground only if the starter (the
+  process the user just clicked) allows it with ``AllowSetForegroundWindow``.
+Imports tkinter and ctypes only; every OS call is guarded (nothing here may stop a start).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import tkinter as tk
+from tkinter import ttk
+
+log = logging.getLogger(__name__)
+
+THEMES = {"win32": "vista", "darwin": "aqua"}
+
+
+def prepare_dpi() -> None:
+    if not sys.platform.startswith("win"):
+        return
+    try:
+        import ctypes
+
+        ctypes.OleDLL("shcore").SetProcessDpiAwareness(1)
+    except Exception:  # Windows 7/8.0: the older call
+        try:
+            import ctypes
+
+            getattr(ctypes, "windll").user32.SetProcessDPIAware()  # noqa: B009
+        except Exception:
+            log.info("cannot declare DPI awareness", exc_info=True)
+
+
+def apply_theme(root: tk.Misc) -> str:
+    """Use the platform's ttk theme (where Tk has it); the theme in use."""
+    style = ttk.Style(root)
+    wanted = THEMES.get(sys.platform, "clam")
+    if wanted in style.theme_names():
+        style.theme_use(wanted)
+    return str(style.theme_use())
+
+
+def allow_foreground(pid: int) -> None:
+    """Let process ``pid`` (the running instance) bring its window to the front (Windows)."""
+    if not sys.platform.startswith("win") or pid <= 0:
+        return
+    try:
+        import ctypes
+
+        getattr(ctypes, "windll").user32.AllowSetForegroundWindow(pid)  # noqa: B009
+    except Exception:
+        log.info("AllowSetForegroundWindow failed", exc_info=True)
+
+
+def bring_to_front(root: tk.Tk) -> None:
+    """Show the window above the others and give it the focus."""
+    root.deiconify()
+    root.lift()
+    try:
+        root.attributes("-topmost", True)  # lift alone does not pass over a focused window
+        root.after(300, lambda: root.attributes("-topmost", False))
+        root.focus_force()
+    except tk.TclError:
+        pass
+
+
+def scale_factor(root: tk.Misc) -> float:
+    """Screen pixels per point against 100 % (96 dpi: Tk's ``scaling`` of 4/3)."""
+    try:
+        return max(1.0, float(root.tk.call("tk", "scaling")) / (96 / 72))
+    except (tk.TclError, ValueError):
+        return 1.0
+
+
+def scale_layout(root: tk.Misc, factor: float, row_font: object = "TkDefaultFont") -> None:
+    """Sizes given in pixels, made for 100 %, grown by ``factor``: every Treeview's column
+    widths, every label's wrap length; the Treeview row height from its font, so that rows
+    are not cut at 150 %."""
+    from tkinter import font as tkfont
+
+    try:
+        line = tkfont.nametofont(str(row_font), root=root).metrics("linespace")
+        ttk.Style(root).configure("Treeview", rowheight=int(line * 1.35) + 2)
+    except tk.TclError:
+        pass
+    if factor <= 1.0:
+        return
+    todo: list[tk.Misc] = [root]
+    while todo:
+        w = todo.pop()
+        todo.extend(w.winfo_children())
+        try:
+            if isinstance(w, ttk.Treeview):
+                for col in w.cget("columns"):
+                    w.column(col, width=int(int(w.column(col, "width")) * factor))
+            elif isinstance(w, ttk.Label | tk.Label):
+                wrap = int(str(w.cget("wraplength")) or 0)
+                if wrap > 0:
+                    w.configure(wraplength=int(wrap * factor))
+        except (tk.TclError, ValueError):
+            continue

@@ -1,0 +1,70 @@
+"""Desktop notifications: one per event, never replacing one another, never blocking Tk.
+
+``Notifier.send`` queues a notification for one daemon thread, which shows it with
+desktop-notifier (D-Bus ``org.freedesktop.Notifications`` on Linux, WinRT toasts on Windows
+10/11; macOS only from a signed bundle). Where that library is missing or fails, the
+``fallback`` (pystray's ``icon.notify``: the Windows balloon, gtk) gets it instead; where
+neither works the text is still in the window's «События» (the caller puts it there), so
+nothing depends on a toast being seen. Imports no Tk and nothing of the core.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+APP_NAME = "Мои счета"
+
+
+class Notifier:
+    """Shows ``(title, message)`` pairs one after another in a thread of its own."""
+
+    def __init__(self, fallback: Callable[[str, str], None] | None = None) -> None:
+        self.fallback = fallback
+        self.shown = 0  # notifications handed to the OS (for the log and tests)
+        self._queue: queue.Queue[tuple[str, str] | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._loop, name="trayapp-notify", daemon=True)
+        self._thread.start()
+
+    def send(self, title: str, message: str) -> None:
+        self._queue.put((title, message))
+
+    def close(self) -> None:
+        self._queue.put(None)
+
+    def _loop(self) -> None:
+        notifier: Any = None
+        broken = False
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            title, message = item
+            if notifier is None and not broken:
+                try:
+                    from desktop_notifier import DesktopNotifierSync
+
+                    notifier = DesktopNotifierSync(app_name=APP_NAME)
+                except Exception:  # not installed, or no backend on this platform
+                    log.warning("no desktop notifications: desktop-notifier unavailable",
+                                exc_info=True)  # fmt: skip
+                    broken = True
+            try:
+                if notifier is None:
+                    raise RuntimeError("desktop-notifier unavailable")
+                notifier.send(title=title, message=message)
+                self.shown += 1
+                log.info("notification shown: %s", title)
+            except Exception:
+                log.warning("notification not shown by desktop-notifier", exc_info=True)
+                if self.fallback is not None:
+                    try:
+                        self.fallback(title, message)
+                        self.shown += 1
+                    except Exception:
+                        log.warning("notification not shown by the fallback", exc_info=True)
