@@ -8,6 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from trayapp import settings
+from trayapp.errors import SettingsError
+
 
 def run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "TRAYAPP_HOME"}
@@ -27,3 +32,37 @@ def test_a_folder_through_a_file_is_refused(tmp_path: Path) -> None:
     good = tmp_path / "Мои счета обмен"
     assert run(home, "settings", "set", "folder", str(good)).returncode == 0
     assert good.is_dir()
+
+
+def test_a_folder_too_deep_for_windows_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Windows keeps a path to 259 characters (long paths are off by default): a folder whose
+    deepest temporary answer would pass that is refused when set, before it is created."""
+    deep = tmp_path.joinpath(*["Бухгалтерия ТСЖ «Берёзка» документы"] * 6, "Обмен")
+    assert len(str(deep)) + settings.TREE_TAIL > settings.WIN_MAX_PATH
+    with monkeypatch.context() as m:
+        m.setattr(sys, "platform", "win32")
+        with pytest.raises(SettingsError) as info:
+            settings.set_value(settings.Settings(), "folder", str(deep))
+        assert "слишком длинный" in info.value.message and not deep.exists()
+        ok = settings.set_value(settings.Settings(), "folder", str(tmp_path / "Обмен"))
+    assert ok.folder == str(tmp_path / "Обмен")
+    assert settings.set_value(settings.Settings(), "folder", str(deep)).folder == str(deep)
+
+
+@pytest.mark.parametrize("name", ["Обмен.", "Обмен ", "CON", "nul.txt", "Com1"])
+def test_a_folder_name_windows_cannot_keep_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """A trailing dot or space is dropped by Windows (the folder made is not the one named);
+    device names are not folders at all."""
+    folder = tmp_path / name / "Обмен"
+    with monkeypatch.context() as m:
+        m.setattr(sys, "platform", "win32")
+        with pytest.raises(SettingsError) as info:
+            settings.check_folder(folder)
+        assert name in info.value.message and not folder.exists()
+        settings.check_folder(tmp_path / "Обмен. ТСЖ" / "CONSOLE")  # dots inside are fine
+    settings.check_folder(folder)  # elsewhere these are ordinary names
+    assert folder.is_dir()

@@ -24,6 +24,7 @@ from trayapp import settings as st
 from trayapp.app import App, setup_logging
 from trayapp.core import values as v
 from trayapp.errors import AppError
+from trayapp.fsutil import retry_busy
 from trayapp.paths import AppPaths
 
 log = logging.getLogger(__name__)
@@ -47,9 +48,10 @@ def _prepare(root: Path) -> None:
             raise AppError(
                 f"каталог {root} не пуст и не создан демонстрацией: укажите другой --home"
             )
-        shutil.rmtree(root)
+        # a report left open in Excel, an antivirus scan: wait it out, then say so in Russian
+        retry_busy(lambda: shutil.rmtree(root), str(root))
     root.mkdir(parents=True, exist_ok=True)
-    (root / MARKER).write_text("demo home of trayapp; `trayapp demo` recreates it\n")
+    (root / MARKER).write_text("demo home of trayapp; `trayapp demo` recreates it\n", "utf-8")
 
 
 def can_show_tray() -> bool:

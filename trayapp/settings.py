@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import re
+import sys
 from dataclasses import asdict, dataclass, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -51,6 +52,12 @@ MAX_SCHEDULE = 1440  # minutes: once a day at the least
 KEYRING_SERVICE = "trayapp-moischeta"
 PASSWORD_ENV = "TRAYAPP_PASSWORD"
 NO_KEYRING = "нет защищённого хранилища паролей: задайте TRAYAPP_PASSWORD"
+# Windows (long paths are off by default): 259 characters a path at most; the deepest name the
+# exchange tree holds is a hidden temporary answer two folders down
+WIN_MAX_PATH = 259
+WIN_RESERVED = frozenset({"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
+                          *(f"LPT{i}" for i in range(1, 10))})  # fmt: skip
+TREE_TAIL = len("\\Отправлены\\Обработаны\\.~Ack_Readings_20261106_001.txt.xxxxxxxx")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +100,13 @@ class Settings:
 def check_folder(folder: Path) -> None:
     """Refuse an exchange folder that cannot be created or written, in Russian (else every
     command would fail later with the OS's English message). Creates it when it can."""
+    if sys.platform == "win32":
+        _check_windows_name(folder)
+    if sys.platform == "win32" and len(str(folder)) + TREE_TAIL > WIN_MAX_PATH:
+        raise SettingsError(
+            f"путь к каталогу обмена слишком длинный для Windows ({len(str(folder))} символов, "
+            f"допустимо до {WIN_MAX_PATH - TREE_TAIL}): выберите каталог ближе к корню диска"
+        )
     for step in (folder, *folder.parents):
         if step.exists():
             if not step.is_dir():
@@ -106,6 +120,18 @@ def check_folder(folder: Path) -> None:
                             f"{exc.strerror or exc}") from exc  # fmt: skip
     if not os.access(folder, os.W_OK):
         raise SettingsError(f"нет прав на запись в каталог обмена {folder}")
+
+
+def _check_windows_name(folder: Path) -> None:
+    """Windows drops a trailing dot or space of a folder's name (the folder made is not the
+    one named) and reserves device names (``CON``, ``NUL``...): refuse them in Russian."""
+    for part in folder.parts[1:]:
+        if part.endswith((".", " ")):
+            raise SettingsError(f"каталог обмена {folder}: имя папки «{part}» не может "
+                                "кончаться точкой или пробелом в Windows")  # fmt: skip
+        if part.split(".")[0].strip().upper() in WIN_RESERVED:
+            raise SettingsError(f"каталог обмена {folder}: «{part}» — имя устройства в "
+                                "Windows, выберите другое имя папки")  # fmt: skip
 
 
 def with_os_autostart(s: Settings) -> Settings:

@@ -116,6 +116,41 @@ def test_remove_file_reports_what_it_could_not_remove(
     assert folders.remove_file(f) is True and folders.remove_file(f) is False
 
 
+def test_withdrawing_a_registry_waits_while_it_is_held(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_wait: list[float]
+) -> None:
+    from trayapp.core.registries import withdraw
+
+    t = ExchangeTree(tmp_path / "x").ensure()
+    name = "Debts_20261106_001.txt"
+    (t.outgoing / name).write_bytes(b"x")
+    h = hold(monkeypatch, "unlink", name, 2)  # the accountant has it open in Excel
+    withdraw(t, name)
+    assert not (t.outgoing / name).exists() and h.failed == 2 and len(no_wait) == 2
+
+
+def test_export_under_a_new_name_survives_a_held_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_wait: list[float]
+) -> None:
+    target = tmp_path / "payments.csv"
+    target.write_bytes(b"old")
+    hold(monkeypatch, "unlink", ".tmp", None)  # an antivirus holds the temporary name
+    count, written = tables.write_csv(target, ["a"], [["1"]], new=3)
+    assert count == 1 and written.name == "payments_2.csv"
+    assert written.read_bytes() == b"\xef\xbb\xbfa\r\n1\r\n" and target.read_bytes() == b"old"
+
+
+def test_export_without_hard_links_waits_for_the_reserved_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_wait: list[float]
+) -> None:
+    target = tmp_path / "payments.csv"
+    hold(monkeypatch, "link", target.name, None)  # FAT or a share: no hard links
+    h = hold(monkeypatch, "replace", target.name, 2)  # the new empty file is being scanned
+    count, written = tables.write_csv(target, ["a"], [["1"]], new=3)
+    assert written == target and target.read_bytes().endswith(b"1\r\n") and h.failed == 2
+    assert [p.name for p in tmp_path.iterdir()] == ["payments.csv"]
+
+
 def test_stale_rejection_that_cannot_be_removed_is_not_forgotten(
     emu: Emulator, transport: HttpTransport, db: Database, tree: ExchangeTree,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch, no_wait: list[float],
@@ -175,3 +210,19 @@ def test_hidden_and_system_files_skipped_and_temp_files_hidden(tmp_path: Path) -
         (tmp,) = [p for p in t.outgoing.iterdir() if p.name.startswith(folders.TEMP_PREFIX)]
         assert os.stat(tmp).st_file_attributes & 0x2  # the temp file is hidden
     assert not os.stat(target).st_file_attributes & 0x2  # what it became is not
+
+
+@pytest.mark.skipif(sys.platform != "win32", reason="file attributes are Windows'")
+@pytest.mark.parametrize("new", [0, 3])
+def test_an_export_is_hidden_while_written_and_visible_after(tmp_path: Path, new: int) -> None:
+    target = tmp_path / "payments.csv"
+    seen: list[int] = []
+
+    def rows() -> Iterator[list[str]]:
+        (tmp,) = [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+        seen.append(os.stat(tmp).st_file_attributes & 0x2)
+        yield ["1"]
+
+    _, written = tables.write_csv(target, ["a"], rows(), new=new)
+    assert seen == [0x2]  # hidden while written
+    assert not os.stat(written).st_file_attributes & 0x2  # a hard link shares the attributes

@@ -22,7 +22,7 @@ from typing import Any
 from trayapp.core import values as v
 from trayapp.core.db import Database, journal
 from trayapp.core.db import registries as q
-from trayapp.core.folders import TEMP_PREFIX, ExchangeTree, atomic_file, os_error
+from trayapp.core.folders import TEMP_PREFIX, ExchangeTree, atomic_file, os_error, remove_file
 from trayapp.core.formats import (
     CODINGS,
     Header,
@@ -446,8 +446,5 @@ def withdraw(tree: ExchangeTree, name: str) -> None:
     path = tree.outgoing / name
     if fname is None or fname.is_ack or not path.is_file():
         raise GenerationError(f"в каталоге Исходящие нет реестра {name}")
-    try:
-        path.unlink()
-    except OSError as exc:
-        raise os_error(exc, str(path)) from exc
+    remove_file(path)  # waits out Excel or an antivirus holding it, then says so
     logging.getLogger(__name__).info("withdrawn from Исходящие before sending: %s", name)

@@ -33,8 +33,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
-from trayapp.errors import AppError
-from trayapp.fsutil import replace_file
+from trayapp.errors import AppError, FolderError
+from trayapp.fsutil import remove_file, replace_file, set_hidden
 
 log = logging.getLogger(__name__)
 
@@ -262,11 +262,13 @@ def atomic_write(path: Path, write: Callable[[IO[bytes]], None], new: int = 0) -
     ``FileExistsError`` when all are taken. Returns the path written.
     """
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    set_hidden(tmp)  # Windows: not shown in the accountant's folder while it is written
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)
             f.flush()
             os.fsync(f.fileno())
+        set_hidden(tmp, False)  # a rename or a hard link keeps the attributes
         if new:
             path = _claim(tmp, path, new)
         else:
@@ -293,9 +295,12 @@ def _claim(tmp: str, path: Path, names: int) -> Path:
                 os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
             except FileExistsError:
                 continue
-            os.replace(tmp, target)
+            replace_file(tmp, target)  # an antivirus may be scanning the new empty file
             return target
-        os.unlink(tmp)
+        try:  # the data is in place under ``target``: a held temporary name must not undo it
+            remove_file(Path(tmp))
+        except FolderError as exc:
+            log.warning("the temporary file stays behind: %s", exc.message)
         return target
     raise FileExistsError(errno.EEXIST, "файл уже есть", str(path))
 

@@ -2,7 +2,8 @@
 
 ``Dialogs`` is the one place that shows a message box or a folder dialog (tests give a
 recording one instead, since a modal box would wait for a click); ``open_path`` opens a file
-or folder with the OS default program; ``status_text`` and ``tooltip_text`` word the last
+or folder with the OS default program; ``log_tk_errors`` sends an exception in a Tk callback
+to the log (Tk prints it to ``sys.stderr``, which is None in a windowed build); ``status_text`` and ``tooltip_text`` word the last
 exchange the way the manual does. Imports tkinter, no core module but ``values``.
 """
 
@@ -101,6 +102,16 @@ class Dialogs:
             parent=self.parent, initialdir=initial or None, mustexist=False,
             title="Каталог обмена с «Мои счета»")  # fmt: skip
         return str(chosen) if chosen else None
+
+
+def log_tk_errors(root: tk.Tk) -> None:
+    """An exception in a Tk callback goes to the log file, with its traceback (by default Tk
+    prints it to ``sys.stderr``: nowhere in a windowed build, and the bug leaves no trace)."""
+
+    def report(exc: type[BaseException], value: BaseException, tb: Any) -> None:
+        log.error("an error in a window callback", exc_info=(exc, value, tb))
+
+    root.report_callback_exception = report
 
 
 def open_path(path: str | os.PathLike[str]) -> None:

@@ -260,7 +260,7 @@ def _ask_to_show(paths: AppPaths) -> None:
 def _run(home: str | None, paths: AppPaths, password: str | None, minimized: bool) -> int:
     from trayapp.app import App, setup_logging
     from trayapp.ui.backend import Backend
-    from trayapp.ui.common import Dialogs
+    from trayapp.ui.common import Dialogs, log_tk_errors
 
     prepare_dpi()  # before the first tk.Tk(): sharp at 150 % on Windows
     try:
@@ -276,6 +276,7 @@ def _run(home: str | None, paths: AppPaths, password: str | None, minimized: boo
             "см. trayapp --help"
         )
         return 1
+    log_tk_errors(root)  # a windowed build has no stderr for Tk to print them to
     try:
         app = App.create(home)
         setup_logging(app.paths, app.settings.verbose, kind="tray")

@@ -3,7 +3,8 @@
 On macOS pystray's darwin backend runs AppKit's loop and must be on the main thread, which
 Tk already owns in the window's process; and a click there has no default action. So the
 window's process starts ``python -m trayapp.ui.tray_process`` and talks to it over pipes,
-one JSON object a line:
+one JSON object a line, in ASCII (``\\u`` escapes: the child's stdin decodes a pipe in the
+ANSI code page on Windows, so Cyrillic sent as UTF-8 would arrive garbled):
 
 - to the child: ``{"state": ..., "sent": N, "received": M, "tooltip": "...", "pause":
   "Приостановить"}`` (a new image, tooltip, and the pause item's text); ``{"quit": true}``
@@ -79,7 +80,7 @@ class TrayProcess:
             if self.proc is None or self.proc.stdin is None or self.proc.poll() is not None:
                 return
             try:
-                self.proc.stdin.write(json.dumps(message, ensure_ascii=False) + "\n")
+                self.proc.stdin.write(json.dumps(message) + "\n")  # ASCII: any code page reads it
                 self.proc.stdin.flush()
             except OSError:
                 log.warning("the tray process does not listen", exc_info=True)
