@@ -45,8 +45,8 @@ MUTATIONS: list[tuple[str, str, str, list[str]]] = [
     (C + "registries.py", "return [total] + [0] * (len(debts) - 1)",
      "return [0] * (len(debts) - 1) + [total]", [T + "test_registries.py"]),
     (C + "registries.py", "shares = [total * d // positive if d > 0 else 0 for d in debts]",
-     "shares = [total * max(d, 0) // positive for d in debts[::-1]][::-1]",
-     [T + "test_registries.py"]),
+     "shares = [(total * d + positive // 2) // positive if d > 0 else 0 for d in debts]",
+     [T + "test_registries.py"]),  # rounded half up instead of down
     # --- accept.py: the confirmation written in place
     (C + "accept.py", "        write_atomic(target, formats.encode(text))\n",
      "        target.write_bytes(formats.encode(text))\n", [T + "test_write_order.py"]),
@@ -59,15 +59,16 @@ MUTATIONS: list[tuple[str, str, str, list[str]]] = [
      "            if self.already_stored(entry):\n                continue\n",
      "            if self.already_stored(entry):\n                continue\n"
      "            self.delete_on_server(entry.name)\n", [T + "test_write_order.py"]),
-    (C + "exchange.py", "                os.fsync(f.fileno())\n            os.replace(tmp, target)",
-     "            os.replace(tmp, target)", [T + "test_write_order.py"]),
+    (C + "exchange.py", "                os.fsync(f.fileno())\n            set_hidden(tmp, False)",
+     "            set_hidden(tmp, False)", [T + "test_write_order.py"]),
     (C + "exchange.py", "                if size != entry.size or sha != entry.sha256:",
      "                if size != entry.size:", [T + "test_exchange.py", T + "test_hostile.py"]),
     (C + "exchange.py", "        write_atomic(target, formats.encode(formats.render(ack)))",
      '        write_atomic(target, formats.render(ack).encode("utf-8"))',
      [T + "test_write_order.py"]),
-    (C + "exchange.py", "                LimitedFile(f, entry.size, name)", "f",
-     [T + "test_hostile.py"]),
+    (C + "exchange.py", "self.t.download(name, LimitedFile(f, entry.size, name))",
+     "self.t.download(name, f)",  # only the finite case: the endless one would fill the disk
+     [T + "test_hostile.py::test_more_than_announced_is_cut_and_refused[more]"]),
     (C + "exchange.py", "        if entry.size > MAX_REGISTRY_BYTES:", "        if False:",
      [T + "test_hostile.py::test_a_registry_announced_above_the_ceiling_is_not_fetched"]),
     # --- transport.py

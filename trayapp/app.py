@@ -104,6 +104,10 @@ class _PrivateLog(logging.handlers.RotatingFileHandler):
         private_file(Path(self.baseFilename))
         return stream
 
+    def handleError(self, record: logging.LogRecord) -> None:
+        """A record that cannot be written (a full disk) is dropped quietly: logging's own
+        report would put a traceback on stderr, the user's screen (or None when windowed)."""
+
     def doRollover(self) -> None:
         try:
             super().doRollover()

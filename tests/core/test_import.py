@@ -607,3 +607,10 @@ def test_amounts_and_codes_beyond_what_is_stored_are_refused(base: Database, tmp
               [["8030001", 1, "10.2026", 10**18], ["8030001", 1, "09.2026", 1e300]])
     assert [m for _, m in failure(base, xl, "accruals").errors] == [
         "неверная сумма: 1e+18", "неверная сумма: 1e+300"]
+
+
+def test_a_column_named_twice_alone_is_refused(base: Database, tmp_path: Path) -> None:
+    err = failure(base, write(tmp_path / "a.csv", "account;service_code;period;amount;Сумма\n"
+                              "8030001;1;10.2026;5;6\n"), "accruals")
+    assert err.errors == [(1, "столбец указан дважды: amount (Сумма)")]
+    assert base.scalar("SELECT COUNT(*) FROM accruals") == 0

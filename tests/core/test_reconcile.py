@@ -17,7 +17,7 @@ from tests.core import registry_fixture as fx
 from trayapp.core import formats
 from trayapp.core.accept import accept, list_pending
 from trayapp.core.bank import import_statement
-from trayapp.core.db import Database
+from trayapp.core.db import Database, open_database
 from trayapp.core.folders import ExchangeTree
 from trayapp.core.formats.clientbank import BankDocument, Statement, render
 from trayapp.core.reconcile import BankTerms, Match, fee_of, reconcile, references
@@ -75,8 +75,8 @@ def doc(number: str, amount: str, purpose: str = "", day: date = D, payer: str =
 
 
 @pytest.fixture()
-def env(tmp_path: Path) -> Iterator[Env]:
-    e = Env(fx.build(tmp_path / "b.db"), ExchangeTree(tmp_path / "x").ensure(), tmp_path)
+def env(tmp_path: Path, db_target: Path | str) -> Iterator[Env]:
+    e = Env(fx.build(db_target), ExchangeTree(tmp_path / "x").ensure(), tmp_path)
     yield e
     e.db.close()
 
@@ -406,9 +406,9 @@ def test_database_of_schema_4_is_migrated_and_its_purposes_read(env: Env) -> Non
     env.db.execute("DROP INDEX bank_documents_amount")
     env.db.execute("DELETE FROM meta WHERE key = 'bank_references'")
     env.db.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
-    path = env.db.path
+    target = env.db.target
     env.db.close()
-    env.db = Database(path)
+    env.db = open_database(target)
     assert env.db.scalar("SELECT value FROM meta WHERE key = 'schema_version'") == "5"
     assert brief(env.match()[r1]) == ("mismatch", "-100.00", ["7"])
 

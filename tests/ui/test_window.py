@@ -459,3 +459,31 @@ def test_closed_accounts_that_owe_are_named_after_debts(root: tk.Tk, home: Path,
     again = win.last_generated.file  # type: ignore[union-attr]
     rows = formats.parse(again.read_bytes(), name=again.name, org=info.inn, coding="ACCOUNT").rows
     assert all(r.account != number for r in rows)  # type: ignore[union-attr]
+
+
+def test_readings_accepted_then_posted_from_the_window(root: tk.Tk, home: Path,
+                                                       emulator: Emulator) -> None:  # fmt: skip
+    configure(home, server_url=emulator.url, login="demo")
+    win, dialogs = make_window(root, home)
+    for kind in ("services", "debts", "meters"):
+        win.gen_buttons[kind].invoke()
+    pump(root, lambda: not win.worker.busy())
+    win.logo_button.invoke()
+    pump(root, lambda: win.last_exchange is not None and not win.worker.busy(), 60)
+    readings = [str(i) for i in win.pending_tree.get_children() if str(i).startswith("Readings_")]
+    assert readings
+    win.pending_tree.selection_set(readings[0])
+    root.update()
+    win.accept_button.invoke()
+    pump(root, lambda: win.last_accepted is not None and not win.worker.busy())
+    document = win.last_accepted.document  # type: ignore[union-attr]
+    assert "на вкладке «Данные»" in win.accept_result_var.get()
+    pump(root, lambda: win.data_panel.post_tree.exists(document))
+    assert "не проведены документы показаний" in win.details_var.get() and document in (
+        win.details_var.get())  # fmt: skip
+    win.data_panel.post_tree.selection_set(document)
+    win.data_panel.post_button.invoke()
+    pump(root, lambda: "проведён" in win.data_panel.post_var.get())
+    pump(root, lambda: not win.data_panel.post_tree.exists(document) and not win.worker.busy())
+    assert "не проведены" not in win.details_var.get()
+    assert str(win.data_panel.post_button.cget("state")) == "disabled"

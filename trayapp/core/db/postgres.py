@@ -307,15 +307,17 @@ class PgDatabase(Database):
         # the rows one by one, inserts it); a later row that differs from the one before it
         # counts as a change, as it does there
         of_key = itemgetter(*(columns.index(k) for k in key))
-        last: dict[Any, Sequence[Any]] = {}
+        last: dict[Any, Sequence[Any]] = dict(zip(map(of_key, rows), rows, strict=True))
         repeats = 0
-        for row in rows:
-            k = of_key(row)
-            before = last.get(k)
-            if before is not None and before != row:
-                repeats += 1
-            last[k] = row
-        unique = list(last.values())
+        unique: Sequence[Sequence[Any]] = list(rows)  # the caller reuses its list
+        if len(last) < len(rows):  # a key twice: the rare case, counted row by row
+            seen: dict[Any, Sequence[Any]] = {}
+            for row in rows:
+                before = seen.get(k := of_key(row))
+                if before is not None and before != row:
+                    repeats += 1
+                seen[k] = row
+            unique = list(last.values())
         if self._depth == 0:
             return self._upsert_now(table, columns, conflict, unique) + repeats
         if self._pool is None:
