@@ -80,6 +80,22 @@ def scale_factor(root: tk.Misc) -> float:
         return 1.0
 
 
+SCREEN_MARGIN = 80  # pixels left for the task bar, a panel and the title bar
+
+
+def fit_screen(root: tk.Tk) -> None:
+    """Never taller or wider than the screen minus ``SCREEN_MARGIN``: Tk clamps the requested
+    size (the notebook gives way, the bottom strip stays on the screen)."""
+    try:
+        width = int(root.winfo_screenwidth()) - SCREEN_MARGIN
+        height = int(root.winfo_screenheight()) - SCREEN_MARGIN
+        root.maxsize(max(320, width), max(240, height))
+        lo_w, lo_h = (int(x) for x in root.minsize())
+        root.minsize(min(lo_w, width), min(lo_h, height))
+    except (tk.TclError, ValueError):
+        log.info("cannot fit the window to the screen", exc_info=True)
+
+
 def scale_layout(root: tk.Misc, factor: float, row_font: object = "TkDefaultFont") -> None:
     """Sizes given in pixels, made for 100 %, grown by ``factor``: every Treeview's column
     widths, every label's wrap length; the Treeview row height from its font, so that rows

@@ -49,7 +49,13 @@ from trayapp.ui.common import (
     tooltip_text,
 )
 from trayapp.ui.data_panel import DataPanel
-from trayapp.ui.desktop import apply_theme, bring_to_front, scale_factor, scale_layout
+from trayapp.ui.desktop import (
+    apply_theme,
+    bring_to_front,
+    fit_screen,
+    scale_factor,
+    scale_layout,
+)
 from trayapp.ui.settings_form import SettingsForm
 from trayapp.ui.worker import Worker
 
@@ -143,7 +149,8 @@ class MainWindow:
         # the footer keeps its height whatever the message: the layout never jumps
         line = int(self.fonts.small.metrics("linespace"))
         footer = ttk.Frame(outer, height=line * 4 + 12)
-        footer.pack(fill="x", pady=(6, 0))
+        # packed at the bottom before the notebook: the notebook shrinks, never the strip
+        footer.pack(side="bottom", fill="x", pady=(6, 0), before=self.notebook)
         footer.pack_propagate(False)
         progress_row = ttk.Frame(footer)
         progress_row.pack(fill="x")
@@ -164,6 +171,7 @@ class MainWindow:
         self.coding = settings.coding
         self.first_start = not exists
         scale_layout(root, self.scale)
+        fit_screen(root)
         if self.first_start:
             self.settings_mode()
             self.message_var.set("Первый запуск: задайте настройки и нажмите «Сохранить».")
@@ -252,7 +260,7 @@ class MainWindow:
         frame = ttk.Frame(box)
         frame.pack(fill="both", expand=True)
         self.pending_tree = ttk.Treeview(frame, columns=[c[0] for c in cols], show="headings",
-                                         height=5, selectmode="browse")  # fmt: skip
+                                         height=4, selectmode="browse")  # fmt: skip
         for key, title, width in cols:
             self.pending_tree.heading(key, text=title)
             self.pending_tree.column(key, width=width, stretch=key == "file",

@@ -1,0 +1,89 @@
+"""The window fits the screens accountants have: 1280×800 at 100 %, 1920×1080 at 150 %,
+and the fixture's 1024×768; the bottom strip (progress, step, message) is on the screen.
+
+Each size is a real Xvfb of its own (the session's display is 1024×768).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def _xvfb(size: str) -> tuple[subprocess.Popen[bytes], str]:
+    if shutil.which("Xvfb") is None:
+        pytest.skip("no Xvfb (apt-get install xvfb)")
+    for _ in range(5):
+        r, w = os.pipe()
+        proc = subprocess.Popen(
+            ["Xvfb", f":{random.randint(200, 899)}", "-displayfd", str(w), "-screen", "0",
+             f"{size}x24", "-nolisten", "tcp"],
+            pass_fds=(w,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        os.close(w)
+        with os.fdopen(r) as f:
+            number = f.readline().strip()
+        if number:
+            return proc, f":{number}"
+        proc.kill()
+        proc.wait()
+    pytest.skip("Xvfb did not start")
+
+
+PROBE = """
+import json, sys, tkinter as tk
+from pathlib import Path
+from tests.ui.test_window import configure, make_window
+root = tk.Tk()
+root.tk.call("tk", "scaling", float(sys.argv[2]))
+root.geometry("+0+0")
+home = Path(sys.argv[1])
+configure(home)
+win, _ = make_window(root, home)
+out = []
+for tab in win.notebook.tabs():  # the tallest tab must fit too
+    win.notebook.select(tab)
+    for _ in range(20):
+        root.update()
+    strip = win.message_label.master
+    out.append({"root": [root.winfo_rootx(), root.winfo_rooty(), root.winfo_width(),
+                         root.winfo_height()],
+                "strip": [strip.winfo_ismapped(), strip.winfo_rooty(), strip.winfo_height()],
+                "screen": [root.winfo_screenwidth(), root.winfo_screenheight()]})
+win.close()
+print(json.dumps(out))
+"""
+
+
+@pytest.mark.parametrize(("size", "scaling"), [("1280x800", 4 / 3), ("1920x1080", 2.0),
+                                               ("1024x768", 4 / 3)])  # fmt: skip
+def test_the_window_and_its_bottom_strip_are_on_the_screen(size: str, scaling: float,
+                                                           home: Path, xdisplay: str
+                                                           ) -> None:  # fmt: skip
+    """A process of its own per screen: Tk keeps a display open after ``destroy`` and exits
+    when that X server ends."""
+    proc, display = _xvfb(size)
+    try:
+        env = {**os.environ, "DISPLAY": display}
+        run = subprocess.run([sys.executable, "-c", PROBE, str(home), str(scaling)], env=env,
+                             capture_output=True, text=True, timeout=120,
+                             cwd=Path(__file__).parents[2])  # fmt: skip
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert run.returncode == 0, run.stderr[-2000:]
+    for tab in json.loads(run.stdout.strip().splitlines()[-1]):
+        x, y, w, h = tab["root"]
+        sw, sh = tab["screen"]
+        assert f"{sw}x{sh}" == size
+        assert y + h <= sh and x + w <= sw, tab
+        mapped, sy, sheight = tab["strip"]
+        assert mapped and sheight > 20, tab
+        assert sy + sheight <= y + h <= sh, tab
