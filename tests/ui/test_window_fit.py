@@ -12,9 +12,13 @@ import random
 import shutil
 import subprocess
 import sys
+import tkinter as tk
 from pathlib import Path
 
 import pytest
+
+from .conftest import pump
+from .test_window import configure, make_window
 
 
 def _xvfb(size: str) -> tuple[subprocess.Popen[bytes], str]:
@@ -87,3 +91,22 @@ def test_the_window_and_its_bottom_strip_are_on_the_screen(size: str, scaling: f
         mapped, sy, sheight = tab["strip"]
         assert mapped and sheight > 20, tab
         assert sy + sheight <= y + h <= sh, tab
+
+
+def test_the_window_keeps_its_width_as_files_wait(root: tk.Tk, home: Path) -> None:
+    """Three registries in Исходящие: the header's lines wrap, the window does not widen."""
+    configure(home)
+    win, _ = make_window(root, home)
+    for _ in range(10):
+        root.update()
+    width = root.winfo_width()
+    for kind in ("services", "debts", "meters"):
+        win.last_generated = None
+        win.gen_buttons[kind].invoke()
+        pump(root, lambda: win.last_generated is not None)
+        pump(root, lambda: not win.worker.busy("refresh"))
+    pump(root, lambda: "Meters_" in win.details_var.get() or "ещё" in win.details_var.get())
+    for _ in range(10):
+        root.update()
+    assert root.winfo_width() == width <= root.winfo_screenwidth(), win.details_var.get()
+    win.close()

@@ -204,10 +204,18 @@ class MainWindow:
         ttk.Label(text, text="Обмен реестрами с «Мои счета»",
                   font=self.fonts.title).pack(anchor="w")  # fmt: skip
         self.status_var = tk.StringVar(self.root, NO_EXCHANGE)
-        self.status_label = ttk.Label(text, textvariable=self.status_var)
+        # both lines wrap at the header's width: a long list of waiting files never widens
+        # the window past the screen
+        self.status_label = ttk.Label(text, textvariable=self.status_var, wraplength=400,
+                                      justify="left")  # fmt: skip
         self.status_label.pack(anchor="w", pady=(2, 0))
         self.details_var = tk.StringVar(self.root, "")
-        ttk.Label(text, textvariable=self.details_var, foreground="#555555").pack(anchor="w")
+        self.details_label = ttk.Label(text, textvariable=self.details_var, wraplength=400,
+                                       foreground="#555555", justify="left")  # fmt: skip
+        self.details_label.pack(anchor="w")
+        text.bind("<Configure>", lambda e: [label.configure(wraplength=max(200, e.width - 4))
+                                            for label in (self.status_label,
+                                                          self.details_label)])  # fmt: skip
 
     def _photo(self, state: str, sent: int | None, received: int | None) -> Any:
         size = round(48 * getattr(self, "scale", 1.0) / 24) * 24 or 48  # the badge's font: x24
