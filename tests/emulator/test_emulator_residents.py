@@ -15,7 +15,9 @@ from trayapp.emulator import Emulator, residents
 
 DEBTS = "Debts_20261105_001.txt"
 METERS = "Meters_20261105_001.txt"
-TODAY = f"{date.today():%Y%m%d}"
+def today() -> str:
+    """The emulator's day, taken when asked (a constant of the import went stale at midnight)."""
+    return f"{date.today():%Y%m%d}"
 ID = re.compile(r"[A-Za-z0-9-]{1,36}")
 
 
@@ -91,7 +93,7 @@ def _check_payments(debts: bytes, payments: list[PaymentRow], started: datetime)
 def test_owners_pay_after_the_example_debts(client: Client) -> None:
     started = datetime.now()
     assert client.put(DEBTS, example(DEBTS)).status_code == 201
-    name = f"Payments_{TODAY}_001.txt"
+    name = f"Payments_{today()}_001.txt"
     assert client.names() == ["Ack_" + DEBTS, name]
     data, payments = _payments(client, name)
     assert payments
@@ -108,7 +110,7 @@ def test_owners_pay_about_a_third_of_positive_debts(client: Client) -> None:
     started = datetime.now()
     name, debts = _debts(200)
     assert client.put(name, debts).status_code == 201
-    _, payments = _payments(client, f"Payments_{TODAY}_001.txt")
+    _, payments = _payments(client, f"Payments_{today()}_001.txt")
     _check_payments(debts, payments, started)
     positive = [r for r in formats.parse(debts).rows if isinstance(r, DebtRow) and r.debt > 0]
     assert 0.2 * len(positive) <= len(payments) <= 0.4 * len(positive)
@@ -123,7 +125,7 @@ def test_owners_pay_about_a_third_of_positive_debts(client: Client) -> None:
 def test_account_coding_pays_the_whole_account(client: Client) -> None:
     name, debts = _debts(60, coding="ACCOUNT")
     assert client.put(name, debts).status_code == 201
-    _, payments = _payments(client, f"Payments_{TODAY}_001.txt", coding="ACCOUNT")
+    _, payments = _payments(client, f"Payments_{today()}_001.txt", coding="ACCOUNT")
     assert payments and all(p.service_code == "" for p in payments)
     _check_payments(debts, payments, datetime.now())
 
@@ -150,11 +152,11 @@ def test_numbers_go_on_across_restarts_and_past_files_dropped_by_hand(tmp_path: 
             assert c.delete(n).status_code == 204
         name, debts = _debts(5, number=3)
         assert c.put(name, debts).status_code == 201
-        assert f"Payments_{TODAY}_003.txt" in c.names()
-        (tmp_path / "inbox" / f"Payments_{TODAY}_007.txt").write_bytes(b"by hand")
+        assert f"Payments_{today()}_003.txt" in c.names()
+        (tmp_path / "inbox" / f"Payments_{today()}_007.txt").write_bytes(b"by hand")
         name, debts = _debts(5, number=4)
         assert c.put(name, debts).status_code == 201
-        assert f"Payments_{TODAY}_008.txt" in c.names()
+        assert f"Payments_{today()}_008.txt" in c.names()
         c.close()
 
 
@@ -164,7 +166,7 @@ def _run(
     with Emulator(tmp_path, seed=seed) as e:
         c = Client(e.url)
         assert c.put(name, data).status_code == 201
-        _, payments = _payments(c, f"Payments_{TODAY}_001.txt")
+        _, payments = _payments(c, f"Payments_{today()}_001.txt")
         c.close()
     return [(p.payment_id, p.account, p.service_code, p.amount) for p in payments]
 
@@ -181,7 +183,7 @@ def test_a_seed_makes_the_owners_repeatable(tmp_path: Path) -> None:
 
 def test_owners_send_readings_after_meters(client: Client) -> None:
     assert client.put(METERS, example(METERS)).status_code == 201
-    name = f"Readings_{TODAY}_001.txt"
+    name = f"Readings_{today()}_001.txt"
     assert client.names() == ["Ack_" + METERS, name]
     reg = formats.parse(client.get(name).content, name=name, org=ORG)
     meters = {
@@ -200,7 +202,7 @@ def test_owners_send_readings_after_meters(client: Client) -> None:
 def test_readings_are_plausible_and_now_and_then_lower(client: Client) -> None:
     name, data = _meters(400)
     assert client.put(name, data).status_code == 201
-    reg = formats.parse(client.get(f"Readings_{TODAY}_001.txt").content, org=ORG)
+    reg = formats.parse(client.get(f"Readings_{today()}_001.txt").content, org=ORG)
     readings = [r for r in reg.rows if isinstance(r, ReadingRow)]
     last = {m.meter_id: m.last_reading for m in formats.parse(data).rows if isinstance(m, MeterRow)}
     assert 200 <= len(readings) <= 280  # about 60 %
@@ -216,7 +218,7 @@ def test_a_large_debts_registry_is_answered_at_once(client: Client) -> None:
     name, debts = _debts(2000)
     assert client.put(name, debts).status_code == 201
     # the owners' payments are there when the upload is answered: no waiting, no clock read
-    assert f"Payments_{TODAY}_001.txt" in client.names()
+    assert f"Payments_{today()}_001.txt" in client.names()
 
 
 def test_a_payment_to_the_whole_account_never_exceeds_its_debt() -> None:
