@@ -110,3 +110,20 @@ def test_the_window_keeps_its_width_as_files_wait(root: tk.Tk, home: Path) -> No
         root.update()
     assert root.winfo_width() == width <= root.winfo_screenwidth(), win.details_var.get()
     win.close()
+
+
+def test_tk_dialogs_speak_russian(root: tk.Tk, home: Path) -> None:
+    """The message box's and file dialogs' buttons come from Tk's catalogue, in Russian."""
+    configure(home)
+    win, _ = make_window(root, home)
+
+    def mc(text: str) -> str:
+        return str(root.tk.eval(f"namespace eval ::tk {{::msgcat::mc {{{text}}}}}"))
+
+    assert mc("&Yes") == "&Да"
+    assert mc("&No") == "&Нет"
+    assert mc("OK") == "ОК"
+    assert mc("Cancel") == "Отмена"
+    assert mc("&Save") == "&Сохранить"
+    assert mc("&Directory:") == "&Каталог:"
+    win.close()

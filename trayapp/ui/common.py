@@ -72,6 +72,7 @@ class Dialogs:
 
     def confirm(self, title: str, message: str) -> bool:
         return bool(messagebox.askokcancel(title, message, **self._options()))
+
     def ask_yes_no(self, title: str, message: str) -> bool:
         return bool(messagebox.askyesno(title, message, icon="warning", default="no",
                                         **self._options()))  # fmt: skip

@@ -80,6 +80,18 @@ def scale_factor(root: tk.Misc) -> float:
         return 1.0
 
 
+def russian_dialogs(root: tk.Misc) -> None:
+    """Tk's own dialogs in Russian: message boxes' «Да»/«Нет», «ОК»/«Отмена», the file
+    dialogs' «Каталог:», «Сохранить» (Linux; Windows and macOS show native dialogs in the
+    OS's language). Tk read its catalogue for the process's locale at start: set ``ru`` and
+    read Tk's messages again."""
+    try:
+        root.tk.eval("package require msgcat; ::msgcat::mclocale ru; "
+                     "namespace eval ::tk {::msgcat::mcload [file join $::tk_library msgs]}")  # fmt: skip
+    except tk.TclError:
+        log.info("no Russian catalogue for Tk's dialogs", exc_info=True)
+
+
 SCREEN_MARGIN = 80  # pixels left for the task bar, a panel and the title bar
 
 

@@ -53,6 +53,7 @@ from trayapp.ui.desktop import (
     apply_theme,
     bring_to_front,
     fit_screen,
+    russian_dialogs,
     scale_factor,
     scale_layout,
 )
@@ -122,6 +123,7 @@ class MainWindow:
         self._images: list[Any] = []  # PhotoImages must stay referenced
 
         self.theme = apply_theme(root)
+        russian_dialogs(root)
         self.fonts = Fonts(root)
         self.scale = scale_factor(root)
         self.opener: Callable[[Path], None] = open_path  # tests record instead
