@@ -18,6 +18,7 @@ from pathlib import Path
 from tkinter import filedialog, messagebox
 from typing import Any
 
+from trayapp.core.values import format_money
 from trayapp.errors import AppError
 
 log = logging.getLogger(__name__)
@@ -134,10 +135,9 @@ def open_path(path: str | os.PathLike[str]) -> None:
 
 
 def money(kopecks: int) -> str:
-    """Kopecks as the accountant writes a sum: ``596 799,34`` (thousands by spaces)."""
-    sign = "-" if kopecks < 0 else ""
-    rubles, kop = divmod(abs(kopecks), 100)
-    return f"{sign}{rubles:,}".replace(",", " ") + f",{kop:02d}"
+    """Kopecks as the accountant writes a sum: ``596 799,34`` (thousands by no-break spaces,
+    so that a dialog never breaks a line inside the number)."""
+    return format_money(kopecks)
 
 
 def plural(n: int, one: str, few: str, many: str) -> str:
