@@ -14,8 +14,12 @@ import subprocess
 import sys
 import tkinter as tk
 from pathlib import Path
+from tkinter import font as tkfont
+from tkinter import ttk
 
 import pytest
+
+from trayapp.ui.desktop import apply_theme
 
 from .conftest import pump
 from .test_window import configure, make_window
@@ -126,4 +130,31 @@ def test_tk_dialogs_speak_russian(root: tk.Tk, home: Path) -> None:
     assert mc("Cancel") == "Отмена"
     assert mc("&Save") == "&Сохранить"
     assert mc("&Directory:") == "&Каталог:"
+    win.close()
+
+
+def _trees(w: tk.Misc) -> list[ttk.Treeview]:
+    found = [w] if isinstance(w, ttk.Treeview) else []
+    for child in w.winfo_children():
+        found += _trees(child)
+    return found
+
+
+@pytest.mark.parametrize("scaling", [4 / 3, 2.0])
+def test_no_column_heading_is_cut(root: tk.Tk, home: Path, scaling: float) -> None:
+    """Each Treeview column (registries, bank, data tabs, events) fits its heading."""
+    configure(home)
+    root.tk.call("tk", "scaling", scaling)
+    bold = tkfont.nametofont("TkHeadingFont", root=root).copy()
+    bold.configure(size=abs(int(bold.cget("size"))) + 1, weight="bold")  # a larger heading font
+    style = ttk.Style(root)
+    style.theme_use(apply_theme(root))  # the window's theme, which it keeps
+    style.configure("Treeview.Heading", font=bold)
+    win, _ = make_window(root, home)
+    trees = _trees(root)
+    assert len(trees) >= 6, trees
+    for t in trees:
+        for col in t.cget("columns"):
+            title = str(t.heading(col, "text"))
+            assert int(t.column(col, "width")) >= bold.measure(title) + 4, (title, t)
     win.close()

@@ -108,6 +108,26 @@ def fit_screen(root: tk.Tk) -> None:
         log.info("cannot fit the window to the screen", exc_info=True)
 
 
+HEADING_PAD = 20  # the heading's padding and a separator's room
+
+
+def fit_headings(tree: ttk.Treeview) -> None:
+    """Every column at least as wide as its heading in the heading's font: «Сверка с банком»
+    is never cut to «Сверка с бан…» (the widths given are for a typical font at 100 %)."""
+    from tkinter import font as tkfont
+
+    name = str(ttk.Style(tree).lookup("Treeview.Heading", "font") or "TkHeadingFont")
+    try:
+        font = tkfont.nametofont(name, root=tree)
+    except tk.TclError:
+        font = tkfont.Font(root=tree, font=name)
+    for col in tree.cget("columns"):
+        title = str(tree.heading(col, "text"))
+        need = int(font.measure(title)) + HEADING_PAD
+        if int(tree.column(col, "width")) < need:
+            tree.column(col, width=need)
+
+
 def scale_layout(root: tk.Misc, factor: float, row_font: object = "TkDefaultFont") -> None:
     """Sizes given in pixels, made for 100 %, grown by ``factor``: every Treeview's column
     widths, every label's wrap length; the Treeview row height from its font, so that rows
@@ -119,17 +139,17 @@ def scale_layout(root: tk.Misc, factor: float, row_font: object = "TkDefaultFont
         ttk.Style(root).configure("Treeview", rowheight=int(line * 1.35) + 2)
     except tk.TclError:
         pass
-    if factor <= 1.0:
-        return
     todo: list[tk.Misc] = [root]
     while todo:
         w = todo.pop()
         todo.extend(w.winfo_children())
         try:
             if isinstance(w, ttk.Treeview):
-                for col in w.cget("columns"):
-                    w.column(col, width=int(int(w.column(col, "width")) * factor))
-            elif isinstance(w, ttk.Label | tk.Label):
+                if factor > 1.0:
+                    for col in w.cget("columns"):
+                        w.column(col, width=int(int(w.column(col, "width")) * factor))
+                fit_headings(w)
+            elif factor > 1.0 and isinstance(w, ttk.Label | tk.Label):
                 wrap = int(str(w.cget("wraplength")) or 0)
                 if wrap > 0:
                     w.configure(wraplength=int(wrap * factor))
