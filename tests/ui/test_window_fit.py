@@ -19,6 +19,8 @@ from tkinter import ttk
 
 import pytest
 
+from trayapp.app import App
+from trayapp.errors import AppError
 from trayapp.ui.desktop import apply_theme
 
 from .conftest import pump
@@ -158,3 +160,27 @@ def test_no_column_heading_is_cut(root: tk.Tk, home: Path, scaling: float) -> No
             title = str(t.heading(col, "text"))
             assert int(t.column(col, "width")) >= bold.measure(title) + 4, (title, t)
     win.close()
+
+
+def test_the_window_never_sends_to_the_command_line(root: tk.Tk, tmp_path: Path) -> None:
+    """A fresh home (no data, no server): «Обмен» and «Услуги» say what to do in the window's
+    words; the same errors on the command line name the command."""
+    home = tmp_path / "fresh"
+    App.create(home).close()
+    configure(home)
+    win, dialogs = make_window(root, home)
+    win.exchange()
+    pump(root, lambda: any(kind == "error" for kind, *_ in dialogs.shown))
+    pump(root, lambda: not win.worker.busy())
+    win.gen_buttons["services"].invoke()
+    pump(root, lambda: sum(kind == "error" for kind, *_ in dialogs.shown) >= 2)
+    pump(root, lambda: not win.worker.busy())
+    texts = [m for _kind, _title, m in dialogs.shown] + [win.message_var.get()]
+    texts += win.event_texts() + [win.gen_result_var.get(), win.details_var.get()]
+    assert texts and all("trayapp " not in t for t in texts), texts
+    assert any("«Данные»" in t for t in texts), texts  # where to load the association's data
+    win.close()
+    with pytest.raises(AppError) as caught:
+        App.create(home).require_org()
+    assert "trayapp import org" in caught.value.cli_message
+    assert "trayapp" not in caught.value.message
