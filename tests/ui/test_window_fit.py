@@ -21,6 +21,7 @@ import pytest
 
 from trayapp.app import App
 from trayapp.errors import AppError
+from trayapp.ui.common import NO_EXCHANGE
 from trayapp.ui.desktop import apply_theme
 
 from .conftest import pump
@@ -184,3 +185,25 @@ def test_the_window_never_sends_to_the_command_line(root: tk.Tk, tmp_path: Path)
         App.create(home).require_org()
     assert "trayapp import org" in caught.value.cli_message
     assert "trayapp" not in caught.value.message
+
+
+def test_schedule_button_keeps_a_gap_before_quit(root: tk.Tk, home: Path) -> None:
+    from trayapp.ui.schedule_button import ScheduleButton
+    from trayapp.ui.scheduler import Scheduler
+
+    configure(home)
+    win, _ = make_window(root, home)
+    button = ScheduleButton(win, Scheduler(lambda: 15, clock=lambda: 100.0))
+    for _ in range(10):
+        root.update()
+    b, q = button.button, win.quit_button
+    assert b.winfo_rootx() + b.winfo_width() + 8 <= q.winfo_rootx()  # «Выход» stays rightmost
+    assert NO_EXCHANGE == "Не было обмена с «Мои счета»" and "'" not in NO_EXCHANGE
+    win.close()
+
+
+def test_unposted_readings_dates_are_russian() -> None:
+    from trayapp.ui.data_panel import _day
+
+    assert _day("2026-11-06") == "06.11.2026"
+    assert _day("") == ""

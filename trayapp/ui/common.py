@@ -23,7 +23,7 @@ from trayapp.errors import AppError
 
 log = logging.getLogger(__name__)
 
-NO_EXCHANGE = "Не было обмена с 'Мои счета'"
+NO_EXCHANGE = "Не было обмена с «Мои счета»"
 APP_TITLE = "Мои счета: обмен реестрами"
 KIND_NAMES = {"PAYMENTS": "оплаты", "READINGS": "показания"}
 CODING_LABELS = {
@@ -150,7 +150,7 @@ def plural(n: int, one: str, few: str, many: str) -> str:
 
 
 def status_text(status: dict[str, Any]) -> str:
-    """«Не было обмена с 'Мои счета'» or «Отправлено N, принято M, ждут приёма K (время)»."""
+    """«Не было обмена с «Мои счета»» or «Отправлено N, принято M, ждут приёма K (время)»."""
     if not status.get("last_exchange"):
         pending = int(status.get("pending") or 0)
         return NO_EXCHANGE + (f"; ждут приёма {pending}" if pending else "") + _database(status)

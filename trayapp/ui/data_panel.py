@@ -154,7 +154,7 @@ class DataPanel(ttk.Frame):
     def show(self, unposted: list[tuple[str, str, int]]) -> None:
         self.post_tree.delete(*self.post_tree.get_children())
         for number, day, rows in unposted:
-            self.post_tree.insert("", "end", iid=number, values=(number, day, rows))
+            self.post_tree.insert("", "end", iid=number, values=(number, _day(day), rows))
         if unposted:
             self.post_tree.selection_set(unposted[0][0])
         self.post_button.configure(state="normal" if unposted else "disabled")
@@ -187,3 +187,11 @@ def _tree(parent: tk.Misc, cols: tuple[tuple[str, str, int], ...], height: int) 
     tree.pack(side="left", fill="both", expand=True)
     scroll.pack(side="left", fill="y")
     return tree
+
+
+def _day(iso: str) -> str:
+    """``2026-11-06`` as ``06.11.2026`` (anything else as it is)."""
+    parts = iso[:10].split("-")
+    if len(parts) == 3 and all(p.isdigit() for p in parts):
+        return f"{parts[2]}.{parts[1]}.{parts[0]}"
+    return iso
