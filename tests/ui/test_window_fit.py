@@ -25,7 +25,7 @@ from trayapp.ui.common import NO_EXCHANGE
 from trayapp.ui.desktop import apply_theme
 
 from .conftest import pump
-from .test_window import configure, make_window
+from .test_window import configure, make_window, tree
 
 
 def _xvfb(size: str) -> tuple[subprocess.Popen[bytes], str]:
@@ -207,3 +207,26 @@ def test_unposted_readings_dates_are_russian() -> None:
 
     assert _day("2026-11-06") == "06.11.2026"
     assert _day("") == ""
+
+
+def test_a_stale_already_waiting_note_goes_once_the_file_is_sent(root: tk.Tk, home: Path
+                                                                 ) -> None:  # fmt: skip
+    configure(home)
+    win, dialogs = make_window(root, home)
+    win.gen_buttons["debts"].invoke()
+    pump(root, lambda: win.last_generated is not None)
+    pump(root, lambda: bool(win.snapshot and win.snapshot.outgoing))
+    dialogs.answer = False  # «Нет»: keep the waiting one
+    win.gen_buttons["debts"].invoke()
+    assert win.gen_result_var.get().startswith("Не сформирован: в Исходящих уже ждёт Debts_")
+    win.refresh()  # still waiting: the note stays
+    pump(root, lambda: not win.worker.busy("refresh"))
+    assert win.gen_result_var.get().startswith("Не сформирован")
+    outgoing = tree(home).outgoing
+    for f in outgoing.iterdir():  # what a session does with a file it sent
+        f.replace(tmp := outgoing.parent / f.name)
+        assert tmp.exists()
+    win.refresh()
+    pump(root, lambda: win.snapshot is not None and not win.snapshot.outgoing)
+    pump(root, lambda: win.gen_result_var.get() == "")
+    win.close()

@@ -466,7 +466,7 @@ class MainWindow:
                     "Реестр уже ждёт отправки",
                     f"В каталоге Исходящие уже ждёт отправки {names}: «Мои счета» его ещё не "
                     "получили.\n\nЗаменить его новым? («Нет» — ничего не формировать)"):  # fmt: skip
-                self.gen_result_var.set(f"Не сформирован: в Исходящих уже ждёт {names}.")
+                self.gen_result_var.set(f"{NOT_MADE}{names}.")
                 return
             replace = waiting
         self.gen_result_var.set("Формируется…")
@@ -617,6 +617,9 @@ class MainWindow:
             self.state = self.worst_state()
         self.status_var.set(status_text(snap.status))
         self.details_var.set(details_text(snap))
+        said = self.gen_result_var.get()  # «уже ждёт X» is stale once a session has sent X
+        if said.startswith(NOT_MADE) and not any(n in said for n in snap.outgoing):
+            self.gen_result_var.set("")
         self.data_panel.show(snap.unposted)
         self._fill_months(snap.default_month)
         selected = self.selected_pending()
@@ -785,6 +788,7 @@ JOB_STEPS = {"exchange": "Обмен с «Мои счета»", "generate": "Ф�
              "export": "Выгрузка", "refresh": "Обновление", "report": "Отчёт",
              "settings": "Сохранение настроек", "bank": "Загрузка выписки", "post": "Проведение"}  # fmt: skip
 FILE_NAME = re.compile(r"(?:Ack_)?(?:Services|Debts|Meters|Payments|Readings)_\d{8}_\d{3}\.txt")
+NOT_MADE = "Не сформирован: в Исходящих уже ждёт "
 OUTGOING_PREFIX = {"services": "Services_", "debts": "Debts_", "meters": "Meters_"}
 
 
