@@ -82,3 +82,36 @@ def test_a_whole_demo_cycle_leaves_nothing_open_to_others(tmp_path: Path) -> Non
     assert {"trayapp.db", "Отчёты", "Исходящие"} <= names, names
     assert [n for n in names if n.endswith(".log")], names  # the log was written
     assert open_to_others(home) == []
+
+
+def test_a_database_in_a_shared_folder_leaves_the_folder_as_it_was(
+    tmp_path: Path, open_umask: object
+) -> None:
+    """A database file put in an existing folder (the user's own, or /tmp) makes the file
+    private, never the folder: chmod 0700 of /tmp once broke every other program's use of it."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chmod(shared, 0o1777)
+    own = tmp_path / "Документы"
+    own.mkdir()
+    os.chmod(own, 0o755)
+    for folder in (shared, own):
+        Database(folder / "trayapp.db").close()
+        assert mode(folder / "trayapp.db") == 0o600
+    assert mode(shared) == 0o1777 and mode(own) == 0o755
+
+
+def test_an_old_open_folder_of_the_program_is_mended_but_not_a_sticky_one(
+    tmp_path: Path, open_umask: object
+) -> None:
+    from trayapp.private import private_dir
+
+    old = tmp_path / "logs"
+    old.mkdir()
+    os.chmod(old, 0o755)
+    sticky = tmp_path / "tmp"
+    sticky.mkdir()
+    os.chmod(sticky, 0o1777)
+    private_dir(old)
+    private_dir(sticky)
+    assert mode(old) == 0o700 and mode(sticky) == 0o1777

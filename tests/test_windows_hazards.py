@@ -4,6 +4,7 @@ the ANSI code page a Windows process decodes pipes and files with."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -55,3 +56,25 @@ def test_recreating_the_demo_home_waits_out_a_held_file(
     with pytest.raises(FolderError) as info:
         demo_run._prepare(root)
     assert str(root) in info.value.message
+
+
+def test_emulator_run_into_a_narrow_code_page_pipe(tmp_path: Path) -> None:
+    """``python -m trayapp.emulator`` into a pipe on Windows writes in the ANSI code page,
+    strictly: its Russian lines must come out with ``?``, not end it with a traceback."""
+    data = tmp_path / "данные эмулятора"
+    env = dict(os.environ, PYTHONIOENCODING="ascii")
+    env.pop("PYTHONUTF8", None)
+    proc = subprocess.Popen([sys.executable, "-m", "trayapp.emulator", "--port", "0", "--data",
+                             str(data), "--no-residents"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env)  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().decode("ascii").strip()
+        second = proc.stdout.readline().decode("ascii")
+        assert url.startswith("http://127.0.0.1:"), url
+        assert second.startswith("?") and "Ctrl+C" in second, second  # the line, replaced
+        assert proc.poll() is None  # still serving
+    finally:
+        proc.kill()
+        _, err = proc.communicate(timeout=30)
+    assert b"Traceback" not in err and b"Logging error" not in err, err

@@ -58,7 +58,8 @@ class App:
         """The association's ИНН, or the error that says how to load it."""
         inn = self.org_inn()
         if inn is None:
-            raise AppError("не загружены данные ТСЖ (ИНН): trayapp import org ФАЙЛ")
+            raise AppError("не загружены данные ТСЖ (ИНН)", "trayapp import org ФАЙЛ",
+                           "загрузите таблицу реквизитов ТСЖ на вкладке «Данные»")  # fmt: skip
         return inn
 
     def save_settings(self, s: Settings) -> None:
@@ -81,9 +82,11 @@ class App:
         inn = self.require_org()
         s = self.settings
         if not s.server_url:
-            raise AppError("не задан адрес сервера: trayapp settings set server_url URL")
+            raise AppError("не задан адрес сервера", "trayapp settings set server_url URL",
+                           "укажите его на вкладке «Настройки»")  # fmt: skip
         if not s.login:
-            raise AppError("не задан логин: trayapp settings set login ЛОГИН")
+            raise AppError("не задан логин", "trayapp settings set login ЛОГИН",
+                           "укажите его на вкладке «Настройки»")  # fmt: skip
         with HttpTransport(s.server_url, s.login, self.password()) as transport:
             return exchange.run_session(transport, self.db, self.tree, inn, s.coding, self.clock)
 

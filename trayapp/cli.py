@@ -496,8 +496,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         console.err(f"trayapp: ошибка: {exc}")
         return 2
     except AppError as exc:
-        log.error("%s: %s", type(exc).__name__, exc.message, exc_info=True)
-        console.err(exc.message)
+        log.error("%s: %s", type(exc).__name__, exc.cli_message, exc_info=True)
+        console.err(exc.cli_message)
         return 1
     except KeyboardInterrupt:
         console.err("прервано")

@@ -1,6 +1,7 @@
 """The error tree of the application.
 
-Every error the user may see carries a Russian ``title`` and ``message``. Errors are
+Every error the user may see carries a Russian ``title`` and ``message`` (the window's
+text), and ``cli_message`` (the same, with the command to run where the window names a tab). Errors are
 translated once, at the boundary (HTTP, SQLite, OS), into one of these classes; the CLI
 prints ``message`` and exits 1, the window shows it in a dialog. Imports nothing of the app.
 
@@ -29,9 +30,12 @@ class AppError(Exception):
 
     title = "Ошибка"
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, hint_cli: str = "", hint_window: str = "") -> None:
+        # what to do, said twice: the command line names a command, the window its own field
+        # or tab (the accountant never sees a command); ``message`` is the window's text
+        self.message = f"{message}: {hint_window}" if hint_window else message
+        self.cli_message = f"{message}: {hint_cli}" if hint_cli else self.message
+        super().__init__(self.message)
 
     def __str__(self) -> str:
         return self.message

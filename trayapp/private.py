@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 from pathlib import Path
 
 POSIX = os.name == "posix"
@@ -25,8 +26,11 @@ def restrict_umask() -> None:
         os.umask(0o077)
 
 
-def private_dir(path: Path) -> Path:
-    """Create ``path`` (and missing parents) as 0700; an existing one is made 0700."""
+def private_dir(path: Path, mend: bool = True) -> Path:
+    """Create ``path`` (and missing parents) as 0700. An existing ``path`` is made 0700 only
+    with ``mend`` (a folder of the program's own, which an older version made open), only when
+    the user owns it, and never a shared folder with the sticky bit (``/tmp``): a folder the
+    user chose for the database, or its parents, keep the modes they have."""
     missing: list[Path] = []
     p = path
     while not p.exists() and p != p.parent:
@@ -34,9 +38,14 @@ def private_dir(path: Path) -> Path:
         p = p.parent
     path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
     if POSIX:
-        for d in (*missing, path):
+        for d in missing:
             with contextlib.suppress(OSError):
                 os.chmod(d, DIR_MODE)
+        if mend and not missing:
+            with contextlib.suppress(OSError):
+                st = os.stat(path)
+                if st.st_uid == os.getuid() and not st.st_mode & stat.S_ISVTX:
+                    os.chmod(path, DIR_MODE)
     return path
 
 

@@ -304,12 +304,13 @@ def check_database_url(url: str) -> str:
         ) from exc
     query = parse_qs(u.query)
     if u.password is not None or "password" in query:
+        also = ("; можно и средствами PostgreSQL: переменная PGPASSWORD, файл .pgpass "
+                "(в Windows %APPDATA%\\postgresql\\pgpass.conf) или файл служб")  # fmt: skip
         raise SettingsError(
             "пароль базы данных не пишется в адресе и в файле настроек: уберите его из адреса "
-            "(postgresql://ПОЛЬЗОВАТЕЛЬ@СЕРВЕР:ПОРТ/БАЗА) и сохраните пароль командой "
-            "«trayapp settings db-password» (или в поле «Пароль базы» окна настроек); "
-            "можно и средствами PostgreSQL: переменная PGPASSWORD, файл .pgpass "
-            "(в Windows %APPDATA%\\postgresql\\pgpass.conf) или файл служб"
+            "(postgresql://ПОЛЬЗОВАТЕЛЬ@СЕРВЕР:ПОРТ/БАЗА)",
+            "сохраните пароль командой «trayapp settings db-password»" + also,
+            "сохраните пароль в поле «Пароль базы» на вкладке «Настройки»" + also,
         )
     if not u.path.strip("/") and "dbname" not in query and "service" not in query:
         raise SettingsError(
@@ -348,16 +349,17 @@ def get_password(login: str) -> str:
         log.warning("keyring unavailable: %s", type(exc).__name__)
     if env:
         return env
-    raise PasswordError(
-        "пароль «Мои счета» не задан: введите его в настройках программы "
-        "(или «trayapp settings password»), либо задайте TRAYAPP_PASSWORD"
-    )
+    raise PasswordError("пароль «Мои счета» не задан",
+                        "введите его командой «trayapp settings password» "
+                        "или задайте TRAYAPP_PASSWORD",
+                        "введите его на вкладке «Настройки»")  # fmt: skip
 
 
 def set_password(login: str, password: str) -> None:
     """Store the password in the OS keyring; ``PasswordError`` where there is none."""
     if not login:
-        raise SettingsError("сначала задайте логин: trayapp settings set login ЛОГИН")
+        raise SettingsError("сначала задайте логин", "trayapp settings set login ЛОГИН",
+                            "поле «Логин» на вкладке «Настройки»")  # fmt: skip
     try:
         if not _keyring_usable():
             raise PasswordError(NO_KEYRING)
@@ -401,10 +403,10 @@ def get_db_password(url: str) -> str | None:
 
 def require_postgres_url(url: str) -> None:
     if not is_postgres_url(url):
-        raise SettingsError(
-            "пароль нужен только базе PostgreSQL: сначала задайте её адрес "
-            "(trayapp settings set database postgresql://ПОЛЬЗОВАТЕЛЬ@СЕРВЕР:ПОРТ/БАЗА)"
-        )
+        raise SettingsError("пароль нужен только базе PostgreSQL",
+                            "сначала задайте её адрес (trayapp settings set database "
+                            "postgresql://ПОЛЬЗОВАТЕЛЬ@СЕРВЕР:ПОРТ/БАЗА)",
+                            "сначала задайте её адрес на вкладке «Настройки»")  # fmt: skip
 
 
 def set_db_password(url: str, password: str) -> None:

@@ -53,3 +53,18 @@ def test_numbering_counts_every_folder(tmp_path: Path) -> None:
     (tree.sent / "Meters_20261105_999.txt").write_bytes(b"")
     with pytest.raises(GenerationError):
         tree.next_number("METERS", date(2026, 11, 5))
+
+
+def test_numbering_counts_names_in_any_case(tmp_path: Path) -> None:
+    """On Windows ``debts_…`` and ``Debts_…`` are one file: a copy left under another case
+    must not be replaced by the next registry (registries.py numbers it with next_number);
+    it is not a registry itself, and is not sent."""
+    tree = ExchangeTree(tmp_path).ensure()
+    (tree.outgoing / "debts_20261105_001.txt").write_bytes(b"mine")
+    (tree.sent / "DEBTS_20261105_002.TXT").write_bytes(b"mine too")
+    (tree.sent / "ack_debts_20261105_007.txt").write_bytes(b"")  # answers don't count
+    assert tree.next_number("DEBTS", date(2026, 11, 5)) == 3
+    assert tree.next_number("METERS", date(2026, 11, 5)) == 1
+    assert tree.names(tree.outgoing) == [] and tree.others(tree.outgoing) == [
+        "debts_20261105_001.txt"
+    ]

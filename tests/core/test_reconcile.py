@@ -330,8 +330,8 @@ def test_acceptance_report_states_the_match(env: Env) -> None:
     assert res.report is not None
     text = res.report.read_text("utf-8")
     assert "Сверка с банком" in text
-    assert ("расхождение -5.00: п/п № 7 от 06.11.2026 на 980.00 (ожидался перевод 985.00 ="
-            " 1000.00 − комиссия 15.00)") in text  # fmt: skip
+    assert ("расхождение -5,00\u00a0₽: п/п № 7 от 06.11.2026 на 980,00\u00a0₽ (ожидался перевод"
+            " 985,00\u00a0₽ = 1\u00a0000,00\u00a0₽ − комиссия 15,00\u00a0₽)") in text  # fmt: skip
 
 
 def test_accepted_ambiguous_keeps_the_list_but_binds_nothing(env: Env) -> None:

@@ -193,3 +193,13 @@ def test_accounts_ids_inns() -> None:
         assert v.is_inn(ok), ok
     for bad in ("540100000", "54010000011", "5401000001123", "54010000O1", "٥٤٠١٠٠٠٠٠١"):
         assert not v.is_inn(bad), bad
+
+
+@pytest.mark.parametrize(("kopecks", "text"), [
+    (0, "0,00"), (5, "0,05"), (99999, "999,99"), (100000, "1\u00a0000,00"),
+    (27332428, "273\u00a0324,28"), (-59679934, "-596\u00a0799,34"),
+    (123456789012, "1\u00a0234\u00a0567\u00a0890,12")])  # fmt: skip
+def test_format_money_groups_thousands_by_no_break_spaces(kopecks: int, text: str) -> None:
+    assert v.format_money(kopecks) == text
+    assert " " not in v.format_money(kopecks)  # an ordinary space would let a line break there
+    assert v.parse_loose_amount(text) == kopecks  # and it reads back

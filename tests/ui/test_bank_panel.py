@@ -83,7 +83,7 @@ def test_bank_status_statement_and_second_question(
     assert (tree(home).incoming / name).is_file()
 
     # «Загрузить выписку»: the transfer of its sum naming it
-    amount = str(win.pending_tree.set(name, "sum")).replace(" ", "").replace(",", ".")  # 1 234,56
+    amount = str(win.pending_tree.set(name, "sum")).replace("\u00a0", "").replace(",", ".")  # 1 234,56
     dialogs.file = str(statement_for(tmp_path / "kl_to_1c.txt", home, name, amount))
     win.bank.load_button.invoke()
     pump(root, lambda: win.bank.last_import is not None)

@@ -139,7 +139,7 @@ def test_exchange_and_accept(root: tk.Tk, home: Path, emulator: Emulator) -> Non
     payments = [i for i in pending if str(i).startswith("Payments_")]
     assert payments
     row = win.pending_tree.item(payments[0], "values")
-    assert row[1] == "оплаты" and re.fullmatch(r"\d{1,3}( \d{3})*,\d\d", row[5])  # 596 799,34
+    assert row[1] == "оплаты" and re.fullmatch(r"\d{1,3}(\u00a0\d{3})*,\d\d", row[5])  # 596 799,34
     assert any("принят сервисом" in t for t in win.event_texts())
     assert win.theme == "clam"  # the native-looking ttk theme off Windows and macOS
     # «События»: a double click opens the file the event names

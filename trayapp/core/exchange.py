@@ -485,9 +485,9 @@ def run_session(
     where a later session finishes the job.
     """
     if not org:
-        raise ExchangeError(
-            "не заданы реквизиты ТСЖ (ИНН): загрузите их командой «trayapp import org ФАЙЛ»"
-        )
+        raise ExchangeError("не заданы реквизиты ТСЖ (ИНН)",
+                            "загрузите их командой «trayapp import org ФАЙЛ»",
+                            "загрузите таблицу реквизитов ТСЖ на вкладке «Данные»")  # fmt: skip
     tree.ensure()
     with exchange_lock(db):
         return _run(_Session(transport, db, tree, org, coding, clock))

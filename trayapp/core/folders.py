@@ -67,6 +67,11 @@ def is_junk(folder: Path, name: str) -> bool:
     return False
 
 
+def _any_case(name: str) -> FileName | None:
+    """The registry name ``name`` is in any case (``DEBTS_20261106_001.TXT``), or None."""
+    return parse_name("_".join(part.capitalize() for part in name.split("_")))
+
+
 class ExchangeTree:
     """The folder tree under the accountant's exchange folder."""
 
@@ -140,11 +145,19 @@ class ExchangeTree:
         return dst
 
     def next_number(self, kind: str, day: date) -> int:
-        """The next ``NNN`` of ``kind`` on ``day``: highest found anywhere in the tree + 1."""
+        """The next ``NNN`` of ``kind`` on ``day``: highest found anywhere in the tree + 1.
+
+        Names are compared in any case: on Windows ``debts_20261106_001.txt`` (a copy the
+        accountant left, not a registry) is the file ``Debts_20261106_001.txt`` would replace.
+        """
         top = 0
         for folder in self.folders:
-            for n in self.names(folder):
-                fn: FileName | None = parse_name(n)
+            try:
+                entries = os.listdir(folder)
+            except FileNotFoundError:
+                continue
+            for n in entries:
+                fn: FileName | None = _any_case(n)
                 if fn and not fn.is_ack and fn.kind == kind and fn.day == day:
                     top = max(top, fn.number)
         if top >= 999:

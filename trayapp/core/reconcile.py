@@ -452,21 +452,22 @@ def kept_match(db: Database, name: str) -> Match | None:
     return found[0] if found else None
 
 
+def _rub(kopecks: int) -> str:
+    """A sum in the human text: ``273 324,28 ₽`` (no-break spaces)."""
+    return f"{v.format_money(kopecks)}{v.NBSP}₽"
+
+
 def summary(m: Match) -> str:
     """The match in the accountant's words, for the report and the window."""
-    expected = (
-        f"ожидался перевод {v.format_amount(m.expected)} = {v.format_amount(m.total)}"
-        f" − комиссия {v.format_amount(m.fee)}"
-    )
+    expected = f"ожидался перевод {_rub(m.expected)} = {_rub(m.total)} − комиссия {_rub(m.fee)}"
     docs = "; ".join(
-        f"п/п № {d.number} от {v.format_date(d.day)} на {v.format_amount(d.amount)}"
-        for d in m.documents
+        f"п/п № {d.number} от {v.format_date(d.day)} на {_rub(d.amount)}" for d in m.documents
     )
     if m.status == MATCHED:
         text = f"сверено: {docs} ({expected})"
     elif m.status == MISMATCH:
         diff = m.difference or 0
-        text = (f"расхождение {'+' if diff > 0 else ''}{v.format_amount(diff)}: {docs}"
+        text = (f"расхождение {'+' if diff > 0 else ''}{_rub(diff)}: {docs}"
                 f" ({expected})")  # fmt: skip
     elif m.status == AMBIGUOUS:
         text = f"неоднозначно: перевод на эту сумму не один — {docs} ({expected})"

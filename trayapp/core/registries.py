@@ -108,9 +108,8 @@ def _check_coding(coding: str) -> None:
 def _org(db: Database) -> tuple[str, str, str, str]:
     org = q.org(db)
     if org is None:
-        raise GenerationError(
-            "не загружены данные ТСЖ (ИНН, название): trayapp import org ФАЙЛ"
-        )
+        raise GenerationError("не загружены данные ТСЖ (ИНН, название)",
+                              "trayapp import org ФАЙЛ", "загрузите таблицу реквизитов ТСЖ на вкладке «Данные»")  # fmt: skip
     return org
 
 
@@ -118,7 +117,8 @@ def billing_period(db: Database, month: int | None) -> int:
     """The billing month: the one given, else the latest month that has accruals."""
     latest = q.latest_period(db)
     if latest is None:
-        raise GenerationError("нет начислений: загрузите их (trayapp import accruals ФАЙЛ)")
+        raise GenerationError("нет начислений", "загрузите их (trayapp import accruals ФАЙЛ)",
+                              "загрузите их на вкладке «Данные»")  # fmt: skip
     if month is None:
         return latest
     if not q.has_period(db, month):
@@ -200,7 +200,8 @@ def generate_services(db: Database, tree: ExchangeTree, coding: str, today: date
     cat = Catalogue.load(db, coding)
     services = q.services(db)
     if not services:
-        raise GenerationError("справочник услуг пуст: trayapp import services ФАЙЛ")
+        raise GenerationError("справочник услуг пуст", "trayapp import services ФАЙЛ",
+                              "загрузите его на вкладке «Данные»")  # fmt: skip
     skipped: list[str] = []
     rows: list[ServiceRow] = []
     if coding == "ACCOUNT":

@@ -57,6 +57,17 @@ def format_amount(kopecks: int) -> str:
     return f"{r}.{KOPECKS[k]}"
 
 
+NBSP = "\u00a0"  # a no-break space: a sum is never broken inside the number
+
+
+def format_money(kopecks: int) -> str:
+    """Kopecks as the accountant reads a sum: ``596 799,34`` (thousands by no-break spaces,
+    a comma before the kopecks); the human text only, files and JSON keep ``format_amount``."""
+    sign = "-" if kopecks < 0 else ""
+    rubles, kop = divmod(abs(kopecks), 100)
+    return f"{sign}{rubles:,}".replace(",", NBSP) + f",{KOPECKS[kop]}"
+
+
 def amount_decimal(kopecks: int) -> Decimal:
     return Decimal(format_amount(kopecks))
 

@@ -41,6 +41,7 @@ import sys
 import threading
 from pathlib import Path
 
+from trayapp import console
 from trayapp.core import values
 from trayapp.emulator.handler import BASE, EmulatorHTTPServer
 from trayapp.emulator.handler import is_loopback as _is_loopback
@@ -222,6 +223,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """``trayapp emulator ...``: print the URL, serve in the foreground until Ctrl+C."""
+    console.prepare_streams()  # ``python -m trayapp.emulator`` into a pipe: a Windows code page
     parser = _parser()
     try:
         args = parser.parse_args(argv)

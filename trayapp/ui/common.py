@@ -18,11 +18,12 @@ from pathlib import Path
 from tkinter import filedialog, messagebox
 from typing import Any
 
+from trayapp.core.values import format_money
 from trayapp.errors import AppError
 
 log = logging.getLogger(__name__)
 
-NO_EXCHANGE = "Не было обмена с 'Мои счета'"
+NO_EXCHANGE = "Не было обмена с «Мои счета»"
 APP_TITLE = "Мои счета: обмен реестрами"
 KIND_NAMES = {"PAYMENTS": "оплаты", "READINGS": "показания"}
 CODING_LABELS = {
@@ -72,6 +73,7 @@ class Dialogs:
 
     def confirm(self, title: str, message: str) -> bool:
         return bool(messagebox.askokcancel(title, message, **self._options()))
+
     def ask_yes_no(self, title: str, message: str) -> bool:
         return bool(messagebox.askyesno(title, message, icon="warning", default="no",
                                         **self._options()))  # fmt: skip
@@ -133,10 +135,9 @@ def open_path(path: str | os.PathLike[str]) -> None:
 
 
 def money(kopecks: int) -> str:
-    """Kopecks as the accountant writes a sum: ``596 799,34`` (thousands by spaces)."""
-    sign = "-" if kopecks < 0 else ""
-    rubles, kop = divmod(abs(kopecks), 100)
-    return f"{sign}{rubles:,}".replace(",", " ") + f",{kop:02d}"
+    """Kopecks as the accountant writes a sum: ``596 799,34`` (thousands by no-break spaces,
+    so that a dialog never breaks a line inside the number)."""
+    return format_money(kopecks)
 
 
 def plural(n: int, one: str, few: str, many: str) -> str:
@@ -149,7 +150,7 @@ def plural(n: int, one: str, few: str, many: str) -> str:
 
 
 def status_text(status: dict[str, Any]) -> str:
-    """«Не было обмена с 'Мои счета'» or «Отправлено N, принято M, ждут приёма K (время)»."""
+    """«Не было обмена с «Мои счета»» or «Отправлено N, принято M, ждут приёма K (время)»."""
     if not status.get("last_exchange"):
         pending = int(status.get("pending") or 0)
         return NO_EXCHANGE + (f"; ждут приёма {pending}" if pending else "") + _database(status)

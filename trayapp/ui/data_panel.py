@@ -58,9 +58,9 @@ class DataPanel(ttk.Frame):
                                            "по заголовку.")  # fmt: skip
         ttk.Label(row, textvariable=self.load_var).pack(side="left", padx=6)
         self.files_tree = _tree(load, (("file", "Файл", 260), ("kind", "Вид", 130),
-                                       ("result", "Итог", 300)), 4)  # fmt: skip
+                                       ("result", "Итог", 300)), 3)  # fmt: skip
         self.errors_tree = _tree(load, (("file", "Файл", 200), ("line", "Строка", 60),
-                                        ("error", "Ошибка", 430)), 5)  # fmt: skip
+                                        ("error", "Ошибка", 430)), 4)  # fmt: skip
         self.errors_tree.tag_configure("error", foreground="#b00020")
 
         out = ttk.LabelFrame(self, text="Выгрузка в учётную программу", padding=8)
@@ -77,7 +77,7 @@ class DataPanel(ttk.Frame):
         post = ttk.LabelFrame(self, text="Показания к проведению", padding=8)
         post.pack(fill="x", pady=(8, 0))
         self.post_tree = _tree(post, (("number", "Документ №", 110), ("date", "Дата", 100),
-                                      ("rows", "Показаний", 90)), 3)  # fmt: skip
+                                      ("rows", "Показаний", 90)), 2)  # fmt: skip
         self.post_button = ttk.Button(post, text="Провести", command=self.post_selected)
         self.post_button.pack(anchor="w", pady=(4, 0))
         self.post_var = tk.StringVar(self, "")
@@ -103,7 +103,9 @@ class DataPanel(ttk.Frame):
         self.load(files)
 
     def load(self, paths: list[Path]) -> None:
-        self.load_var.set(f"Загружается {len(paths)} {plural(len(paths), 'файл', 'файла', 'файлов')}…")
+        self.load_var.set(
+            f"Загружается {len(paths)} {plural(len(paths), 'файл', 'файла', 'файлов')}…"
+        )
         self.worker.submit("load", lambda: self.backend.load_files(paths), self._loaded,
                            self.on_error("Данные не загружены"))  # fmt: skip
 
@@ -152,7 +154,7 @@ class DataPanel(ttk.Frame):
     def show(self, unposted: list[tuple[str, str, int]]) -> None:
         self.post_tree.delete(*self.post_tree.get_children())
         for number, day, rows in unposted:
-            self.post_tree.insert("", "end", iid=number, values=(number, day, rows))
+            self.post_tree.insert("", "end", iid=number, values=(number, _day(day), rows))
         if unposted:
             self.post_tree.selection_set(unposted[0][0])
         self.post_button.configure(state="normal" if unposted else "disabled")
@@ -185,3 +187,11 @@ def _tree(parent: tk.Misc, cols: tuple[tuple[str, str, int], ...], height: int) 
     tree.pack(side="left", fill="both", expand=True)
     scroll.pack(side="left", fill="y")
     return tree
+
+
+def _day(iso: str) -> str:
+    """``2026-11-06`` as ``06.11.2026`` (anything else as it is)."""
+    parts = iso[:10].split("-")
+    if len(parts) == 3 and all(p.isdigit() for p in parts):
+        return f"{parts[2]}.{parts[1]}.{parts[0]}"
+    return iso

@@ -80,6 +80,54 @@ def scale_factor(root: tk.Misc) -> float:
         return 1.0
 
 
+def russian_dialogs(root: tk.Misc) -> None:
+    """Tk's own dialogs in Russian: message boxes' «Да»/«Нет», «ОК»/«Отмена», the file
+    dialogs' «Каталог:», «Сохранить» (Linux; Windows and macOS show native dialogs in the
+    OS's language). Tk read its catalogue for the process's locale at start: set ``ru`` and
+    read Tk's messages again."""
+    try:
+        root.tk.eval("package require msgcat; ::msgcat::mclocale ru; "
+                     "namespace eval ::tk {::msgcat::mcload [file join $::tk_library msgs]}")  # fmt: skip
+    except tk.TclError:
+        log.info("no Russian catalogue for Tk's dialogs", exc_info=True)
+
+
+SCREEN_MARGIN = 80  # pixels left for the task bar, a panel and the title bar
+
+
+def fit_screen(root: tk.Tk) -> None:
+    """Never taller or wider than the screen minus ``SCREEN_MARGIN``: Tk clamps the requested
+    size (the notebook gives way, the bottom strip stays on the screen)."""
+    try:
+        width = int(root.winfo_screenwidth()) - SCREEN_MARGIN
+        height = int(root.winfo_screenheight()) - SCREEN_MARGIN
+        root.maxsize(max(320, width), max(240, height))
+        lo_w, lo_h = (int(x) for x in root.minsize())
+        root.minsize(min(lo_w, width), min(lo_h, height))
+    except (tk.TclError, ValueError):
+        log.info("cannot fit the window to the screen", exc_info=True)
+
+
+HEADING_PAD = 20  # the heading's padding and a separator's room
+
+
+def fit_headings(tree: ttk.Treeview) -> None:
+    """Every column at least as wide as its heading in the heading's font: «Сверка с банком»
+    is never cut to «Сверка с бан…» (the widths given are for a typical font at 100 %)."""
+    from tkinter import font as tkfont
+
+    name = str(ttk.Style(tree).lookup("Treeview.Heading", "font") or "TkHeadingFont")
+    try:
+        font = tkfont.nametofont(name, root=tree)
+    except tk.TclError:
+        font = tkfont.Font(root=tree, font=name)
+    for col in tree.cget("columns"):
+        title = str(tree.heading(col, "text"))
+        need = int(font.measure(title)) + HEADING_PAD
+        if int(tree.column(col, "width")) < need:
+            tree.column(col, width=need)
+
+
 def scale_layout(root: tk.Misc, factor: float, row_font: object = "TkDefaultFont") -> None:
     """Sizes given in pixels, made for 100 %, grown by ``factor``: every Treeview's column
     widths, every label's wrap length; the Treeview row height from its font, so that rows
@@ -91,17 +139,17 @@ def scale_layout(root: tk.Misc, factor: float, row_font: object = "TkDefaultFont
         ttk.Style(root).configure("Treeview", rowheight=int(line * 1.35) + 2)
     except tk.TclError:
         pass
-    if factor <= 1.0:
-        return
     todo: list[tk.Misc] = [root]
     while todo:
         w = todo.pop()
         todo.extend(w.winfo_children())
         try:
             if isinstance(w, ttk.Treeview):
-                for col in w.cget("columns"):
-                    w.column(col, width=int(int(w.column(col, "width")) * factor))
-            elif isinstance(w, ttk.Label | tk.Label):
+                if factor > 1.0:
+                    for col in w.cget("columns"):
+                        w.column(col, width=int(int(w.column(col, "width")) * factor))
+                fit_headings(w)
+            elif factor > 1.0 and isinstance(w, ttk.Label | tk.Label):
                 wrap = int(str(w.cget("wraplength")) or 0)
                 if wrap > 0:
                     w.configure(wraplength=int(wrap * factor))

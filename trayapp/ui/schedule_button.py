@@ -23,7 +23,8 @@ class ScheduleButton:
         self.schedule = schedule
         head = window.quit_button.master
         self.button = ttk.Button(head, text=PAUSE, command=self.toggle)
-        self.button.pack(side="right", anchor="n", padx=(0, 6), before=window.quit_button)
+        # left of «Выход», with a gap: a click meant for one never lands on the other
+        self.button.pack(side="right", anchor="n", padx=(0, 12), after=window.quit_button)
         self._shown: tuple[str, bool] | None = None
         self._changed = False
         self.refresh()

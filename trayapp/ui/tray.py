@@ -272,8 +272,7 @@ def _run(home: str | None, paths: AppPaths, password: str | None, minimized: boo
     except tk.TclError as exc:
         log.info("no display: %s", exc)
         console.err(
-            "Нет графического экрана (окно открыть негде): используйте команды, "
-            "см. trayapp --help"
+            "Нет графического экрана (окно открыть негде): используйте команды, см. trayapp --help"
         )
         return 1
     log_tk_errors(root)  # a windowed build has no stderr for Tk to print them to

@@ -49,7 +49,14 @@ from trayapp.ui.common import (
     tooltip_text,
 )
 from trayapp.ui.data_panel import DataPanel
-from trayapp.ui.desktop import apply_theme, bring_to_front, scale_factor, scale_layout
+from trayapp.ui.desktop import (
+    apply_theme,
+    bring_to_front,
+    fit_screen,
+    russian_dialogs,
+    scale_factor,
+    scale_layout,
+)
 from trayapp.ui.settings_form import SettingsForm
 from trayapp.ui.worker import Worker
 
@@ -116,6 +123,7 @@ class MainWindow:
         self._images: list[Any] = []  # PhotoImages must stay referenced
 
         self.theme = apply_theme(root)
+        russian_dialogs(root)
         self.fonts = Fonts(root)
         self.scale = scale_factor(root)
         self.opener: Callable[[Path], None] = open_path  # tests record instead
@@ -143,7 +151,8 @@ class MainWindow:
         # the footer keeps its height whatever the message: the layout never jumps
         line = int(self.fonts.small.metrics("linespace"))
         footer = ttk.Frame(outer, height=line * 4 + 12)
-        footer.pack(fill="x", pady=(6, 0))
+        # packed at the bottom before the notebook: the notebook shrinks, never the strip
+        footer.pack(side="bottom", fill="x", pady=(6, 0), before=self.notebook)
         footer.pack_propagate(False)
         progress_row = ttk.Frame(footer)
         progress_row.pack(fill="x")
@@ -164,6 +173,7 @@ class MainWindow:
         self.coding = settings.coding
         self.first_start = not exists
         scale_layout(root, self.scale)
+        fit_screen(root)
         if self.first_start:
             self.settings_mode()
             self.message_var.set("Первый запуск: задайте настройки и нажмите «Сохранить».")
@@ -196,10 +206,18 @@ class MainWindow:
         ttk.Label(text, text="Обмен реестрами с «Мои счета»",
                   font=self.fonts.title).pack(anchor="w")  # fmt: skip
         self.status_var = tk.StringVar(self.root, NO_EXCHANGE)
-        self.status_label = ttk.Label(text, textvariable=self.status_var)
+        # both lines wrap at the header's width: a long list of waiting files never widens
+        # the window past the screen
+        self.status_label = ttk.Label(text, textvariable=self.status_var, wraplength=400,
+                                      justify="left")  # fmt: skip
         self.status_label.pack(anchor="w", pady=(2, 0))
         self.details_var = tk.StringVar(self.root, "")
-        ttk.Label(text, textvariable=self.details_var, foreground="#555555").pack(anchor="w")
+        self.details_label = ttk.Label(text, textvariable=self.details_var, wraplength=400,
+                                       foreground="#555555", justify="left")  # fmt: skip
+        self.details_label.pack(anchor="w")
+        text.bind("<Configure>", lambda e: [label.configure(wraplength=max(200, e.width - 4))
+                                            for label in (self.status_label,
+                                                          self.details_label)])  # fmt: skip
 
     def _photo(self, state: str, sent: int | None, received: int | None) -> Any:
         size = round(48 * getattr(self, "scale", 1.0) / 24) * 24 or 48  # the badge's font: x24
@@ -252,7 +270,7 @@ class MainWindow:
         frame = ttk.Frame(box)
         frame.pack(fill="both", expand=True)
         self.pending_tree = ttk.Treeview(frame, columns=[c[0] for c in cols], show="headings",
-                                         height=5, selectmode="browse")  # fmt: skip
+                                         height=4, selectmode="browse")  # fmt: skip
         for key, title, width in cols:
             self.pending_tree.heading(key, text=title)
             self.pending_tree.column(key, width=width, stretch=key == "file",
@@ -448,7 +466,7 @@ class MainWindow:
                     "Реестр уже ждёт отправки",
                     f"В каталоге Исходящие уже ждёт отправки {names}: «Мои счета» его ещё не "
                     "получили.\n\nЗаменить его новым? («Нет» — ничего не формировать)"):  # fmt: skip
-                self.gen_result_var.set(f"Не сформирован: в Исходящих уже ждёт {names}.")
+                self.gen_result_var.set(f"{NOT_MADE}{names}.")
                 return
             replace = waiting
         self.gen_result_var.set("Формируется…")
@@ -599,6 +617,9 @@ class MainWindow:
             self.state = self.worst_state()
         self.status_var.set(status_text(snap.status))
         self.details_var.set(details_text(snap))
+        said = self.gen_result_var.get()  # «уже ждёт X» is stale once a session has sent X
+        if said.startswith(NOT_MADE) and not any(n in said for n in snap.outgoing):
+            self.gen_result_var.set("")
         self.data_panel.show(snap.unposted)
         self._fill_months(snap.default_month)
         selected = self.selected_pending()
@@ -767,6 +788,7 @@ JOB_STEPS = {"exchange": "Обмен с «Мои счета»", "generate": "Ф�
              "export": "Выгрузка", "refresh": "Обновление", "report": "Отчёт",
              "settings": "Сохранение настроек", "bank": "Загрузка выписки", "post": "Проведение"}  # fmt: skip
 FILE_NAME = re.compile(r"(?:Ack_)?(?:Services|Debts|Meters|Payments|Readings)_\d{8}_\d{3}\.txt")
+NOT_MADE = "Не сформирован: в Исходящих уже ждёт "
 OUTGOING_PREFIX = {"services": "Services_", "debts": "Debts_", "meters": "Meters_"}
 
 

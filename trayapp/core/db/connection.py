@@ -88,7 +88,7 @@ class Database:
         self.path = Path(path)
         self.target = str(self.path)
         try:
-            private_dir(self.path.parent)
+            private_dir(self.path.parent, mend=False)  # maybe the user's own folder
             create_private_file(self.path)  # -wal and -shm take the database file's mode
             self.conn = sqlite3.connect(
                 str(self.path), isolation_level=None, timeout=30, check_same_thread=False
