@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
+import sys
 from pathlib import Path
 
 POSIX = os.name == "posix"
@@ -41,7 +42,7 @@ def private_dir(path: Path, mend: bool = True) -> Path:
         for d in missing:
             with contextlib.suppress(OSError):
                 os.chmod(d, DIR_MODE)
-        if mend and not missing:
+        if mend and not missing and sys.platform != "win32":  # (mypy: os.getuid is POSIX)
             with contextlib.suppress(OSError):
                 st = os.stat(path)
                 if st.st_uid == os.getuid() and not st.st_mode & stat.S_ISVTX:
