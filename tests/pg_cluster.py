@@ -92,15 +92,27 @@ def create(folder: Path, durable: bool = False) -> Cluster:
         shutil.chown(folder, USER)
         shutil.chown(folder / "sock", USER)
         shutil.chown(pwfile, USER)
-    subprocess.run(
+    done = subprocess.run(
         _as_owner([_binary("initdb"), "-D", str(folder / "data"), "-U", USER,
                    "--auth=scram-sha-256", f"--pwfile={pwfile}", "-E", "UTF8",
                    "--locale=C.UTF-8"]),
-        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )
+    if done.returncode:
+        raise RuntimeError(f"initdb failed in {folder}: {done.stderr}")
     pwfile.unlink()
-    cluster = Cluster(folder, free_port(), password, durable)
-    cluster.start()
+    for attempt in range(3):  # a free port may be taken by another program meanwhile
+        cluster = Cluster(folder, free_port(), password, durable)
+        try:
+            cluster.start()
+            break
+        except subprocess.CalledProcessError:
+            if attempt == 2:
+                log = folder / "server.log"
+                raise RuntimeError(
+                    f"the PostgreSQL test cluster did not start: "
+                    f"{log.read_text(errors='replace')[-2000:] if log.exists() else ''}"
+                ) from None
     (folder / "cluster.txt").write_text(f"{cluster.port}\n{password}\n")
     return cluster
 

@@ -21,7 +21,7 @@ from trayapp.core.db import Database, open_database
 from trayapp.core.folders import ExchangeTree
 from trayapp.errors import AppError
 from trayapp.paths import AppPaths
-from trayapp.private import private_dir, private_file, restrict_umask
+from trayapp.private import private_dir, private_file
 from trayapp.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,6 @@ class App:
 
     @classmethod
     def create(cls, home: str | Path | None = None, load_settings: bool = True) -> App:
-        restrict_umask()  # names, addresses, debts: files 0600, folders 0700 (POSIX)
         paths = AppPaths.resolve(home)
         s = settings_mod.load(paths) if load_settings else Settings()
         return cls(paths, s)

@@ -1,7 +1,8 @@
 """The user's data stays the user's: on POSIX, folders 0700 and files 0600.
 
 The database (names, addresses, debts) and its ``-wal``/``-shm``, the log, the reports and the
-exchange tree hold personal data. ``restrict_umask`` (called once at start by ``App``) makes
+exchange tree hold personal data. ``restrict_umask`` (called once at start by ``cli.main``, the entry of every
+command, the tray and the window; not by ``App``, a library call) makes
 everything the process creates private; ``private_dir`` and ``private_file`` also mend what
 an older version created open to others. A no-op on Windows, where the per-user folders
 (``%LOCALAPPDATA%``) are already the user's. Imports only the standard library.

@@ -185,7 +185,19 @@ def save(paths: AppPaths, settings: Settings) -> None:
 
 
 def set_value(settings: Settings, key: str, value: str) -> Settings:
-    """A copy of ``settings`` with one key changed, the value checked."""
+    """A copy of ``settings`` with one key changed, the value checked.
+
+    A value the checks below cannot even look at (a NUL or a lone surrogate in a path, a URL
+    that does not parse, a path too long for the system: found by fuzzing the settings file)
+    is refused as any other bad value.
+    """
+    try:
+        return _set_value(settings, key, value)
+    except (ValueError, UnicodeError, OSError) as exc:
+        raise SettingsError(f"недопустимое значение {key}: {type(exc).__name__}") from exc
+
+
+def _set_value(settings: Settings, key: str, value: str) -> Settings:
     value = value.strip()
     if key == "coding":
         v = value.upper()

@@ -39,3 +39,12 @@ def test_raw_bytes(name: str, data: bytes) -> None:
 def test_the_seeds_include_a_correct_input(name: str) -> None:
     reader, seeds = READERS[name]
     assert "ok" in [reader(s) for s in seeds]
+
+
+@pytest.mark.parametrize("text", [
+    '{"folder": "D:\\\\\\ud800"}', '{"folder": "a\\u0000b"}', '{"server_url": "http://["}',
+    '{"folder": "' + "1" * 5000 + '"}', '{"database": "x\\u0000.db"}',
+])
+def test_settings_values_found_by_fuzzing_are_refused(text: str) -> None:
+    """Each crashed ``settings.load`` with ValueError, UnicodeEncodeError or OSError."""
+    assert READERS["settings"][0](text.encode()) == "refused"

@@ -164,4 +164,7 @@ def child_main() -> int:
 
 
 if __name__ == "__main__":
+    from trayapp.private import restrict_umask
+
+    restrict_umask()  # what this process writes (its log) is the user's alone
     raise SystemExit(child_main())
