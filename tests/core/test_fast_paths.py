@@ -68,6 +68,8 @@ def _outcome(db: Database, run: Any) -> tuple[Any, ...]:
 @given(rows=st.lists(accrual_row, min_size=1, max_size=8))
 @example(rows=[("8030001", "1", "10.2026", "")])  # the empty amount read as 0,00
 @example(rows=[("8030001", "1", "10.2026", "5"), ("8030002", "1", "10.2026", "")])
+@example(rows=[("8030001", "1", "08.2026", "5"), ("8030005", "1", "08.2026", "5")])  # after closing
+@example(rows=[("8030002", "1", "12.2019", "5"), ("8030005", "2", "12.2019", "5")])  # before opening
 def test_accruals_fast_path_is_the_full_check(base: Database, rows: list[tuple[str, ...]]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         text = ";".join(HEADER) + "\n" + "".join(";".join(r) + "\n" for r in rows)

@@ -620,8 +620,14 @@ def _accruals_fast(
     period not seen yet...), takes the full check, which reports the row's line.
     """
     ia, isv, ip, iam = check.index
-    # accounts opened or closed some day take the full check (the months are checked there)
-    accounts = {n: i for n, i in refs.accounts.items() if i not in refs.spans}
+    accounts = refs.accounts
+    # the months an account is open, as yyyymm (``_build`` checks the same); a row outside
+    # them takes the full check, which names its line
+    spans = {
+        i: (int(o[:4] + o[5:7]) if o else 0, int(c[:4] + c[5:7]) if c else 999999)
+        for i, (o, c) in refs.spans.items()
+    }
+    always = (0, 999999)
     services = refs.services
     periods: dict[str, int] = {}
     good = 0
@@ -638,9 +644,12 @@ def _accruals_fast(
                 else:
                     digits = amount + "00" if amount else ""  # empty: the full check
                 if digits.isascii() and digits.isdigit() and len(digits) <= v.AMOUNT_DIGITS + 2:
-                    append((accounts[row[ia]], services[row[isv]], periods[row[ip]],
-                            int(digits)))
-                    continue
+                    account = accounts[row[ia]]
+                    period = periods[row[ip]]
+                    lo, hi = spans.get(account, always)
+                    if lo <= period <= hi:
+                        append((account, services[row[isv]], period, int(digits)))
+                        continue
             except (KeyError, IndexError):
                 pass
             vals = check(row)
