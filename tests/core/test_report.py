@@ -92,7 +92,8 @@ def test_xlsx_report_opens_with_openpyxl(accepted: tuple[Database, Path]) -> Non
     assert wb.sheetnames == ["Платежи", "По услугам", "По поставщикам"]
     payments = [list(r) for r in wb["Платежи"].iter_rows(values_only=True)]
     assert payments[0][0] == 'Реестр "Мои счета" № 000001 от ' + payments[0][0][-10:]
-    assert payments[5] == ["Сверка с банком", "не выполнялась при приёме (trayapp reconcile)"] + [None] * 8
+    assert payments[5] == ["Сверка с банком", "не выполнялась при приёме: выписка банка не была загружена"] + [None] * 8
+    assert "trayapp" not in str(payments[5])  # the report is read in the window too
     assert payments[8][:4] == [1, "a-1", "05.11.2026 19:44:02", "1001"]
     assert Decimal(str(payments[8][9])) == Decimal("1000.00")
     assert payments[-1][0] == "Итого" and Decimal(str(payments[-1][9])) == Decimal("1092.51")

@@ -45,7 +45,8 @@ def test_window_on_postgresql(root: tk.Tk, pg_home: Path, fresh_pg: str,
     form.save_button.invoke()
     pump(root, lambda: dialogs.shown)
     kind, title, message = dialogs.shown[0]
-    assert title == "Настройки" and "db-password" in message and "secret" not in message
+    assert title == "Настройки" and "«Пароль базы»" in message and "secret" not in message
+    assert "trayapp " not in message  # the window names its field, not a command
     assert json.loads(settings_file.read_text(encoding="utf-8"))["database"] == fresh_pg
     # the URL and its password: the URL to the file, the password to the keyring
     dialogs.shown.clear()

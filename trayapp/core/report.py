@@ -108,7 +108,7 @@ def _bank_line(db: Database, file: str) -> str:
     from trayapp.core.reconcile import kept_match, summary
 
     m = kept_match(db, file) if file else None
-    return summary(m) if m else "не выполнялась при приёме (trayapp reconcile)"
+    return summary(m) if m else "не выполнялась при приёме: выписка банка не была загружена"
 
 
 def _find(db: Database, number: str, kind: str | None) -> _Doc:

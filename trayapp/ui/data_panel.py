@@ -58,9 +58,9 @@ class DataPanel(ttk.Frame):
                                            "по заголовку.")  # fmt: skip
         ttk.Label(row, textvariable=self.load_var).pack(side="left", padx=6)
         self.files_tree = _tree(load, (("file", "Файл", 260), ("kind", "Вид", 130),
-                                       ("result", "Итог", 300)), 3)  # fmt: skip
+                                       ("result", "Итог", 300)), 2)  # fmt: skip
         self.errors_tree = _tree(load, (("file", "Файл", 200), ("line", "Строка", 60),
-                                        ("error", "Ошибка", 430)), 4)  # fmt: skip
+                                        ("error", "Ошибка", 430)), 3)  # fmt: skip
         self.errors_tree.tag_configure("error", foreground="#b00020")
 
         out = ttk.LabelFrame(self, text="Выгрузка в учётную программу", padding=8)

@@ -49,8 +49,11 @@ ACCEPT_KEY = 7_316_004
 
 CHECK = (
     "проверьте адрес и порт сервера, что сервер PostgreSQL запущен и принимает подключения "
-    "с этого компьютера, имя пользователя и пароль (trayapp settings db-password)"
+    "с этого компьютера, имя пользователя и пароль"
 )
+# where the password is given: the command line names its command, the window its field
+CHECK_CLI = "пароль базы задаётся командой «trayapp settings db-password»"
+CHECK_WINDOW = "пароль базы задаётся в поле «Пароль базы» на вкладке «Настройки»"
 
 
 def server_label(url: str) -> str:
@@ -136,7 +139,9 @@ class PgDatabase(Database):
         except pg.Error as exc:
             log.warning("postgresql %s: %s", server_label(self.url), exc)
             raise DatabaseError(
-                f"не удалось подключиться к базе данных {self.label}: {_reason(exc)}; {CHECK}"
+                f"не удалось подключиться к базе данных {self.label}: {_reason(exc)}; {CHECK}",
+                CHECK_CLI,
+                CHECK_WINDOW,
             ) from exc
         try:
             self.pg.execute("SET lock_timeout = '30s'")
@@ -209,8 +214,10 @@ class PgDatabase(Database):
             )
         if isinstance(exc, psycopg.OperationalError) or self.pg.broken:
             return DatabaseError(
-                f"связь с базой данных {self.label} потеряна: {_reason(exc)}; {CHECK}; "
-                "ничего из незавершённого не записано, повторите действие"
+                f"связь с базой данных {self.label} потеряна: {_reason(exc)}; ничего из "
+                f"незавершённого не записано, повторите действие; {CHECK}",
+                CHECK_CLI,
+                CHECK_WINDOW,
             )
         return DatabaseError(f"ошибка базы данных {self.label}: {_reason(exc)}")
 
