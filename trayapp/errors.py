@@ -72,6 +72,12 @@ class ImportFileError(AppError):
         super().__init__(f"Файл {file} не загружен, ничего не изменено:\n{shown}{more}")
 
 
+def _first_errors(errors: list[tuple[int, str]]) -> str:
+    """The first 20 errors of a file on one line, and how many there are in all beyond."""
+    lines = "; ".join(format_error(n, m) for n, m in errors[:20])
+    return lines + (f"; ... всего ошибок: {len(errors)}" if len(errors) > 20 else "")
+
+
 class RegistryError(AppError):
     """A registry file with errors; ``errors`` holds every (line, message) found."""
 
@@ -80,10 +86,7 @@ class RegistryError(AppError):
     def __init__(self, errors: list[tuple[int, str]], file: str = "") -> None:
         self.errors = errors
         self.file = file
-        lines = "; ".join(format_error(n, m) for n, m in errors[:20])
-        more = f"; ... всего ошибок: {len(errors)}" if len(errors) > 20 else ""
-        prefix = f"{file}: " if file else ""
-        super().__init__(prefix + lines + more)
+        super().__init__((f"{file}: " if file else "") + _first_errors(errors))
 
 
 class StatementError(AppError):
@@ -94,10 +97,8 @@ class StatementError(AppError):
     def __init__(self, errors: list[tuple[int, str]], file: str = "") -> None:
         self.errors = errors
         self.file = file
-        lines = "; ".join(format_error(n, m) for n, m in errors[:20])
-        more = f"; ... всего ошибок: {len(errors)}" if len(errors) > 20 else ""
         prefix = f"выписка {file} не загружена, ничего не изменено: " if file else ""
-        super().__init__(prefix + lines + more)
+        super().__init__(prefix + _first_errors(errors))
 
 
 def format_error(line: int, message: str) -> str:
