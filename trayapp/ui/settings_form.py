@@ -64,12 +64,7 @@ class SettingsForm(ttk.Frame):
         fields = (("Адрес сервера:", self.url_var, ""), ("Логин:", self.login_var, ""),
                   ("Пароль:", self.password_var, "•"))  # fmt: skip
         self.entries: dict[str, ttk.Entry] = {}
-        for label, var, show in fields:
-            ttk.Label(self, text=label).grid(row=row, column=0, sticky="w")
-            e = ttk.Entry(self, textvariable=var, width=48, show=show)
-            e.grid(row=row, column=1, sticky="ew", padx=4, pady=2)
-            self.entries[label] = e
-            row += 1
+        row = self._entry_rows(fields, row)
         self.url_entry = self.entries["Адрес сервера:"]
         self.password_entry = self.entries["Пароль:"]
         ttk.Label(self, text="Пароль хранится в хранилище паролей системы; "
@@ -81,13 +76,8 @@ class SettingsForm(ttk.Frame):
         # the database: empty for the SQLite file of this PC, or the company's PostgreSQL
         self.database_var = tk.StringVar(self, "")
         self.db_password_var = tk.StringVar(self, "")
-        for label, var, show in (("База данных:", self.database_var, ""),
-                                 ("Пароль базы:", self.db_password_var, "•")):  # fmt: skip
-            ttk.Label(self, text=label).grid(row=row, column=0, sticky="w")
-            e = ttk.Entry(self, textvariable=var, width=48, show=show)
-            e.grid(row=row, column=1, sticky="ew", padx=4, pady=2)
-            self.entries[label] = e
-            row += 1
+        row = self._entry_rows((("База данных:", self.database_var, ""),
+                                ("Пароль базы:", self.db_password_var, "•")), row)  # fmt: skip
         self.database_entry = self.entries["База данных:"]
         self.db_password_entry = self.entries["Пароль базы:"]
         ttk.Label(self, text="Пусто — своя база на этом компьютере; общая база УК: "
@@ -120,6 +110,17 @@ class SettingsForm(ttk.Frame):
         self.save_button = ttk.Button(self, text="Сохранить", command=self.save)
         self.save_button.grid(row=row, column=1, sticky="w", padx=4, pady=(8, 0))
         self.columnconfigure(1, weight=1)
+
+    def _entry_rows(self, fields: tuple[tuple[str, tk.StringVar, str], ...], row: int) -> int:
+        """A labelled entry per field from ``row`` on (kept in ``entries`` by its label);
+        returns the next free row."""
+        for label, var, show in fields:
+            ttk.Label(self, text=label).grid(row=row, column=0, sticky="w")
+            e = ttk.Entry(self, textvariable=var, width=48, show=show)
+            e.grid(row=row, column=1, sticky="ew", padx=4, pady=2)
+            self.entries[label] = e
+            row += 1
+        return row
 
     def load(self, s: Settings, default_folder: str) -> None:
         self.default_folder = default_folder
