@@ -19,6 +19,7 @@ from typing import Any
 from trayapp import settings as settings_mod
 from trayapp.core.db import Database, open_database
 from trayapp.core.folders import ExchangeTree
+from trayapp.core.progress import Progress, no_progress
 from trayapp.errors import AppError
 from trayapp.paths import AppPaths
 from trayapp.private import private_dir, private_file
@@ -74,8 +75,9 @@ class App:
     def password(self) -> str:
         return settings_mod.get_password(self.settings.login)
 
-    def exchange(self) -> Any:
-        """One exchange session with the configured server (the CLI and the tray run this)."""
+    def exchange(self, progress: Progress = no_progress) -> Any:
+        """One exchange session with the configured server (the CLI and the tray run this);
+        ``progress`` hears the files and bytes sent and received."""
         from trayapp.core import exchange
         from trayapp.core.transport import HttpTransport
 
@@ -87,8 +89,9 @@ class App:
         if not s.login:
             raise AppError("не задан логин", "trayapp settings set login ЛОГИН",
                            "укажите его на вкладке «Настройки»")  # fmt: skip
-        with HttpTransport(s.server_url, s.login, self.password()) as transport:
-            return exchange.run_session(transport, self.db, self.tree, inn, s.coding, self.clock)
+        with HttpTransport(s.server_url, s.login, self.password(), progress=progress) as transport:
+            return exchange.run_session(transport, self.db, self.tree, inn, s.coding, self.clock,
+                                        progress)  # fmt: skip
 
     def close(self) -> None:
         if self._db is not None:

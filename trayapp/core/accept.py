@@ -51,6 +51,7 @@ from trayapp.core.db.connection import Database, IntegrityError
 from trayapp.core.folders import TEMP_PREFIX, ExchangeTree, os_error, sha256_file, write_atomic
 from trayapp.core.formats import FileName, Header
 from trayapp.core.lock import acceptance_lock
+from trayapp.core.progress import Progress, no_progress
 from trayapp.core.reconcile import BankTerms, keep_match
 from trayapp.core.registries import spread
 from trayapp.core.validate import Lookup, check_incoming, check_loaded
@@ -185,8 +186,10 @@ def accept(
     report: bool = True,
     xlsx: bool = False,
     bank: BankTerms | None = None,
+    progress: Progress = no_progress,
 ) -> AcceptResult:
     """Accept one pending registry (see the module docstring); ``AcceptError`` when not.
+    ``progress`` hears the rows checked ("check") and written ("write") of how many.
 
     With ``bank`` (the settings of bank.md), a payments registry's match against the bank
     statements is kept with it in the same transaction (``reconcile.keep_match``).
@@ -202,7 +205,7 @@ def accept(
     # another accountant's acceptance in progress is waited for, not taken for a crash's
     with acceptance_lock(db):
         return _accept(db, tree, name, fname, org, coding, reports_dir, clock, report, xlsx,
-                       bank)
+                       bank, progress)
 
 
 def _accept(
@@ -217,6 +220,7 @@ def _accept(
     report: bool,
     xlsx: bool,
     bank: BankTerms | None,
+    progress: Progress = no_progress,
 ) -> AcceptResult:
     before = journal.get_file(db, "in", name)
     recover(db, tree, org, clock)
@@ -240,7 +244,7 @@ def _accept(
             entry = journal.get_file(db, "in", name)
             if entry is not None and entry.status in ("accepted", "done"):
                 raise AcceptError(f"реестр {name} уже принят")
-            checked, lookup = check_loaded(db, name, data, org, coding)
+            checked, lookup = check_loaded(db, name, data, org, coding, progress)
             if checked.registry is None:
                 raise AcceptError(_refusal(name, checked.errors))
             h = checked.registry.header
@@ -251,10 +255,12 @@ def _accept(
                 db, name, "in", sha, fname.type, "pending", h.rows, h.filesum
             )
             now = clock()
+            progress("write", 0, count)
             if h.type == "PAYMENTS":
                 number = _write_payments(db, h, count, first_line, lookup, name, file_id, now)
             else:
                 number = _write_readings(db, count, file_id, now)
+            progress("write", count, count)
             if bank is not None and h.type == "PAYMENTS":
                 keep_match(db, file_id, bank)
             journal.set_status(db, "in", name, "accepted")

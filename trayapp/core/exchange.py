@@ -47,6 +47,7 @@ from trayapp.core.folders import (
 )
 from trayapp.core.formats import FileName, Registry
 from trayapp.core.lock import exchange_lock
+from trayapp.core.progress import Progress, no_progress
 from trayapp.core.transport import GoneError, InboxEntry, LimitedFile, TransferError, Transport
 from trayapp.core.validate import check_incoming
 from trayapp.core.values import format_amount
@@ -92,8 +93,10 @@ class _Session:
         org: str,
         coding: str,
         clock: Callable[[], datetime],
+        progress: Progress = no_progress,
     ) -> None:
         self.t = transport
+        self.progress = progress  # files sent and received of how many (once a file)
         self.db = db
         self.tree = tree
         self.org = org
@@ -202,12 +205,16 @@ class _Session:
         parsed = [(n, f) for n in names if (f := formats.parse_name(n)) is not None]
         parsed.sort(key=lambda nf: (nf[1].is_ack, _SEND_ORDER.get(nf[1].kind, 9), nf[0]))
         log.info("upload: %d files in Исходящие", len(parsed))
+        total = sum(1 for _, fname in parsed if _sendable(fname))
+        done = 0  # files tried
         for name, fname in parsed:
+            self.progress("send", done, total)
             if not _sendable(fname):
                 self.error(
                     f"файл {name} в папке «Исходящие» не отправляется: такие файлы шлёт сервис"
                 )
                 continue
+            done += 1
             path = tree.outgoing / name
             try:
                 sha = _sha(path)
@@ -226,12 +233,14 @@ class _Session:
             journal.record_file(self.db, name, "out", sha, fname.type, "sent")
             self.counts["sent"] += 1
             log.info("sent %s (answer %d), moved to Отправлены", name, status)
+        self.progress("send", done, total)
 
     # ------------------------------------------------------------------ download
     def download_all(self) -> None:
         entries = self.t.list_inbox()
         log.info("download: %d files offered", len(entries))
-        for entry in entries:
+        for done, entry in enumerate(entries):
+            self.progress("receive", done, len(entries))
             fname = formats.parse_name(entry.name)
             if fname is None:
                 shown = repr(entry.name[:80]) + ("…" if len(entry.name) > 80 else "")
@@ -251,6 +260,7 @@ class _Session:
             self.counts["received"] += 1
             self.delete_on_server(entry.name)
             self.route(fname, path)
+        self.progress("receive", len(entries), len(entries))
 
     def already_stored(self, entry: InboxEntry) -> bool:
         """True when the file was handled here (deleted on the server, or left and reported)."""
@@ -477,8 +487,10 @@ def run_session(
     org: str,
     coding: str,
     clock: Callable[[], datetime] = datetime.now,
+    progress: Progress = no_progress,
 ) -> SessionResult:
-    """One exchange session (see the module docstring).
+    """One exchange session (see the module docstring); ``progress`` hears the files sent
+    ("send") and received ("receive") of how many, once a file.
 
     Raises ``AuthError``, ``ServerError``, ``FolderError`` (or ``DatabaseError``) when it
     cannot finish, after recording the session with what got done; every file is then
@@ -490,7 +502,7 @@ def run_session(
                             "загрузите таблицу реквизитов ТСЖ на вкладке «Данные»")  # fmt: skip
     tree.ensure()
     with exchange_lock(db):
-        return _run(_Session(transport, db, tree, org, coding, clock))
+        return _run(_Session(transport, db, tree, org, coding, clock, progress))
 
 
 def _run(s: _Session) -> SessionResult:

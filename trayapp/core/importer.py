@@ -26,6 +26,7 @@ from typing import Any
 from trayapp.core import tables
 from trayapp.core import values as v
 from trayapp.core.db import Database, billing
+from trayapp.core.progress import Progress, Throttle, no_progress
 from trayapp.errors import AppError, ImportFileError
 
 log = logging.getLogger(__name__)
@@ -124,13 +125,16 @@ class _Bad(Exception):
 # ----------------------------------------------------------------------------- public
 
 
-def import_file(db: Database, kind: str, path: Path) -> ImportResult:
-    """Import one table file of ``kind``; ImportFileError lists its bad rows."""
+def import_file(
+    db: Database, kind: str, path: Path, progress: Progress = no_progress
+) -> ImportResult:
+    """Import one table file of ``kind``; ImportFileError lists its bad rows.
+    ``progress`` hears the rows read so far ("load"; their total is not known)."""
     _check_kind(kind)
     path = Path(path)
     with tables.open_table(path) as table:
         try:
-            return _import(db, kind, table, path)
+            return _import(db, kind, table, path, progress)
         except (OSError, UnicodeDecodeError) as exc:
             raise AppError(f"Не удалось прочитать файл {path}: {exc}") from exc
 
@@ -538,17 +542,21 @@ def _build(kind: str, vals: list[Any], refs: _Refs) -> tuple[Any, ...] | str:
     return tuple(vals)
 
 
-def _import(db: Database, kind: str, table: tables.Table, path: Path) -> ImportResult:
+def _import(
+    db: Database, kind: str, table: tables.Table, path: Path, progress: Progress = no_progress
+) -> ImportResult:
     errors = _Errors()
+    report = Throttle(progress)
     with db.transaction():
         refs = _Refs(db, kind)
         check = _Checker(kind, table, refs, errors)
         before = billing.count_rows(db, kind)
         try:
             if kind == "accruals" and isinstance(table, tables.CsvTable) and not table.suspect:
-                rows = _accruals_fast(db, table, check, refs, errors)
+                rows = _accruals_fast(db, table, check, refs, errors, report)
             else:
-                rows = _generic(db, kind, table, check, refs, errors)
+                rows = _generic(db, kind, table, check, refs, errors, report)
+            report("load", rows, rows)
         except tables.TableSyntaxError as exc:
             log.info("import %s: csv error at line %d: %s", table.name, table.line_now(), exc)
             errors.add(table.line_now(), "строка не читается как CSV (незакрытая кавычка?)")
@@ -570,8 +578,9 @@ def _import(db: Database, kind: str, table: tables.Table, path: Path) -> ImportR
 
 
 def _generic(
-    db: Database, kind: str, table: tables.Table, check: _Checker, refs: _Refs, errors: _Errors
-) -> int:
+    db: Database, kind: str, table: tables.Table, check: _Checker, refs: _Refs, errors: _Errors,
+    report: Progress = no_progress,
+) -> int:  # fmt: skip
     batch: list[tuple[Any, ...]] = []
     plain: list[tuple[Any, ...]] = []  # payments without a reference
     good = 0
@@ -584,6 +593,7 @@ def _generic(
                 errors.changed += billing.insert_payments_unreferenced(db, plain)
         batch.clear()
         plain.clear()
+        report("load", good + errors.bad_rows, None)
 
     for row in table:
         vals = check(row)
@@ -611,8 +621,9 @@ def _generic(
 
 
 def _accruals_fast(
-    db: Database, table: tables.CsvTable, check: _Checker, refs: _Refs, errors: _Errors
-) -> int:
+    db: Database, table: tables.CsvTable, check: _Checker, refs: _Refs, errors: _Errors,
+    report: Progress = no_progress,
+) -> int:  # fmt: skip
     """The common case at full speed; any row it cannot take as is goes through ``check``.
 
     An amount ``123``, ``123.45`` or ``123,45`` of ASCII digits is read here; anything else,
@@ -666,6 +677,7 @@ def _accruals_fast(
         good += len(batch)
         if not errors.total and batch:
             errors.changed += billing.upsert(db, "accruals", batch)
+        report("load", good + errors.bad_rows, None)
         if table.line_now() == before:
             break
     return good + errors.bad_rows

@@ -37,6 +37,7 @@ from trayapp.core.formats import (
     render_header,
     render_row,
 )
+from trayapp.core.progress import Progress, Throttle, no_progress
 from trayapp.errors import GenerationError
 
 ACCOUNT_SERVICE_NAME = "Жилищно-коммунальные услуги"
@@ -194,7 +195,9 @@ def _batched(lines: Iterable[str], size: int = 4096) -> Iterator[list[str]]:
 # ---------------------------------------------------------------------------- services
 
 
-def generate_services(db: Database, tree: ExchangeTree, coding: str, today: date) -> GenerateResult:
+def generate_services(
+    db: Database, tree: ExchangeTree, coding: str, today: date, progress: Progress = no_progress
+) -> GenerateResult:
     _check_coding(coding)
     inn, org_name, org_account, org_bik = _org(db)
     cat = Catalogue.load(db, coding)
@@ -231,6 +234,7 @@ def generate_services(db: Database, tree: ExchangeTree, coding: str, today: date
         rows = [merged[c] for c in sorted(merged, key=cat.sort_key)]
     header = Header(type="SERVICES", org=inn, number=1, day=today, coding=coding)
     path, count = _write_registry(tree, db, header, [[render_row(r) for r in rows]], None)
+    progress("services", len(services), len(services))
     return GenerateResult(path, "SERVICES", count, None, None, None, skipped)
 
 
@@ -292,9 +296,12 @@ def generate_debts(
     today: date,
     month: int | None = None,
     apartments_only: bool = False,
+    progress: Progress = no_progress,
 ) -> GenerateResult:
     inn, period, first_day, last_day, cat = _month_setup(db, coding, month)
     as_of = max(today, last_day)
+    report = Throttle(progress)
+    accounts = q.eligible_accounts(db, first_day, last_day, apartments_only)
     skipped: set[int] = set()
     orphans: list[str] = []
     total = [0]
@@ -311,19 +318,24 @@ def generate_debts(
         out: list[str] = []
         services: list[tuple[Any, ...]] = []
         head: tuple[Any, ...] | None = None
+        done = 0  # accounts seen (their NULL-service rows)
+        report("debts", 0, accounts)
         for batch in q.debt_rows(db, period, as_of, first_day, last_day, apartments_only):
             for row in batch:
                 if row[0] is None:
                     if head is not None:
                         account_lines(head, services, out)
                     head, services = row, []
+                    done += 1
                 else:
                     services.append(row)
+            report("debts", done - 1 if head is not None else done, accounts)
             if len(out) >= 4096:
                 yield out
                 out = []
         if head is not None:
             account_lines(head, services, out)
+        report("debts", done, accounts)
         yield out
 
     def account_lines(head: tuple[Any, ...], services: list[tuple[Any, ...]],
@@ -385,15 +397,23 @@ def generate_meters(
     today: date,
     month: int | None = None,
     apartments_only: bool = False,
+    progress: Progress = no_progress,
 ) -> GenerateResult:
     inn, period, first_day, last_day, cat = _month_setup(db, coding, month)
     as_of = v.month_first_day(v.next_month(period))
     skipped: set[int] = set()
+    report = Throttle(progress)
+    meters = q.meters_in_service(db, as_of, first_day, last_day, apartments_only)
 
     def lines() -> Iterator[str]:
+        done = 0
+        report("meters", 0, meters)
         for number, meter_id, serial, own, installed, initial, taken_at, value in q.meter_rows(
             db, as_of, first_day, last_day, apartments_only
         ):
+            done += 1
+            if not done % 4096:
+                report("meters", done, meters)
             if coding == "ACCOUNT":
                 ext = ""
             else:
@@ -411,6 +431,7 @@ def generate_meters(
                     last_value,
                 )  # fmt: skip
             )
+        report("meters", done, meters)
 
     header = Header(
         type="METERS", org=inn, number=1, day=today, period=period, as_of=as_of, coding=coding
@@ -429,14 +450,16 @@ def generate(
     today: date,
     month: int | None = None,
     apartments_only: bool = False,
+    progress: Progress = no_progress,
 ) -> GenerateResult:
-    """One registry by its command-line name: ``services``, ``debts`` or ``meters``."""
+    """One registry by its command-line name: ``services``, ``debts`` or ``meters``;
+    ``progress`` hears how many accounts (meters, services) of how many are done."""
     if kind == "services":
-        return generate_services(db, tree, coding, today)
+        return generate_services(db, tree, coding, today, progress)
     if kind == "debts":
-        return generate_debts(db, tree, coding, today, month, apartments_only)
+        return generate_debts(db, tree, coding, today, month, apartments_only, progress)
     if kind == "meters":
-        return generate_meters(db, tree, coding, today, month, apartments_only)
+        return generate_meters(db, tree, coding, today, month, apartments_only, progress)
     raise GenerationError(f"неизвестный вид реестра: {kind}; допустимо: services, debts, meters")
 
 

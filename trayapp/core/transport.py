@@ -43,6 +43,7 @@ import requests
 import urllib3.exceptions
 
 from trayapp.core.folders import sha256_file
+from trayapp.core.progress import Progress, Throttle, no_progress
 from trayapp.errors import AuthError, ExchangeError, ServerError
 from trayapp.settings import LOOPBACK, check_server_url
 
@@ -197,17 +198,19 @@ def backoff(attempt: int) -> float:
 class _HashingReader:
     """A file wrapper for an upload body that counts and hashes what was actually sent."""
 
-    def __init__(self, f: BinaryIO, size: int) -> None:
+    def __init__(self, f: BinaryIO, size: int, progress: Progress = no_progress) -> None:
         self._f = f
         self.size = size
         self.sent = 0
         self.hash = hashlib.sha256()
+        self._progress = progress
 
     def read(self, n: int = -1) -> bytes:
         # urllib3 asks for 16 KiB blocks; bigger ones cost fewer calls (sendall takes any size)
         chunk = self._f.read(max(n, CHUNK))
         self.hash.update(chunk)
         self.sent += len(chunk)
+        self._progress("upload", min(self.sent, self.size), self.size)
         return chunk
 
     def __len__(self) -> int:  # requests takes the Content-Length from here
@@ -232,8 +235,10 @@ class HttpTransport:
         sleep: Callable[[float], None] = time.sleep,
         min_rate: float = MIN_RATE,
         rate_grace: float = RATE_GRACE,
+        progress: Progress = no_progress,
     ) -> None:
         check_server_url(base_url)
+        self.progress = progress  # bytes sent and received ("upload", "download"), throttled
         self.base_url = base_url.rstrip("/")
         self._login_name = login
         self._password = password
@@ -312,6 +317,7 @@ class HttpTransport:
             h = hashlib.sha256()
             got = 0
             began = time.monotonic()
+            report = Throttle(self.progress)
             while True:
                 # what has come, at once (not a full block): a trickle is seen as it comes;
                 # the bytes as sent (no decoding: no gzip bomb, and what the sha256 is of)
@@ -326,6 +332,7 @@ class HttpTransport:
                     )
                 dest.write(chunk)  # an OSError here (disk full) is not the server's fault
                 h.update(chunk)
+                report("download", got, expected_len)
                 elapsed = time.monotonic() - began
                 if elapsed > self.rate_grace and got < self.min_rate * elapsed:
                     raise SlowError(
@@ -377,9 +384,10 @@ class HttpTransport:
         sha = sha256_file(path)
         size = path.stat().st_size
         sent: list[_HashingReader] = []
+        report = Throttle(self.progress)
 
         def body() -> _HashingReader:
-            reader = _HashingReader(open(path, "rb"), size)  # noqa: SIM115 - closed below
+            reader = _HashingReader(open(path, "rb"), size, report)  # noqa: SIM115 - closed below
             sent.append(reader)
             return reader
 

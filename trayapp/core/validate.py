@@ -12,19 +12,23 @@ second. Imports no GUI, no HTTP; all SQL lives in ``db/incoming.py``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
+from typing import TypeVar
 
 from trayapp.core import formats
 from trayapp.core import values as v
 from trayapp.core.db import incoming as q
 from trayapp.core.db.connection import Database
 from trayapp.core.formats import PaymentRow, ReadingRow, Registry
+from trayapp.core.progress import Progress, Throttle, no_progress
 from trayapp.errors import RegistryError
 
 log = logging.getLogger(__name__)
 
 Errors = list[tuple[int, str]]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,10 +59,12 @@ def check_incoming(db: Database, name: str, data: bytes, org: str, coding: str) 
 
 
 def check_loaded(
-    db: Database, name: str, data: bytes, org: str, coding: str
+    db: Database, name: str, data: bytes, org: str, coding: str,
+    progress: Progress = no_progress,
 ) -> tuple[Checked, Lookup]:
     """``check_incoming`` inside the caller's transaction, leaving ``t_pay`` / ``t_read``
-    loaded with the file's rows for the acceptance that follows."""
+    loaded with the file's rows for the acceptance that follows; ``progress`` hears the
+    rows loaded for the check ("check") of how many."""  # fmt: skip
     registry: Registry | None = None
     parse_errors: Errors = []
     try:
@@ -70,12 +76,14 @@ def check_loaded(
         return Checked(registry if not parse_errors else None, parse_errors), Lookup("")
 
     found: Errors = []
+    total = len(registry.rows) if registry is not None else None
     if kind == "PAYMENTS":
         lookup = Lookup(kind, q.coding_codes(db, coding))
-        _check_payments(db, _payment_rows(registry, data), lookup, found)
+        rows = _counted(_payment_rows(registry, data), progress, total)
+        _check_payments(db, rows, lookup, found)
     else:
         lookup = Lookup(kind)
-        _check_readings(db, _reading_rows(registry, data), found)
+        _check_readings(db, _counted(_reading_rows(registry, data), progress, total), found)
 
     known = set(parse_errors)
     errors = parse_errors + [e for e in found if e not in known]
@@ -176,6 +184,22 @@ def _reading_rows(registry: Registry | None, data: bytes) -> Iterable[q.ReadRow]
 
 
 # ---------------------------------------------------------------------------- helpers
+
+
+def _counted(rows: Iterable[T], progress: Progress, total: int | None) -> Iterator[T]:
+    """``rows`` as they are, reporting how many went by every ``STRIDE`` and at the end."""
+    report = Throttle(progress)
+    report("check", 0, total)
+    done = 0
+    it = iter(rows)
+    while chunk := list(islice(it, STRIDE)):
+        yield from chunk
+        done += len(chunk)
+        report("check", done, total)
+    report("check", done, done if total is None else total)
+
+
+STRIDE = 2048
 
 
 def _kind(name: str, registry: Registry | None, data: bytes) -> str:

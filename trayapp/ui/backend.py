@@ -26,6 +26,7 @@ from trayapp.core import reconcile, registries
 from trayapp.core.accept import AcceptResult, PendingItem, PendingSummary, accept, list_pending
 from trayapp.core.bank import StatementImport, import_statement
 from trayapp.core.exchange import SessionResult
+from trayapp.core.progress import Progress, no_progress
 from trayapp.core.reconcile import Match
 from trayapp.core.registries import GenerateResult
 from trayapp.errors import AppError, GenerationError, PasswordError
@@ -127,27 +128,30 @@ class Backend:
 
     # ------------------------------------------------------------------ jobs
 
-    def exchange(self) -> ExchangeOutcome:
+    def exchange(self, progress: Progress = no_progress) -> ExchangeOutcome:
         with self.app() as a:
-            result = a.exchange()  # the same session the CLI runs
+            result = a.exchange(progress)  # the same session the CLI runs
             return ExchangeOutcome(result, self._snapshot(a, True))
 
     def generate(self, kind: str, month: int | None, apartments_only: bool,
-                 today: date | None = None) -> GenerateResult:  # fmt: skip
+                 today: date | None = None, progress: Progress = no_progress
+                 ) -> GenerateResult:  # fmt: skip
         with self.app() as a:
             return registries.generate(a.db, a.tree, kind, a.settings.coding,
-                                       today or a.clock().date(), month, apartments_only)  # fmt: skip
+                                       today or a.clock().date(), month, apartments_only,
+                                       progress)  # fmt: skip
 
-    def accept(self, name: str) -> AcceptResult:
+    def accept(self, name: str, progress: Progress = no_progress) -> AcceptResult:
         with self.app() as a:
             return accept(a.db, a.tree, name, a.require_org(), a.settings.coding,
-                          a.paths.reports_dir, a.clock, bank=a.settings.bank_terms())  # fmt: skip
+                          a.paths.reports_dir, a.clock, bank=a.settings.bank_terms(),
+                          progress=progress)  # fmt: skip
 
     def import_statement(self, path: Path) -> StatementImport:
         with self.app() as a:
             return import_statement(a.db, path)
 
-    def load_files(self, paths: list[Path]) -> list[LoadedFile]:
+    def load_files(self, paths: list[Path], progress: Progress = no_progress) -> list[LoadedFile]:
         """Load billing-data files, each of the kind its name or header says, in the order
         their rows refer to each other; a file with bad rows loads nothing (its rows are
         listed), an unrecognised one is named and skipped."""
@@ -166,7 +170,7 @@ class Backend:
         with self.app() as a:
             for p, kind in import_kind.order(known):
                 try:
-                    r = importer.import_file(a.db, kind, p)
+                    r = importer.import_file(a.db, kind, p, progress)
                 except ImportFileError as exc:
                     out.append(LoadedFile(p, kind, 0, list(exc.errors)))
                 except AppError as exc:

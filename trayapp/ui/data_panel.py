@@ -106,8 +106,8 @@ class DataPanel(ttk.Frame):
         self.load_var.set(
             f"Загружается {len(paths)} {plural(len(paths), 'файл', 'файла', 'файлов')}…"
         )
-        self.worker.submit("load", lambda: self.backend.load_files(paths), self._loaded,
-                           self.on_error("Данные не загружены"))  # fmt: skip
+        self.worker.submit("load", lambda: self.backend.load_files(paths, self.worker.progress),
+                           self._loaded, self.on_error("Данные не загружены"))  # fmt: skip
 
     def _loaded(self, results: list[LoadedFile]) -> None:
         self.loaded = results

@@ -22,13 +22,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from tkinter import ttk
-from typing import Any
+from typing import Any, Literal
 
 from PIL import ImageTk
 
 from trayapp.core import values as v
 from trayapp.core.accept import AcceptResult, PendingItem, PendingSummary
+from trayapp.core.progress import Report, describe
 from trayapp.core.registries import GenerateResult
+from trayapp.core.values import NBSP
 from trayapp.errors import AppError, PasswordError, ServerError
 from trayapp.settings import Settings
 from trayapp.ui import icon
@@ -166,6 +168,7 @@ class MainWindow:
         footer.bind("<Configure>", lambda e: self.message_label.configure(
             wraplength=max(200, e.width - 8)))  # fmt: skip
         self._progress_on = False
+        self._progress_mode = ""  # "determinate" once a count with its total is reported
         root.after(PROGRESS_MS, self._tick)
 
         settings, exists, default_folder = backend.load_settings()
@@ -377,7 +380,8 @@ class MainWindow:
 
     def exchange(self, from_tray: bool = False) -> bool:
         """Start an exchange session in the worker; False when one is already under way."""
-        if not self.worker.submit("exchange", self.backend.exchange, self._exchange_done,
+        if not self.worker.submit("exchange", lambda: self.backend.exchange(self.worker.progress),
+                                  self._exchange_done,
                                   self._exchange_failed(from_tray)):  # fmt: skip
             return False
         self.state = icon.EXCHANGING
@@ -474,7 +478,7 @@ class MainWindow:
         def job() -> GenerateResult:
             for name in replace:  # withdrawn only once the user said so, just before the new
                 self.backend.withdraw(name)
-            return self.backend.generate(kind, month, apartments, today)
+            return self.backend.generate(kind, month, apartments, today, self.worker.progress)
 
         self.worker.submit(f"generate:{kind}", job, self._generated,
                            self._error("Реестр не сформирован"))  # fmt: skip
@@ -531,7 +535,8 @@ class MainWindow:
         if not self.bank.confirm_accept(name):
             return
         self.accept_result_var.set(f"Принимается {name}…")
-        self.worker.submit("accept", lambda: self.backend.accept(name), self._accepted,
+        self.worker.submit("accept", lambda: self.backend.accept(name, self.worker.progress),
+                           self._accepted,
                            self._error("Реестр не принят"))  # fmt: skip
 
     def view_selected(self) -> None:
@@ -694,25 +699,43 @@ class MainWindow:
                 for i in self.events_tree.get_children()]  # fmt: skip
 
     def _tick(self) -> None:
-        """Every PROGRESS_MS: the progress bar runs while a job does, with its step."""
+        """Every PROGRESS_MS: the progress bar runs while a job does, with its step and, once
+        the core reports one, its count (the bar then fills: the total is known)."""
         running = self.worker.running
         try:
             if running is not None:
                 name, started = running
-                step = JOB_STEPS.get(name.split(":")[0], "Выполняется")
-                self.step_var.set(f"{step}… {time.monotonic() - started:.0f} с")
-                if not self._progress_on:
-                    self.progress.pack(side="left", before=self.step_label)
-                    self.progress.start(40)
-                    self._progress_on = True
+                self._show_progress(name, started, self.worker.progress.get())
             elif self._progress_on:
                 self.progress.stop()
                 self.progress.pack_forget()  # the footer keeps its height: nothing jumps
                 self._progress_on = False
+                self._progress_mode = ""
                 self.step_var.set("")
             self.root.after(PROGRESS_MS, self._tick)
         except tk.TclError:  # the window is gone
             pass
+
+    def _show_progress(self, name: str, started: float, report: Report | None) -> None:
+        elapsed = f"{time.monotonic() - started:.0f}{NBSP}с"
+        if report is None:
+            step = JOB_STEPS.get(name.split(":")[0], "Выполняется")
+            self.step_var.set(f"{step}… {elapsed}")
+        else:
+            self.step_var.set(f"{describe(report)} · {elapsed}")
+        known = report is not None and bool(report.total)
+        mode: Literal["determinate", "indeterminate"] = "determinate" if known else "indeterminate"
+        if not self._progress_on:
+            self.progress.pack(side="left", before=self.step_label)
+            self._progress_on = True
+        if mode != self._progress_mode:
+            self.progress.stop()
+            self.progress.configure(mode=mode, value=0)
+            if mode == "indeterminate":
+                self.progress.start(40)
+            self._progress_mode = mode
+        if mode == "determinate" and report is not None and report.total:
+            self.progress.configure(maximum=report.total, value=min(report.done, report.total))
 
     def worst_state(self) -> str:
         """The icon's state when no session runs: error, offline, attention or idle."""

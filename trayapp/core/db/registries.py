@@ -53,6 +53,15 @@ def _eligible(apartments_only: bool) -> str:
     return cond
 
 
+def eligible_accounts(
+    db: Database, first_day: date, last_day: date, apartments_only: bool
+) -> int:
+    """How many accounts the Debts registry of the month lists (its progress's total)."""
+    sql = f"SELECT COUNT(*) FROM accounts a WHERE {_eligible(apartments_only)}"
+    params = {"first_day": first_day.isoformat(), "last_day": last_day.isoformat()}
+    return int(db.scalar(sql, params) or 0)
+
+
 def debt_rows(
     db: Database,
     period: int,
@@ -151,6 +160,20 @@ def meter_rows(
     }
     for batch in db.batches(sql, params, 5000):
         yield from batch
+
+
+def meters_in_service(
+    db: Database, as_of: date, first_day: date, last_day: date, apartments_only: bool
+) -> int:
+    """How many meters ``meter_rows`` goes through (the Meters registry's progress total)."""
+    sql = f"""
+        SELECT COUNT(*) FROM meters m JOIN accounts a ON a.id = m.account_id
+        WHERE m.installed <= :as_of AND (m.removed IS NULL OR m.removed >= :as_of)
+          AND {_eligible(apartments_only)}
+    """
+    params = {"as_of": as_of.isoformat(), "first_day": first_day.isoformat(),
+              "last_day": last_day.isoformat()}  # fmt: skip
+    return int(db.scalar(sql, params) or 0)
 
 
 def closed_with_debt(db: Database, period: int, as_of: date, first_day: date) -> tuple[int, int]:
