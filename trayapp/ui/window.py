@@ -169,7 +169,7 @@ class MainWindow:
             wraplength=max(200, e.width - 8)))  # fmt: skip
         self._progress_on = False
         self._progress_mode = ""  # "determinate" once a count with its total is reported
-        root.after(PROGRESS_MS, self._tick)
+        self._tick_after = root.after(PROGRESS_MS, self._tick)
 
         settings, exists, default_folder = backend.load_settings()
         self.settings_form.load(settings, default_folder)
@@ -712,7 +712,7 @@ class MainWindow:
                 self._progress_on = False
                 self._progress_mode = ""
                 self.step_var.set("")
-            self.root.after(PROGRESS_MS, self._tick)
+            self._tick_after = self.root.after(PROGRESS_MS, self._tick)
         except tk.TclError:  # the window is gone
             pass
 
@@ -790,6 +790,10 @@ class MainWindow:
 
     def close(self) -> None:
         self.worker.close()
+        try:
+            self.root.after_cancel(self._tick_after)
+        except tk.TclError:
+            pass
 
 
 MONTHS = ("Январь", "Февраль", "Март", "Апрель", "Май", "Июнь", "Июль", "Август", "Сентябрь",
