@@ -42,6 +42,7 @@ from trayapp.ui.common import (
     NO_EXCHANGE,
     Dialogs,
     Fonts,
+    fixed_label,
     money,
     open_path,
     plural,
@@ -138,7 +139,9 @@ class MainWindow:
         self.work_tab = ttk.Frame(self.notebook, padding=8)
         self.events_tab = ttk.Frame(self.notebook, padding=8)
         self.data_panel = DataPanel(self.notebook, backend, self.worker, self.dialogs,
-                                    self._error, self.refresh)  # fmt: skip
+                                    self._error, self.refresh, lambda: (
+                                        self.snapshot.exchange_folder if self.snapshot
+                                        else None, self.month_var.get()))  # fmt: skip
         self.notebook.add(self.work_tab, text="Реестры")
         self.notebook.add(self.data_panel, text="Данные")
         self.notebook.add(self.events_tab, text="События")
@@ -206,18 +209,13 @@ class MainWindow:
         ttk.Label(text, text="Обмен реестрами с «Мои счета»",
                   font=self.fonts.title).pack(anchor="w")  # fmt: skip
         self.status_var = tk.StringVar(self.root, NO_EXCHANGE)
-        # both lines wrap at the header's width: a long list of waiting files never widens
-        # the window past the screen
-        self.status_label = ttk.Label(text, textvariable=self.status_var, wraplength=400,
-                                      justify="left")  # fmt: skip
-        self.status_label.pack(anchor="w", pady=(2, 0))
+        # both wrap at the header's width (a long list of waiting files never widens the
+        # window past the screen), in a fixed height (the tabs below never jump)
+        frame, self.status_label = fixed_label(text, self.status_var, 1)
+        frame.pack(fill="x", pady=(2, 0))
         self.details_var = tk.StringVar(self.root, "")
-        self.details_label = ttk.Label(text, textvariable=self.details_var, wraplength=400,
-                                       foreground="#555555", justify="left")  # fmt: skip
-        self.details_label.pack(anchor="w")
-        text.bind("<Configure>", lambda e: [label.configure(wraplength=max(200, e.width - 4))
-                                            for label in (self.status_label,
-                                                          self.details_label)])  # fmt: skip
+        frame, self.details_label = fixed_label(text, self.details_var, 3, foreground="#555555")
+        frame.pack(fill="x")
 
     def _photo(self, state: str, sent: int | None, received: int | None) -> Any:
         size = round(48 * getattr(self, "scale", 1.0) / 24) * 24 or 48  # the badge's font: x24
@@ -258,8 +256,10 @@ class MainWindow:
                                         command=self.open_folder)  # fmt: skip
         self.folder_button.pack(side="left", padx=(6, 0))
         self.gen_result_var = tk.StringVar(self.root, "")
-        ttk.Label(box, textvariable=self.gen_result_var, wraplength=700,
-                  justify="left").grid(row=2, column=0, columnspan=4, sticky="w", pady=(6, 0))  # fmt: skip
+        # results keep a fixed height (as the bottom strip does): the list below never jumps
+        fixed_label(box, self.gen_result_var, 4)[0].grid(row=2, column=0, columnspan=4,
+                                                      sticky="we", pady=(6, 0))  # fmt: skip
+        box.columnconfigure(3, weight=1)
 
     def _build_pending(self, parent: ttk.Frame) -> None:
         box = ttk.LabelFrame(parent, text="Полученные реестры, ждущие приёма", padding=8)
@@ -305,8 +305,7 @@ class MainWindow:
         _tooltip(self.bank.load_button, "Выписка из банк-клиента (выгрузка в 1С, kl_to_1c.txt): "
                                         "сверить реестры оплат с переводами")  # fmt: skip
         self.accept_result_var = tk.StringVar(self.root, "")
-        ttk.Label(box, textvariable=self.accept_result_var, wraplength=700,
-                  justify="left").pack(fill="x", pady=(4, 0))  # fmt: skip
+        fixed_label(box, self.accept_result_var, 3)[0].pack(fill="x", pady=(4, 0))
 
     def _build_events(self, parent: ttk.Frame) -> None:
         # the selected event's whole text, wrapped, below the list (a list row is one line)
