@@ -161,7 +161,7 @@ def test_exchange_and_accept(root: tk.Tk, home: Path, emulator: Emulator) -> Non
     assert [d[0] for d in dialogs.shown] == ["confirm", "ask"]
     _, title, text = dialogs.shown[0]
     assert title == "Приём реестра" and payments[0] in text and "Сверьте с банком" in text
-    assert f"Платежей: {win.last_accepted.rows}, на сумму {row[5]} ₽" in text  # type: ignore[union-attr]
+    assert f"Платежей: {win.last_accepted.rows}, на сумму {row[5]}\u00a0₽" in text  # type: ignore[union-attr]
     assert "По услугам" in text
     # after accepting the report opens (the manual: «на экран выводится отчёт»)
     assert win.opened == [win.last_accepted.report]  # type: ignore[attr-defined,union-attr]
@@ -455,7 +455,7 @@ def test_closed_accounts_that_owe_are_named_after_debts(root: tk.Tk, home: Path,
     pump(root, lambda: win.last_generated is not None and not win.worker.busy())
     text = win.gen_result_var.get()
     assert (f"Закрытые лицевые счета с долгом в реестр не вошли (так по правилам): 1 счёт на "
-            f"сумму {money(debt)} ₽") in text, text  # fmt: skip
+            f"сумму {money(debt)}\u00a0₽") in text, text  # fmt: skip
     again = win.last_generated.file  # type: ignore[union-attr]
     rows = formats.parse(again.read_bytes(), name=again.name, org=info.inn, coding="ACCOUNT").rows
     assert all(r.account != number for r in rows)  # type: ignore[union-attr]

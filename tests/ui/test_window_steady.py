@@ -8,8 +8,10 @@ A real Tk window under Xvfb, a real SQLite demo database and the real emulator o
 from __future__ import annotations
 
 import csv
+import re
 import tkinter as tk
 from pathlib import Path
+from tkinter import ttk
 
 from trayapp.app import App
 from trayapp.core import values as v
@@ -151,4 +153,52 @@ def test_export_starts_in_the_exchange_folder_with_a_russian_name(root: tk.Tk, h
     win.data_panel.export_buttons["readings"].invoke()
     assert dialogs.saves[-1] == ("Выгрузить показания", "Показания_09.2026.csv", str(folder))
     assert not (folder / "Показания_09.2026.csv").exists()
+    win.close()
+
+
+def _texts(w: tk.Misc) -> list[str]:
+    """Every text a widget under ``w`` shows: labels (their variables), buttons, list cells."""
+    out: list[str] = []
+    for child in w.winfo_children():
+        try:
+            var = str(child.cget("textvariable"))  # type: ignore[attr-defined]
+            out.append(str(child.getvar(var)) if var else str(child.cget("text")))  # type: ignore[attr-defined]
+        except tk.TclError:
+            pass
+        if isinstance(child, ttk.Treeview):
+            out += [" ".join(map(str, child.item(i, "values"))) for i in child.get_children()]
+        out += _texts(child)
+    return out
+
+
+SUM_AND_SIGN = re.compile(r"\d{1,3}(?:\u00a0\d{3})*,\d\d\u00a0₽")
+
+
+def test_every_sum_keeps_its_sign_of_the_rouble(root: tk.Tk, home: Path,
+                                                 emulator: Emulator  # noqa: F811
+                                                 ) -> None:  # fmt: skip
+    """«₽» follows its sum after a no-break space in every text of a real run (the window's
+    labels and lists, the confirmation, the tray's notices, «События»), and the one
+    formatter writes it so."""
+    from trayapp.core.values import format_rubles
+    from trayapp.ui.window import summary_text, waiting_text
+
+    assert format_rubles(59679934) == "596\u00a0799,34\u00a0₽"
+    assert format_rubles(-5) == "-0,05\u00a0₽"
+    configure(home, server_url=emulator.url, login="demo")
+    win, dialogs = make_window(root, home)
+    notices: list[str] = []
+    win.on_state = lambda s: notices.extend(s.notices)  # type: ignore[assignment]
+    _exchange(root, win)
+    texts = list(notices) + win.event_texts() + _texts(root)
+    pending = win.snapshot.pending if win.snapshot else []
+    texts.append(waiting_text(pending))
+    texts.append(summary_text(win.backend.summary(
+        next(p.file for p in pending if p.kind == "PAYMENTS"))))  # fmt: skip
+    _accept(root, win, "Payments_")
+    texts += [m for _kind, _title, m in dialogs.shown] + _texts(root) + win.event_texts()
+    signs = [t for t in texts if "₽" in t]
+    assert len(signs) >= 4, texts  # the waiting notice, the confirmation, the bank's match
+    for t in signs:
+        assert t.count("₽") == len(SUM_AND_SIGN.findall(t)), t
     win.close()

@@ -19,7 +19,7 @@ from pathlib import Path
 from tkinter import filedialog, messagebox
 from typing import Any
 
-from trayapp.core.values import format_money
+from trayapp.core.values import format_money, format_rubles
 from trayapp.errors import AppError
 
 log = logging.getLogger(__name__)
@@ -170,6 +170,11 @@ def money(kopecks: int) -> str:
     """Kopecks as the accountant writes a sum: ``596 799,34`` (thousands by no-break spaces,
     so that a dialog never breaks a line inside the number)."""
     return format_money(kopecks)
+
+
+def rubles(kopecks: int) -> str:
+    """A sum with «₽» after a no-break space: ``596 799,34 ₽`` (never broken inside)."""
+    return format_rubles(kopecks)
 
 
 def plural(n: int, one: str, few: str, many: str) -> str:

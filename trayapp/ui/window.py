@@ -46,6 +46,7 @@ from trayapp.ui.common import (
     money,
     open_path,
     plural,
+    rubles,
     status_text,
     tooltip_text,
 )
@@ -490,7 +491,7 @@ class MainWindow:
         if closed:
             lines.append(f"Закрытые лицевые счета с долгом в реестр не вошли (так по правилам): "
                          f"{closed} {plural(closed, 'счёт', 'счёта', 'счетов')} на сумму "
-                         f"{money(owed)} ₽")  # fmt: skip
+                         f"{rubles(owed)}")  # fmt: skip
         if r.accounts_without_services:
             lines.append("Лицевые счета без услуг (нет строк): "
                          + ", ".join(r.accounts_without_services[:20]))  # fmt: skip
@@ -796,12 +797,12 @@ def summary_text(sm: PendingSummary) -> str:
     if sm.kind == "READINGS":
         return (f"Реестр показаний {sm.file}: показаний {sm.rows}.\n\nПринять его? Будет создан "
                 "документ «Показания новые» (его нужно будет провести).")  # fmt: skip
-    lines = [f"Реестр оплат {sm.file}", f"Платежей: {sm.rows}, на сумму {money(sm.total)} ₽", "",
+    lines = [f"Реестр оплат {sm.file}", f"Платежей: {sm.rows}, на сумму {rubles(sm.total)}", "",
              "По услугам (код — платежей — сумма):"]  # fmt: skip
     lines += [f"  {code or '—'} — {n} — {money(total)}" for code, n, total in sm.by_service[:12]]
     if len(sm.by_service) > 12:
         lines.append(f"  … и ещё услуг: {len(sm.by_service) - 12}")
-    lines += ["", f"Сверьте с банком: поступление {money(sm.total)} ₽ по этому реестру должно "
+    lines += ["", f"Сверьте с банком: поступление {rubles(sm.total)} по этому реестру должно "
               "быть в выписке. Принять реестр?"]  # fmt: skip
     return "\n".join(lines)
 
@@ -815,7 +816,7 @@ def waiting_text(pending: list[PendingItem]) -> str:
     parts = []
     if payments:
         total = sum(p.total for p in payments)
-        parts.append(f"оплаты {len(payments)} на сумму {money(total)} ₽")
+        parts.append(f"оплаты {len(payments)} на сумму {rubles(total)}")
     if readings:
         parts.append(f"показания {readings}")
     n = len(pending)
