@@ -202,3 +202,62 @@ def test_every_sum_keeps_its_sign_of_the_rouble(root: tk.Tk, home: Path,
     for t in signs:
         assert t.count("₽") == len(SUM_AND_SIGN.findall(t)), t
     win.close()
+
+
+def _keep_accruals(home: Path, months: list[int]) -> None:
+    from trayapp.core.db import billing
+
+    app = App.create(home)
+    with app.db.transaction():
+        marks = ", ".join("?" * len(months))
+        app.db.execute(f"DELETE FROM accruals WHERE period NOT IN ({marks})" if months
+                       else "DELETE FROM accruals", tuple(months))  # fmt: skip
+        billing.refresh_periods(app.db)
+    app.close()
+
+
+def _menu_labels(win: MainWindow) -> list[str]:
+    end = win.month_menu.index("end")
+    return [] if end is None else [str(win.month_menu.entrycget(i, "label"))
+                                   for i in range(int(end) + 1)]  # fmt: skip
+
+
+def test_the_month_list_offers_the_months_with_accruals(root: tk.Tk, home: Path,
+                                                         info: DemoInfo) -> None:  # fmt: skip
+    """Accruals of three months (with a gap): the button shows the latest, the list those
+    three, latest first, nothing after it nor before the first; a Debts registry is made for
+    a month chosen from it. Without accruals the button says so and is disabled."""
+    year, month = divmod(info.billing_period, 100)
+    assert month >= 5 and info.first_period <= info.billing_period - 4
+    kept = [info.billing_period, info.billing_period - 2, info.billing_period - 4]
+    _keep_accruals(home, kept)
+    configure(home)
+    win, dialogs = make_window(root, home)
+    want = [f"{MONTHS_RU[m % 100 - 1]} {m // 100} г." for m in kept]
+    assert _menu_labels(win) == want
+    assert str(win.month_button.cget("text")) == want[0]
+    assert win.month_var.get() == v.format_month(kept[0])
+    win.month_menu.invoke(1)  # the accountant picks the second month
+    assert win.month_var.get() == v.format_month(kept[1])
+    assert str(win.month_button.cget("text")) == want[1]
+    win.gen_buttons["debts"].invoke()
+    pump(root, lambda: win.last_generated is not None and not win.worker.busy())
+    assert win.last_generated is not None and win.last_generated.period == kept[1]
+    assert win.month_var.get() == v.format_month(kept[1])  # a refresh keeps the choice
+    win.close()
+
+    _keep_accruals(home, [])
+    for child in root.winfo_children():
+        child.destroy()
+    win, dialogs = make_window(root, home)
+    assert _menu_labels(win) == [] and win.month_var.get() == ""
+    assert str(win.month_button.cget("text")) == "Нет начислений"
+    assert str(win.month_button.cget("state")) == "disabled"
+    win.gen_buttons["debts"].invoke()
+    pump(root, lambda: any(kind == "error" for kind, *_ in dialogs.shown))
+    assert any("«Данные»" in m for kind, _t, m in dialogs.shown if kind == "error")
+    win.close()
+
+
+MONTHS_RU = ("Январь", "Февраль", "Март", "Апрель", "Май", "Июнь", "Июль", "Август",
+             "Сентябрь", "Октябрь", "Ноябрь", "Декабрь")  # fmt: skip

@@ -621,7 +621,7 @@ class MainWindow:
         if said.startswith(NOT_MADE) and not any(n in said for n in snap.outgoing):
             self.gen_result_var.set("")
         self.data_panel.show(snap.unposted)
-        self._fill_months(snap.default_month)
+        self._fill_months(snap.months)
         selected = self.selected_pending()
         self.pending_tree.delete(*self.pending_tree.get_children())
         for item in snap.pending:
@@ -637,20 +637,22 @@ class MainWindow:
         notices = [text for _at, level, text in snap.unseen if level == "error"]
         self._push_state(notices + (extra_notices or []))
 
-    def _fill_months(self, default: int | None) -> None:
-        base = default or v.month_of(self.today())
-        months, m = [], v.next_month(base)
-        for _ in range(25):
-            months.append(v.format_month(m))
-            year, mon = divmod(m, 100)
-            m = (year - 1) * 100 + 12 if mon == 1 else m - 1
+    def _fill_months(self, periods: list[int]) -> None:
+        """The month choice offers the months with accruals only, the latest first (without
+        any the button says so and waits: nothing can be generated for a month yet)."""
+        months = [v.format_month(m) for m in periods]
         self.months = months
         self.month_menu.delete(0, "end")
         for text in months:
             self.month_menu.add_radiobutton(label=month_title(text), value=text,
                                             variable=self.month_var)  # fmt: skip
-        if not self.month_var.get() and default is not None:
-            self.month_var.set(v.format_month(default))
+        if not months:
+            self.month_var.set("")
+            self.month_button.configure(text=NO_ACCRUALS, state="disabled")
+            return
+        self.month_button.configure(state="normal")
+        if self.month_var.get() not in months:  # the first start, or its month is gone
+            self.month_var.set(months[0])
 
     def _add_local_event(self, text: str, level: str = "error") -> None:
         at = datetime.now().strftime("%Y-%m-%d %H:%M:%S")
@@ -789,6 +791,7 @@ JOB_STEPS = {"exchange": "Обмен с «Мои счета»", "generate": "Ф�
              "settings": "Сохранение настроек", "bank": "Загрузка выписки", "post": "Проведение"}  # fmt: skip
 FILE_NAME = re.compile(r"(?:Ack_)?(?:Services|Debts|Meters|Payments|Readings)_\d{8}_\d{3}\.txt")
 NOT_MADE = "Не сформирован: в Исходящих уже ждёт "
+NO_ACCRUALS = "Нет начислений"
 OUTGOING_PREFIX = {"services": "Services_", "debts": "Debts_", "meters": "Meters_"}
 
 
