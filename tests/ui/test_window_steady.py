@@ -261,3 +261,74 @@ def test_the_month_list_offers_the_months_with_accruals(root: tk.Tk, home: Path,
 
 MONTHS_RU = ("Январь", "Февраль", "Март", "Апрель", "Май", "Июнь", "Июль", "Август",
              "Сентябрь", "Октябрь", "Ноябрь", "Декабрь")  # fmt: skip
+
+
+def _extent(w: tk.Misc, element: str, vertical: bool = False) -> int:
+    """How many pixels of ``w`` Tk's layout gives ``element`` across its middle (or, for
+    ``vertical``, down its right edge)."""
+    if vertical:
+        x = w.winfo_width() - 4
+        return sum(element in str(w.identify(x, y)) for y in range(w.winfo_height()))  # type: ignore[attr-defined]
+    y = w.winfo_height() // 2
+    return sum(element in str(w.identify(x, y)) for x in range(w.winfo_width()))  # type: ignore[attr-defined]
+
+
+def _painted(w: tk.Misc, element: str) -> int:
+    """The width of what is drawn of ``element`` on the screen (a screenshot's pixels that
+    differ from the widget's background along its middle row)."""
+    import os
+
+    from PIL import ImageGrab
+
+    x0, y0 = w.winfo_rootx(), w.winfo_rooty()
+    img = ImageGrab.grab(bbox=(x0, y0, x0 + w.winfo_width(), y0 + w.winfo_height()),
+                         xdisplay=os.environ["DISPLAY"])  # fmt: skip
+    y = w.winfo_height() // 2
+    xs = [x for x in range(w.winfo_width()) if element in str(w.identify(x, y))]  # type: ignore[attr-defined]
+    drawn = [x for x in xs if img.getpixel((x, y)) != img.getpixel((0, 0))]
+    return max(drawn) - min(drawn) + 1 if drawn else 0
+
+
+def _sizes(home: Path, scaling: float) -> dict[str, float]:
+    r = tk.Tk()
+    try:
+        r.tk.call("tk", "scaling", scaling)
+        r.geometry("+0+0")
+        win, _ = make_window(r, home)
+        box = tk.Toplevel(r)
+        box.geometry("+0+500")
+        spin = ttk.Spinbox(box, from_=0, to=10)
+        spin.pack()
+        radio = ttk.Radiobutton(box, text="по кодам «Города»", value="1")
+        radio.pack()
+        win.apartments_var.set(True)
+        for _ in range(30):
+            r.update()
+        style = ttk.Style(r)
+        out = {
+            "check (style)": float(style.lookup("TCheckbutton", "indicatorsize") or 10),
+            "radio (style)": float(style.lookup("TRadiobutton", "indicatorsize") or 10),
+            "spin arrows (style)": float(style.lookup("TSpinbox", "arrowsize") or 10),
+            "scroll bar (style)": float(style.lookup("Vertical.TScrollbar", "arrowsize") or 14),
+            "check box": _extent(win.apartments_check, "indicator"),
+            "check box painted": _painted(win.apartments_check, "indicator"),
+            "radio box": _extent(radio, "indicator"),
+            "spin arrows": _extent(spin, "arrow", vertical=True),
+            "month arrow": _extent(win.month_button, "indicator"),
+            "scroll bar": float(win.pending_tree.master.winfo_children()[1].winfo_reqwidth()),
+        }
+        win.close()
+        return out
+    finally:
+        r.destroy()
+
+
+def test_indicators_and_arrows_grow_at_150_percent(xdisplay: str, home: Path) -> None:
+    """At 150 % (Tk's scaling 2.0 against 4/3) check and radio boxes, the spin box's and the
+    month button's arrows and the scroll bars are ≥ 1.4 times their size at 100 %: in the
+    style and in the pixels Tk lays out and paints."""
+    configure(home)
+    small, big = _sizes(home, 4 / 3), _sizes(home, 2.0)
+    print("100 %:", small, "\n150 %:", big)
+    for key, size in small.items():
+        assert size > 0 and big[key] >= 1.4 * size, (key, size, big[key])
