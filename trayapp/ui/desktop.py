@@ -153,7 +153,7 @@ def scale_indicators(root: tk.Misc, factor: float) -> None:
     mark = f"trayapp_indicators_{style.theme_use()}"
     if factor <= 1.0 or root.tk.eval(f"info exists ::{mark}") == "1":
         return
-    root.tk.setvar(mark, str(factor))
+    root.tk.eval(f"set ::{mark} {factor}")
     for name, element, option, default in INDICATORS:
         try:
             options = root.tk.splitlist(root.tk.call("ttk::style", "element", "options", element))
