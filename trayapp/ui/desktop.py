@@ -17,6 +17,7 @@ import logging
 import math
 import sys
 import tkinter as tk
+import weakref
 from tkinter import ttk
 
 log = logging.getLogger(__name__)
@@ -175,6 +176,53 @@ def _grown(pixels: float, factor: float) -> int:
     """``pixels`` grown by ``factor``, rounded up (Tk's scaling of 2.0 reads back as 1.997:
     a 5 px arrow is 8 at 150 %, not 7)."""
     return math.ceil(pixels * factor - 0.05)
+
+
+def _font(tree: ttk.Treeview, style: str, default: str) -> object:
+    from tkinter import font as tkfont
+
+    name = str(ttk.Style(tree).lookup(style, "font") or default)
+    try:
+        return tkfont.nametofont(name, root=tree)
+    except tk.TclError:
+        return tkfont.Font(root=tree, font=name)
+
+
+# a list's column widths before any gave way
+NATURAL: weakref.WeakKeyDictionary[ttk.Treeview, list[int]] = weakref.WeakKeyDictionary()
+
+
+def fit_columns(tree: ttk.Treeview, width: int) -> None:
+    """Where the list is narrower than its columns, they give way, each in proportion to its
+    room beyond what its heading and its widest cell need: the last columns stay in view,
+    and a file name is cut only when nothing else can give."""
+    try:
+        cols = list(tree.cget("columns"))
+        if tree not in NATURAL:  # the widths as built and scaled: never wider than those
+            NATURAL[tree] = [int(tree.column(c, "width")) for c in cols]
+        widths = NATURAL[tree]
+        excess = sum(widths) - (width - 2)
+        if excess <= 0 or width <= 1:
+            for c, w in zip(cols, widths, strict=True):
+                tree.column(c, width=w)
+            return
+        head, cell = _font(tree, "Treeview.Heading", "TkHeadingFont"), _font(tree, "Treeview",
+                                                                               "TkDefaultFont")  # fmt: skip
+        rows = [tree.item(i, "values") for i in tree.get_children()[:200]]
+        need = []
+        for n, c in enumerate(cols):
+            texts = [str(r[n]) for r in rows if n < len(r)]
+            widest = max([int(cell.measure(t)) for t in texts] or [0])  # type: ignore[attr-defined]
+            need.append(max(int(head.measure(str(tree.heading(c, "text")))) + HEADING_PAD,  # type: ignore[attr-defined]
+                            widest + 12))  # fmt: skip
+        room = [max(0, w - m) for w, m in zip(widths, need, strict=True)]
+        total = sum(room)
+        if total <= 0:
+            return
+        for c, w, r in zip(cols, widths, room, strict=True):
+            tree.column(c, width=w - min(r, -(-excess * r // total)))
+    except (tk.TclError, ValueError):
+        pass
 
 
 def scale_layout(root: tk.Misc, factor: float, row_font: object = "TkDefaultFont") -> None:
