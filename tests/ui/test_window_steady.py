@@ -418,3 +418,39 @@ def test_every_control_can_be_reached_uncut(size: str, scaling: float, home: Pat
     bad = [f for f in found if not f["in view"] or f["size"][0] < f["asks"][0]
            or f["size"][1] < f["asks"][1]]  # fmt: skip
     assert not bad, bad
+
+
+def test_a_tab_too_tall_scrolls_by_wheel_and_by_tab_key(root: tk.Tk, home: Path) -> None:
+    """At 150 % on the 1024×768 display the settings do not fit: the wheel over the form
+    scrolls it (not over a list), and a field reached by the keyboard comes into view."""
+    root.tk.call("tk", "scaling", 2.0)
+    configure(home)
+    win, _ = make_window(root, home)
+    win.settings_mode()
+    form = win.settings_form
+    for _ in range(20):
+        root.update()
+    canvas = form.scroller.canvas
+    assert form.scroller.bar.winfo_ismapped() and canvas.yview()[0] == 0.0
+    label = next(w for w in form.body.winfo_children() if isinstance(w, ttk.Label))
+    label.event_generate("<Button-5>")
+    root.update()
+    assert canvas.yview()[0] > 0.0
+    form.scroller.canvas.yview_moveto(0)
+    root.update()
+    spin = form.schedule_spin  # low in the form: out of view at first
+    assert spin.winfo_rooty() > canvas.winfo_rooty() + canvas.winfo_height()
+    spin.focus_force()
+    for _ in range(10):
+        root.update()
+    top = canvas.winfo_rooty()
+    assert top <= spin.winfo_rooty() <= top + canvas.winfo_height() - spin.winfo_height()
+    # the pending list scrolls itself, not the tab
+    win.work_mode()
+    for _ in range(10):
+        root.update()
+    before = win.work_tab.canvas.yview()
+    win.pending_tree.event_generate("<Button-5>")
+    root.update()
+    assert win.work_tab.canvas.yview() == before
+    win.close()

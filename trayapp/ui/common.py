@@ -180,9 +180,19 @@ class Scrolled(ttk.Frame):
             self.tk.eval("set ::trayapp_wheel 1")
             for sequence in ("<MouseWheel>", "<Button-4>", "<Button-5>"):
                 self.bind_all(sequence, _wheel, add="+")
+            # a field reached with Tab scrolls into view
+            self.bind_class(FOCUS_TAG, "<FocusIn>", _focused, add="+")
 
     def _fit(self, ask: bool = False) -> None:
         need_w, need_h = self.body.winfo_reqwidth(), self.body.winfo_reqheight()
+        if ask:
+            todo: list[tk.Misc] = list(self.body.winfo_children())
+            while todo:
+                w = todo.pop()
+                todo.extend(w.winfo_children())
+                tags = w.bindtags()
+                if FOCUS_TAG not in tags:
+                    w.bindtags((*tags, FOCUS_TAG))
         if ask:  # the tab asks for its whole content: where the screen allows, no scrolling;
             # its width holds the scroll bar's room whether it shows or not (nothing jumps)
             bar = 0 if self.bar.winfo_ismapped() else int(self.bar.winfo_reqwidth())
@@ -215,6 +225,20 @@ class Scrolled(ttk.Frame):
             self.canvas.yview_moveto(top / total)
         elif bottom > last:
             self.canvas.yview_moveto((bottom - (last - first)) / total)
+
+
+FOCUS_TAG = "TrayappScrolled"  # the bind tag of every widget in a Scrolled's body
+
+
+def _focused(event: Any) -> None:
+    w = event.widget
+    if not isinstance(w, tk.Misc):
+        return
+    parent = w.master
+    while parent is not None and not isinstance(parent, Scrolled):
+        parent = parent.master
+    if parent is not None:
+        parent.see(w)
 
 
 def _wheel(event: Any) -> None:
