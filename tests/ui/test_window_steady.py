@@ -299,7 +299,7 @@ def _sizes(home: Path, scaling: float) -> dict[str, float]:
         r.geometry("+0+0")
         win, _ = make_window(r, home)
         box = tk.Toplevel(r)
-        box.geometry("+0+500")
+        box.geometry("+0+690")  # below the window: nothing covers the check box
         spin = ttk.Spinbox(box, from_=0, to=10)
         spin.pack()
         radio = ttk.Radiobutton(box, text="по кодам «Города»", value="1")
