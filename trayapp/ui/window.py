@@ -165,7 +165,10 @@ class MainWindow:
         footer.pack_propagate(False)
         progress_row = ttk.Frame(footer)
         progress_row.pack(fill="x")
-        self.progress = ttk.Progressbar(progress_row, mode="indeterminate", length=160)
+        # the themed bar is as grey as its trough under «clam»: a colour that tells them apart
+        ttk.Style(root).configure(PROGRESS_STYLE, background=PROGRESS_COLOUR)
+        self.progress = ttk.Progressbar(progress_row, mode="indeterminate", length=160,
+                                        style=PROGRESS_STYLE)  # fmt: skip
         self.step_var = tk.StringVar(root, "")
         self.step_label = ttk.Label(progress_row, textvariable=self.step_var)
         self.step_label.pack(side="left", padx=8)
@@ -817,6 +820,8 @@ def month_title(text: str) -> str:
 
 
 PROGRESS_MS = 200
+PROGRESS_STYLE = "Job.Horizontal.TProgressbar"
+PROGRESS_COLOUR = "#3d7cc9"  # the logo's blue
 JOB_STEPS = {"exchange": "Обмен с «Мои счета»", "generate": "Формирование реестра",
              "accept": "Приём реестра", "summary": "Проверка реестра", "load": "Загрузка данных",
              "export": "Выгрузка", "refresh": "Обновление", "report": "Отчёт",
