@@ -37,7 +37,7 @@ import contextlib
 import hashlib
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -314,21 +314,8 @@ def _write_shared(db: Database, doc_ids: int, next_id: int) -> int:
     rows = docs.shared_payments(db, doc_ids)
     if not rows:
         return 0
-    debts: dict[int, list[tuple[int, int]]] = {}
-    for line, own, debt in docs.shared_debts(db):
-        debts.setdefault(line, []).append((int(own), int(debt)))
     out: list[tuple[Any, ...]] = []
-    # payments of this file count too: spread them in the order they were made, each
-    # against the debts less the shares of the file's earlier payments to those services
-    paid: dict[tuple[int, int], int] = {}
-    in_order = sorted(rows, key=lambda r: (r[3], r[0]))  # by moment paid, then line
-    for line, acc_id, doc, at, amount, period, pid, code in in_order:
-        owed = [(own, d - paid.get((acc_id, own), 0)) for own, d in debts.get(line, [])]
-        shares = sorted((c, a) for c, a in spread(amount, owed).items() if a > 0)
-        if not shares:  # the check made sure the account has one of the services
-            raise AcceptError(f"строка {line}: платёж {pid} не на что разнести")
-        for own, part in shares:
-            paid[(acc_id, own)] = paid.get((acc_id, own), 0) + part
+    for (_, acc_id, doc, at, _, period, pid, code), shares in spread_shared(db, rows):
         main = next_id
         for k, (own, part) in enumerate(shares):
             out.append(
@@ -338,6 +325,29 @@ def _write_shared(db: Database, doc_ids: int, next_id: int) -> int:
             next_id += 1
     docs.insert_payment_shares(db, out)
     return len(rows)
+
+
+def spread_shared(
+    db: Database, rows: list[tuple[Any, ...]]
+) -> Iterator[tuple[tuple[Any, ...], list[tuple[int, int]]]]:
+    """Each row of ``docs.shared_payments`` (of ``t_pay``) with its shares: (own code,
+    kopecks), the lowest own code first. The payments of this file count too: spread in
+    the order they were made, each against the debts less the shares of the file's
+    earlier payments to those services."""
+    debts: dict[int, list[tuple[int, int]]] = {}
+    for line, own, debt in docs.shared_debts(db):
+        debts.setdefault(line, []).append((int(own), int(debt)))
+    paid: dict[tuple[int, int], int] = {}
+    in_order = sorted(rows, key=lambda r: (r[3], r[0]))  # by moment paid, then line
+    for row in in_order:
+        line, acc_id, amount, pid = row[0], row[1], row[4], row[6]
+        owed = [(own, d - paid.get((acc_id, own), 0)) for own, d in debts.get(line, [])]
+        shares = sorted((c, a) for c, a in spread(amount, owed).items() if a > 0)
+        if not shares:  # the check made sure the account has one of the services
+            raise AcceptError(f"строка {line}: платёж {pid} не на что разнести")
+        for own, part in shares:
+            paid[(acc_id, own)] = paid.get((acc_id, own), 0) + part
+        yield row, shares
 
 
 def _write_readings(db: Database, count: int, file_id: int, now: datetime) -> str:
@@ -517,37 +527,3 @@ def unposted_readings(db: Database) -> list[tuple[str, str, int]]:
     """(number, date, rows) of «Показания новые» documents waiting to be posted: the Meters
     registry leaves their readings out until they are."""
     return docs.unposted_readings(db)
-
-
-@dataclass(frozen=True, slots=True)
-class PendingSummary:
-    """What the accountant checks before accepting: rows, sum, and sums per service code."""
-
-    file: str
-    kind: str
-    rows: int
-    total: int  # kopecks
-    by_service: list[tuple[str, int, int]]  # (service code in the file, rows, kopecks)
-
-
-def pending_summary(tree: ExchangeTree, name: str, org: str, coding: str) -> PendingSummary:
-    """Read the pending registry ``name`` in Входящие and sum it per service code."""
-    path = tree.incoming / name
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise os_error(exc, str(path)) from exc
-    registry = formats.parse(data, name=name, org=org, coding=coding)
-    fname = formats.parse_name(name)
-    kind = fname.kind if fname is not None else ""
-    per: dict[str, list[int]] = {}
-    total = 0
-    for row in registry.rows:
-        code = str(getattr(row, "service_code", "") or "")
-        amount = int(getattr(row, "amount", 0) or 0)
-        slot = per.setdefault(code, [0, 0])
-        slot[0] += 1
-        slot[1] += amount
-        total += amount
-    by_service = sorted(((c, n, s) for c, (n, s) in per.items()), key=lambda t: (-t[2], t[0]))
-    return PendingSummary(name, kind, len(registry.rows), total, by_service)

@@ -23,11 +23,12 @@ from trayapp.app import App
 from trayapp.core import events as core_events
 from trayapp.core import exchange as core_exchange
 from trayapp.core import reconcile, registries
-from trayapp.core.accept import AcceptResult, PendingItem, PendingSummary, accept, list_pending
+from trayapp.core.accept import AcceptResult, PendingItem, accept, list_pending
 from trayapp.core.bank import StatementImport, import_statement
 from trayapp.core.exchange import SessionResult
 from trayapp.core.reconcile import Match
 from trayapp.core.registries import GenerateResult
+from trayapp.core.summary import PendingSummary
 from trayapp.errors import AppError, GenerationError, PasswordError
 from trayapp.version import version
 
@@ -185,10 +186,10 @@ class Backend:
             return r.file, r.rows
 
     def summary(self, name: str) -> PendingSummary:
-        from trayapp.core.accept import pending_summary
+        from trayapp.core.summary import pending_summary
 
         with self.app() as a:
-            return pending_summary(a.tree, name, a.require_org(), a.settings.coding)
+            return pending_summary(a.db, a.tree, name, a.require_org(), a.settings.coding)
 
     def withdraw(self, name: str) -> None:
         """Take a registry not yet sent out of Исходящие (replaced by a new one)."""

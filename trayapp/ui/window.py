@@ -27,8 +27,9 @@ from typing import Any
 from PIL import ImageTk
 
 from trayapp.core import values as v
-from trayapp.core.accept import AcceptResult, PendingItem, PendingSummary
+from trayapp.core.accept import AcceptResult, PendingItem
 from trayapp.core.registries import GenerateResult
+from trayapp.core.summary import PendingSummary
 from trayapp.errors import AppError, PasswordError, ServerError
 from trayapp.settings import Settings
 from trayapp.ui import icon
@@ -793,18 +794,32 @@ OUTGOING_PREFIX = {"services": "Services_", "debts": "Debts_", "meters": "Meters
 
 
 def summary_text(sm: PendingSummary) -> str:
-    """The confirmation before accepting: rows, total, per service, and what to check."""
+    """The confirmation before accepting: rows, total, per service and per provider, and
+    what to check («сверьте с банком»)."""
     if sm.kind == "READINGS":
         return (f"Реестр показаний {sm.file}: показаний {sm.rows}.\n\nПринять его? Будет создан "
                 "документ «Показания новые» (его нужно будет провести).")  # fmt: skip
-    lines = [f"Реестр оплат {sm.file}", f"Платежей: {sm.rows}, на сумму {money(sm.total)} ₽", "",
-             "По услугам (код — платежей — сумма):"]  # fmt: skip
-    lines += [f"  {code or '—'} — {n} — {money(total)}" for code, n, total in sm.by_service[:12]]
-    if len(sm.by_service) > 12:
-        lines.append(f"  … и ещё услуг: {len(sm.by_service) - 12}")
-    lines += ["", f"Сверьте с банком: поступление {money(sm.total)} ₽ по этому реестру должно "
-              "быть в выписке. Принять реестр?"]  # fmt: skip
+    lines = [f"Реестр оплат {sm.file}", f"Платежей: {sm.rows}, на сумму {money(sm.total)}{RUB}",
+             "", f"По услугам ({CODING_LABELS.get(sm.coding, sm.coding)}):"]  # fmt: skip
+    lines += _summary_lines(sm.by_service, "услуг")
+    lines += ["", "По поставщикам:"]
+    lines += _summary_lines(sm.by_provider, "поставщиков")
+    lines += ["", f"Сверьте с банком: поступление {money(sm.total)}{RUB} по этому реестру "
+              "должно быть в выписке. Принять реестр?"]  # fmt: skip
     return "\n".join(lines)
+
+
+RUB = "\u00a0₽"  # a sum and its «₽» never part at a line break
+
+
+def _summary_lines(parts: list[tuple[str, int, int]], what: str) -> list[str]:
+    """«  102 Отопление: 3 платежа, 1 000,00 ₽», at most 12 lines and how many more."""
+    out = [f"  {label}: {n} {plural(n, 'платёж', 'платежа', 'платежей')}, {money(total)}{RUB}"
+           for label, n, total in parts[:12]]  # fmt: skip
+    if len(parts) > 12:
+        rest = parts[12:]
+        out.append(f"  … и ещё {what}: {len(rest)} на {money(sum(t for _, _, t in rest))}{RUB}")
+    return out
 
 
 def waiting_text(pending: list[PendingItem]) -> str:
