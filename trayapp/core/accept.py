@@ -516,6 +516,34 @@ def post_document(db: Database, number: str) -> tuple[str, int]:
     return num, rows
 
 
+@dataclass(frozen=True, slots=True)
+class BelowPrevious:
+    """A reading of a document to post that is below the meter's previous one."""
+
+    meter_id: str
+    serial: str
+    account: str
+    service: str
+    previous: int  # thousandths
+    value: int  # thousandths
+    taken_at: datetime
+
+
+def below_previous(db: Database, number: str) -> list[BelowPrevious]:
+    """The readings of the unposted «Показания новые» document ``number`` that are below
+    the meter's previous reading (as formats.md marks them, computed again now): what the
+    accountant is shown before posting. Not an error: posting them is allowed."""
+    num = number.strip()
+    if num.isdigit():
+        num = docs.format_number(int(num))
+    doc = docs.find_document(db, "accruals", "readings", num)
+    if doc is None:
+        raise AcceptError(f"нет документа «Показания новые» № {number}")
+    return [BelowPrevious(str(m), str(s), str(a), str(n or ""), int(p), int(val),
+                          datetime.fromisoformat(str(at)))
+            for m, s, a, n, p, val, at in docs.readings_below_previous(db, int(doc[0]))]  # fmt: skip
+
+
 def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()

@@ -23,7 +23,7 @@ from trayapp.app import App
 from trayapp.core import events as core_events
 from trayapp.core import exchange as core_exchange
 from trayapp.core import reconcile, registries
-from trayapp.core.accept import AcceptResult, PendingItem, accept, list_pending
+from trayapp.core.accept import AcceptResult, BelowPrevious, PendingItem, accept, list_pending
 from trayapp.core.bank import StatementImport, import_statement
 from trayapp.core.exchange import SessionResult
 from trayapp.core.reconcile import Match
@@ -203,6 +203,13 @@ class Backend:
 
         with self.app() as a:
             return report_of_file(a.db, name, a.paths.reports_dir, xlsx=xlsx)
+
+    def below_previous(self, number: str) -> list[BelowPrevious]:
+        """The readings of document ``number`` below the meter's previous one (to confirm)."""
+        from trayapp.core.accept import below_previous
+
+        with self.app() as a:
+            return below_previous(a.db, number)
 
     def post(self, number: str) -> tuple[str, int]:
         from trayapp.core.accept import post_document

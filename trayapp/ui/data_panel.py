@@ -20,6 +20,7 @@ from pathlib import Path
 from tkinter import ttk
 from typing import Any
 
+from trayapp.core.accept import BelowPrevious
 from trayapp.errors import AppError
 from trayapp.ui.backend import Backend, LoadedFile
 from trayapp.ui.common import plural
@@ -164,6 +165,16 @@ class DataPanel(ttk.Frame):
         if not sel:
             return
         number = str(sel[0])
+        # the readings below the previous ones first: shown, and posted only when confirmed
+        self.worker.submit("post:check", lambda: self.backend.below_previous(number),
+                           lambda low: self._confirm_post(number, low),
+                           self.on_error("Документ не проведён"))  # fmt: skip
+
+    def _confirm_post(self, number: str, low: list[BelowPrevious]) -> None:
+        if low and not self.dialogs.ask_yes_no("Проведение показаний", below_text(number, low)):
+            self.post_var.set(f"Документ «Показания новые» № {number} не проведён: проверьте "
+                              "показания ниже предыдущих (отчёт по реестру).")  # fmt: skip
+            return
         self.worker.submit("post", lambda: self.backend.post(number), self._posted,
                            self.on_error("Документ не проведён"))  # fmt: skip
 
@@ -172,6 +183,34 @@ class DataPanel(ttk.Frame):
         self.post_var.set(f"Документ «Показания новые» № {number} проведён: показаний {rows}. "
                           "Они войдут в следующий реестр «Счётчики».")  # fmt: skip
         self.on_change()
+
+
+SHOWN_BELOW = 15
+
+
+def below_text(number: str, low: list[BelowPrevious]) -> str:
+    """The question before posting a document with readings below the previous ones."""
+    n = len(low)
+    lines = [f"В документе «Показания новые» № {number} {n} "
+             f"{plural(n, 'показание', 'показания', 'показаний')} меньше предыдущих:", ""]  # fmt: skip
+    for b in low[:SHOWN_BELOW]:
+        service = f", {b.service}" if b.service else ""
+        lines.append(f"  счётчик {b.meter_id} ({b.serial}{service}), л/с {b.account}: "
+                     f"было {reading(b.previous)}, стало {reading(b.value)}, "
+                     f"{b.taken_at.strftime('%d.%m.%Y %H:%M')}")  # fmt: skip
+    if n > SHOWN_BELOW:
+        lines.append(f"  … и ещё {n - SHOWN_BELOW}")
+    lines += ["", "Так бывает при ошибке ввода или после замены счётчика. Проведённые, они "
+              "войдут в реестр «Счётчики». Провести документ?"]  # fmt: skip
+    return "\n".join(lines)
+
+
+def reading(thousandths: int) -> str:
+    """A meter value as the accountant reads it: ``1 234,5`` (no trailing zeros)."""
+    whole, frac = divmod(thousandths, 1000)
+    text = f"{whole:,}".replace(",", "\u00a0")
+    tail = f"{frac:03d}".rstrip("0")
+    return f"{text},{tail}" if tail else text
 
 
 def _tree(parent: tk.Misc, cols: tuple[tuple[str, str, int], ...], height: int) -> ttk.Treeview:
