@@ -43,7 +43,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from trayapp.core import formats
+from trayapp.core import events, formats
 from trayapp.core import values as v
 from trayapp.core.db import documents as docs
 from trayapp.core.db import journal
@@ -258,6 +258,7 @@ def _accept(
             if bank is not None and h.type == "PAYMENTS":
                 keep_match(db, file_id, bank)
             journal.set_status(db, "in", name, "accepted")
+            events.record(db, _accepted_text(name, h, number))
     except IntegrityError as exc:
         log.warning("%s: the database refused the acceptance: %s", name, exc)
         text = str(exc)
@@ -361,6 +362,15 @@ def _write_readings(db: Database, count: int, file_id: int, now: datetime) -> st
     if written != count:
         raise AcceptError(f"показаний записано {written} из {count}")
     return number
+
+
+def _accepted_text(name: str, h: Header, number: str) -> str:
+    """The event of an acceptance: the registry, its document, count and sum."""
+    if h.type == "PAYMENTS":
+        return (f"Принят реестр {name}: документ «Реестр \"Мои счета\"» № {number}, "
+                f"платежей {h.rows} на сумму {events.rubles(h.filesum or 0)}")  # fmt: skip
+    return (f"Принят реестр {name}: документ «Показания новые» № {number}, показаний "
+            f"{h.rows} (не проведён: проверьте и проведите)")  # fmt: skip
 
 
 def _refusal(name: str, errors: list[tuple[int, str]]) -> str:
@@ -511,7 +521,12 @@ def post_document(db: Database, number: str) -> tuple[str, int]:
             raise AcceptError(f"нет документа «Показания новые» № {number}")
         if doc[4]:
             raise AcceptError(f"документ «Показания новые» № {num} уже проведён")
+        low = len(docs.readings_below_previous(db, int(doc[0])))
         rows = docs.post_readings(db, int(doc[0]))
+        source = docs.file_name(db, doc[5])
+        events.record(db, f"Проведён документ «Показания новые» № {num}"
+                      + (f" (реестр {source})" if source else "") + f": показаний {rows}"
+                      + (f", из них меньше предыдущих {low}" if low else ""))  # fmt: skip
     log.info("readings document %s posted (%d readings)", num, rows)
     return num, rows
 

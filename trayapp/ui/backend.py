@@ -117,7 +117,7 @@ class Backend:
             month = None
         org = _org_or_none(a)
         pending = list_pending(a.db, tree, org, a.settings.coding if org else None, a.clock)
-        recent = core_events.recent(a.db, 50)
+        recent = core_events.recent(a.db, 100)
         unseen = core_events.unseen(a.db, mark_seen=mark_seen)
         bank, statements = reconcile.pending_matches(a.db, a.settings.bank_terms(), pending)
         from trayapp.core.accept import unposted_readings

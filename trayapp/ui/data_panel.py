@@ -149,6 +149,7 @@ class DataPanel(ttk.Frame):
             self.export_var.set(f"Новых принятых записей ({what}) для выгрузки нет.")
         else:
             self.export_var.set(f"Выгружено строк {rows}: {path}")
+            self.on_change()  # «События» shows the export
 
     # ------------------------------------------------------------------ posting
 

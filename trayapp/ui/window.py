@@ -659,9 +659,9 @@ class MainWindow:
         self._fill_events()
 
     def _fill_events(self) -> None:
-        events = list(self.local_events)
-        if self.snapshot is not None:
-            events += self.snapshot.recent
+        journaled = self.snapshot.recent if self.snapshot is not None else []
+        said = {text for _at, _level, text in journaled}  # a failed session: in both
+        events = [e for e in self.local_events if e[2] not in said] + journaled
         events.sort(key=lambda e: e[0], reverse=True)
         self.events_tree.delete(*self.events_tree.get_children())
         self._event_text = {}
@@ -678,12 +678,17 @@ class MainWindow:
             self.event_detail_var.set(f"{values[0]}: {text}")
 
     def open_event_file(self) -> None:
-        """Open the registry file the selected event names, wherever in the tree it lies."""
+        """Open the file the selected event names: a table loaded or exported (its full
+        path in «»), or a registry, wherever in the tree it lies."""
         sel = self.events_tree.selection()
         folder = self.snapshot.exchange_folder if self.snapshot is not None else None
         if not sel or folder is None:
             return
-        text = str(self.events_tree.item(sel[0], "values")[1])
+        text = self._event_text.get(str(sel[0]), str(self.events_tree.item(sel[0], "values")[1]))
+        for quoted in QUOTED.findall(text):
+            if Path(quoted).is_absolute() and Path(quoted).is_file():
+                self._open(Path(quoted))
+                return
         for name in FILE_NAME.findall(text):
             found = sorted(folder.rglob(name))
             if found:
@@ -788,6 +793,7 @@ JOB_STEPS = {"exchange": "Обмен с «Мои счета»", "generate": "Ф�
              "accept": "Приём реестра", "summary": "Проверка реестра", "load": "Загрузка данных",
              "export": "Выгрузка", "refresh": "Обновление", "report": "Отчёт",
              "settings": "Сохранение настроек", "bank": "Загрузка выписки", "post": "Проведение"}  # fmt: skip
+QUOTED = re.compile(r"«([^«»]+)»")
 FILE_NAME = re.compile(r"(?:Ack_)?(?:Services|Debts|Meters|Payments|Readings)_\d{8}_\d{3}\.txt")
 NOT_MADE = "Не сформирован: в Исходящих уже ждёт "
 OUTGOING_PREFIX = {"services": "Services_", "debts": "Debts_", "meters": "Meters_"}
