@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -172,8 +173,16 @@ def test_demo_runs_the_whole_cycle(tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(json.loads(r.stdout)["report"], read_only=True)
     cells = [str(c) for row in wb.active.iter_rows(values_only=True) for c in row if c]
     assert any(pay["file"] in c for c in cells)
-    # a second run recreates the demo home, a foreign folder is refused
-    assert run(home, "demo", "--accounts", "25", "--no-tray").returncode == 0
+    # a second run recreates the demo home; without the window it names the command that
+    # posts the readings document, and that command posts it
+    r = run(home, "demo", "--accounts", "25", "--no-tray")
+    assert r.returncode == 0, r.stderr
+    found = re.search(r"документ «Показания новые» № (\d+) не проведён: просмотрите его отчёт "
+                      r"и выполните «trayapp --home (.+) post (\d+)»", r.stdout)  # fmt: skip
+    assert found and found[1] == found[3] and Path(found[2]) == home.resolve(), r.stdout
+    assert "в окне" not in r.stdout
+    posted = run(Path(found[2]), "post", found[3], "--json")
+    assert posted.returncode == 0 and json.loads(posted.stdout)["document"] == found[3]
     foreign = tmp_path / "foreign"
     foreign.mkdir()
     (foreign / "x.txt").write_text("mine")

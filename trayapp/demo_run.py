@@ -103,6 +103,20 @@ def _demo_bank(app: App, s: Any, root: Path, say: Any, out: dict[str, Any]) -> A
     return s
 
 
+WINDOW_OPENS = ("Открывается окно программы, значок «Мои счета» — в области уведомлений "
+                "(щелчок по нему или «Обмен» в окне — сеанс обмена). Эмулятор работает, пока "
+                "открыта программа (выход — «Выход» в окне или в меню значка).")  # fmt: skip
+
+
+def post_hint(root: Path, document: str, window: bool) -> str:
+    """Where to post a readings document after review: in the window the demo opens next
+    (the tab «Данные»), or, when it ends without one, with the command."""
+    if window:
+        return ("просмотрите его отчёт и проведите в окне программы: вкладка «Данные», "
+                "«Показания к проведению», «Провести»")  # fmt: skip
+    return f"просмотрите его отчёт и выполните «trayapp --home {root} post {document}»"
+
+
 def run_demo(
     home: str | None, accounts: int, as_json: bool, tray: bool = True
 ) -> dict[str, Any]:
@@ -174,6 +188,7 @@ def run_demo(
         session("Сеанс обмена 2")
 
         s = _demo_bank(app, s, root, say, out)
+        window = tray and not as_json and can_show_tray()  # the demo goes on in the window
         accepted = []
         for item in list_pending(app.db, app.tree):
             a = accept(app.db, app.tree, item.file, info.inn, s.coding, app.paths.reports_dir,
@@ -188,18 +203,17 @@ def run_demo(
             if a.report:
                 say(f"  отчёт: {a.report}")
             if a.kind == "READINGS":
-                say(f"  документ «Показания новые» не проведён: проверьте и выполните "
-                    f"«trayapp --home {root} post {a.document}»")
+                say(f"  документ «Показания новые» № {a.document} не проведён: "
+                    + post_hint(root, a.document, window))  # fmt: skip
         out["accepted"] = accepted
         session("Сеанс обмена 3 (подтверждения)")
         out["sessions"] = sessions
         out["status"] = exchange.status(app.db, app.tree)
-        if tray and not as_json and can_show_tray():
+        if window:
             from trayapp.ui.tray import run_tray
 
             app.close()
-            say("Значок «Мои счета» в области уведомлений: щелчок — сеанс обмена. Эмулятор "
-                "работает, пока открыта программа (выход — «Выход» в меню или в окне).")
+            say(WINDOW_OPENS)
             run_tray(str(root), password=DEMO_PASSWORD)
     finally:
         emulator.stop()

@@ -108,6 +108,7 @@ class RecordingDialogs:
     password: str | None = None  # what the accountant types when asked (None: «Отмена»)
     files: list[str] = field(default_factory=list)  # what ask_files answers
     save_as: str | None = None  # what ask_save answers
+    saves: list[tuple[str, str, str]] = field(default_factory=list)  # its (title, name, folder)
     answers: list[bool] = field(default_factory=list)  # to confirmations, in turn (else True)
     file: str | None = None  # what ask_file answers
     answer: bool = True  # what ask_yes_no answers
@@ -138,7 +139,8 @@ class RecordingDialogs:
     def ask_dir(self, title: str) -> str | None:
         return self.folder
 
-    def ask_save(self, title: str, name: str) -> str | None:
+    def ask_save(self, title: str, name: str, folder: str = "") -> str | None:
+        self.saves.append((title, name, folder))
         return self.save_as
 
     def ask_yes_no(self, title: str, message: str) -> bool:

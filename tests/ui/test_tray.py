@@ -230,7 +230,10 @@ def test_demo_without_a_terminal_shows_the_icon_and_the_window(tray_host: None,
             demo.terminate()
             demo.wait(timeout=10)
     text = out.read_text(encoding="utf-8")
-    assert "Сеанс обмена 3" in text and "Значок «Мои счета»" in text
+    assert "Сеанс обмена 3" in text and "Открывается окно программы, значок «Мои счета»" in text
+    # the readings document is posted in the window the demo opens, not with a command
+    assert "проведите в окне программы: вкладка «Данные», «Показания к проведению», " \
+           "«Провести»" in text and " post " not in text, text  # fmt: skip
 
 
 def test_demo_with_no_stdout_at_all_shows_the_window(xdisplay: str, tmp_path: Path) -> None:

@@ -457,7 +457,7 @@ def test_closed_accounts_that_owe_are_named_after_debts(root: tk.Tk, home: Path,
     pump(root, lambda: win.last_generated is not None and not win.worker.busy())
     text = win.gen_result_var.get()
     assert (f"Закрытые лицевые счета с долгом в реестр не вошли (так по правилам): 1 счёт на "
-            f"сумму {money(debt)} ₽") in text, text  # fmt: skip
+            f"сумму {money(debt)}\u00a0₽") in text, text  # fmt: skip
     again = win.last_generated.file  # type: ignore[union-attr]
     rows = formats.parse(again.read_bytes(), name=again.name, org=info.inn, coding="ACCOUNT").rows
     assert all(r.account != number for r in rows)  # type: ignore[union-attr]

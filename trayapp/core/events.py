@@ -12,7 +12,7 @@ with its full path, that the window opens on a double click.
 from __future__ import annotations
 
 from trayapp.core.db import Database, journal
-from trayapp.core.values import format_money
+from trayapp.core.values import format_rubles
 
 Event = tuple[str, str, str]
 
@@ -25,8 +25,8 @@ IMPORT_TITLES = {
 
 
 def rubles(kopecks: int) -> str:
-    """``596 799,34 ₽``, the sign kept to its number by a no-break space."""
-    return format_money(kopecks) + "\u00a0₽"
+    """``596 799,34 ₽`` (``values.format_rubles``)."""
+    return format_rubles(kopecks)
 
 
 def record(db: Database, text: str, level: str = "info", seen: bool | None = None) -> None:

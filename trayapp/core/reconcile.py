@@ -454,7 +454,7 @@ def kept_match(db: Database, name: str) -> Match | None:
 
 def _rub(kopecks: int) -> str:
     """A sum in the human text: ``273 324,28 ₽`` (no-break spaces)."""
-    return f"{v.format_money(kopecks)}{v.NBSP}₽"
+    return v.format_rubles(kopecks)
 
 
 def summary(m: Match) -> str:

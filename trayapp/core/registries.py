@@ -114,6 +114,11 @@ def _org(db: Database) -> tuple[str, str, str, str]:
     return org
 
 
+def billing_periods(db: Database) -> list[int]:
+    """The months a registry can be generated for: those with accruals, the latest first."""
+    return q.periods(db)
+
+
 def billing_period(db: Database, month: int | None) -> int:
     """The billing month: the one given, else the latest month that has accruals."""
     latest = q.latest_period(db)

@@ -68,6 +68,12 @@ def format_money(kopecks: int) -> str:
     return f"{sign}{rubles:,}".replace(",", NBSP) + f",{KOPECKS[kop]}"
 
 
+def format_rubles(kopecks: int) -> str:
+    """A sum with its sign of the rouble, as every human text writes it: ``596 799,34 ₽``,
+    a no-break space before «₽» too (a line never breaks between the sum and its unit)."""
+    return f"{format_money(kopecks)}{NBSP}₽"
+
+
 def amount_decimal(kopecks: int) -> Decimal:
     return Decimal(format_amount(kopecks))
 

@@ -51,6 +51,7 @@ class Snapshot:
     statements: int = 0  # bank statements imported so far
     unposted: list[tuple[str, str, int]] = field(default_factory=list)  # readings documents
     outgoing: list[str] = field(default_factory=list)  # registries waiting in Исходящие
+    months: list[int] = field(default_factory=list)  # the months with accruals, latest first
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +125,8 @@ class Backend:
 
         return Snapshot(status, pending, month, recent, unseen, tree.root, bank, statements,
                         unposted=unposted_readings(a.db),
-                        outgoing=sorted(tree.names(tree.outgoing)))  # fmt: skip
+                        outgoing=sorted(tree.names(tree.outgoing)),
+                        months=registries.billing_periods(a.db))  # fmt: skip
 
     # ------------------------------------------------------------------ jobs
 

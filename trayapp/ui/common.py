@@ -2,7 +2,8 @@
 
 ``Dialogs`` is the one place that shows a message box or a folder dialog (tests give a
 recording one instead, since a modal box would wait for a click); ``open_path`` opens a file
-or folder with the OS default program; ``log_tk_errors`` sends an exception in a Tk callback
+or folder with the OS default program; ``fixed_label`` a result line that keeps its height;
+``log_tk_errors`` sends an exception in a Tk callback
 to the log (Tk prints it to ``sys.stderr``, which is None in a windowed build); ``status_text`` and ``tooltip_text`` word the last
 exchange the way the manual does. Imports tkinter, no core module but ``values``.
 """
@@ -18,7 +19,7 @@ from pathlib import Path
 from tkinter import filedialog, messagebox
 from typing import Any
 
-from trayapp.core.values import format_money
+from trayapp.core.values import format_money, format_rubles
 from trayapp.errors import AppError
 
 log = logging.getLogger(__name__)
@@ -92,8 +93,9 @@ class Dialogs:
         chosen: Any = filedialog.askdirectory(parent=self.parent, title=title, mustexist=True)
         return str(chosen) if chosen else None
 
-    def ask_save(self, title: str, name: str) -> str | None:
+    def ask_save(self, title: str, name: str, folder: str = "") -> str | None:
         chosen: Any = filedialog.asksaveasfilename(parent=self.parent, title=title,
+                                                   initialdir=folder or None,
                                                    initialfile=name, defaultextension=".csv",
                                                    filetypes=[("CSV", "*.csv"),
                                                               ("Excel", "*.xlsx")])  # fmt: skip
@@ -104,6 +106,36 @@ class Dialogs:
             parent=self.parent, initialdir=initial or None, mustexist=False,
             title="Каталог обмена с «Мои счета»")  # fmt: skip
         return str(chosen) if chosen else None
+
+
+def fixed_label(parent: tk.Misc, var: tk.StringVar, lines: int, **options: Any
+                ) -> tuple[tk.Widget, tk.Widget]:  # fmt: skip
+    """A wrapping label in a frame ``lines`` lines tall whatever its text: a result appearing
+    never moves the widgets around it. Returns (the frame, to be packed or gridded; the label
+    in it). A text that would need more lines grows the frame once (never cut)."""
+    from tkinter import font as tkfont
+    from tkinter import ttk
+
+    line = int(tkfont.nametofont("TkDefaultFont", root=parent).metrics("linespace"))
+    frame = ttk.Frame(parent, height=line * lines + 4)
+    frame.pack_propagate(False)
+    label = ttk.Label(frame, textvariable=var, justify="left", anchor="nw", **options)
+    label.pack(fill="both", expand=True)
+    frame.bind("<Configure>", lambda e: label.configure(wraplength=max(200, e.width - 4)))
+
+    def fit(*_: object) -> None:
+        try:
+            if not frame.winfo_ismapped():  # its width, hence the wrap, is not known yet
+                return
+            label.configure(wraplength=max(200, frame.winfo_width() - 4))
+            need = int(label.winfo_reqheight())
+            if need > int(frame.cget("height")):
+                frame.configure(height=need)
+        except tk.TclError:  # the window is gone
+            pass
+
+    var.trace_add("write", lambda *_: frame.after_idle(fit))
+    return frame, label
 
 
 def log_tk_errors(root: tk.Tk) -> None:
@@ -138,6 +170,11 @@ def money(kopecks: int) -> str:
     """Kopecks as the accountant writes a sum: ``596 799,34`` (thousands by no-break spaces,
     so that a dialog never breaks a line inside the number)."""
     return format_money(kopecks)
+
+
+def rubles(kopecks: int) -> str:
+    """A sum with «₽» after a no-break space: ``596 799,34 ₽`` (never broken inside)."""
+    return format_rubles(kopecks)
 
 
 def plural(n: int, one: str, few: str, many: str) -> str:

@@ -4,7 +4,8 @@
   each recognised from its name or header (core/import_kind.py), loaded in the worker; each
   file's outcome in one list, every bad row of a refused file in another (a file with a bad
   row loads nothing);
-- «Выгрузить оплаты…» / «Выгрузить показания…»: the accepted rows not exported before;
+- «Выгрузить оплаты…» / «Выгрузить показания…»: the accepted rows not exported before,
+  the save dialog opened in the exchange folder with «Оплаты_11.2026.csv» for the month;
 - «Показания к проведению»: the «Показания новые» documents not yet posted (the Meters
   registry leaves their readings out until they are), «Провести» posts the selected one.
 
@@ -16,14 +17,16 @@ from __future__ import annotations
 import logging
 import tkinter as tk
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from tkinter import ttk
 from typing import Any
 
+from trayapp.core import values as v
 from trayapp.core.accept import BelowPrevious
 from trayapp.errors import AppError
 from trayapp.ui.backend import Backend, LoadedFile
-from trayapp.ui.common import plural
+from trayapp.ui.common import fixed_label, plural
 from trayapp.ui.worker import Worker
 
 log = logging.getLogger(__name__)
@@ -41,14 +44,18 @@ class DataPanel(ttk.Frame):
 
     def __init__(self, master: tk.Misc, backend: Backend, worker: Worker, dialogs: Any,
                  on_error: Callable[[str], Callable[[AppError], None]],
-                 on_change: Callable[[], None]) -> None:  # fmt: skip
+                 on_change: Callable[[], None],
+                 where: Callable[[], tuple[Path | None, str]] = lambda: (None, "")
+                 ) -> None:  # fmt: skip
         super().__init__(master, padding=8)
         self.backend, self.worker, self.dialogs = backend, worker, dialogs
         self.on_error, self.on_change = on_error, on_change
+        self.where = where  # the exchange folder and the window's month (MM.YYYY)
         self.loaded: list[LoadedFile] | None = None
 
+        # the export and the posting frames are packed at the bottom first: where the window
+        # is short (a small screen, 150 %), the loading lists give way, nothing is cut
         load = ttk.LabelFrame(self, text="Загрузка из учётной программы", padding=8)
-        load.pack(fill="both", expand=True)
         row = ttk.Frame(load)
         row.pack(fill="x")
         self.files_button = ttk.Button(row, text="Загрузить файлы…", command=self.load_files)
@@ -65,25 +72,28 @@ class DataPanel(ttk.Frame):
         self.errors_tree.tag_configure("error", foreground="#b00020")
 
         out = ttk.LabelFrame(self, text="Выгрузка в учётную программу", padding=8)
-        out.pack(fill="x", pady=(8, 0))
+        buttons = ttk.Frame(out)
+        buttons.pack(fill="x")
         self.export_buttons: dict[str, ttk.Button] = {}
         for kind, label in (("payments", "Выгрузить оплаты…"),
                             ("readings", "Выгрузить показания…")):  # fmt: skip
-            b = ttk.Button(out, text=label, command=lambda k=kind: self.export(k))  # type: ignore[misc]
+            b = ttk.Button(buttons, text=label, command=lambda k=kind: self.export(k))  # type: ignore[misc]
             b.pack(side="left", padx=(0, 6))
             self.export_buttons[kind] = b
         self.export_var = tk.StringVar(self, "")
-        ttk.Label(out, textvariable=self.export_var).pack(side="left", padx=6)
+        # results keep a fixed height and wrap (a long path never widens the window)
+        fixed_label(out, self.export_var, 2)[0].pack(fill="x", pady=(4, 0))
 
         post = ttk.LabelFrame(self, text="Показания к проведению", padding=8)
-        post.pack(fill="x", pady=(8, 0))
+        post.pack(side="bottom", fill="x", pady=(8, 0))
+        out.pack(side="bottom", fill="x", pady=(8, 0))
+        load.pack(fill="both", expand=True)
+        self.post_var = tk.StringVar(self, "")
+        fixed_label(post, self.post_var, 2)[0].pack(side="bottom", fill="x")
+        self.post_button = ttk.Button(post, text="Провести", command=self.post_selected)
+        self.post_button.pack(side="bottom", anchor="w", pady=(4, 0))
         self.post_tree = _tree(post, (("number", "Документ №", 110), ("date", "Дата", 100),
                                       ("rows", "Показаний", 90)), 2)  # fmt: skip
-        self.post_button = ttk.Button(post, text="Провести", command=self.post_selected)
-        self.post_button.pack(anchor="w", pady=(4, 0))
-        self.post_var = tk.StringVar(self, "")
-        ttk.Label(post, textvariable=self.post_var, wraplength=700,
-                  justify="left").pack(anchor="w")  # fmt: skip
 
     # ------------------------------------------------------------------ loading
 
@@ -135,7 +145,9 @@ class DataPanel(ttk.Frame):
 
     def export(self, kind: str) -> None:
         what = "оплаты" if kind == "payments" else "показания"
-        target = self.dialogs.ask_save(f"Выгрузить {what}", f"{kind}.csv")
+        folder, month = self.where()
+        target = self.dialogs.ask_save(f"Выгрузить {what}", export_name(kind, month),
+                                       str(folder) if folder is not None else "")  # fmt: skip
         if not target:
             return
         self.export_var.set("Выгружается…")
@@ -212,6 +224,16 @@ def reading(thousandths: int) -> str:
     text = f"{whole:,}".replace(",", "\u00a0")
     tail = f"{frac:03d}".rstrip("0")
     return f"{text},{tail}" if tail else text
+
+
+EXPORT_NAMES = {"payments": "Оплаты", "readings": "Показания"}
+
+
+def export_name(kind: str, month: str) -> str:
+    """The save dialog's name: «Оплаты_11.2026.csv» for the window's month (MM.YYYY), or
+    for this month when none is chosen."""
+    m = v.parse_month(month) if month else None
+    return f"{EXPORT_NAMES[kind]}_{v.format_month(m or v.month_of(date.today()))}.csv"
 
 
 def _tree(parent: tk.Misc, cols: tuple[tuple[str, str, int], ...], height: int) -> ttk.Treeview:

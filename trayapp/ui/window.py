@@ -43,9 +43,11 @@ from trayapp.ui.common import (
     NO_EXCHANGE,
     Dialogs,
     Fonts,
+    fixed_label,
     money,
     open_path,
     plural,
+    rubles,
     status_text,
     tooltip_text,
 )
@@ -139,7 +141,9 @@ class MainWindow:
         self.work_tab = ttk.Frame(self.notebook, padding=8)
         self.events_tab = ttk.Frame(self.notebook, padding=8)
         self.data_panel = DataPanel(self.notebook, backend, self.worker, self.dialogs,
-                                    self._error, self.refresh)  # fmt: skip
+                                    self._error, self.refresh, lambda: (
+                                        self.snapshot.exchange_folder if self.snapshot
+                                        else None, self.month_var.get()))  # fmt: skip
         self.notebook.add(self.work_tab, text="Реестры")
         self.notebook.add(self.data_panel, text="Данные")
         self.notebook.add(self.events_tab, text="События")
@@ -207,18 +211,13 @@ class MainWindow:
         ttk.Label(text, text="Обмен реестрами с «Мои счета»",
                   font=self.fonts.title).pack(anchor="w")  # fmt: skip
         self.status_var = tk.StringVar(self.root, NO_EXCHANGE)
-        # both lines wrap at the header's width: a long list of waiting files never widens
-        # the window past the screen
-        self.status_label = ttk.Label(text, textvariable=self.status_var, wraplength=400,
-                                      justify="left")  # fmt: skip
-        self.status_label.pack(anchor="w", pady=(2, 0))
+        # both wrap at the header's width (a long list of waiting files never widens the
+        # window past the screen), in a fixed height (the tabs below never jump)
+        frame, self.status_label = fixed_label(text, self.status_var, 1)
+        frame.pack(fill="x", pady=(2, 0))
         self.details_var = tk.StringVar(self.root, "")
-        self.details_label = ttk.Label(text, textvariable=self.details_var, wraplength=400,
-                                       foreground="#555555", justify="left")  # fmt: skip
-        self.details_label.pack(anchor="w")
-        text.bind("<Configure>", lambda e: [label.configure(wraplength=max(200, e.width - 4))
-                                            for label in (self.status_label,
-                                                          self.details_label)])  # fmt: skip
+        frame, self.details_label = fixed_label(text, self.details_var, 3, foreground="#555555")
+        frame.pack(fill="x")
 
     def _photo(self, state: str, sent: int | None, received: int | None) -> Any:
         size = round(48 * getattr(self, "scale", 1.0) / 24) * 24 or 48  # the badge's font: x24
@@ -259,8 +258,10 @@ class MainWindow:
                                         command=self.open_folder)  # fmt: skip
         self.folder_button.pack(side="left", padx=(6, 0))
         self.gen_result_var = tk.StringVar(self.root, "")
-        ttk.Label(box, textvariable=self.gen_result_var, wraplength=700,
-                  justify="left").grid(row=2, column=0, columnspan=4, sticky="w", pady=(6, 0))  # fmt: skip
+        # results keep a fixed height (as the bottom strip does): the list below never jumps
+        fixed_label(box, self.gen_result_var, 4)[0].grid(row=2, column=0, columnspan=4,
+                                                      sticky="we", pady=(6, 0))  # fmt: skip
+        box.columnconfigure(3, weight=1)
 
     def _build_pending(self, parent: ttk.Frame) -> None:
         box = ttk.LabelFrame(parent, text="Полученные реестры, ждущие приёма", padding=8)
@@ -306,8 +307,7 @@ class MainWindow:
         _tooltip(self.bank.load_button, "Выписка из банк-клиента (выгрузка в 1С, kl_to_1c.txt): "
                                         "сверить реестры оплат с переводами")  # fmt: skip
         self.accept_result_var = tk.StringVar(self.root, "")
-        ttk.Label(box, textvariable=self.accept_result_var, wraplength=700,
-                  justify="left").pack(fill="x", pady=(4, 0))  # fmt: skip
+        fixed_label(box, self.accept_result_var, 3)[0].pack(fill="x", pady=(4, 0))
 
     def _build_events(self, parent: ttk.Frame) -> None:
         # the selected event's whole text, wrapped, below the list (a list row is one line)
@@ -492,7 +492,7 @@ class MainWindow:
         if closed:
             lines.append(f"Закрытые лицевые счета с долгом в реестр не вошли (так по правилам): "
                          f"{closed} {plural(closed, 'счёт', 'счёта', 'счетов')} на сумму "
-                         f"{money(owed)} ₽")  # fmt: skip
+                         f"{rubles(owed)}")  # fmt: skip
         if r.accounts_without_services:
             lines.append("Лицевые счета без услуг (нет строк): "
                          + ", ".join(r.accounts_without_services[:20]))  # fmt: skip
@@ -622,7 +622,7 @@ class MainWindow:
         if said.startswith(NOT_MADE) and not any(n in said for n in snap.outgoing):
             self.gen_result_var.set("")
         self.data_panel.show(snap.unposted)
-        self._fill_months(snap.default_month)
+        self._fill_months(snap.months)
         selected = self.selected_pending()
         self.pending_tree.delete(*self.pending_tree.get_children())
         for item in snap.pending:
@@ -638,20 +638,22 @@ class MainWindow:
         notices = [text for _at, level, text in snap.unseen if level == "error"]
         self._push_state(notices + (extra_notices or []))
 
-    def _fill_months(self, default: int | None) -> None:
-        base = default or v.month_of(self.today())
-        months, m = [], v.next_month(base)
-        for _ in range(25):
-            months.append(v.format_month(m))
-            year, mon = divmod(m, 100)
-            m = (year - 1) * 100 + 12 if mon == 1 else m - 1
+    def _fill_months(self, periods: list[int]) -> None:
+        """The month choice offers the months with accruals only, the latest first (without
+        any the button says so and waits: nothing can be generated for a month yet)."""
+        months = [v.format_month(m) for m in periods]
         self.months = months
         self.month_menu.delete(0, "end")
         for text in months:
             self.month_menu.add_radiobutton(label=month_title(text), value=text,
                                             variable=self.month_var)  # fmt: skip
-        if not self.month_var.get() and default is not None:
-            self.month_var.set(v.format_month(default))
+        if not months:
+            self.month_var.set("")
+            self.month_button.configure(text=NO_ACCRUALS, state="disabled")
+            return
+        self.month_button.configure(state="normal")
+        if self.month_var.get() not in months:  # the first start, or its month is gone
+            self.month_var.set(months[0])
 
     def _add_local_event(self, text: str, level: str = "error") -> None:
         at = datetime.now().strftime("%Y-%m-%d %H:%M:%S")
@@ -796,6 +798,7 @@ JOB_STEPS = {"exchange": "Обмен с «Мои счета»", "generate": "Ф�
 QUOTED = re.compile(r"«([^«»]+)»")
 FILE_NAME = re.compile(r"(?:Ack_)?(?:Services|Debts|Meters|Payments|Readings)_\d{8}_\d{3}\.txt")
 NOT_MADE = "Не сформирован: в Исходящих уже ждёт "
+NO_ACCRUALS = "Нет начислений"
 OUTGOING_PREFIX = {"services": "Services_", "debts": "Debts_", "meters": "Meters_"}
 
 
@@ -805,26 +808,23 @@ def summary_text(sm: PendingSummary) -> str:
     if sm.kind == "READINGS":
         return (f"Реестр показаний {sm.file}: показаний {sm.rows}.\n\nПринять его? Будет создан "
                 "документ «Показания новые» (его нужно будет провести).")  # fmt: skip
-    lines = [f"Реестр оплат {sm.file}", f"Платежей: {sm.rows}, на сумму {money(sm.total)}{RUB}",
-             "", f"По услугам ({CODING_LABELS.get(sm.coding, sm.coding)}):"]  # fmt: skip
+    lines = [f"Реестр оплат {sm.file}", f"Платежей: {sm.rows}, на сумму {rubles(sm.total)}", "",
+             f"По услугам ({CODING_LABELS.get(sm.coding, sm.coding)}):"]  # fmt: skip
     lines += _summary_lines(sm.by_service, "услуг")
     lines += ["", "По поставщикам:"]
     lines += _summary_lines(sm.by_provider, "поставщиков")
-    lines += ["", f"Сверьте с банком: поступление {money(sm.total)}{RUB} по этому реестру "
-              "должно быть в выписке. Принять реестр?"]  # fmt: skip
+    lines += ["", f"Сверьте с банком: поступление {rubles(sm.total)} по этому реестру должно "
+              "быть в выписке. Принять реестр?"]  # fmt: skip
     return "\n".join(lines)
-
-
-RUB = "\u00a0₽"  # a sum and its «₽» never part at a line break
 
 
 def _summary_lines(parts: list[tuple[str, int, int]], what: str) -> list[str]:
     """«  102 Отопление: 3 платежа, 1 000,00 ₽», at most 12 lines and how many more."""
-    out = [f"  {label}: {n} {plural(n, 'платёж', 'платежа', 'платежей')}, {money(total)}{RUB}"
+    out = [f"  {label}: {n} {plural(n, 'платёж', 'платежа', 'платежей')}, {rubles(total)}"
            for label, n, total in parts[:12]]  # fmt: skip
     if len(parts) > 12:
         rest = parts[12:]
-        out.append(f"  … и ещё {what}: {len(rest)} на {money(sum(t for _, _, t in rest))}{RUB}")
+        out.append(f"  … и ещё {what}: {len(rest)} на {rubles(sum(t for _, _, t in rest))}")
     return out
 
 
@@ -837,7 +837,7 @@ def waiting_text(pending: list[PendingItem]) -> str:
     parts = []
     if payments:
         total = sum(p.total for p in payments)
-        parts.append(f"оплаты {len(payments)} на сумму {money(total)} ₽")
+        parts.append(f"оплаты {len(payments)} на сумму {rubles(total)}")
     if readings:
         parts.append(f"показания {readings}")
     n = len(pending)

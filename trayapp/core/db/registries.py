@@ -27,6 +27,11 @@ def latest_period(db: Database) -> int | None:
     return None if value is None else int(value)
 
 
+def periods(db: Database) -> list[int]:
+    """The months that have accruals (YYYYMM), the latest first."""
+    return [int(r[0]) for r in db.all("SELECT period FROM accrual_periods ORDER BY period DESC")]
+
+
 def has_period(db: Database, period: int) -> bool:
     return db.scalar("SELECT 1 FROM accrual_periods WHERE period = ?", (period,)) is not None
 
