@@ -524,7 +524,8 @@ class MainWindow:
                            self._error("Реестр не принят"))  # fmt: skip
 
     def _confirm_accept(self, name: str, sm: PendingSummary) -> None:
-        """The registry's count, sums per service and the total, and «сверьте с банком»."""
+        """The registry's count and total, sums per service and per provider, and «сверьте с
+        банком»."""
         self.accept_result_var.set("")
         if not self.dialogs.confirm("Приём реестра", summary_text(sm)):
             self.accept_result_var.set(f"Реестр {name} не принят: приём отменён.")
