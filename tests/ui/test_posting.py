@@ -79,9 +79,9 @@ def test_post_shows_the_readings_below_the_previous_ones(root: tk.Tk, home: Path
     pump(root, lambda: dialogs.shown and not win.worker.busy())
     kind, title, text = dialogs.shown[-1]
     assert (kind, title) == ("ask", "Проведение показаний")
-    shown = set(re.findall(r"счётчик (\S+) \(.*?\), л/с (\S+):", text))
+    shown = {(m, a) for a, m in re.findall(r"л/с (\S+), счётчик (\S+) \(", text)}
     assert shown == down, text
-    assert f"№ {document} 2 показания меньше предыдущих" in text
+    assert f"№ {document} показаний меньше предыдущих: 2" in text
     assert "не проведён" in panel.post_var.get()
     assert posted() == 0 and panel.post_tree.exists(document)
     # «Да»: posted

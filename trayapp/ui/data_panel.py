@@ -204,13 +204,13 @@ SHOWN_BELOW = 15
 def below_text(number: str, low: list[BelowPrevious]) -> str:
     """The question before posting a document with readings below the previous ones."""
     n = len(low)
-    lines = [f"В документе «Показания новые» № {number} {n} "
-             f"{plural(n, 'показание', 'показания', 'показаний')} меньше предыдущих:", ""]  # fmt: skip
+    lines = [f"В документе «Показания новые» № {number} показаний меньше предыдущих: {n}",
+             ""]  # fmt: skip
     for b in low[:SHOWN_BELOW]:
         service = f", {b.service}" if b.service else ""
-        lines.append(f"  счётчик {b.meter_id} ({b.serial}{service}), л/с {b.account}: "
-                     f"было {reading(b.previous)}, стало {reading(b.value)}, "
-                     f"{b.taken_at.strftime('%d.%m.%Y %H:%M')}")  # fmt: skip
+        lines.append(f"  л/с {b.account}, счётчик {b.meter_id} ({b.serial}{service}): было "
+                     f"{reading(b.previous)}, стало {reading(b.value)} "
+                     f"({b.taken_at.strftime('%d.%m.%Y %H:%M')})")  # fmt: skip
     if n > SHOWN_BELOW:
         lines.append(f"  … и ещё {n - SHOWN_BELOW}")
     lines += ["", "Так бывает при ошибке ввода или после замены счётчика. Проведённые, они "
