@@ -22,6 +22,7 @@ from trayapp.core.bank import StatementImport
 from trayapp.core.reconcile import MATCHED, Match, summary
 from trayapp.errors import AppError
 from trayapp.ui.backend import Backend
+from trayapp.ui.desktop import fit_columns
 from trayapp.ui.worker import Worker
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,8 @@ class BankPanel:
             self.transfers.column(key, width=width, stretch=key == "purpose",
                                   anchor="e" if key == "sum" else "w")  # fmt: skip
         self.transfers.pack(fill="x", pady=(2, 0))
+        # narrow (150 %): the columns give way, the last one is not cut off
+        self.transfers.bind("<Configure>", lambda e: fit_columns(self.transfers, e.width))
 
     # ------------------------------------------------------------------ showing
 

@@ -2,7 +2,8 @@
 
 ``Dialogs`` is the one place that shows a message box or a folder dialog (tests give a
 recording one instead, since a modal box would wait for a click); ``open_path`` opens a file
-or folder with the OS default program; ``fixed_label`` a result line that keeps its height;
+or folder with the OS default program; ``fixed_label`` a result line that keeps its height; ``Scrolled`` a tab that scrolls where
+the window is too short for it;
 ``log_tk_errors`` sends an exception in a Tk callback
 to the log (Tk prints it to ``sys.stderr``, which is None in a windowed build); ``status_text`` and ``tooltip_text`` word the last
 exchange the way the manual does. Imports tkinter, no core module but ``values``.
@@ -16,7 +17,7 @@ import subprocess
 import sys
 import tkinter as tk
 from pathlib import Path
-from tkinter import filedialog, messagebox
+from tkinter import filedialog, messagebox, ttk
 from typing import Any
 
 from trayapp.core.values import format_money, format_rubles
@@ -117,33 +118,146 @@ class Dialogs:
 
 
 def fixed_label(parent: tk.Misc, var: tk.StringVar, lines: int, **options: Any
-                ) -> tuple[tk.Widget, tk.Widget]:  # fmt: skip
+                ) -> tuple[tk.Widget, ttk.Label]:  # fmt: skip
     """A wrapping label in a frame ``lines`` lines tall whatever its text: a result appearing
     never moves the widgets around it. Returns (the frame, to be packed or gridded; the label
     in it). A text that would need more lines grows the frame once (never cut)."""
+    frame, labels = fixed_labels(parent, [(var, options)], lines)
+    return frame, labels[0]
+
+
+def fixed_labels(parent: tk.Misc, texts: list[tuple[tk.StringVar, dict[str, Any]]], lines: int
+                 ) -> tuple[tk.Widget, list[ttk.Label]]:  # fmt: skip
+    """``fixed_label`` for several labels one under another sharing ``lines`` lines (a
+    status line that wraps takes a line the details below leave free)."""
     from tkinter import font as tkfont
-    from tkinter import ttk
 
     line = int(tkfont.nametofont("TkDefaultFont", root=parent).metrics("linespace"))
-    frame = ttk.Frame(parent, height=line * lines + 4)
+    frame = ttk.Frame(parent)
     frame.pack_propagate(False)
-    label = ttk.Label(frame, textvariable=var, justify="left", anchor="nw", **options)
-    label.pack(fill="both", expand=True)
-    frame.bind("<Configure>", lambda e: label.configure(wraplength=max(200, e.width - 4)))
+    labels: list[ttk.Label] = []
+    for var, options in texts:
+        label = ttk.Label(frame, textvariable=var, justify="left", anchor="nw", **options)
+        label.pack(fill="x", anchor="nw")
+        labels.append(label)
+    # a label's own border and padding beyond its lines, once per label
+    edge = max(0, int(ttk.Label(frame, text="").winfo_reqheight()) - line)
+    frame.configure(height=line * lines + edge * len(labels) + 2)
+
+    def wrap(width: int) -> None:
+        for label in labels:
+            label.configure(wraplength=max(200, width - 4))
+
+    frame.bind("<Configure>", lambda e: wrap(e.width))
 
     def fit(*_: object) -> None:
         try:
             if not frame.winfo_ismapped():  # its width, hence the wrap, is not known yet
                 return
-            label.configure(wraplength=max(200, frame.winfo_width() - 4))
-            need = int(label.winfo_reqheight())
+            wrap(frame.winfo_width())
+            need = sum(int(label.winfo_reqheight()) for label in labels)
             if need > int(frame.cget("height")):
                 frame.configure(height=need)
         except tk.TclError:  # the window is gone
             pass
 
-    var.trace_add("write", lambda *_: frame.after_idle(fit))
-    return frame, label
+    for var, _options in texts:
+        var.trace_add("write", lambda *_: frame.after_idle(fit))
+    return frame, labels
+
+
+class Scrolled(ttk.Frame):
+    """A tab whose content (built in ``body``) scrolls up and down where the window is too
+    short for it (a small screen, 150 %): nothing is cut or squeezed to nothing. Where it
+    fits, the body fills the tab and the scroll bar is hidden; the wheel scrolls it (not over
+    a list, which scrolls itself)."""
+
+    def __init__(self, master: tk.Misc, padding: int = 8) -> None:
+        super().__init__(master)
+        style = ttk.Style(self)
+        self.canvas = tk.Canvas(self, highlightthickness=0, borderwidth=0,
+                                background=str(style.lookup("TFrame", "background")))  # fmt: skip
+        self.bar = ttk.Scrollbar(self, orient="vertical", command=self.canvas.yview)
+        self.canvas.configure(yscrollcommand=self.bar.set)
+        self.canvas.pack(side="left", fill="both", expand=True)
+        self.body = ttk.Frame(self.canvas, padding=padding)
+        self._item = self.canvas.create_window(0, 0, window=self.body, anchor="nw")
+        self.body.bind("<Configure>", lambda _e: self._fit(ask=True))
+        self.canvas.bind("<Configure>", lambda _e: self._fit())
+        if self.tk.eval("info exists ::trayapp_wheel") != "1":  # once for all of them
+            self.tk.eval("set ::trayapp_wheel 1")
+            for sequence in ("<MouseWheel>", "<Button-4>", "<Button-5>"):
+                self.bind_all(sequence, _wheel, add="+")
+            # a field reached with Tab scrolls into view
+            self.bind_class(FOCUS_TAG, "<FocusIn>", _focused, add="+")
+
+    def _fit(self, ask: bool = False) -> None:
+        need_w, need_h = self.body.winfo_reqwidth(), self.body.winfo_reqheight()
+        if ask:
+            todo: list[tk.Misc] = list(self.body.winfo_children())
+            while todo:
+                w = todo.pop()
+                todo.extend(w.winfo_children())
+                tags = w.bindtags()
+                if FOCUS_TAG not in tags:
+                    w.bindtags((*tags, FOCUS_TAG))
+        if ask:  # the tab asks for its whole content: where the screen allows, no scrolling;
+            # its width holds the scroll bar's room whether it shows or not (nothing jumps)
+            bar = 0 if self.bar.winfo_ismapped() else int(self.bar.winfo_reqwidth())
+            self.canvas.configure(width=need_w + bar, height=need_h)
+        width, height = self.canvas.winfo_width(), self.canvas.winfo_height()
+        self.canvas.itemconfigure(self._item, width=max(width, 1), height=max(height, need_h))
+        self.canvas.configure(scrollregion=(0, 0, width, max(height, need_h)))
+        bar = int(self.bar.winfo_reqwidth())
+        if need_h > height > 1:
+            if not self.bar.winfo_ismapped():  # the canvas gives the bar its room
+                self.canvas.configure(width=int(self.canvas.cget("width")) - bar)
+                self.bar.pack(side="right", fill="y", before=self.canvas)
+        elif self.bar.winfo_ismapped():
+            self.bar.pack_forget()
+            self.canvas.configure(width=int(self.canvas.cget("width")) + bar)
+            self.canvas.yview_moveto(0)
+
+    def scroll(self, up: bool) -> None:
+        if self.body.winfo_reqheight() > self.canvas.winfo_height():
+            self.canvas.yview_scroll(-1 if up else 1, "units")
+
+    def see(self, widget: tk.Misc) -> None:
+        """Scroll so that ``widget`` (in the body) is in view."""
+        self.update_idletasks()
+        top = widget.winfo_rooty() - self.body.winfo_rooty()
+        bottom = top + widget.winfo_height()
+        total = max(1, self.body.winfo_height())
+        first, last = (float(f) * total for f in self.canvas.yview())
+        if top < first:
+            self.canvas.yview_moveto(top / total)
+        elif bottom > last:
+            self.canvas.yview_moveto((bottom - (last - first)) / total)
+
+
+FOCUS_TAG = "TrayappScrolled"  # the bind tag of every widget in a Scrolled's body
+
+
+def _focused(event: Any) -> None:
+    w = event.widget
+    if not isinstance(w, tk.Misc):
+        return
+    parent = w.master
+    while parent is not None and not isinstance(parent, Scrolled):
+        parent = parent.master
+    if parent is not None:
+        parent.see(w)
+
+
+def _wheel(event: Any) -> None:
+    """The wheel over a ``Scrolled`` tab scrolls it (a list under the pointer scrolls itself)."""
+    w = event.widget
+    if not isinstance(w, tk.Misc) or str(w.winfo_class()) in ("Treeview", "Text", "Listbox"):
+        return
+    while w is not None and not isinstance(w, Scrolled):
+        w = w.master
+    if w is not None:
+        w.scroll(getattr(event, "num", 0) == 4 or getattr(event, "delta", 0) > 0)
 
 
 def log_tk_errors(root: tk.Tk) -> None:

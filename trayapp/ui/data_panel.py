@@ -26,7 +26,8 @@ from trayapp.core import values as v
 from trayapp.core.accept import BelowPrevious
 from trayapp.errors import AppError
 from trayapp.ui.backend import Backend, LoadedFile
-from trayapp.ui.common import fixed_label, plural
+from trayapp.ui.common import Scrolled, fixed_label, plural
+from trayapp.ui.desktop import fit_columns
 from trayapp.ui.worker import Worker
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,11 @@ class DataPanel(ttk.Frame):
                  on_change: Callable[[], None],
                  where: Callable[[], tuple[Path | None, str]] = lambda: (None, "")
                  ) -> None:  # fmt: skip
-        super().__init__(master, padding=8)
+        super().__init__(master)
+        # the content scrolls where the window is too short for it (nothing is cut)
+        self.scroller = Scrolled(self, padding=8)
+        self.scroller.pack(fill="both", expand=True)
+        self.body = self.scroller.body
         self.backend, self.worker, self.dialogs = backend, worker, dialogs
         self.on_error, self.on_change = on_error, on_change
         self.where = where  # the exchange folder and the window's month (MM.YYYY)
@@ -55,7 +60,7 @@ class DataPanel(ttk.Frame):
 
         # the export and the posting frames are packed at the bottom first: where the window
         # is short (a small screen, 150 %), the loading lists give way, nothing is cut
-        load = ttk.LabelFrame(self, text="Загрузка из учётной программы", padding=8)
+        load = ttk.LabelFrame(self.body, text="Загрузка из учётной программы", padding=8)
         row = ttk.Frame(load)
         row.pack(fill="x")
         self.files_button = ttk.Button(row, text="Загрузить файлы…", command=self.load_files)
@@ -64,14 +69,15 @@ class DataPanel(ttk.Frame):
         self.folder_button.pack(side="left", padx=6)
         self.load_var = tk.StringVar(self, "Вид каждой таблицы узнаётся по имени файла или "
                                            "по заголовку.")  # fmt: skip
-        ttk.Label(row, textvariable=self.load_var).pack(side="left", padx=6)
+        # wraps beside the buttons, two lines tall whatever it says (nothing cut or moved)
+        fixed_label(row, self.load_var, 2)[0].pack(side="left", fill="x", expand=True, padx=6)
         self.files_tree = _tree(load, (("file", "Файл", 260), ("kind", "Вид", 130),
                                        ("result", "Итог", 300)), 2)  # fmt: skip
         self.errors_tree = _tree(load, (("file", "Файл", 200), ("line", "Строка", 60),
                                         ("error", "Ошибка", 430)), 3)  # fmt: skip
         self.errors_tree.tag_configure("error", foreground="#b00020")
 
-        out = ttk.LabelFrame(self, text="Выгрузка в учётную программу", padding=8)
+        out = ttk.LabelFrame(self.body, text="Выгрузка в учётную программу", padding=8)
         buttons = ttk.Frame(out)
         buttons.pack(fill="x")
         self.export_buttons: dict[str, ttk.Button] = {}
@@ -84,7 +90,7 @@ class DataPanel(ttk.Frame):
         # results keep a fixed height and wrap (a long path never widens the window)
         fixed_label(out, self.export_var, 2)[0].pack(fill="x", pady=(4, 0))
 
-        post = ttk.LabelFrame(self, text="Показания к проведению", padding=8)
+        post = ttk.LabelFrame(self.body, text="Показания к проведению", padding=8)
         post.pack(side="bottom", fill="x", pady=(8, 0))
         out.pack(side="bottom", fill="x", pady=(8, 0))
         load.pack(fill="both", expand=True)
@@ -136,6 +142,8 @@ class DataPanel(ttk.Frame):
             else:
                 result = f"загружено строк {r.rows} (новых {r.inserted}, изменено {r.updated})"
             self.files_tree.insert("", "end", values=(r.path.name, kind, result))
+        for tree in (self.files_tree, self.errors_tree):
+            fit_columns(tree, tree.winfo_width())  # for the new rows
         good = len(results) - bad
         self.load_var.set(f"Загружено файлов: {good}" + (f", не загружено: {bad} (ошибки ниже)"
                                                          if bad else ""))  # fmt: skip
@@ -246,8 +254,9 @@ def _tree(parent: tk.Misc, cols: tuple[tuple[str, str, int], ...], height: int) 
         tree.column(key, width=width, stretch=key in ("file", "result", "error"))
     scroll = ttk.Scrollbar(frame, orient="vertical", command=tree.yview)
     tree.configure(yscrollcommand=scroll.set)
+    scroll.pack(side="right", fill="y")  # first: a narrow window never cuts it off
     tree.pack(side="left", fill="both", expand=True)
-    scroll.pack(side="left", fill="y")
+    tree.bind("<Configure>", lambda e: fit_columns(tree, e.width))  # narrow: columns give way
     return tree
 
 

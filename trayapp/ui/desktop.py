@@ -14,8 +14,10 @@ Imports tkinter and ctypes only; every OS call is guarded (nothing here may stop
 from __future__ import annotations
 
 import logging
+import math
 import sys
 import tkinter as tk
+import weakref
 from tkinter import ttk
 
 log = logging.getLogger(__name__)
@@ -128,11 +130,108 @@ def fit_headings(tree: ttk.Treeview) -> None:
             tree.column(col, width=need)
 
 
+# Indicator and arrow sizes the themes give in pixels (not scaled by Tk): (style, an element
+# of its layout, the option, Tk's default where the theme sets none). clam's elements take
+# -indicatorsize (check and radio boxes, default 10) and -arrowsize (spin box 10 in
+# clamTheme.tcl, combo box and scroll bars 14, the menu button's arrow 5); vista draws them
+# from the system metrics, which follow the DPI by themselves (their elements have no such
+# option, so nothing is set there).
+INDICATORS = (
+    ("TCheckbutton", "Checkbutton.indicator", "indicatorsize", 10),
+    ("TRadiobutton", "Radiobutton.indicator", "indicatorsize", 10),
+    ("TSpinbox", "Spinbox.uparrow", "arrowsize", 10),
+    ("TCombobox", "Combobox.downarrow", "arrowsize", 14),
+    ("Vertical.TScrollbar", "Vertical.Scrollbar.uparrow", "arrowsize", 14),
+    ("Horizontal.TScrollbar", "Horizontal.Scrollbar.leftarrow", "arrowsize", 14),
+    ("TMenubutton", "Menubutton.indicator", "arrowsize", 5),
+)
+
+
+def scale_indicators(root: tk.Misc, factor: float) -> None:
+    """Check and radio boxes, spin box, combo box, scroll bar and menu button arrows grown by
+    ``factor`` (once per theme: a second call leaves them)."""
+    style = ttk.Style(root)
+    mark = f"trayapp_indicators_{style.theme_use()}"
+    if factor <= 1.0 or root.tk.eval(f"info exists ::{mark}") == "1":
+        return
+    root.tk.eval(f"set ::{mark} {factor}")
+    for name, element, option, default in INDICATORS:
+        try:
+            options = root.tk.splitlist(root.tk.call("ttk::style", "element", "options", element))
+            if f"-{option}" not in options:
+                continue
+            base = float(str(style.lookup(name, option) or default))
+            style.configure(name, **{option: _grown(base, factor)})
+            # the room around: the box's margins (clam: 1 1 4 1), the arrow's padding (3)
+            room = {"indicatorsize": "indicatormargin", "arrowsize": "arrowpadding"}[option]
+            if f"-{room}" in options:
+                given = root.tk.splitlist(style.lookup(name, room) or "") or ("3",)
+                style.configure(name, **{room: [_grown(float(str(m)), factor)
+                                                for m in given]})  # fmt: skip
+        except (tk.TclError, ValueError):
+            log.info("cannot scale %s of %s", option, name, exc_info=True)
+
+
+def _grown(pixels: float, factor: float) -> int:
+    """``pixels`` grown by ``factor``, rounded up (Tk's scaling of 2.0 reads back as 1.997:
+    a 5 px arrow is 8 at 150 %, not 7)."""
+    return math.ceil(pixels * factor - 0.05)
+
+
+def _font(tree: ttk.Treeview, style: str, default: str) -> object:
+    from tkinter import font as tkfont
+
+    name = str(ttk.Style(tree).lookup(style, "font") or default)
+    try:
+        return tkfont.nametofont(name, root=tree)
+    except tk.TclError:
+        return tkfont.Font(root=tree, font=name)
+
+
+# a list's column widths before any gave way
+NATURAL: weakref.WeakKeyDictionary[ttk.Treeview, list[int]] = weakref.WeakKeyDictionary()
+
+
+def fit_columns(tree: ttk.Treeview, width: int) -> None:
+    """Where the list is narrower than its columns, they give way, each in proportion to its
+    room beyond what its heading and its widest cell need: the last columns stay in view,
+    and a file name is cut only when nothing else can give."""
+    try:
+        cols = list(tree.cget("columns"))
+        if tree not in NATURAL:  # the widths as built and scaled: never wider than those
+            NATURAL[tree] = [int(tree.column(c, "width")) for c in cols]
+        widths = NATURAL[tree]
+        excess = sum(widths) - (width - 2)
+        if excess <= 0 or width <= 1:
+            for c, w in zip(cols, widths, strict=True):
+                tree.column(c, width=w)
+            return
+        head, cell = _font(tree, "Treeview.Heading", "TkHeadingFont"), _font(tree, "Treeview",
+                                                                               "TkDefaultFont")  # fmt: skip
+        rows = [tree.item(i, "values") for i in tree.get_children()[:200]]
+        need = []
+        for n, c in enumerate(cols):
+            texts = [str(r[n]) for r in rows if n < len(r)]
+            widest = max([int(cell.measure(t)) for t in texts] or [0])  # type: ignore[attr-defined]
+            need.append(max(int(head.measure(str(tree.heading(c, "text")))) + HEADING_PAD,  # type: ignore[attr-defined]
+                            widest + 12))  # fmt: skip
+        room = [max(0, w - m) for w, m in zip(widths, need, strict=True)]
+        total = sum(room)
+        if total <= 0:
+            return
+        for c, w, r in zip(cols, widths, room, strict=True):
+            tree.column(c, width=w - min(r, -(-excess * r // total)))
+    except (tk.TclError, ValueError):
+        pass
+
+
 def scale_layout(root: tk.Misc, factor: float, row_font: object = "TkDefaultFont") -> None:
     """Sizes given in pixels, made for 100 %, grown by ``factor``: every Treeview's column
-    widths, every label's wrap length; the Treeview row height from its font, so that rows
-    are not cut at 150 %."""
+    widths, every label's wrap length, the indicators and arrows; the Treeview row height
+    from its font, so that rows are not cut at 150 %."""
     from tkinter import font as tkfont
+
+    scale_indicators(root, factor)
 
     try:
         line = tkfont.nametofont(str(row_font), root=root).metrics("linespace")

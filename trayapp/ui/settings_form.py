@@ -16,7 +16,7 @@ from tkinter import ttk
 
 from trayapp.settings import MAX_SCHEDULE, Settings
 from trayapp.ui.bank_settings import BankSettings
-from trayapp.ui.common import CODING_LABELS, Dialogs
+from trayapp.ui.common import CODING_LABELS, Dialogs, Scrolled
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,11 @@ class SettingsForm(ttk.Frame):
 
     def __init__(self, master: tk.Misc, dialogs: Dialogs,
                  on_save: Callable[[dict[str, str], str], None]) -> None:  # fmt: skip
-        super().__init__(master, padding=10)
+        super().__init__(master)
+        # the content scrolls where the window is too short for it (nothing is cut)
+        self.scroller = Scrolled(self, padding=10)
+        self.scroller.pack(fill="both", expand=True)
+        self.body = self.scroller.body
         self.dialogs = dialogs
         self.on_save = on_save
         self.coding_var = tk.StringVar(self, "ACCOUNT")
@@ -40,7 +44,7 @@ class SettingsForm(ttk.Frame):
         self.default_folder = ""
 
         row = 0
-        coding = ttk.LabelFrame(self, text="Кодирование услуг", padding=(8, 4))
+        coding = ttk.LabelFrame(self.body, text="Кодирование услуг", padding=(8, 4))
         coding.grid(row=row, column=0, columnspan=3, sticky="ew", pady=(0, 8))
         self.coding_buttons: dict[str, ttk.Radiobutton] = {}
         for i, (code, label) in enumerate(CODING_LABELS.items()):
@@ -49,15 +53,15 @@ class SettingsForm(ttk.Frame):
             self.coding_buttons[code] = rb
         row += 1
 
-        ttk.Label(self, text="Каталог обмена:").grid(row=row, column=0, sticky="w")
-        self.folder_entry = ttk.Entry(self, textvariable=self.folder_var, width=48)
+        ttk.Label(self.body, text="Каталог обмена:").grid(row=row, column=0, sticky="w")
+        self.folder_entry = ttk.Entry(self.body, textvariable=self.folder_var, width=48)
         self.folder_entry.grid(row=row, column=1, sticky="ew", padx=4, pady=2)
-        self.choose_button = ttk.Button(self, text="Выбрать…", command=self.choose_folder)
+        self.choose_button = ttk.Button(self.body, text="Выбрать…", command=self.choose_folder)
         self.choose_button.grid(row=row, column=2, sticky="w")
         row += 1
-        hint = ttk.Label(self, text="Внутри будут созданы каталоги Исходящие, Отправлены, "
+        hint = ttk.Label(self.body, text="Внутри будут созданы каталоги Исходящие, Отправлены, "
                                     "Входящие (с Обработаны и Ошибки).",
-                         foreground="#555555")  # fmt: skip
+                         foreground="#555555", wraplength=560)  # fmt: skip
         hint.grid(row=row, column=1, columnspan=2, sticky="w", padx=4)
         row += 1
 
@@ -67,9 +71,9 @@ class SettingsForm(ttk.Frame):
         row = self._entry_rows(fields, row)
         self.url_entry = self.entries["Адрес сервера:"]
         self.password_entry = self.entries["Пароль:"]
-        ttk.Label(self, text="Пароль хранится в хранилище паролей системы; "
+        ttk.Label(self.body, text="Пароль хранится в хранилище паролей системы; "
                              "пустое поле оставляет прежний.",
-                  foreground="#555555").grid(row=row, column=1, columnspan=2, sticky="w",
+                  foreground="#555555", wraplength=560).grid(row=row, column=1, columnspan=2, sticky="w",
                                              padx=4)  # fmt: skip
         row += 1
 
@@ -80,43 +84,46 @@ class SettingsForm(ttk.Frame):
                                 ("Пароль базы:", self.db_password_var, "•")), row)  # fmt: skip
         self.database_entry = self.entries["База данных:"]
         self.db_password_entry = self.entries["Пароль базы:"]
-        ttk.Label(self, text="Пусто — своя база на этом компьютере; общая база УК: "
+        ttk.Label(self.body, text="Пусто — своя база на этом компьютере; общая база УК: "
                              "postgresql://ПОЛЬЗОВАТЕЛЬ@СЕРВЕР:5432/БАЗА (пароль — в поле ниже).",
-                  foreground="#555555", wraplength=420).grid(row=row, column=1, columnspan=2,
+                  foreground="#555555", wraplength=560).grid(row=row, column=1, columnspan=2,
                                                              sticky="w", padx=4)  # fmt: skip
         row += 1
 
-        self.bank = BankSettings(self)
+        self.bank = BankSettings(self.body)
         self.bank.grid(row=row, column=0, columnspan=3, sticky="ew", pady=(8, 0))
         row += 1
-        self.verbose_check = ttk.Checkbutton(self, text="Сообщать подробности",
+        self.verbose_check = ttk.Checkbutton(self.body, text="Сообщать подробности",
                                              variable=self.verbose_var)  # fmt: skip
         self.verbose_check.grid(row=row, column=1, sticky="w", padx=4, pady=(6, 2))
         row += 1
-        self.autostart_check = ttk.Checkbutton(self, text="Запускать при входе в систему "
+        self.autostart_check = ttk.Checkbutton(self.body, text="Запускать при входе в систему "
                                                "(значок в области уведомлений)",
                                                variable=self.autostart_var)  # fmt: skip
         self.autostart_check.grid(row=row, column=1, columnspan=2, sticky="w", padx=4, pady=2)
         row += 1
-        ttk.Label(self, text="Обмен каждые (мин):").grid(row=row, column=0, sticky="w")
-        self.schedule_spin = ttk.Spinbox(self, from_=0, to=MAX_SCHEDULE, increment=5, width=6,
+        ttk.Label(self.body, text="Обмен каждые (мин):").grid(row=row, column=0, sticky="w")
+        self.schedule_spin = ttk.Spinbox(self.body, from_=0, to=MAX_SCHEDULE, increment=5, width=6,
                                          textvariable=self.schedule_var)  # fmt: skip
         self.schedule_spin.grid(row=row, column=1, sticky="w", padx=4, pady=2)
         row += 1
-        ttk.Label(self, text="0 — только вручную (щелчок по значку или «Обмен сейчас»).",
-                  foreground="#555555").grid(row=row, column=1, columnspan=2, sticky="w",
-                                             padx=4)  # fmt: skip
+        ttk.Label(self.body, text="0 — только вручную («Обмен» в окне, щелчок по значку или "
+                                  "«Обмен сейчас» в его меню).",
+                  foreground="#555555", wraplength=560).grid(row=row, column=1, columnspan=2,
+                                                             sticky="w", padx=4)  # fmt: skip
         row += 1
+        # «Сохранить» below the scrolled part: always in view, however short the window
         self.save_button = ttk.Button(self, text="Сохранить", command=self.save)
-        self.save_button.grid(row=row, column=1, sticky="w", padx=4, pady=(8, 0))
-        self.columnconfigure(1, weight=1)
+        self.save_button.pack(side="bottom", anchor="w", padx=14, pady=(4, 8),
+                              before=self.scroller)  # fmt: skip
+        self.body.columnconfigure(1, weight=1)
 
     def _entry_rows(self, fields: tuple[tuple[str, tk.StringVar, str], ...], row: int) -> int:
         """A labelled entry per field from ``row`` on (kept in ``entries`` by its label);
         returns the next free row."""
         for label, var, show in fields:
-            ttk.Label(self, text=label).grid(row=row, column=0, sticky="w")
-            e = ttk.Entry(self, textvariable=var, width=48, show=show)
+            ttk.Label(self.body, text=label).grid(row=row, column=0, sticky="w")
+            e = ttk.Entry(self.body, textvariable=var, width=48, show=show)
             e.grid(row=row, column=1, sticky="ew", padx=4, pady=2)
             self.entries[label] = e
             row += 1

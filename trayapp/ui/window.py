@@ -43,7 +43,9 @@ from trayapp.ui.common import (
     NO_EXCHANGE,
     Dialogs,
     Fonts,
+    Scrolled,
     fixed_label,
+    fixed_labels,
     money,
     open_path,
     plural,
@@ -55,6 +57,7 @@ from trayapp.ui.data_panel import DataPanel
 from trayapp.ui.desktop import (
     apply_theme,
     bring_to_front,
+    fit_columns,
     fit_screen,
     russian_dialogs,
     scale_factor,
@@ -138,7 +141,7 @@ class MainWindow:
         self._build_header(outer)
         self.notebook = ttk.Notebook(outer)
         self.notebook.pack(fill="both", expand=True, pady=(8, 0))
-        self.work_tab = ttk.Frame(self.notebook, padding=8)
+        self.work_tab = Scrolled(self.notebook)  # scrolls where the window is too short
         self.events_tab = ttk.Frame(self.notebook, padding=8)
         self.data_panel = DataPanel(self.notebook, backend, self.worker, self.dialogs,
                                     self._error, self.refresh, lambda: (
@@ -147,8 +150,8 @@ class MainWindow:
         self.notebook.add(self.work_tab, text="Реестры")
         self.notebook.add(self.data_panel, text="Данные")
         self.notebook.add(self.events_tab, text="События")
-        self._build_generation(self.work_tab)
-        self._build_pending(self.work_tab)
+        self._build_generation(self.work_tab.body)
+        self._build_pending(self.work_tab.body)
         self._build_events(self.events_tab)
         self.settings_form = SettingsForm(self.notebook, self.dialogs, self.save_settings)
         self.notebook.add(self.settings_form, text="Настройки")
@@ -213,11 +216,10 @@ class MainWindow:
         self.status_var = tk.StringVar(self.root, NO_EXCHANGE)
         # both wrap at the header's width (a long list of waiting files never widens the
         # window past the screen), in a fixed height (the tabs below never jump)
-        frame, self.status_label = fixed_label(text, self.status_var, 1)
-        frame.pack(fill="x", pady=(2, 0))
         self.details_var = tk.StringVar(self.root, "")
-        frame, self.details_label = fixed_label(text, self.details_var, 3, foreground="#555555")
-        frame.pack(fill="x")
+        frame, (self.status_label, self.details_label) = fixed_labels(
+            text, [(self.status_var, {}), (self.details_var, {"foreground": "#555555"})], 4)
+        frame.pack(fill="x", pady=(2, 0))
 
     def _photo(self, state: str, sent: int | None, received: int | None) -> Any:
         size = round(48 * getattr(self, "scale", 1.0) / 24) * 24 or 48  # the badge's font: x24
@@ -279,8 +281,10 @@ class MainWindow:
                                      anchor="e" if key in ("rows", "sum") else "w")  # fmt: skip
         scroll = ttk.Scrollbar(frame, orient="vertical", command=self.pending_tree.yview)
         self.pending_tree.configure(yscrollcommand=scroll.set)
+        scroll.pack(side="right", fill="y")  # first: a narrow window never cuts it off
         self.pending_tree.pack(side="left", fill="both", expand=True)
-        scroll.pack(side="left", fill="y")
+        # the columns give way where the window is narrow: «Сверка с банком» stays
+        self.pending_tree.bind("<Configure>", lambda e: fit_columns(self.pending_tree, e.width))
         self.pending_tree.bind("<<TreeviewSelect>>", lambda _e: self._selected())
         row = ttk.Frame(box)
         row.pack(fill="x", pady=(6, 0))
@@ -325,8 +329,8 @@ class MainWindow:
         self.events_tree.column("text", width=560)
         scroll = ttk.Scrollbar(parent, orient="vertical", command=self.events_tree.yview)
         self.events_tree.configure(yscrollcommand=scroll.set)
+        scroll.pack(side="right", fill="y")
         self.events_tree.pack(side="left", fill="both", expand=True)
-        scroll.pack(side="left", fill="y")
         self.events_tree.tag_configure("error", foreground="#b00020")
         self.events_tree.bind("<Double-1>", lambda _e: self.open_event_file())
         self.events_tree.bind("<<TreeviewSelect>>", lambda _e: self._event_selected())
@@ -628,6 +632,7 @@ class MainWindow:
         self.pending_tree.delete(*self.pending_tree.get_children())
         for item in snap.pending:
             self.pending_tree.insert("", "end", iid=item.file, values=_pending_row(item))
+        fit_columns(self.pending_tree, self.pending_tree.winfo_width())  # for the new rows
         if selected and self.pending_tree.exists(selected):
             self.pending_tree.selection_set(selected)
         elif snap.pending:
