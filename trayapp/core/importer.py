@@ -23,7 +23,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from trayapp.core import tables
+from trayapp.core import events, tables
 from trayapp.core import values as v
 from trayapp.core.db import Database, billing
 from trayapp.errors import AppError, ImportFileError
@@ -130,7 +130,7 @@ def import_file(db: Database, kind: str, path: Path) -> ImportResult:
     path = Path(path)
     with tables.open_table(path) as table:
         try:
-            return _import(db, kind, table, path)
+            return _import(db, kind, table, path, event=True)
         except (OSError, UnicodeDecodeError) as exc:
             raise AppError(f"Не удалось прочитать файл {path}: {exc}") from exc
 
@@ -538,7 +538,9 @@ def _build(kind: str, vals: list[Any], refs: _Refs) -> tuple[Any, ...] | str:
     return tuple(vals)
 
 
-def _import(db: Database, kind: str, table: tables.Table, path: Path) -> ImportResult:
+def _import(db: Database, kind: str, table: tables.Table, path: Path, event: bool = False
+            ) -> ImportResult:  # fmt: skip
+    """``event``: journal the load («События»), for a file the accountant loaded."""
     errors = _Errors()
     with db.transaction():
         refs = _Refs(db, kind)
@@ -562,8 +564,12 @@ def _import(db: Database, kind: str, table: tables.Table, path: Path) -> ImportR
         after = billing.count_rows(db, kind)
         if kind == "accruals":
             billing.refresh_periods(db)
-    inserted = after - before
-    updated = max(0, errors.changed - inserted)
+        inserted = after - before
+        updated = max(0, errors.changed - inserted)
+        if event:
+            title = events.IMPORT_TITLES.get(kind, kind)
+            events.record(db, f"Загружены данные ({title}) из файла «{Path(path).absolute()}»: "
+                          f"строк {rows}, новых {inserted}, изменено {updated}")  # fmt: skip
     log.info("import %s (%s): %d rows, %d new, %d changed", table.name, kind, rows, inserted,
              updated)  # fmt: skip
     return ImportResult(kind, path, rows, inserted, updated, rows - inserted - updated)

@@ -13,12 +13,13 @@ import hashlib
 import logging
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from trayapp.core import events
 from trayapp.core import values as v
 from trayapp.core.db import Database, journal
 from trayapp.core.db import registries as q
@@ -143,12 +144,14 @@ def _write_registry(
     header: Header,
     batches: Iterable[list[str]],
     amounts: list[int] | None,
+    describe: Callable[[str, int, int | None], str] | None = None,
 ) -> tuple[Path, int]:
     """Stream ``batches`` of lines into a body file, then write header + body atomically.
 
     ``amounts``, when given, is a one-element accumulator the line producer adds to: its
     value once the lines are out is ``#FILESUM``. Returns (path, rows); the sha256 for the
-    journal is taken while the file is written, not by reading it again.
+    journal is taken while the file is written, not by reading it again. ``describe(name,
+    rows, sum)`` words the event journaled with the file («События»).
     """
     tree.ensure()
     number = tree.next_number(header.type, header.day)
@@ -183,6 +186,8 @@ def _write_registry(
         journal.record_file(
             db, name, "out", digest.hexdigest(), header.type, "generated", rows, total
         )
+        if describe is not None:
+            events.record(db, describe(name, rows, total))
     return target, rows
 
 
@@ -235,7 +240,8 @@ def generate_services(db: Database, tree: ExchangeTree, coding: str, today: date
                 )  # fmt: skip
         rows = [merged[c] for c in sorted(merged, key=cat.sort_key)]
     header = Header(type="SERVICES", org=inn, number=1, day=today, coding=coding)
-    path, count = _write_registry(tree, db, header, [[render_row(r) for r in rows]], None)
+    path, count = _write_registry(tree, db, header, [[render_row(r) for r in rows]], None,
+                                  lambda name, n, _: f"Сформирован реестр {name}: услуг {n}")  # fmt: skip
     return GenerateResult(path, "SERVICES", count, None, None, None, skipped)
 
 
@@ -303,6 +309,7 @@ def generate_debts(
     skipped: set[int] = set()
     orphans: list[str] = []
     total = [0]
+    accounts = [0]  # accounts with a line in the file
 
     code_of = cat.code_of
     rank = {c: i for i, c in enumerate(sorted({c for c in code_of.values() if c},
@@ -320,7 +327,9 @@ def generate_debts(
             for row in batch:
                 if row[0] is None:
                     if head is not None:
+                        before = len(out)
                         account_lines(head, services, out)
+                        accounts[0] += len(out) > before
                     head, services = row, []
                 else:
                     services.append(row)
@@ -328,7 +337,9 @@ def generate_debts(
                 yield out
                 out = []
         if head is not None:
+            before = len(out)
             account_lines(head, services, out)
+            accounts[0] += len(out) > before
         yield out
 
     def account_lines(head: tuple[Any, ...], services: list[tuple[Any, ...]],
@@ -372,7 +383,12 @@ def generate_debts(
     header = Header(
         type="DEBTS", org=inn, number=1, day=today, period=period, as_of=as_of, coding=coding
     )
-    path, count = _write_registry(tree, db, header, batches(), total)
+    def describe(name: str, rows: int, filesum: int | None) -> str:
+        return (f"Сформирован реестр {name}: лицевых счетов {accounts[0]}, строк {rows}, "
+                f"задолженность {events.rubles(filesum or 0)}, месяц {v.format_month(period)}, "
+                f"на {v.format_date(as_of)}")  # fmt: skip
+
+    path, count = _write_registry(tree, db, header, batches(), total, describe)
     closed = q.closed_with_debt(db, period, as_of, first_day)
     return GenerateResult(
         path, "DEBTS", count, total[0], period, as_of,
@@ -394,6 +410,7 @@ def generate_meters(
     inn, period, first_day, last_day, cat = _month_setup(db, coding, month)
     as_of = v.month_first_day(v.next_month(period))
     skipped: set[int] = set()
+    accounts: set[str] = set()
 
     def lines() -> Iterator[str]:
         for number, meter_id, serial, own, installed, initial, taken_at, value in q.meter_rows(
@@ -406,6 +423,7 @@ def generate_meters(
                 if not ext:
                     skipped.add(own)
                     continue
+            accounts.add(number)
             if taken_at is None:
                 last_date, last_value = v.from_iso_date(installed), int(initial)
             else:
@@ -420,7 +438,11 @@ def generate_meters(
     header = Header(
         type="METERS", org=inn, number=1, day=today, period=period, as_of=as_of, coding=coding
     )
-    path, count = _write_registry(tree, db, header, _batched(lines()), None)
+    path, count = _write_registry(
+        tree, db, header, _batched(lines()), None,
+        lambda name, n, _: (f"Сформирован реестр {name}: лицевых счетов {len(accounts)}, "
+                            f"счётчиков {n}, показания на {v.format_date(as_of)}"),
+    )  # fmt: skip
     return GenerateResult(
         path, "METERS", count, None, period, as_of, [cat.label(c) for c in sorted(skipped)]
     )
