@@ -239,6 +239,15 @@ def test_readings_marks_and_posting(env: Env) -> None:
     ack = formats.parse(res.confirmation.read_bytes(), name=res.confirmation.name)
     assert (ack.header.status, ack.header.answered_rows, ack.header.answered_sum) == ("OK", 5, None)
 
+    # what the window shows before posting: the readings below the previous ones
+    low = [(b.meter_id, b.serial, b.account, b.service, b.previous, b.value, b.taken_at)
+           for b in acc.below_previous(env.db, "1")]  # fmt: skip
+    assert low == [
+        ("17", "ХВ-1001-1", "1001", "Холодная вода", 230000, 221000, datetime(2026, 11, 6, 9)),
+        ("19", "ГВ-1001-2", "1001", "Горячая вода", 200, 100, datetime(2026, 11, 6, 9)),
+        ("17", "ХВ-1001-1", "1001", "Холодная вода", 220000, 219999,
+         datetime(2026, 11, 1, 9, 0, 1)),
+    ]  # fmt: skip
     assert post_document(env.db, "1") == ("000001", 5)
     assert env.count("SELECT posted FROM documents WHERE kind = 'readings'") == 1
     assert env.count("SELECT COUNT(*) FROM readings WHERE source = 'moischeta' AND posted = 1") == 5
@@ -255,7 +264,12 @@ def test_posted_readings_become_the_previous_ones(env: Env) -> None:
     env.put(r2, readings_file(["r-2;07.11.2026 09:00:00;1002;20;ХВ-1002-1;40"]))
     env.accept(r2, report=False)
     assert env.count("SELECT below_previous FROM readings WHERE reading_id = 'r-2'") == 0
+    assert acc.below_previous(env.db, "000002") == []
     post_document(env.db, "000001")
+    # asked again at posting, the previous one is now the posted 50
+    assert [(b.meter_id, b.previous, b.value) for b in acc.below_previous(env.db, "2")] == [
+        ("20", 50000, 40000)
+    ]
     r3 = "Readings_20261108_001.txt"
     env.put(r3, readings_file(["r-3;08.11.2026 09:00:00;1002;20;ХВ-1002-1;40"]))
     env.accept(r3, report=False)

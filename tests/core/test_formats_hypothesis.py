@@ -12,7 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from trayapp.core.formats import (
@@ -208,6 +208,10 @@ def _round_trip(registry: Registry) -> None:
     assert lines[len(render_header(registry.header)) :] == [render_row(r) for r in registry.rows]
     data = encode(text)
     assert data.decode("cp1251") == text  # every generated character exists in cp1251
+    # formats.md's reading rule takes cp1251 bytes that are also strict UTF-8 with a Cyrillic
+    # letter for UTF-8 (e.g. «Р«» alone, the bytes of «Ы»): such a file does not round-trip by
+    # the spec; test_cp1251_that_is_also_utf8_is_read_as_utf8 pins that case
+    assume(not _utf8_with_cyrillic(data))
     h = registry.header
     back = parse(data, name=_name(registry), org=h.org, coding=h.coding)
     expected = _with_lines(registry)
@@ -219,6 +223,23 @@ def _round_trip(registry: Registry) -> None:
     assert parse(b"\xef\xbb\xbf" + utf8, name=_name(registry)) == back
     if re.search("[\u0400-\u04ff]", text):
         assert parse(utf8, name=_name(registry)) == back
+
+
+def _utf8_with_cyrillic(data: bytes) -> bool:
+    try:
+        return re.search("[\u0400-\u04ff]", data.decode("utf-8")) is not None
+    except UnicodeDecodeError:
+        return False
+
+
+def test_cp1251_that_is_also_utf8_is_read_as_utf8() -> None:
+    """The spec's tie-break, as written: the cp1251 «Р«» is the UTF-8 «Ы» and is read so."""
+    header = Header(type="ACK", org="5401408910", number=1, day=date(2026, 11, 6), rows=1,
+                    file="Payments_20261106_001.txt", status="ERROR")  # fmt: skip
+    data = encode(render(Registry(header, [AckRow(3, "Р«")])))
+    assert _utf8_with_cyrillic(data)
+    back = parse(data, name=ack_name("Payments_20261106_001.txt"), org="5401408910")
+    assert [r.message for r in back.rows if isinstance(r, AckRow)] == ["Ы"]
 
 
 @FAST

@@ -90,6 +90,8 @@ def test_bank_status_statement_and_second_question(
     assert win.bank.last_import is not None and win.bank.last_import.inserted == 1
     assert dialogs.shown[-1][:2] == ("info", "Выписка банка") and "новых 1" in dialogs.shown[-1][2]
     pump(root, lambda: win.pending_tree.set(name, "bank") == "сверено")
+    loaded = f"Загружена выписка банка из файла «{tmp_path / 'kl_to_1c.txt'}»: документов "
+    assert [t for t in win.event_texts() if t.startswith(loaded) and t.endswith(", новых 1")]
     win.pending_tree.selection_set(name)
     root.update()
     assert win.bank.status_var.get().startswith("Сверка с банком: сверено: п/п № 715")

@@ -162,7 +162,9 @@ def test_exchange_and_accept(root: tk.Tk, home: Path, emulator: Emulator) -> Non
     _, title, text = dialogs.shown[0]
     assert title == "Приём реестра" and payments[0] in text and "Сверьте с банком" in text
     assert f"Платежей: {win.last_accepted.rows}, на сумму {row[5]}\u00a0₽" in text  # type: ignore[union-attr]
-    assert "По услугам" in text
+    # services named (no bare code, no «—»), and the sums per provider
+    assert "По услугам (по кодам «Города»):" in text and "По поставщикам:" in text
+    assert " — " not in text and "ИНН " in text
     # after accepting the report opens (the manual: «на экран выводится отчёт»)
     assert win.opened == [win.last_accepted.report]  # type: ignore[attr-defined,union-attr]
     t = tree(home)

@@ -37,13 +37,13 @@ import contextlib
 import hashlib
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from trayapp.core import formats
+from trayapp.core import events, formats
 from trayapp.core import values as v
 from trayapp.core.db import documents as docs
 from trayapp.core.db import journal
@@ -264,6 +264,7 @@ def _accept(
             if bank is not None and h.type == "PAYMENTS":
                 keep_match(db, file_id, bank)
             journal.set_status(db, "in", name, "accepted")
+            events.record(db, _accepted_text(name, h, number))
     except IntegrityError as exc:
         log.warning("%s: the database refused the acceptance: %s", name, exc)
         text = str(exc)
@@ -320,21 +321,8 @@ def _write_shared(db: Database, doc_ids: int, next_id: int) -> int:
     rows = docs.shared_payments(db, doc_ids)
     if not rows:
         return 0
-    debts: dict[int, list[tuple[int, int]]] = {}
-    for line, own, debt in docs.shared_debts(db):
-        debts.setdefault(line, []).append((int(own), int(debt)))
     out: list[tuple[Any, ...]] = []
-    # payments of this file count too: spread them in the order they were made, each
-    # against the debts less the shares of the file's earlier payments to those services
-    paid: dict[tuple[int, int], int] = {}
-    in_order = sorted(rows, key=lambda r: (r[3], r[0]))  # by moment paid, then line
-    for line, acc_id, doc, at, amount, period, pid, code in in_order:
-        owed = [(own, d - paid.get((acc_id, own), 0)) for own, d in debts.get(line, [])]
-        shares = sorted((c, a) for c, a in spread(amount, owed).items() if a > 0)
-        if not shares:  # the check made sure the account has one of the services
-            raise AcceptError(f"строка {line}: платёж {pid} не на что разнести")
-        for own, part in shares:
-            paid[(acc_id, own)] = paid.get((acc_id, own), 0) + part
+    for (_, acc_id, doc, at, _, period, pid, code), shares in spread_shared(db, rows):
         main = next_id
         for k, (own, part) in enumerate(shares):
             out.append(
@@ -344,6 +332,29 @@ def _write_shared(db: Database, doc_ids: int, next_id: int) -> int:
             next_id += 1
     docs.insert_payment_shares(db, out)
     return len(rows)
+
+
+def spread_shared(
+    db: Database, rows: list[tuple[Any, ...]]
+) -> Iterator[tuple[tuple[Any, ...], list[tuple[int, int]]]]:
+    """Each row of ``docs.shared_payments`` (of ``t_pay``) with its shares: (own code,
+    kopecks), the lowest own code first. The payments of this file count too: spread in
+    the order they were made, each against the debts less the shares of the file's
+    earlier payments to those services."""
+    debts: dict[int, list[tuple[int, int]]] = {}
+    for line, own, debt in docs.shared_debts(db):
+        debts.setdefault(line, []).append((int(own), int(debt)))
+    paid: dict[tuple[int, int], int] = {}
+    in_order = sorted(rows, key=lambda r: (r[3], r[0]))  # by moment paid, then line
+    for row in in_order:
+        line, acc_id, amount, pid = row[0], row[1], row[4], row[6]
+        owed = [(own, d - paid.get((acc_id, own), 0)) for own, d in debts.get(line, [])]
+        shares = sorted((c, a) for c, a in spread(amount, owed).items() if a > 0)
+        if not shares:  # the check made sure the account has one of the services
+            raise AcceptError(f"строка {line}: платёж {pid} не на что разнести")
+        for own, part in shares:
+            paid[(acc_id, own)] = paid.get((acc_id, own), 0) + part
+        yield row, shares
 
 
 def _write_readings(db: Database, count: int, file_id: int, now: datetime) -> str:
@@ -357,6 +368,15 @@ def _write_readings(db: Database, count: int, file_id: int, now: datetime) -> st
     if written != count:
         raise AcceptError(f"показаний записано {written} из {count}")
     return number
+
+
+def _accepted_text(name: str, h: Header, number: str) -> str:
+    """The event of an acceptance: the registry, its document, count and sum."""
+    if h.type == "PAYMENTS":
+        return (f"Принят реестр {name}: документ «Реестр \"Мои счета\"» № {number}, "
+                f"платежей {h.rows} на сумму {events.rubles(h.filesum or 0)}")  # fmt: skip
+    return (f"Принят реестр {name}: документ «Показания новые» № {number}, показаний "
+            f"{h.rows} (не проведён: проверьте и проведите)")  # fmt: skip
 
 
 def _refusal(name: str, errors: list[tuple[int, str]]) -> str:
@@ -507,9 +527,42 @@ def post_document(db: Database, number: str) -> tuple[str, int]:
             raise AcceptError(f"нет документа «Показания новые» № {number}")
         if doc[4]:
             raise AcceptError(f"документ «Показания новые» № {num} уже проведён")
+        low = len(docs.readings_below_previous(db, int(doc[0])))
         rows = docs.post_readings(db, int(doc[0]))
+        source = docs.file_name(db, doc[5])
+        events.record(db, f"Проведён документ «Показания новые» № {num}"
+                      + (f" (реестр {source})" if source else "") + f": показаний {rows}"
+                      + (f", из них меньше предыдущих {low}" if low else ""))  # fmt: skip
     log.info("readings document %s posted (%d readings)", num, rows)
     return num, rows
+
+
+@dataclass(frozen=True, slots=True)
+class BelowPrevious:
+    """A reading of a document to post that is below the meter's previous one."""
+
+    meter_id: str
+    serial: str
+    account: str
+    service: str
+    previous: int  # thousandths
+    value: int  # thousandths
+    taken_at: datetime
+
+
+def below_previous(db: Database, number: str) -> list[BelowPrevious]:
+    """The readings of the unposted «Показания новые» document ``number`` that are below
+    the meter's previous reading (as formats.md marks them, computed again now): what the
+    accountant is shown before posting. Not an error: posting them is allowed."""
+    num = number.strip()
+    if num.isdigit():
+        num = docs.format_number(int(num))
+    doc = docs.find_document(db, "accruals", "readings", num)
+    if doc is None:
+        raise AcceptError(f"нет документа «Показания новые» № {number}")
+    return [BelowPrevious(str(m), str(s), str(a), str(n or ""), int(p), int(val),
+                          datetime.fromisoformat(str(at)))
+            for m, s, a, n, p, val, at in docs.readings_below_previous(db, int(doc[0]))]  # fmt: skip
 
 
 def _read(path: Path) -> bytes:
@@ -523,37 +576,3 @@ def unposted_readings(db: Database) -> list[tuple[str, str, int]]:
     """(number, date, rows) of «Показания новые» documents waiting to be posted: the Meters
     registry leaves their readings out until they are."""
     return docs.unposted_readings(db)
-
-
-@dataclass(frozen=True, slots=True)
-class PendingSummary:
-    """What the accountant checks before accepting: rows, sum, and sums per service code."""
-
-    file: str
-    kind: str
-    rows: int
-    total: int  # kopecks
-    by_service: list[tuple[str, int, int]]  # (service code in the file, rows, kopecks)
-
-
-def pending_summary(tree: ExchangeTree, name: str, org: str, coding: str) -> PendingSummary:
-    """Read the pending registry ``name`` in Входящие and sum it per service code."""
-    path = tree.incoming / name
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise os_error(exc, str(path)) from exc
-    registry = formats.parse(data, name=name, org=org, coding=coding)
-    fname = formats.parse_name(name)
-    kind = fname.kind if fname is not None else ""
-    per: dict[str, list[int]] = {}
-    total = 0
-    for row in registry.rows:
-        code = str(getattr(row, "service_code", "") or "")
-        amount = int(getattr(row, "amount", 0) or 0)
-        slot = per.setdefault(code, [0, 0])
-        slot[0] += 1
-        slot[1] += amount
-        total += amount
-    by_service = sorted(((c, n, s) for c, (n, s) in per.items()), key=lambda t: (-t[2], t[0]))
-    return PendingSummary(name, kind, len(registry.rows), total, by_service)

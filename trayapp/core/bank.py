@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from trayapp.core import events
 from trayapp.core import values as v
 from trayapp.core.db import bank as sql
 from trayapp.core.db.connection import Database
@@ -82,6 +83,9 @@ def import_statement(db: Database, path: Path) -> StatementImport:
         inserted = sql.count_documents(db) - before
         sql.set_inserted(db, sid, inserted)
         index_references(db, sid)
+        events.record(db, f"Загружена выписка банка из файла «{Path(path).absolute()}»: "
+                      f"документов {len(statement.documents)}, поступлений {len(incoming)}, "
+                      f"новых {inserted}")  # fmt: skip
     log.info("bank statement %s: %d documents, %d incoming, %d new",
              path.name, len(statement.documents), len(incoming), inserted)  # fmt: skip
     return StatementImport(

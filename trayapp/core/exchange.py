@@ -29,7 +29,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from trayapp.core import formats
+from trayapp.core import events, formats
 from trayapp.core.accept import recover as finish_acceptances
 from trayapp.core.accept import remove_half_written
 from trayapp.core.db import journal
@@ -520,7 +520,7 @@ def _run(s: _Session) -> SessionResult:
     except AppError as exc:
         s.errors.append(exc.message)
         log.error("exchange session %d failed: %s", sid, exc.message, exc_info=True)
-        _finish(s, sid, ok=False)
+        _finish(s, sid, ok=False, failure=exc.message)
         raise
     except BaseException:
         log.exception("exchange session %d crashed", sid)
@@ -536,12 +536,20 @@ def _run(s: _Session) -> SessionResult:
     return result
 
 
-def _finish(s: _Session, sid: int, ok: bool) -> SessionResult:
-    """Record the session (even a failed one); a database that fails here is not fatal."""
+def _finish(s: _Session, sid: int, ok: bool, failure: str = "") -> SessionResult:
+    """Record the session (even a failed one) and its event; a database that fails here is
+    not fatal. A failure's event is not popped up again: the window that ran the session
+    tells it once, not at every retry."""
     result = s.result()
     try:
         result = s.result(journal.count_with_status(s.db, "in", "pending"))
-        journal.finish_session(s.db, sid, ok, result.to_json())
+        with s.db.transaction():
+            journal.finish_session(s.db, sid, ok, result.to_json())
+            counts = f"отправлено {result.sent}, принято {result.received}"
+            if ok:
+                events.record(s.db, f"Сеанс обмена: {counts}, ждут приёма {result.pending}")
+            elif failure:
+                events.record(s.db, f"{events.SESSION_FAILED}{failure}", "error", seen=True)
     except AppError:
         log.exception("the session %d could not be recorded", sid)
     return result
@@ -570,9 +578,10 @@ def status(db: Database, tree: ExchangeTree) -> dict[str, Any]:
         for key in ("ok", "sent", "received", "answers_ok", "answers_error", "broken", "errors"):
             out[key] = last[key]
         # rejected registries of that session (ours answered ERROR, theirs found broken)
-        out["errors"] = list(out["errors"]) + journal.events_since(
-            db, last["started_at"], "error"
-        )
+        out["errors"] = list(out["errors"]) + [
+            text for text in journal.events_since(db, last["started_at"], "error")
+            if not text.startswith(events.SESSION_FAILED)  # its reason is in its errors
+        ]  # fmt: skip
     return out
 
 

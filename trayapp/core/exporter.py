@@ -22,7 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from trayapp.core import tables
+from trayapp.core import events, tables
 from trayapp.core import values as v
 from trayapp.core.db import Database, billing
 from trayapp.errors import AppError, FolderError
@@ -100,6 +100,9 @@ def export(
             billing.mark_payments_exported(db)
         else:
             billing.mark_readings_exported(db)
+        what = "оплаты" if kind == "payments" else "показания"
+        events.record(db, f"Выгружены {what}" + (" (все)" if all_rows else "")
+                      + f": строк {count}, файл «{path}»")  # fmt: skip
     log.info("export %s: %d rows to %s%s", kind, count, path, " (all)" if all_rows else "")
     return ExportResult(kind, path, count)
 

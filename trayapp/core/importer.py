@@ -23,7 +23,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from trayapp.core import tables
+from trayapp.core import events, tables
 from trayapp.core import values as v
 from trayapp.core.db import Database, billing
 from trayapp.core.progress import Progress, Throttle, no_progress
@@ -134,7 +134,7 @@ def import_file(
     path = Path(path)
     with tables.open_table(path) as table:
         try:
-            return _import(db, kind, table, path, progress)
+            return _import(db, kind, table, path, progress, event=True)
         except (OSError, UnicodeDecodeError) as exc:
             raise AppError(f"Не удалось прочитать файл {path}: {exc}") from exc
 
@@ -543,8 +543,10 @@ def _build(kind: str, vals: list[Any], refs: _Refs) -> tuple[Any, ...] | str:
 
 
 def _import(
-    db: Database, kind: str, table: tables.Table, path: Path, progress: Progress = no_progress
-) -> ImportResult:
+    db: Database, kind: str, table: tables.Table, path: Path, progress: Progress = no_progress,
+    event: bool = False,
+) -> ImportResult:  # fmt: skip
+    """``event``: journal the load («События»), for a file the accountant loaded."""
     errors = _Errors()
     report = Throttle(progress)
     with db.transaction():
@@ -570,8 +572,12 @@ def _import(
         after = billing.count_rows(db, kind)
         if kind == "accruals":
             billing.refresh_periods(db)
-    inserted = after - before
-    updated = max(0, errors.changed - inserted)
+        inserted = after - before
+        updated = max(0, errors.changed - inserted)
+        if event:
+            title = events.IMPORT_TITLES.get(kind, kind)
+            events.record(db, f"Загружены данные ({title}) из файла «{Path(path).absolute()}»: "
+                          f"строк {rows}, новых {inserted}, изменено {updated}")  # fmt: skip
     log.info("import %s (%s): %d rows, %d new, %d changed", table.name, kind, rows, inserted,
              updated)  # fmt: skip
     return ImportResult(kind, path, rows, inserted, updated, rows - inserted - updated)

@@ -13,12 +13,13 @@ import hashlib
 import logging
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from trayapp.core import events
 from trayapp.core import values as v
 from trayapp.core.db import Database, journal
 from trayapp.core.db import registries as q
@@ -144,12 +145,14 @@ def _write_registry(
     header: Header,
     batches: Iterable[list[str]],
     amounts: list[int] | None,
+    describe: Callable[[str, int, int | None], str] | None = None,
 ) -> tuple[Path, int]:
     """Stream ``batches`` of lines into a body file, then write header + body atomically.
 
     ``amounts``, when given, is a one-element accumulator the line producer adds to: its
     value once the lines are out is ``#FILESUM``. Returns (path, rows); the sha256 for the
-    journal is taken while the file is written, not by reading it again.
+    journal is taken while the file is written, not by reading it again. ``describe(name,
+    rows, sum)`` words the event journaled with the file («События»).
     """
     tree.ensure()
     number = tree.next_number(header.type, header.day)
@@ -184,6 +187,8 @@ def _write_registry(
         journal.record_file(
             db, name, "out", digest.hexdigest(), header.type, "generated", rows, total
         )
+        if describe is not None:
+            events.record(db, describe(name, rows, total))
     return target, rows
 
 
@@ -238,7 +243,8 @@ def generate_services(
                 )  # fmt: skip
         rows = [merged[c] for c in sorted(merged, key=cat.sort_key)]
     header = Header(type="SERVICES", org=inn, number=1, day=today, coding=coding)
-    path, count = _write_registry(tree, db, header, [[render_row(r) for r in rows]], None)
+    path, count = _write_registry(tree, db, header, [[render_row(r) for r in rows]], None,
+                                  lambda name, n, _: f"Сформирован реестр {name}: услуг {n}")  # fmt: skip
     progress("services", len(services), len(services))
     return GenerateResult(path, "SERVICES", count, None, None, None, skipped)
 
@@ -306,10 +312,11 @@ def generate_debts(
     inn, period, first_day, last_day, cat = _month_setup(db, coding, month)
     as_of = max(today, last_day)
     report = Throttle(progress)
-    accounts = q.eligible_accounts(db, first_day, last_day, apartments_only)
+    open_accounts = q.eligible_accounts(db, first_day, last_day, apartments_only)
     skipped: set[int] = set()
     orphans: list[str] = []
     total = [0]
+    accounts = [0]  # accounts with a line in the file
 
     code_of = cat.code_of
     rank = {c: i for i, c in enumerate(sorted({c for c in code_of.values() if c},
@@ -324,23 +331,27 @@ def generate_debts(
         services: list[tuple[Any, ...]] = []
         head: tuple[Any, ...] | None = None
         done = 0  # accounts seen (their NULL-service rows)
-        report("debts", 0, accounts)
+        report("debts", 0, open_accounts)
         for batch in q.debt_rows(db, period, as_of, first_day, last_day, apartments_only):
             for row in batch:
                 if row[0] is None:
                     if head is not None:
+                        before = len(out)
                         account_lines(head, services, out)
+                        accounts[0] += len(out) > before
                     head, services = row, []
                     done += 1
                 else:
                     services.append(row)
-            report("debts", done - 1 if head is not None else done, accounts)
+            report("debts", done - 1 if head is not None else done, open_accounts)
             if len(out) >= 4096:
                 yield out
                 out = []
         if head is not None:
+            before = len(out)
             account_lines(head, services, out)
-        report("debts", done, accounts)
+            accounts[0] += len(out) > before
+        report("debts", done, open_accounts)
         yield out
 
     def account_lines(head: tuple[Any, ...], services: list[tuple[Any, ...]],
@@ -384,7 +395,12 @@ def generate_debts(
     header = Header(
         type="DEBTS", org=inn, number=1, day=today, period=period, as_of=as_of, coding=coding
     )
-    path, count = _write_registry(tree, db, header, batches(), total)
+    def describe(name: str, rows: int, filesum: int | None) -> str:
+        return (f"Сформирован реестр {name}: лицевых счетов {accounts[0]}, строк {rows}, "
+                f"задолженность {events.rubles(filesum or 0)}, месяц {v.format_month(period)}, "
+                f"на {v.format_date(as_of)}")  # fmt: skip
+
+    path, count = _write_registry(tree, db, header, batches(), total, describe)
     closed = q.closed_with_debt(db, period, as_of, first_day)
     return GenerateResult(
         path, "DEBTS", count, total[0], period, as_of,
@@ -407,6 +423,7 @@ def generate_meters(
     inn, period, first_day, last_day, cat = _month_setup(db, coding, month)
     as_of = v.month_first_day(v.next_month(period))
     skipped: set[int] = set()
+    accounts: set[str] = set()
     report = Throttle(progress)
     meters = q.meters_in_service(db, as_of, first_day, last_day, apartments_only)
 
@@ -426,6 +443,7 @@ def generate_meters(
                 if not ext:
                     skipped.add(own)
                     continue
+            accounts.add(number)
             if taken_at is None:
                 last_date, last_value = v.from_iso_date(installed), int(initial)
             else:
@@ -441,7 +459,11 @@ def generate_meters(
     header = Header(
         type="METERS", org=inn, number=1, day=today, period=period, as_of=as_of, coding=coding
     )
-    path, count = _write_registry(tree, db, header, _batched(lines()), None)
+    path, count = _write_registry(
+        tree, db, header, _batched(lines()), None,
+        lambda name, n, _: (f"Сформирован реестр {name}: лицевых счетов {len(accounts)}, "
+                            f"счётчиков {n}, показания на {v.format_date(as_of)}"),
+    )  # fmt: skip
     return GenerateResult(
         path, "METERS", count, None, period, as_of, [cat.label(c) for c in sorted(skipped)]
     )

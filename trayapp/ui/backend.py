@@ -23,12 +23,13 @@ from trayapp.app import App
 from trayapp.core import events as core_events
 from trayapp.core import exchange as core_exchange
 from trayapp.core import reconcile, registries
-from trayapp.core.accept import AcceptResult, PendingItem, PendingSummary, accept, list_pending
+from trayapp.core.accept import AcceptResult, BelowPrevious, PendingItem, accept, list_pending
 from trayapp.core.bank import StatementImport, import_statement
 from trayapp.core.exchange import SessionResult
 from trayapp.core.progress import Progress, no_progress
 from trayapp.core.reconcile import Match
 from trayapp.core.registries import GenerateResult
+from trayapp.core.summary import PendingSummary
 from trayapp.errors import AppError, GenerationError, PasswordError
 from trayapp.version import version
 
@@ -118,7 +119,7 @@ class Backend:
             month = None
         org = _org_or_none(a)
         pending = list_pending(a.db, tree, org, a.settings.coding if org else None, a.clock)
-        recent = core_events.recent(a.db, 50)
+        recent = core_events.recent(a.db, 100)
         unseen = core_events.unseen(a.db, mark_seen=mark_seen)
         bank, statements = reconcile.pending_matches(a.db, a.settings.bank_terms(), pending)
         from trayapp.core.accept import unposted_readings
@@ -191,10 +192,10 @@ class Backend:
             return r.file, r.rows
 
     def summary(self, name: str) -> PendingSummary:
-        from trayapp.core.accept import pending_summary
+        from trayapp.core.summary import pending_summary
 
         with self.app() as a:
-            return pending_summary(a.tree, name, a.require_org(), a.settings.coding)
+            return pending_summary(a.db, a.tree, name, a.require_org(), a.settings.coding)
 
     def withdraw(self, name: str) -> None:
         """Take a registry not yet sent out of Исходящие (replaced by a new one)."""
@@ -208,6 +209,13 @@ class Backend:
 
         with self.app() as a:
             return report_of_file(a.db, name, a.paths.reports_dir, xlsx=xlsx)
+
+    def below_previous(self, number: str) -> list[BelowPrevious]:
+        """The readings of document ``number`` below the meter's previous one (to confirm)."""
+        from trayapp.core.accept import below_previous
+
+        with self.app() as a:
+            return below_previous(a.db, number)
 
     def post(self, number: str) -> tuple[str, int]:
         from trayapp.core.accept import post_document

@@ -74,9 +74,17 @@ class Dialogs:
         return str(value) if value else None
 
     def confirm(self, title: str, message: str) -> bool:
+        from trayapp.ui import question
+
+        if not question.native(self.parent):  # X11: Tk's box is narrow and in English
+            return question.ask(self.parent, title, message, "ОК", "Отмена")
         return bool(messagebox.askokcancel(title, message, **self._options()))
 
     def ask_yes_no(self, title: str, message: str) -> bool:
+        from trayapp.ui import question
+
+        if not question.native(self.parent):
+            return question.ask(self.parent, title, message, "Да", "Нет", default_yes=False)
         return bool(messagebox.askyesno(title, message, icon="warning", default="no",
                                         **self._options()))  # fmt: skip
 

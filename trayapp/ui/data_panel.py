@@ -23,6 +23,7 @@ from tkinter import ttk
 from typing import Any
 
 from trayapp.core import values as v
+from trayapp.core.accept import BelowPrevious
 from trayapp.errors import AppError
 from trayapp.ui.backend import Backend, LoadedFile
 from trayapp.ui.common import Scrolled, fixed_label, plural
@@ -168,6 +169,7 @@ class DataPanel(ttk.Frame):
             self.export_var.set(f"Новых принятых записей ({what}) для выгрузки нет.")
         else:
             self.export_var.set(f"Выгружено строк {rows}: {path}")
+            self.on_change()  # «События» shows the export
 
     # ------------------------------------------------------------------ posting
 
@@ -184,6 +186,16 @@ class DataPanel(ttk.Frame):
         if not sel:
             return
         number = str(sel[0])
+        # the readings below the previous ones first: shown, and posted only when confirmed
+        self.worker.submit("post:check", lambda: self.backend.below_previous(number),
+                           lambda low: self._confirm_post(number, low),
+                           self.on_error("Документ не проведён"))  # fmt: skip
+
+    def _confirm_post(self, number: str, low: list[BelowPrevious]) -> None:
+        if low and not self.dialogs.ask_yes_no("Проведение показаний", below_text(number, low)):
+            self.post_var.set(f"Документ «Показания новые» № {number} не проведён: проверьте "
+                              "показания ниже предыдущих (отчёт по реестру).")  # fmt: skip
+            return
         self.worker.submit("post", lambda: self.backend.post(number), self._posted,
                            self.on_error("Документ не проведён"))  # fmt: skip
 
@@ -192,6 +204,34 @@ class DataPanel(ttk.Frame):
         self.post_var.set(f"Документ «Показания новые» № {number} проведён: показаний {rows}. "
                           "Они войдут в следующий реестр «Счётчики».")  # fmt: skip
         self.on_change()
+
+
+SHOWN_BELOW = 15
+
+
+def below_text(number: str, low: list[BelowPrevious]) -> str:
+    """The question before posting a document with readings below the previous ones."""
+    n = len(low)
+    lines = [f"В документе «Показания новые» № {number} показаний меньше предыдущих: {n}",
+             ""]  # fmt: skip
+    for b in low[:SHOWN_BELOW]:
+        service = f", {b.service}" if b.service else ""
+        lines.append(f"  л/с {b.account}, счётчик {b.meter_id} ({b.serial}{service}): было "
+                     f"{reading(b.previous)}, стало {reading(b.value)} "
+                     f"({b.taken_at.strftime('%d.%m.%Y %H:%M')})")  # fmt: skip
+    if n > SHOWN_BELOW:
+        lines.append(f"  … и ещё {n - SHOWN_BELOW}")
+    lines += ["", "Так бывает при ошибке ввода или после замены счётчика. Проведённые, они "
+              "войдут в реестр «Счётчики». Провести документ?"]  # fmt: skip
+    return "\n".join(lines)
+
+
+def reading(thousandths: int) -> str:
+    """A meter value as the accountant reads it: ``1 234,5`` (no trailing zeros)."""
+    whole, frac = divmod(thousandths, 1000)
+    text = f"{whole:,}".replace(",", "\u00a0")
+    tail = f"{frac:03d}".rstrip("0")
+    return f"{text},{tail}" if tail else text
 
 
 EXPORT_NAMES = {"payments": "Оплаты", "readings": "Показания"}

@@ -27,9 +27,10 @@ from typing import Any, Literal
 from PIL import ImageTk
 
 from trayapp.core import values as v
-from trayapp.core.accept import AcceptResult, PendingItem, PendingSummary
+from trayapp.core.accept import AcceptResult, PendingItem
 from trayapp.core.progress import Report, describe
 from trayapp.core.registries import GenerateResult
+from trayapp.core.summary import PendingSummary
 from trayapp.core.values import NBSP
 from trayapp.errors import AppError, PasswordError, ServerError
 from trayapp.settings import Settings
@@ -534,7 +535,8 @@ class MainWindow:
                            self._error("Реестр не принят"))  # fmt: skip
 
     def _confirm_accept(self, name: str, sm: PendingSummary) -> None:
-        """The registry's count, sums per service and the total, and «сверьте с банком»."""
+        """The registry's count and total, sums per service and per provider, and «сверьте с
+        банком»."""
         self.accept_result_var.set("")
         if not self.dialogs.confirm("Приём реестра", summary_text(sm)):
             self.accept_result_var.set(f"Реестр {name} не принят: приём отменён.")
@@ -673,9 +675,9 @@ class MainWindow:
         self._fill_events()
 
     def _fill_events(self) -> None:
-        events = list(self.local_events)
-        if self.snapshot is not None:
-            events += self.snapshot.recent
+        journaled = self.snapshot.recent if self.snapshot is not None else []
+        said = {text for _at, _level, text in journaled}  # a failed session: in both
+        events = [e for e in self.local_events if e[2] not in said] + journaled
         events.sort(key=lambda e: e[0], reverse=True)
         self.events_tree.delete(*self.events_tree.get_children())
         self._event_text = {}
@@ -692,12 +694,17 @@ class MainWindow:
             self.event_detail_var.set(f"{values[0]}: {text}")
 
     def open_event_file(self) -> None:
-        """Open the registry file the selected event names, wherever in the tree it lies."""
+        """Open the file the selected event names: a table loaded or exported (its full
+        path in «»), or a registry, wherever in the tree it lies."""
         sel = self.events_tree.selection()
         folder = self.snapshot.exchange_folder if self.snapshot is not None else None
         if not sel or folder is None:
             return
-        text = str(self.events_tree.item(sel[0], "values")[1])
+        text = self._event_text.get(str(sel[0]), str(self.events_tree.item(sel[0], "values")[1]))
+        for quoted in QUOTED.findall(text):
+            if Path(quoted).is_absolute() and Path(quoted).is_file():
+                self._open(Path(quoted))
+                return
         for name in FILE_NAME.findall(text):
             found = sorted(folder.rglob(name))
             if found:
@@ -826,6 +833,7 @@ JOB_STEPS = {"exchange": "Обмен с «Мои счета»", "generate": "Ф�
              "accept": "Приём реестра", "summary": "Проверка реестра", "load": "Загрузка данных",
              "export": "Выгрузка", "refresh": "Обновление", "report": "Отчёт",
              "settings": "Сохранение настроек", "bank": "Загрузка выписки", "post": "Проведение"}  # fmt: skip
+QUOTED = re.compile(r"«([^«»]+)»")
 FILE_NAME = re.compile(r"(?:Ack_)?(?:Services|Debts|Meters|Payments|Readings)_\d{8}_\d{3}\.txt")
 NOT_MADE = "Не сформирован: в Исходящих уже ждёт "
 NO_ACCRUALS = "Нет начислений"
@@ -833,18 +841,29 @@ OUTGOING_PREFIX = {"services": "Services_", "debts": "Debts_", "meters": "Meters
 
 
 def summary_text(sm: PendingSummary) -> str:
-    """The confirmation before accepting: rows, total, per service, and what to check."""
+    """The confirmation before accepting: rows, total, per service and per provider, and
+    what to check («сверьте с банком»)."""
     if sm.kind == "READINGS":
         return (f"Реестр показаний {sm.file}: показаний {sm.rows}.\n\nПринять его? Будет создан "
                 "документ «Показания новые» (его нужно будет провести).")  # fmt: skip
     lines = [f"Реестр оплат {sm.file}", f"Платежей: {sm.rows}, на сумму {rubles(sm.total)}", "",
-             "По услугам (код — платежей — сумма):"]  # fmt: skip
-    lines += [f"  {code or '—'} — {n} — {money(total)}" for code, n, total in sm.by_service[:12]]
-    if len(sm.by_service) > 12:
-        lines.append(f"  … и ещё услуг: {len(sm.by_service) - 12}")
+             f"По услугам ({CODING_LABELS.get(sm.coding, sm.coding)}):"]  # fmt: skip
+    lines += _summary_lines(sm.by_service, "услуг")
+    lines += ["", "По поставщикам:"]
+    lines += _summary_lines(sm.by_provider, "поставщиков")
     lines += ["", f"Сверьте с банком: поступление {rubles(sm.total)} по этому реестру должно "
               "быть в выписке. Принять реестр?"]  # fmt: skip
     return "\n".join(lines)
+
+
+def _summary_lines(parts: list[tuple[str, int, int]], what: str) -> list[str]:
+    """«  102 Отопление: 3 платежа, 1 000,00 ₽», at most 12 lines and how many more."""
+    out = [f"  {label}: {n} {plural(n, 'платёж', 'платежа', 'платежей')}, {rubles(total)}"
+           for label, n, total in parts[:12]]  # fmt: skip
+    if len(parts) > 12:
+        rest = parts[12:]
+        out.append(f"  … и ещё {what}: {len(rest)} на {rubles(sum(t for _, _, t in rest))}")
+    return out
 
 
 def waiting_text(pending: list[PendingItem]) -> str:

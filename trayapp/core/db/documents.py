@@ -209,6 +209,23 @@ def post_readings(db: Database, document_id: int) -> int:
     return int(cur.rowcount)
 
 
+def readings_below_previous(db: Database, document_id: int) -> list[tuple[Any, ...]]:
+    """Readings of a document below the meter's previous one as of now (its latest posted
+    reading before the moment, else its initial reading): (meter_id, serial, account,
+    service name, previous value, value, taken_at), in document order."""
+    prev = ("COALESCE((SELECT p.value FROM readings p WHERE p.meter_ref = m.id AND p.posted = 1"
+            " AND p.taken_at < r.taken_at ORDER BY p.taken_at DESC, p.id DESC LIMIT 1),"
+            " m.initial_reading)")  # fmt: skip
+    return db.all(
+        f"SELECT m.meter_id, m.serial, a.number, s.name, {prev}, r.value, r.taken_at"
+        " FROM readings r JOIN meters m ON m.id = r.meter_ref"
+        " JOIN accounts a ON a.id = m.account_id"
+        " LEFT JOIN services s ON s.code = m.service_code"
+        f" WHERE r.document_id = ? AND r.value < {prev} ORDER BY r.id",
+        (document_id,),
+    )
+
+
 def file_name(db: Database, file_id: int | None) -> str:
     if file_id is None:
         return ""

@@ -153,3 +153,54 @@ def readings_seen(db: Database) -> list[tuple[int, str]]:
         "SELECT t.line, t.reading_id FROM t_read t JOIN readings r ON r.reading_id = t.reading_id"
         " ORDER BY t.line"
     )
+
+
+# ---------------------------------------------------------------------------- summary
+
+
+def summary_by_code(db: Database) -> list[tuple[str, int, int]]:
+    """(code as in the file, payments, kopecks) of ``t_pay``, by code ('' for none)."""
+    rows = db.all(
+        "SELECT COALESCE(code, ''), COUNT(*), COALESCE(SUM(amount), 0) FROM t_pay"
+        " GROUP BY COALESCE(code, '') ORDER BY COALESCE(code, '')"
+    )
+    return [(str(c), int(n), int(s)) for c, n, s in rows]
+
+
+def summary_services(db: Database) -> list[tuple[str, int, str, int | None]]:
+    """(code, own code, name, provider id) of the services behind the codes ``t_pay`` uses."""
+    return db.all(
+        "SELECT k.code, s.code, s.name, s.provider_id FROM t_code k"
+        " JOIN services s ON s.code = k.own"
+        " WHERE EXISTS (SELECT 1 FROM t_pay t WHERE t.code = k.code) ORDER BY k.code, s.code"
+    )
+
+
+def summary_by_provider(db: Database) -> list[tuple[int | None, int, int]]:
+    """(provider id or None for the association's own services, payments, kopecks) of the
+    rows of ``t_pay`` whose code's services all have one provider; the codes shared by
+    services of several providers are spread (``accept.spread_shared``) by the caller."""
+    rows = db.all(
+        "SELECT c.provider_id, COUNT(*), SUM(t.amount) FROM t_pay t"
+        " JOIN (SELECT k.code, MIN(s.provider_id) AS provider_id FROM t_code k"
+        " JOIN services s ON s.code = k.own GROUP BY k.code"
+        " HAVING COUNT(DISTINCT COALESCE(s.provider_id, 0)) = 1) c ON c.code = t.code"
+        " GROUP BY c.provider_id"
+    )
+    return [(None if p is None else int(p), int(n), int(s)) for p, n, s in rows]
+
+
+def summary_mixed_codes(db: Database) -> list[str]:
+    """Codes of ``t_pay`` whose services belong to more than one provider."""
+    rows = db.all(
+        "SELECT k.code FROM t_code k JOIN services s ON s.code = k.own"
+        " WHERE EXISTS (SELECT 1 FROM t_pay t WHERE t.code = k.code)"
+        " GROUP BY k.code HAVING COUNT(DISTINCT COALESCE(s.provider_id, 0)) > 1"
+    )
+    return [str(r[0]) for r in rows]
+
+
+def providers(db: Database) -> dict[int, tuple[str, str]]:
+    """Every provider: id -> (ИНН, name)."""
+    return {int(i): (str(inn), str(name)) for i, inn, name in
+            db.all("SELECT id, inn, name FROM providers")}  # fmt: skip

@@ -155,8 +155,9 @@ def events_since(db: Database, at: str, level: str) -> list[str]:
     return [str(r[0]) for r in rows]
 
 
-def add_event(db: Database, level: str, text: str) -> None:
-    db.execute("INSERT INTO events (at, level, text) VALUES (?, ?, ?)", (now_text(), level, text))
+def add_event(db: Database, level: str, text: str, seen: bool = False) -> None:
+    db.execute("INSERT INTO events (at, level, text, seen) VALUES (?, ?, ?, ?)",
+               (now_text(), level, text, 1 if seen else 0))  # fmt: skip
 
 
 def unseen_events(db: Database, mark_seen: bool = True) -> list[tuple[str, str, str]]:

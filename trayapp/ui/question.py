@@ -1,0 +1,60 @@
+"""A modal question with Russian buttons, for X11, where Tk's own message box wraps its text
+at three inches (a summary of twenty lines becomes a narrow column) and labels its buttons
+«OK»/«Cancel», «Yes»/«No». Windows and macOS keep their native boxes (``common.Dialogs``).
+Tk thread only; no core import.
+"""
+
+from __future__ import annotations
+
+import tkinter as tk
+from tkinter import ttk
+
+
+def ask(parent: tk.Misc | None, title: str, message: str, yes: str, no: str,
+        default_yes: bool = True) -> bool:  # fmt: skip
+    """Show ``message`` with the buttons ``yes`` and ``no``; True for ``yes``. Escape or
+    closing the window answer ``no``; Enter presses the focused button (the default one
+    first)."""
+    master = parent if parent is not None else tk._get_default_root("ask")  # type: ignore[attr-defined]
+    top = tk.Toplevel(master)
+    top.title(title)
+    if master.winfo_viewable():
+        top.transient(master.winfo_toplevel())
+    frame = ttk.Frame(top, padding=14)
+    frame.pack(fill="both", expand=True)
+    width = int(master.winfo_fpixels("6i"))  # follows the scaling (150 %: wider)
+    ttk.Label(frame, text=message, wraplength=width, justify="left").pack(anchor="w")
+    row = ttk.Frame(frame)
+    row.pack(anchor="e", pady=(14, 0))
+    answer = [False]
+
+    def done(value: bool) -> None:
+        answer[0] = value
+        top.grab_release()
+        top.destroy()
+
+    yes_button = ttk.Button(row, text=yes, command=lambda: done(True))
+    no_button = ttk.Button(row, text=no, command=lambda: done(False))
+    yes_button.pack(side="left", padx=(0, 8))
+    no_button.pack(side="left")
+    top.bind("<Escape>", lambda _e: done(False))
+    top.bind("<Return>", lambda _e: top.focus_get().invoke()  # type: ignore[union-attr]
+             if isinstance(top.focus_get(), ttk.Button) else None)  # fmt: skip
+    top.protocol("WM_DELETE_WINDOW", lambda: done(False))
+    if master.winfo_viewable():  # over the window, a little in from its corner
+        top.geometry(f"+{master.winfo_rootx() + 40}+{master.winfo_rooty() + 40}")
+    top.wait_visibility()
+    top.lift()
+    top.grab_set()
+    (yes_button if default_yes else no_button).focus_force()
+    master.wait_window(top)
+    return answer[0]
+
+
+def native(parent: tk.Misc | None) -> bool:
+    """Whether Tk's message boxes are the platform's own (Windows, macOS), not Tk's X11 ones."""
+    try:
+        master = parent if parent is not None else tk._get_default_root("ask")  # type: ignore[attr-defined]
+        return str(master.tk.call("tk", "windowingsystem")) != "x11"
+    except (RuntimeError, tk.TclError):
+        return True
