@@ -84,6 +84,18 @@ def test_same_registries_byte_for_byte(tmp_path: Path, fresh_pg: str) -> None:
     pg.close()
 
 
+def test_the_session_compiles_no_query_and_keeps_the_servers_work_mem(fresh_pg: str) -> None:
+    """JIT off (its compilation cost 1.7 s of a Debts generation and saved nothing) and the
+    server's own work_mem (a larger one made the Debts grouping a slower single hash):
+    docs/benchmarks.md, issue 7."""
+    db = open_database(fresh_pg)
+    try:
+        assert db.scalar("SHOW jit") == "off"
+        assert db.scalar("SELECT source FROM pg_settings WHERE name = 'work_mem'") != "session"
+    finally:
+        db.close()
+
+
 def test_a_key_twice_in_one_file_last_row_wins(db_target: Path | str, tmp_path: Path) -> None:
     db = fx.build(db_target)
     f = tmp_path / "accruals.csv"

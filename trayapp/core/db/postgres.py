@@ -145,8 +145,12 @@ class PgDatabase(Database):
             ) from exc
         try:
             self.pg.execute("SET lock_timeout = '30s'")
-            # the Debts query groups millions of accruals: room to hash them in memory
-            self.pg.execute("SET work_mem = '64MB'")
+            # No JIT: the Debts query's plan is costed high enough to be compiled, which took
+            # 1.7 s of a 10 s generation of 100,000 accounts and saved nothing. The server's
+            # work_mem is kept: 64 MB (or more) turned the Debts grouping into one hash over
+            # every accrual, slower than the parallel grouping along the accruals' key
+            # (docs/benchmarks.md, issue 7: 11.2-11.5 s against 7.4-9.0 s).
+            self.pg.execute("SET jit = off")
             self._migrate()
         except pg.Error as exc:
             self.pg.close()
