@@ -68,6 +68,15 @@ def test_generate_json_and_file(home: Path) -> None:
     assert json.loads(r.stdout)["skipped_services"] == ["2 Холодная вода"]
 
 
+def test_text_sums_are_written_as_the_accountant_reads_them(home: Path) -> None:
+    """--json keeps ``1384.55``; the text says ``1 384,55`` (a no-break space, a comma)."""
+    r = run(home, "generate", "debts", "--date", "05.11.2026", "--json")
+    assert json.loads(r.stdout)["sum"] == "1384.55"
+    r = run(home, "generate", "debts", "--date", "05.11.2026")
+    assert r.returncode == 0, r.stderr
+    assert "сумма: 1\u00a0384,55" in r.stdout and "1384.55" not in r.stdout
+
+
 def test_settings_show_set_and_errors(home: Path) -> None:
     r = run(home, "settings", "show", "--json")
     data = json.loads(r.stdout)
@@ -188,3 +197,10 @@ def test_demo_runs_the_whole_cycle(tmp_path: Path) -> None:
     (foreign / "x.txt").write_text("mine")
     r = run(foreign, "demo", "--no-tray")
     assert r.returncode == 1 and (foreign / "x.txt").exists()
+
+
+def test_the_demo_names_its_association_with_one_pair_of_quotes() -> None:
+    from trayapp.demo_run import _quoted
+
+    assert _quoted("ТСЖ «Титова 12»") == "ТСЖ «Титова 12»"
+    assert _quoted("Титова 12") == "«Титова 12»"

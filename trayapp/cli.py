@@ -186,9 +186,18 @@ def plural(n: int, one: str, few: str, many: str) -> str:
 
 
 def _money(kopecks: int | None) -> str:
+    """A sum for --json (and files): ``1611541.81``."""
     from trayapp.core.values import format_amount
 
     return format_amount(kopecks or 0)
+
+
+def _sum(kopecks: int | None) -> str:
+    """A sum in the text an accountant reads: ``1 611 541,81`` (no «₽»: a Windows console's
+    code page may lack it; the no-break space is in cp866 and cp1251)."""
+    from trayapp.core.values import format_money
+
+    return format_money(kopecks or 0)
 
 
 # ---------------------------------------------------------------------------- commands
@@ -265,7 +274,7 @@ def cmd_generate(args: argparse.Namespace) -> None:
                  args.apartments_only)  # fmt: skip
     lines = [f"сформирован {r.file}", f"строк: {r.rows}"]
     if r.total is not None:
-        lines.append(f"сумма: {_money(r.total)}")
+        lines.append(f"сумма: {_sum(r.total)}")
     if r.period is not None and r.as_of is not None:
         lines.append(f"период: {v.format_month(r.period)}, на дату {v.format_date(r.as_of)}")
     if r.skipped_services:
@@ -320,7 +329,7 @@ def cmd_pending(args: argparse.Namespace) -> None:
                              "sum": _money(i.total) if i.kind == "PAYMENTS" else None}  # fmt: skip
         line = f"{i.file}  {d['date']}  №{i.number}  строк: {i.rows}"
         if i.kind == "PAYMENTS":
-            line += f"  сумма: {d['sum']}"
+            line += f"  сумма: {_sum(i.total)}"
             m = matches.get(i.file)
             if m is not None:
                 d["bank"] = m.bank_json()
@@ -331,12 +340,12 @@ def cmd_pending(args: argparse.Namespace) -> None:
 
 
 def _bank_text(m: Any) -> str:
-    """A match in the accountant's words: «сверено», «расхождение -15.00», …"""
+    """A match in the accountant's words: «сверено», «расхождение -15,00», …"""
     text = str(m.status_text)
     if m.status == "mismatch" and m.difference is not None:
-        text += f" {_money(m.difference)}"
+        text += f" {_sum(m.difference)}"
     if m.documents:
-        text += " (п/п " + ", ".join(f"№{d.number} от {d.day:%d.%m.%Y} на {_money(d.amount)}"
+        text += " (п/п " + ", ".join(f"№{d.number} от {d.day:%d.%m.%Y} на {_sum(d.amount)}"
                                     for d in m.documents) + ")"  # fmt: skip
     return text
 
@@ -364,10 +373,10 @@ def cmd_reconcile(args: argparse.Namespace) -> None:
     head = ("файл", "дата", "№", "строк", "сумма", "комиссия", "к перечислению", "сверка",
             "разница", "платёжные поручения")  # fmt: skip
     rows = [head] + [
-        (m.file, f"{m.day:%d.%m.%Y}", f"{m.number:03d}", str(m.rows), _money(m.total),
-         _money(m.fee), _money(m.expected), m.status_text + (" (при приёме)" if m.kept else ""),
-         "" if m.difference is None else _money(m.difference),
-         ", ".join(f"№{d.number} от {d.day:%d.%m.%Y} на {_money(d.amount)}" for d in m.documents))
+        (m.file, f"{m.day:%d.%m.%Y}", f"{m.number:03d}", str(m.rows), _sum(m.total),
+         _sum(m.fee), _sum(m.expected), m.status_text + (" (при приёме)" if m.kept else ""),
+         "" if m.difference is None else _sum(m.difference),
+         ", ".join(f"№{d.number} от {d.day:%d.%m.%Y} на {_sum(d.amount)}" for d in m.documents))
         for m in matches
     ]  # fmt: skip
     widths = [max(len(r[c]) for r in rows) for c in range(len(head))]
@@ -387,7 +396,7 @@ def cmd_accept(args: argparse.Namespace) -> None:
     data = {"file": r.file, "kind": r.kind, "document": r.document, "rows": r.rows,
             "sum": _money(r.total) if payments else None, "confirmation": str(r.confirmation),
             "report": str(r.report) if r.report else None}  # fmt: skip
-    what = (f"платежей {r.rows}, сумма {_money(r.total)}" if payments
+    what = (f"платежей {r.rows}, сумма {_sum(r.total)}" if payments
             else f"показаний {r.rows}; документ «Показания новые» не проведён: "
                  f"проверьте и выполните «trayapp post {r.document}»")  # fmt: skip
     text = f"принят {r.file}: документ № {r.document}, {what}\nподтверждение: {r.confirmation}"

@@ -54,6 +54,11 @@ def _prepare(root: Path) -> None:
     (root / MARKER).write_text("demo home of trayapp; `trayapp demo` recreates it\n", "utf-8")
 
 
+def _quoted(name: str) -> str:
+    """«name», unless the name carries its own quotes (ТСЖ «Титова 12»)."""
+    return name if "«" in name else f"«{name}»"
+
+
 def can_show_tray() -> bool:
     """A desktop to show the tray and the window on.
 
@@ -143,7 +148,7 @@ def run_demo(
 
     today = date.today()
     info = build_demo(app.db, accounts=accounts, seed=1, today=today)
-    say(f"Демо-ТСЖ «{info.name}», ИНН {info.inn}: {info.accounts} лицевых счетов, "
+    say(f"Демо-ТСЖ {_quoted(info.name)}, ИНН {info.inn}: {info.accounts} лицевых счетов, "
         f"{info.services} услуг, {info.providers} поставщика, "
         f"начисления {v.format_month(info.first_period)}–{v.format_month(info.billing_period)}")
 
@@ -163,7 +168,7 @@ def run_demo(
         for kind in ("services", "debts", "meters"):
             r = generate(app.db, app.tree, kind, s.coding, today)
             generated.append(r.to_json())
-            extra = f", сумма {v.format_amount(r.total)}" if r.total is not None else ""
+            extra = f", сумма {v.format_money(r.total)}" if r.total is not None else ""
             say(f"Сформирован {r.file.name}: строк {r.rows}{extra}")
             if r.skipped_services:
                 say(f"  услуги без кода «Город» не попали в файл: {'; '.join(r.skipped_services)}")
@@ -199,7 +204,7 @@ def run_demo(
                              "report": str(a.report) if a.report else None})  # fmt: skip
             what = "платежей" if a.kind == "PAYMENTS" else "показаний"
             say(f"Принят {a.file}: документ № {a.document}, {what} {a.rows}"
-                + (f", сумма {v.format_amount(a.total)}" if a.kind == "PAYMENTS" else ""))
+                + (f", сумма {v.format_money(a.total)}" if a.kind == "PAYMENTS" else ""))
             if a.report:
                 say(f"  отчёт: {a.report}")
             if a.kind == "READINGS":
