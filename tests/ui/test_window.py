@@ -187,6 +187,25 @@ def test_exchange_and_accept(root: tk.Tk, home: Path, emulator: Emulator) -> Non
     assert len(exported.strip().splitlines()) == win.last_accepted.rows + 1  # type: ignore[union-attr]
 
 
+def test_an_event_opens_documents_only(root: tk.Tk, home: Path, tmp_path: Path) -> None:
+    """An event may quote the server's words: a program named there is never started."""
+    win, _ = make_window(root, home)
+    program, table = tmp_path / "setup.exe", tmp_path / "Оплаты_11.2026.csv"
+    program.write_bytes(b"MZ")
+    table.write_text("id;sum\n", encoding="utf-8")
+    for path, opened in ((program, []), (table, [table])):
+        win._add_local_event(f"отказ: «{path}»")
+        row = next(i for i in win.events_tree.get_children()
+                   if str(path) in win._event_text.get(str(i), ""))  # fmt: skip
+        win.events_tree.selection_set(row)
+        root.update()
+        assert str(path) in win.event_detail_var.get()
+        win.opened.clear()  # type: ignore[attr-defined]
+        win.open_event_file()
+        assert win.opened == opened  # type: ignore[attr-defined]
+    win.close()
+
+
 def test_exchange_failure_is_shown(root: tk.Tk, home: Path, emulator: Emulator) -> None:
     configure(home, server_url=emulator.url, login="demo")
     win, dialogs = make_window(root, home, password="wrong")

@@ -6,8 +6,11 @@ Tk thread only; no core import.
 
 from __future__ import annotations
 
+import logging
 import tkinter as tk
 from tkinter import ttk
+
+log = logging.getLogger(__name__)
 
 
 def ask(parent: tk.Misc | None, title: str, message: str, yes: str, no: str,
@@ -45,7 +48,10 @@ def ask(parent: tk.Misc | None, title: str, message: str, yes: str, no: str,
         top.geometry(f"+{master.winfo_rootx() + 40}+{master.winfo_rooty() + 40}")
     top.wait_visibility()
     top.lift()
-    top.grab_set()
+    try:
+        top.grab_set()
+    except tk.TclError:  # another application holds the grab: ask without one
+        log.info("question without a grab", exc_info=True)
     (yes_button if default_yes else no_button).focus_force()
     master.wait_window(top)
     return answer[0]

@@ -702,7 +702,10 @@ class MainWindow:
             return
         text = self._event_text.get(str(sel[0]), str(self.events_tree.item(sel[0], "values")[1]))
         for quoted in QUOTED.findall(text):
-            if Path(quoted).is_absolute() and Path(quoted).is_file():
+            # only a document the program reads or writes: an event may quote the server's
+            # words, and on Windows opening a path named there could start a program
+            if (Path(quoted).suffix.lower() in OPENABLE and Path(quoted).is_absolute()
+                    and Path(quoted).is_file()):  # fmt: skip
                 self._open(Path(quoted))
                 return
         for name in FILE_NAME.findall(text):
@@ -834,6 +837,7 @@ JOB_STEPS = {"exchange": "Обмен с «Мои счета»", "generate": "Ф�
              "export": "Выгрузка", "refresh": "Обновление", "report": "Отчёт",
              "settings": "Сохранение настроек", "bank": "Загрузка выписки", "post": "Проведение"}  # fmt: skip
 QUOTED = re.compile(r"«([^«»]+)»")
+OPENABLE = {".csv", ".xlsx", ".txt", ".html", ".htm"}  # tables, registries, statements, reports
 FILE_NAME = re.compile(r"(?:Ack_)?(?:Services|Debts|Meters|Payments|Readings)_\d{8}_\d{3}\.txt")
 NOT_MADE = "Не сформирован: в Исходящих уже ждёт "
 NO_ACCRUALS = "Нет начислений"
