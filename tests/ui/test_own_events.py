@@ -74,6 +74,8 @@ def test_command_line_work_is_in_the_events(root: tk.Tk, home: Path, info: DemoI
     posted = cli(home, "post", accepted["READINGS"]["document"])
     exported = cli(home, "export", "payments", "--out", str(tmp_path / "оплаты.csv"))
     again = cli(home, "exchange")  # the confirmations go out
+    idle = cli(home, "exchange")  # nothing to send or receive: no event (a schedule's many)
+    assert idle["sent"] == idle["received"] == 0
 
     win, dialogs = make_window(root, home)
     texts = [win._event_text[str(i)] for i in win.events_tree.get_children()]

@@ -546,7 +546,7 @@ def _finish(s: _Session, sid: int, ok: bool, failure: str = "") -> SessionResult
         with s.db.transaction():
             journal.finish_session(s.db, sid, ok, result.to_json())
             counts = f"отправлено {result.sent}, принято {result.received}"
-            if ok:
+            if ok and (result.sent or result.received):  # a scheduled empty one: no event
                 events.record(s.db, f"Сеанс обмена: {counts}, ждут приёма {result.pending}")
             elif failure:
                 events.record(s.db, f"{events.SESSION_FAILED}{failure}", "error", seen=True)
