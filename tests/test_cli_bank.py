@@ -93,7 +93,7 @@ def test_bank_import_reconcile_and_pending(home: Path, tmp_path: Path) -> None:
                        "payer_inn": AGENT, "purpose": "по реестру № 001 от 06.11.2026"}],
     }]  # fmt: skip
     text = run(home, "reconcile").stdout
-    assert P1 in text and "сверено" in text and "985.00" in text
+    assert P1 in text and "сверено" in text and "985,00" in text and "1\u00a0000,00" in text
 
     items = json.loads(run(home, "pending", "--json").stdout)
     by_kind = {i["kind"]: i for i in items}
