@@ -17,6 +17,7 @@ from trayapp.core.accept import accept
 from trayapp.core.db import Database
 from trayapp.core.folders import ExchangeTree
 from trayapp.core.summary import OWN_SERVICES, WITHOUT_SERVICE, pending_summary
+from trayapp.errors import AcceptError
 
 ORG = fx.ORG[0]
 NAME = "Payments_20261106_001.txt"
@@ -130,3 +131,22 @@ def test_a_code_of_two_providers_is_split_as_the_acceptance_splits_it(
     assert shown["МУП «Горводоканал», ИНН 5401000003"] == by_inn["5401000003 МУП «Горводоканал»"]
     assert shown[OWN_SERVICES] == by_inn[""]
     assert sum(shown.values()) == sm.total
+
+
+def test_only_the_file_summed_is_accepted(db: Database, tmp_path: Path) -> None:
+    """The accountant confirms the sums of one file: if Входящие holds another by then (the
+    same name received again, another PC), acceptance refuses it and writes nothing."""
+    tree = ExchangeTree(tmp_path / "x").ensure()
+    (tree.incoming / NAME).write_bytes(payments_file(ROWS[:3]))
+    sm = pending_summary(db, tree, NAME, ORG, "GOROD")
+    (tree.incoming / NAME).write_bytes(payments_file(ROWS[:2]))  # replaced after the summary
+    with pytest.raises(AcceptError, match="изменился после проверки"):
+        accept(db, tree, NAME, ORG, "GOROD", tmp_path / "r", lambda: NOW,
+               expected_sha256=sm.sha256)  # fmt: skip
+    assert db.scalar("SELECT COUNT(*) FROM payments WHERE payment_id LIKE 's-%'") == 0
+    assert (tree.incoming / NAME).is_file()
+    sm = pending_summary(db, tree, NAME, ORG, "GOROD")  # looked at again: now it is taken
+    r = accept(db, tree, NAME, ORG, "GOROD", tmp_path / "r", lambda: NOW,
+               expected_sha256=sm.sha256)  # fmt: skip
+    assert r.rows == sm.rows == 2 and r.total == sm.total
+    assert db.scalar("SELECT COUNT(*) FROM payments WHERE payment_id LIKE 's-%'") == 2

@@ -187,9 +187,12 @@ def accept(
     xlsx: bool = False,
     bank: BankTerms | None = None,
     progress: Progress = no_progress,
+    expected_sha256: str | None = None,
 ) -> AcceptResult:
     """Accept one pending registry (see the module docstring); ``AcceptError`` when not.
     ``progress`` hears the rows checked ("check") and written ("write") of how many.
+    ``expected_sha256``: the file the accountant confirmed (``PendingSummary.sha256``); a
+    file changed since is refused, not accepted unseen.
 
     With ``bank`` (the settings of bank.md), a payments registry's match against the bank
     statements is kept with it in the same transaction (``reconcile.keep_match``).
@@ -205,7 +208,7 @@ def accept(
     # another accountant's acceptance in progress is waited for, not taken for a crash's
     with acceptance_lock(db):
         return _accept(db, tree, name, fname, org, coding, reports_dir, clock, report, xlsx,
-                       bank, progress)
+                       bank, progress, expected_sha256)
 
 
 def _accept(
@@ -221,6 +224,7 @@ def _accept(
     xlsx: bool,
     bank: BankTerms | None,
     progress: Progress = no_progress,
+    expected_sha256: str | None = None,
 ) -> AcceptResult:
     before = journal.get_file(db, "in", name)
     recover(db, tree, org, clock)
@@ -239,6 +243,9 @@ def _accept(
 
     data = _read(path)
     sha = hashlib.sha256(data).hexdigest()
+    if expected_sha256 is not None and sha != expected_sha256:
+        raise AcceptError(f"реестр {name} изменился после проверки: проверьте его снова "
+                          "(«Принять») и сверьте суммы")  # fmt: skip
     try:
         with db.transaction():
             entry = journal.get_file(db, "in", name)

@@ -13,6 +13,7 @@ the report after acceptance shows. Money in integer kopecks. Imports no GUI.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 from trayapp.core import formats
@@ -40,6 +41,7 @@ class PendingSummary:
     coding: str = ""
     by_service: list[Line] = field(default_factory=list)  # code and names; none last
     by_provider: list[Line] = field(default_factory=list)  # «name, ИНН n»; none last
+    sha256: str = ""  # of the bytes summed: ``accept(expected_sha256=...)`` takes just those
 
 
 def pending_summary(
@@ -55,7 +57,7 @@ def pending_summary(
     kind = registry.header.type
     if kind != "PAYMENTS":
         readings = [r for r in registry.rows if isinstance(r, ReadingRow)]
-        return PendingSummary(name, kind, len(readings), 0, coding)
+        return PendingSummary(name, kind, len(readings), 0, coding, sha256=_sha(data))
     pays = [r for r in registry.rows if isinstance(r, PaymentRow)]
     with db.transaction():
         q.load_payments(db, ((r.line, r.payment_id, r.account, r.service_code,
@@ -74,7 +76,12 @@ def pending_summary(
     total = sum(s for _, _, s in by_code)
     return PendingSummary(name, kind, len(pays), total, coding,
                           _services(by_code, services),
-                          _providers(by_code, by_provider, services, shares, names))  # fmt: skip
+                          _providers(by_code, by_provider, services, shares, names),
+                          _sha(data))  # fmt: skip
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def _services(by_code: list[Line], services: list[tuple[str, int, str, int | None]]) -> list[Line]:

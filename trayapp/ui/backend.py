@@ -144,11 +144,13 @@ class Backend:
                                        today or a.clock().date(), month, apartments_only,
                                        progress)  # fmt: skip
 
-    def accept(self, name: str, progress: Progress = no_progress) -> AcceptResult:
+    def accept(self, name: str, progress: Progress = no_progress,
+               sha256: str | None = None) -> AcceptResult:  # fmt: skip
+        """Accept ``name``; with ``sha256`` only the very file its summary showed."""
         with self.app() as a:
             return accept(a.db, a.tree, name, a.require_org(), a.settings.coding,
                           a.paths.reports_dir, a.clock, bank=a.settings.bank_terms(),
-                          progress=progress)  # fmt: skip
+                          progress=progress, expected_sha256=sha256)  # fmt: skip
 
     def import_statement(self, path: Path) -> StatementImport:
         with self.app() as a:

@@ -544,7 +544,8 @@ class MainWindow:
         if not self.bank.confirm_accept(name):
             return
         self.accept_result_var.set(f"Принимается {name}…")
-        self.worker.submit("accept", lambda: self.backend.accept(name, self.worker.progress),
+        self.worker.submit("accept", lambda: self.backend.accept(name, self.worker.progress,
+                                                                 sm.sha256 or None),
                            self._accepted,
                            self._error("Реестр не принят"))  # fmt: skip
 
