@@ -18,7 +18,7 @@ from trayapp.core.demo import DemoInfo
 from trayapp.emulator.server import Emulator
 
 from .conftest import RecordingDialogs, pump
-from .test_window import configure, emulator, make_window, tree  # noqa: F401
+from .test_window import accept_pending, configure, emulator, make_window, tree  # noqa: F401
 
 PROVIDERS = "inn;name;bank_account;bik\n5401999999;ООО «Лифт-Сервис»;40702810000000000099;045004774\n"
 NBSP = "\u00a0"
@@ -145,12 +145,7 @@ def test_window_work_is_in_the_events(root: tk.Tk, home: Path, info: DemoInfo,
     pump(root, lambda: win.last_exchange is not None and not win.worker.busy(), 60)
     r = win.last_exchange.result  # type: ignore[union-attr]
     for prefix in ("Payments_", "Readings_"):
-        name = next(str(i) for i in win.pending_tree.get_children() if str(i).startswith(prefix))
-        win.pending_tree.selection_set(name)
-        root.update()
-        win.last_accepted = None
-        win.accept_button.invoke()
-        pump(root, lambda: win.last_accepted is not None and not win.worker.busy())
+        accept_pending(root, win, prefix)
         if prefix == "Payments_":
             pay = win.last_accepted
     rd = win.last_accepted

@@ -89,6 +89,17 @@ def make_window(root: tk.Tk, home: Path, password: str | None = "demo"
     return win, dialogs
 
 
+def accept_pending(root: tk.Tk, win: MainWindow, prefix: str) -> None:
+    """Select the pending registry whose name starts with ``prefix`` and accept it (the
+    dialogs answer yes); returns when it is accepted."""
+    name = next(str(i) for i in win.pending_tree.get_children() if str(i).startswith(prefix))
+    win.pending_tree.selection_set(name)
+    root.update()
+    win.last_accepted = None
+    win.accept_button.invoke()
+    pump(root, lambda: win.last_accepted is not None and not win.worker.busy())
+
+
 def tree(home: Path) -> ExchangeTree:
     return ExchangeTree(App.create(home).settings.exchange_folder(App.create(home).paths))
 

@@ -22,7 +22,7 @@ from trayapp.emulator.server import Emulator
 from trayapp.ui.window import MainWindow
 
 from .conftest import pump
-from .test_window import configure, emulator, make_window, tree  # noqa: F401 (a fixture)
+from .test_window import accept_pending, configure, emulator, make_window, tree  # noqa: F401 (a fixture)
 
 
 def _geometry(widgets: list[tk.Misc]) -> list[tuple[str, int, int, int, int]]:
@@ -62,13 +62,6 @@ def _exchange(root: tk.Tk, win: MainWindow) -> None:
     pump(root, lambda: win.last_exchange is not None and not win.worker.busy(), 60)
 
 
-def _accept(root: tk.Tk, win: MainWindow, prefix: str) -> None:
-    name = next(str(i) for i in win.pending_tree.get_children() if str(i).startswith(prefix))
-    win.pending_tree.selection_set(name)
-    root.update()
-    win.last_accepted = None
-    win.accept_button.invoke()
-    pump(root, lambda: win.last_accepted is not None and not win.worker.busy())
 
 
 def test_nothing_moves_as_results_appear(root: tk.Tk, home: Path, emulator: Emulator) -> None:  # noqa: F811
@@ -86,10 +79,10 @@ def test_nothing_moves_as_results_appear(root: tk.Tk, home: Path, emulator: Emul
     _same(_geometry(_work_widgets(win)), before, win.gen_result_var.get())
     _exchange(root, win)
     win.message_var.set("")
-    _accept(root, win, "Readings_")  # the longest result text
+    accept_pending(root, win, "Readings_")  # the longest result text
     assert "«Данные»" in win.accept_result_var.get()
     _same(_geometry(_work_widgets(win)), before, win.accept_result_var.get())
-    _accept(root, win, "Payments_")
+    accept_pending(root, win, "Payments_")
     _same(_geometry(_work_widgets(win)), before, win.accept_result_var.get())
 
     win.notebook.select(win.data_panel)  # type: ignore[no-untyped-call]
@@ -128,7 +121,7 @@ def test_export_starts_in_the_exchange_folder_with_a_russian_name(root: tk.Tk, h
     configure(home, server_url=emulator.url, login="demo")
     win, dialogs = make_window(root, home)
     _exchange(root, win)
-    _accept(root, win, "Payments_")
+    accept_pending(root, win, "Payments_")
     accepted = win.last_accepted
     assert accepted is not None
     folder = tree(home).root
@@ -198,7 +191,7 @@ def test_every_sum_keeps_its_sign_of_the_rouble(root: tk.Tk, home: Path,
     texts.append(waiting_text(pending))
     texts.append(summary_text(win.backend.summary(
         next(p.file for p in pending if p.kind == "PAYMENTS"))))  # fmt: skip
-    _accept(root, win, "Payments_")
+    accept_pending(root, win, "Payments_")
     texts += [m for _kind, _title, m in dialogs.shown] + _texts(root) + win.event_texts()
     signs = [t for t in texts if "₽" in t]
     assert len(signs) >= 4, texts  # the waiting notice, the confirmation, the bank's match

@@ -45,7 +45,7 @@ def test_back_after_a_job_that_fails(root: tk.Tk, thresholds: tuple[int, int, in
         for fail in (AppError, ValueError):  # a refusal, and a bug («Внутренняя ошибка»)
             seen.clear()
             worker.submit("job", lambda f=fail: job(f), lambda _v: None,  # type: ignore[misc]
-                          lambda exc: seen.setdefault("error", exc.message))  # fmt: skip
+                          lambda exc: seen.update(error=exc.message))  # fmt: skip
             pump(root, lambda: "error" in seen)
             assert seen["during"] == (700, 10, w.FULL_GC_WAITS)
             assert gc.get_threshold() == thresholds
