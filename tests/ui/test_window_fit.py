@@ -48,7 +48,8 @@ def _xvfb(size: str) -> tuple[subprocess.Popen[bytes], str]:
     pytest.skip("Xvfb did not start")
 
 
-PROBE = """
+# a child process's start: the demo window at the Tk scaling of argv[2] (home: argv[1])
+WINDOW_AT_SCALING = """
 import json, sys, tkinter as tk
 from pathlib import Path
 from tests.ui.test_window import configure, make_window
@@ -58,6 +59,9 @@ root.geometry("+0+0")
 home = Path(sys.argv[1])
 configure(home)
 win, _ = make_window(root, home)
+"""
+
+PROBE = WINDOW_AT_SCALING + """
 out = []
 for tab in win.notebook.tabs():  # the tallest tab must fit too
     win.notebook.select(tab)

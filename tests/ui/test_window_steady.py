@@ -23,6 +23,7 @@ from trayapp.ui.window import MainWindow
 
 from .conftest import pump
 from .test_window import accept_pending, configure, emulator, make_window, tree  # noqa: F401 (a fixture)
+from .test_window_fit import WINDOW_AT_SCALING
 
 
 def _geometry(widgets: list[tk.Misc]) -> list[tuple[str, int, int, int, int]]:
@@ -330,18 +331,9 @@ def test_indicators_and_arrows_grow_at_150_percent(xdisplay: str, home: Path) ->
         assert size > 0 and big[key] >= 1.4 * size, (key, size, big[key])
 
 
-REACH = """
-import json, sys, tkinter as tk
+REACH = WINDOW_AT_SCALING + """
 from tkinter import ttk
-from pathlib import Path
-from tests.ui.test_window import configure, make_window
 from trayapp.ui.common import Scrolled
-root = tk.Tk()
-root.tk.call("tk", "scaling", float(sys.argv[2]))
-root.geometry("+0+0")
-home = Path(sys.argv[1])
-configure(home)
-win, _ = make_window(root, home)
 KINDS = (ttk.Button, ttk.Checkbutton, ttk.Radiobutton, ttk.Menubutton, ttk.Spinbox, ttk.Entry)
 
 def walk(w):
