@@ -276,6 +276,26 @@ def test_posted_readings_become_the_previous_ones(env: Env) -> None:
     assert env.count("SELECT below_previous FROM readings WHERE reading_id = 'r-3'") == 1
 
 
+def test_a_posting_in_between_asks_again(env: Env) -> None:
+    """The window showed document 2 with no reading below the previous one; document 1,
+    posted meanwhile (another accountant, the command line), makes one: posting 2 with what
+    was shown is refused, then posted once the new list is confirmed."""
+    env.put(R1, readings_file(["r-1;06.11.2026 09:00:00;1002;20;ХВ-1002-1;50"]))
+    env.accept(R1, report=False)
+    r2 = "Readings_20261107_001.txt"
+    env.put(r2, readings_file(["r-2;07.11.2026 09:00:00;1002;20;ХВ-1002-1;40"]))
+    env.accept(r2, report=False)
+    shown = acc.below_previous(env.db, "2")
+    assert shown == []
+    post_document(env.db, "1")  # in between
+    with pytest.raises(AcceptError, match="после проверки появились"):
+        post_document(env.db, "2", shown)
+    assert env.count("SELECT posted FROM readings WHERE reading_id = 'r-2'") == 0
+    again = acc.below_previous(env.db, "2")
+    assert [(b.meter_id, b.previous, b.value) for b in again] == [("20", 50000, 40000)]
+    assert post_document(env.db, "2", again) == ("000002", 1)
+
+
 def test_recover_after_a_crash_between_commit_and_confirmation(
     env: Env, monkeypatch: pytest.MonkeyPatch
 ) -> None:

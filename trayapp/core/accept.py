@@ -523,8 +523,12 @@ def report_of_file(db: Database, name: str, reports_dir: Path, xlsx: bool = Fals
 # ---------------------------------------------------------------------------- posting
 
 
-def post_document(db: Database, number: str) -> tuple[str, int]:
-    """Post a «Показания новые» document: from then on its readings count. (number, rows)."""
+def post_document(db: Database, number: str,
+                  confirmed: list[BelowPrevious] | None = None) -> tuple[str, int]:  # fmt: skip
+    """Post a «Показания новые» document: from then on its readings count. (number, rows).
+    ``confirmed``: the readings below the previous ones the accountant was shown and agreed
+    to (``below_previous``); one more found now (a posting by someone else in between) is
+    refused, to be shown again, never posted unseen."""
     num = number.strip()
     if num.isdigit():
         num = docs.format_number(int(num))
@@ -534,7 +538,12 @@ def post_document(db: Database, number: str) -> tuple[str, int]:
             raise AcceptError(f"нет документа «Показания новые» № {number}")
         if doc[4]:
             raise AcceptError(f"документ «Показания новые» № {num} уже проведён")
-        low = len(docs.readings_below_previous(db, int(doc[0])))
+        below = _below(db, int(doc[0]))
+        if confirmed is not None and not set(below) <= set(confirmed):
+            raise AcceptError(f"документ «Показания новые» № {num} не проведён: после проверки "
+                              "появились другие показания меньше предыдущих; проверьте снова "
+                              "(«Провести»)")  # fmt: skip
+        low = len(below)
         rows = docs.post_readings(db, int(doc[0]))
         source = docs.file_name(db, doc[5])
         events.record(db, f"Проведён документ «Показания новые» № {num}"
@@ -567,9 +576,13 @@ def below_previous(db: Database, number: str) -> list[BelowPrevious]:
     doc = docs.find_document(db, "accruals", "readings", num)
     if doc is None:
         raise AcceptError(f"нет документа «Показания новые» № {number}")
+    return _below(db, int(doc[0]))
+
+
+def _below(db: Database, document_id: int) -> list[BelowPrevious]:
     return [BelowPrevious(str(m), str(s), str(a), str(n or ""), int(p), int(val),
                           datetime.fromisoformat(str(at)))
-            for m, s, a, n, p, val, at in docs.readings_below_previous(db, int(doc[0]))]  # fmt: skip
+            for m, s, a, n, p, val, at in docs.readings_below_previous(db, document_id)]  # fmt: skip
 
 
 def _read(path: Path) -> bytes:

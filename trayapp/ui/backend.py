@@ -219,11 +219,13 @@ class Backend:
         with self.app() as a:
             return below_previous(a.db, number)
 
-    def post(self, number: str) -> tuple[str, int]:
+    def post(self, number: str, confirmed: list[BelowPrevious] | None = None) -> tuple[str, int]:
+        """Post document ``number``; with ``confirmed``, only if no reading below the previous
+        one has appeared beyond those the accountant agreed to."""
         from trayapp.core.accept import post_document
 
         with self.app() as a:
-            return post_document(a.db, number)
+            return post_document(a.db, number, confirmed)
 
     # ------------------------------------------------------------------ settings
 

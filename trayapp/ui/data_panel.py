@@ -196,7 +196,7 @@ class DataPanel(ttk.Frame):
             self.post_var.set(f"Документ «Показания новые» № {number} не проведён: проверьте "
                               "показания ниже предыдущих (отчёт по реестру).")  # fmt: skip
             return
-        self.worker.submit("post", lambda: self.backend.post(number), self._posted,
+        self.worker.submit("post", lambda: self.backend.post(number, low), self._posted,
                            self.on_error("Документ не проведён"))  # fmt: skip
 
     def _posted(self, result: tuple[str, int]) -> None:
