@@ -813,6 +813,7 @@ class MainWindow:
         self.worker.close()
         try:
             self.root.after_cancel(self._tick_after)
+            self.progress.stop()  # its own timer would fire into a destroyed window
         except tk.TclError:
             pass
 
