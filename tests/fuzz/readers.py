@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from trayapp.core import importer, tables
-from trayapp.core.import_locate import locate
 from trayapp.core.db import Database
 from trayapp.core.formats import clientbank, moischeta
+from trayapp.core.import_locate import locate
 from trayapp.errors import AppError, ImportFileError, RegistryError, SettingsError
 
 ROOT = Path(__file__).resolve().parents[1]
