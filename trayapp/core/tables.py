@@ -33,6 +33,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from trayapp.core import cells
 from trayapp.errors import AppError, FolderError
 from trayapp.fsutil import fsync_dir, remove_file, replace_file, set_hidden
 
@@ -319,7 +320,7 @@ def write_csv(
         w = csv.writer(text, delimiter=";", lineterminator="\r\n")
         w.writerow(header)
         for row in rows:
-            w.writerow(row)
+            w.writerow(cells.csv_row(row))  # nothing becomes a formula in Excel
             count += 1
         text.flush()
         text.detach()
@@ -355,7 +356,7 @@ def write_xlsx(
                 out.append(cell)
             else:
                 out.append(value)
-        ws.append(out)
+        ws.append(cells.xlsx_row(ws, out))  # text stays text: never a formula
         count += 1
 
     def write(f: IO[bytes]) -> None:
