@@ -4,9 +4,9 @@ Reading is ``table_read`` (re-exported here): ``open_source(path)`` finds the sh
 first rows, ``Source.table`` streams the rows under the header row found.
 
 Writing: ``write_csv`` and ``write_xlsx`` write a header and rows atomically (temporary file
-in the target folder, flush, fsync, ``os.replace``; with ``new``, never over an existing
-file: the first free name of a numbered series, claimed by a hard link). CSV with ``;``,
-UTF-8 with BOM, CRLF.
+in the target folder, flush, fsync, ``os.replace``, fsync of the folder; with ``new``, never
+over an existing file: the first free name of a numbered series, claimed by a hard link).
+CSV with ``;``, UTF-8 with BOM, CRLF.
 
 Errors: an unreadable file becomes ``AppError`` with a Russian message. Knows nothing of
 kinds or the database; imports only ``errors`` of the app.
@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from trayapp.core import cells
 from trayapp.core.table_read import (
     EXTENSIONS,
     REPLACEMENT,
@@ -41,7 +42,7 @@ from trayapp.core.table_read import (
     sniff_encoding,
 )
 from trayapp.errors import FolderError
-from trayapp.fsutil import remove_file, replace_file, set_hidden
+from trayapp.fsutil import fsync_dir, remove_file, replace_file, set_hidden
 
 __all__ = [
     "EXTENSIONS", "REPLACEMENT", "UTF8_BOM", "CsvTable", "MemoryTable", "Part", "Source",
@@ -56,7 +57,8 @@ log = logging.getLogger(__name__)
 
 
 def atomic_write(path: Path, write: Callable[[IO[bytes]], None], new: int = 0) -> Path:
-    """Write ``path`` through a temporary file in its folder: flush, fsync, then into place.
+    """Write ``path`` through a temporary file in its folder: flush, fsync, then into place,
+    then fsync the folder.
 
     ``new`` > 0: never overwrite a file; the data goes under ``path``, or, when that is
     taken, ``<stem>_2<suffix>``, ``_3``... up to ``new`` names (the first free one, claimed
@@ -81,6 +83,7 @@ def atomic_write(path: Path, write: Callable[[IO[bytes]], None], new: int = 0) -
         except OSError:
             pass
         raise
+    fsync_dir(path.parent)  # the rename or link itself survives a power cut
     return path
 
 
@@ -119,7 +122,7 @@ def write_csv(
         w = csv.writer(text, delimiter=";", lineterminator="\r\n")
         w.writerow(header)
         for row in rows:
-            w.writerow(row)
+            w.writerow(cells.csv_row(row))  # nothing becomes a formula in Excel
             count += 1
         text.flush()
         text.detach()
@@ -155,7 +158,7 @@ def write_xlsx(
                 out.append(cell)
             else:
                 out.append(value)
-        ws.append(out)
+        ws.append(cells.xlsx_row(ws, out))  # text stays text: never a formula
         count += 1
 
     def write(f: IO[bytes]) -> None:
