@@ -869,7 +869,8 @@ JOB_STEPS = {"exchange": "Обмен с «Мои счета»", "generate": "Ф�
              "settings": "Сохранение настроек", "bank": "Загрузка выписки", "post": "Проведение"}  # fmt: skip
 QUOTED = re.compile(r"«([^«»]+)»")
 OPENABLE = {".csv", ".xlsx", ".txt", ".html", ".htm"}  # tables, registries, statements, reports
-FILE_NAME = re.compile(r"(?:Ack_)?(?:Services|Debts|Meters|Payments|Readings)_\d{8}_\d{3}\.txt")
+FILE_NAME = re.compile(r"(?:Ack_)?(?:Services|Debts|Meters|Payments|Readings)_\d{8}_\d{3}\.txt",
+                       re.ASCII)
 NOT_MADE = "Не сформирован: в Исходящих уже ждёт "
 NO_ACCRUALS = "Нет начислений"
 OUTGOING_PREFIX = {"services": "Services_", "debts": "Debts_", "meters": "Meters_"}
