@@ -271,6 +271,7 @@ def _swap(backup: Path, manifest: dict[str, Any], paths: AppPaths, settings: Set
                "db_staged": str(paths.data_dir / f"{TEMP_PREFIX}restore-{token}.sqlite")}  # fmt: skip
     marker = paths.data_dir / MARKER
     write_atomic(marker, json.dumps(journal, ensure_ascii=False).encode())
+    loaded = False
     try:
         members = members_of(manifest)
         with zipfile.ZipFile(backup) as zf:
@@ -291,11 +292,12 @@ def _swap(backup: Path, manifest: dict[str, Any], paths: AppPaths, settings: Set
         settings_mod.save(paths, new_settings)
         if journal["db"]:
             _load_database(Path(journal["db_staged"]), Path(journal["db"]))
+            loaded = True
         journal["state"] = "done"
         write_atomic(marker, json.dumps(journal, ensure_ascii=False).encode())
     except BaseException as exc:
         log.error("restore failed midway: putting the prior state back", exc_info=True)
-        _roll_back(journal)
+        _roll_back(journal, database=loaded)  # a load that failed changed nothing
         _finish(marker, journal)
         if isinstance(exc, OSError):
             raise BackupError(NOT_DONE + os_error(exc, str(paths.data_dir)).message) from exc
@@ -318,8 +320,9 @@ def _load_database(src: Path, live: Path) -> None:
         s.close()
 
 
-def _roll_back(journal: dict[str, Any]) -> None:
-    """Put back what a restore changed (any state, any number of times)."""
+def _roll_back(journal: dict[str, Any], database: bool = True) -> None:
+    """Put back what a restore changed (any state, any number of times); ``database``: the
+    database too (after a crash nobody knows whether its load committed)."""
     swapping = journal["state"] == "swapping"
     for part in reversed(journal["parts"]):
         cur, old = Path(part["current"]), Path(part["old"])
@@ -336,7 +339,7 @@ def _roll_back(journal: dict[str, Any]) -> None:
                 os.unlink(journal["settings"])
         else:
             write_atomic(Path(journal["settings"]), text.encode("utf-8"))
-        if journal["db"]:  # maybe replaced already: the safety copy's database goes back
+        if journal["db"] and database:  # maybe replaced already: the safety copy's database goes back
             with zipfile.ZipFile(journal["before"]) as zf:
                 manifest = json.loads(zf.read("manifest.json").decode("utf-8"))
                 m = next(x for x in members_of(manifest) if x.path == DB_MEMBER)
