@@ -9,9 +9,9 @@ shows as U+FFFD in the row, for the importer to report. .xlsx: the first sheet, 
 cell values as Excel stores them (str, int, float, datetime, bool, None).
 
 Writing: ``write_csv`` and ``write_xlsx`` write a header and rows atomically (temporary file
-in the target folder, flush, fsync, ``os.replace``; with ``new``, never over an existing
-file: the first free name of a numbered series, claimed by a hard link). CSV with ``;``,
-UTF-8 with BOM, CRLF.
+in the target folder, flush, fsync, ``os.replace``, fsync of the folder; with ``new``, never
+over an existing file: the first free name of a numbered series, claimed by a hard link).
+CSV with ``;``, UTF-8 with BOM, CRLF.
 
 Errors: an unreadable file becomes ``AppError`` with a Russian message. Knows nothing of
 kinds or the database; imports only ``errors`` of the app.
@@ -33,8 +33,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from trayapp.core import cells
 from trayapp.errors import AppError, FolderError
-from trayapp.fsutil import remove_file, replace_file, set_hidden
+from trayapp.fsutil import fsync_dir, remove_file, replace_file, set_hidden
 
 log = logging.getLogger(__name__)
 
@@ -254,7 +255,8 @@ class XlsxTable(_OneLineRows):
 
 
 def atomic_write(path: Path, write: Callable[[IO[bytes]], None], new: int = 0) -> Path:
-    """Write ``path`` through a temporary file in its folder: flush, fsync, then into place.
+    """Write ``path`` through a temporary file in its folder: flush, fsync, then into place,
+    then fsync the folder.
 
     ``new`` > 0: never overwrite a file; the data goes under ``path``, or, when that is
     taken, ``<stem>_2<suffix>``, ``_3``... up to ``new`` names (the first free one, claimed
@@ -279,6 +281,7 @@ def atomic_write(path: Path, write: Callable[[IO[bytes]], None], new: int = 0) -
         except OSError:
             pass
         raise
+    fsync_dir(path.parent)  # the rename or link itself survives a power cut
     return path
 
 
@@ -317,7 +320,7 @@ def write_csv(
         w = csv.writer(text, delimiter=";", lineterminator="\r\n")
         w.writerow(header)
         for row in rows:
-            w.writerow(row)
+            w.writerow(cells.csv_row(row))  # nothing becomes a formula in Excel
             count += 1
         text.flush()
         text.detach()
@@ -353,7 +356,7 @@ def write_xlsx(
                 out.append(cell)
             else:
                 out.append(value)
-        ws.append(out)
+        ws.append(cells.xlsx_row(ws, out))  # text stays text: never a formula
         count += 1
 
     def write(f: IO[bytes]) -> None:

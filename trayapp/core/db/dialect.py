@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 SCHEMES = ("postgresql", "postgres")
 
-_TOKENS = re.compile(r"'(?:[^']|'')*'|\"[^\"]*\"|::|\?|:([A-Za-z_]\w*)|%")
+_TOKENS = re.compile(r"'(?:[^']|'')*'|\"[^\"]*\"|::|\?|:([A-Za-z_]\w*)|%", re.ASCII)
 
 
 def is_postgres_url(target: str) -> bool:
@@ -42,9 +42,9 @@ def to_pyformat(sql: str) -> str:
     return _TOKENS.sub(sub, sql)
 
 
-_ID = re.compile(r"\bid INTEGER PRIMARY KEY\b")
-_INTEGER = re.compile(r"\bINTEGER\b")
-_TEXT = re.compile(r"\bTEXT\b(?!\s+COLLATE)")
+_ID = re.compile(r"\bid INTEGER PRIMARY KEY\b", re.ASCII)
+_INTEGER = re.compile(r"\bINTEGER\b", re.ASCII)
+_TEXT = re.compile(r"\bTEXT\b(?!\s+COLLATE)", re.ASCII)
 
 
 # Tables of millions of rows whose references PostgreSQL does not check row by row: its
@@ -53,8 +53,8 @@ _TEXT = re.compile(r"\bTEXT\b(?!\s+COLLATE)")
 # rows against the database itself, in the same transaction, all or nothing; nothing in the
 # program deletes an account or a service. SQLite keeps the clauses (checked cheaply there).
 UNCHECKED_REFERENCES = ("balances", "accruals")
-_TABLE = re.compile(r"CREATE TABLE (\w+) \((.*?)\n\)", re.S)
-_REFERENCES = re.compile(r" REFERENCES \w+\(\w+\)")
+_TABLE = re.compile(r"CREATE TABLE (\w+) \((.*?)\n\)", re.S | re.ASCII)
+_REFERENCES = re.compile(r" REFERENCES \w+\(\w+\)", re.ASCII)
 
 
 def _drop_references(m: re.Match[str]) -> str:
