@@ -247,7 +247,7 @@ def cmd_settings(args: argparse.Namespace) -> None:
         if db:
             st.set_db_password(app.settings.database, password)
         else:
-            st.set_password(app.settings.login, password)
+            st.set_password(app.settings.server_url, app.settings.login, password)
         _emit(args, {"saved": True}, "пароль сохранён в хранилище паролей системы")
 
 

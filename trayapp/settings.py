@@ -7,7 +7,8 @@ Keys are those of spec/cli.md: ``folder``, ``coding``, ``server_url``, ``login``
 ``backup_folder``, ``backup_auto``, ``backup_keep``. A missing
 file means the defaults (first start); a broken one is a
 ``SettingsError`` with a Russian message. The password is never written to a file: it lives
-in the OS keyring, or, where no secure keyring exists, comes from ``TRAYAPP_PASSWORD``.
+in the OS keyring under the server's address and the login together (``password_key``), or,
+where no secure keyring exists, comes from ``TRAYAPP_PASSWORD_<INN>`` or ``TRAYAPP_PASSWORD``.
 ``database`` is an SQLite file or a PostgreSQL URL without a password; the database's
 password is in the keyring too (``set_db_password``), or where libpq looks for it.
 Imports no GUI.
@@ -400,28 +401,55 @@ def _keyring_usable() -> bool:
     return not (backends is not None and not backends)
 
 
-def get_password(login: str) -> str:
-    """The password for ``login``: the keyring, else ``TRAYAPP_PASSWORD``."""
-    env = os.environ.get(PASSWORD_ENV)
+def password_key(server_url: str, login: str) -> str:
+    """The keyring entry of a password: the server's address and the login together, so
+    that one login on two servers (or two logins on one) keeps two passwords."""
+    return f"{server_url.rstrip('/')} {login}"
+
+
+def _from_keyring(server_url: str, login: str) -> str | None:
+    """The stored password; one stored under the login alone (before 0.2) is moved under
+    ``password_key`` once: read, written under the new key, the old entry removed."""
+    import keyring
+
+    key = password_key(server_url, login)
+    pw = keyring.get_password(KEYRING_SERVICE, key)
+    if pw is not None or not login:
+        return pw
+    pw = keyring.get_password(KEYRING_SERVICE, login)
+    if pw is None:
+        return None
+    keyring.set_password(KEYRING_SERVICE, key, pw)
+    try:
+        keyring.delete_password(KEYRING_SERVICE, login)
+    except Exception as exc:  # the new entry holds it: an old one left is harmless
+        log.warning("the old keyring entry stays: %s", type(exc).__name__)
+    log.info("the password moved to the keyring entry of the server and the login")
+    return str(pw)
+
+
+def get_password(server_url: str, login: str, inn: str | None = None) -> str:
+    """The password for ``login`` on ``server_url``: the keyring, else
+    ``TRAYAPP_PASSWORD_<INN>`` (the association's ИНН), else ``TRAYAPP_PASSWORD``."""
     try:
         if _keyring_usable():
-            import keyring
-
-            pw = keyring.get_password(KEYRING_SERVICE, login)
+            pw = _from_keyring(server_url, login)
             if pw is not None:
                 return pw
     except Exception as exc:  # keyring backends raise many kinds; none may crash us
         log.warning("keyring unavailable: %s", type(exc).__name__)
+    env = (os.environ.get(f"{PASSWORD_ENV}_{inn}") if inn else None) or os.environ.get(PASSWORD_ENV)
     if env:
         return env
     raise PasswordError("пароль «Мои счета» не задан",
                         "введите его командой «trayapp settings password» "
-                        "или задайте TRAYAPP_PASSWORD",
+                        f"или задайте {PASSWORD_ENV}_{inn or 'ИНН'} или {PASSWORD_ENV}",
                         "введите его на вкладке «Настройки»")  # fmt: skip
 
 
-def set_password(login: str, password: str) -> None:
-    """Store the password in the OS keyring; ``PasswordError`` where there is none."""
+def set_password(server_url: str, login: str, password: str) -> None:
+    """Store the password in the OS keyring under the server and the login together;
+    ``PasswordError`` where there is no keyring."""
     if not login:
         raise SettingsError("сначала задайте логин", "trayapp settings set login ЛОГИН",
                             "поле «Логин» на вкладке «Настройки»")  # fmt: skip
@@ -430,7 +458,7 @@ def set_password(login: str, password: str) -> None:
             raise PasswordError(NO_KEYRING)
         import keyring
 
-        keyring.set_password(KEYRING_SERVICE, login, password)
+        keyring.set_password(KEYRING_SERVICE, password_key(server_url, login), password)
     except PasswordError:
         raise
     except Exception as exc:
