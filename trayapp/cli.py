@@ -106,7 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     _common(sset, False)
     sset.add_argument("key", choices=["folder", "coding", "server_url", "login", "verbose",
                                       "database", "bank_agent_inn", "bank_fee_percent",
-                                      "bank_days", "autostart", "schedule_minutes"])  # fmt: skip
+                                      "bank_days", "autostart", "schedule_minutes",
+                                      "backup_folder", "backup_auto", "backup_keep"])  # fmt: skip
     sset.add_argument("value")
 
     sp = cmd("import", "загрузить таблицу из программы начислений (CSV или .xlsx)")
@@ -120,6 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="какой столбец файла читать как столбец FIELD (можно несколько раз)")  # fmt: skip
     sp.add_argument("--check", action="store_true",
                     help="только проверить: ничего не загружать, показать все ошибки")  # fmt: skip
+    sp.add_argument("--replace", action="store_true",
+                    help="org: заменить ИНН и название ТСЖ данными другой организации")  # fmt: skip
 
     sp = cmd("generate", "сформировать реестр в каталог Исходящие")
     sp.add_argument("kind", choices=["services", "debts", "meters"])
@@ -150,6 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
     _common(bimp, False)
     bimp.add_argument("file", type=Path)
     cmd("reconcile", "сверка реестров оплат с переводами по выписке банка")
+    from trayapp import cli_backup
+
+    cli_backup.add_commands(cmd, _common)
     return p
 
 
@@ -275,9 +281,15 @@ def cmd_import(args: argparse.Namespace) -> None:
     if args.header_row is not None and args.header_row < 1:
         raise UsageError(f"--header-row {args.header_row}: ожидается номер строки, от 1")
     app = _app(args)
-    r = import_file(app.db, args.kind, args.file, sheet=args.sheet, header_row=args.header_row,
-                    columns=columns, check=args.check,
-                    store=ChoiceStore(app.paths.import_choices_file))  # fmt: skip
+    choices: dict[str, Any] = {"sheet": args.sheet, "header_row": args.header_row,
+                               "columns": columns,
+                               "store": ChoiceStore(app.paths.import_choices_file)}  # fmt: skip
+    if args.kind == "org" and not args.check:
+        from trayapp.core.org_change import import_org
+
+        r = import_org(app.db, args.file, args.replace, **choices)
+    else:
+        r = import_file(app.db, args.kind, args.file, check=args.check, **choices)
     where = (f", лист «{r.sheet}»" if r.sheet else "") + f", заголовок в строке {r.header_row}"
     if r.checked:
         text = (f"проверено {plural(r.rows, 'строка', 'строки', 'строк')} из {r.file}{where}: "
@@ -328,6 +340,8 @@ def cmd_exchange(args: argparse.Namespace) -> None:
     if r.notices:
         text += "\n" + "\n".join(r.notices)
     _emit(args, r.to_json(), text)
+    if r.received:
+        _auto_backup(app, "a session received files")
 
 
 def cmd_status(args: argparse.Namespace) -> None:
@@ -434,6 +448,7 @@ def cmd_accept(args: argparse.Namespace) -> None:
     if r.report:
         text += f"\nотчёт: {r.report}"
     _emit(args, data, text)
+    _auto_backup(app, "an acceptance")
 
 
 def cmd_report(args: argparse.Namespace) -> None:
@@ -466,6 +481,26 @@ def cmd_post(args: argparse.Namespace) -> None:
     number, rows = post_document(app.db, args.document)
     _emit(args, {"document": number, "rows": rows},
           f"документ №{number} проведён, показаний: {rows}")  # fmt: skip
+    _auto_backup(app, "a posting")
+
+
+def _auto_backup(app: Any, reason: str) -> None:
+    from trayapp import cli_backup
+
+    cli_backup.auto(app, reason)
+
+
+def cmd_backup(args: argparse.Namespace) -> None:
+    from trayapp import cli_backup
+
+    if cli_backup.cmd_backup(args, _app(args), _emit):
+        raise SystemExit(1)
+
+
+def cmd_restore(args: argparse.Namespace) -> None:
+    from trayapp import cli_backup
+
+    cli_backup.cmd_restore(args, _app(args), _emit)
 
 
 def cmd_emulator(args: argparse.Namespace) -> None:
@@ -516,6 +551,8 @@ HANDLERS: dict[str, Handler] = {
     "emulator": cmd_emulator,
     "demo": cmd_demo,
     "tray": cmd_tray,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
 }
 
 
