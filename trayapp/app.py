@@ -38,6 +38,9 @@ class App:
     @classmethod
     def create(cls, home: str | Path | None = None, load_settings: bool = True) -> App:
         paths = AppPaths.resolve(home)
+        from trayapp.core.backup_restore import recover
+
+        recover(paths)  # a restore a crash interrupted: the prior state back first
         s = settings_mod.load(paths) if load_settings else Settings()
         return cls(paths, s)
 

@@ -3,7 +3,8 @@
 Keys are those of spec/cli.md: ``folder``, ``coding``, ``server_url``, ``login``,
 ``verbose``, ``database``, bank.md's ``bank_agent_inn``, ``bank_fee_percent``,
 ``bank_days``, and ``autostart`` (read from and written to the OS entry itself,
-``autostart.py``; the file's copy is not trusted), ``schedule_minutes`` (0: off). A missing
+``autostart.py``; the file's copy is not trusted), ``schedule_minutes`` (0: off), backup.md's
+``backup_folder``, ``backup_auto``, ``backup_keep``. A missing
 file means the defaults (first start); a broken one is a
 ``SettingsError`` with a Russian message. The password is never written to a file: it lives
 in the OS keyring under the server's address and the login together (``password_key``), or,
@@ -48,7 +49,11 @@ KEYS = (
     "bank_days",
     "autostart",
     "schedule_minutes",
+    "backup_folder",
+    "backup_auto",
+    "backup_keep",
 )
+MAX_BACKUP_KEEP = 999  # backups kept besides the monthly ones (backup.md)
 MAX_SCHEDULE = 1440  # minutes: once a day at the least
 KEYRING_SERVICE = "trayapp-moischeta"
 PASSWORD_ENV = "TRAYAPP_PASSWORD"
@@ -74,6 +79,9 @@ class Settings:
     bank_days: int = 5
     autostart: bool = False  # whether the OS starts the tray at login (autostart.py)
     schedule_minutes: int = 0  # the tray's own exchange every N minutes; 0: off
+    backup_folder: str = ""  # empty: the ``backups`` folder beside the database (backup.md)
+    backup_auto: bool = True
+    backup_keep: int = 30
 
     def bank_terms(self) -> BankTerms:
         return BankTerms(self.bank_agent_inn, Decimal(self.bank_fee_percent), self.bank_days)
@@ -89,12 +97,21 @@ class Settings:
         """What ``db.open_database`` takes: the PostgreSQL URL, or the SQLite file."""
         return self.database if is_postgres_url(self.database) else self.database_path(paths)
 
+    def backup_dir(self, paths: AppPaths) -> Path:
+        """Where backups go: ``backup_folder``, else ``backups`` beside the database."""
+        if self.backup_folder:
+            return Path(self.backup_folder).expanduser()
+        if is_postgres_url(self.database):
+            return paths.data_dir / "backups"
+        return self.database_path(paths).parent / "backups"
+
     def public(self, paths: AppPaths) -> dict[str, Any]:
         """The settings in effect, defaults resolved, as ``settings show --json`` prints."""
         d = asdict(self)
         d["folder"] = str(self.exchange_folder(paths).resolve())
         target = self.database_target(paths)
         d["database"] = target if isinstance(target, str) else str(target.resolve())
+        d["backup_folder"] = str(self.backup_dir(paths).resolve())
         return d
 
 
@@ -165,6 +182,9 @@ def load(paths: AppPaths) -> Settings:
         raise SettingsError(f"файл настроек {f} повреждён: ожидался объект JSON")
     s = with_os_autostart(Settings())
     for key, value in data.items():
+        if key == "backup_folder" and isinstance(value, str):  # a USB stick may be out now:
+            s = replace(s, backup_folder=value)  # checked when set and at each backup
+            continue
         if key in KEYS and key != "autostart":
             try:
                 s = set_value(
@@ -238,6 +258,8 @@ def _set_value(settings: Settings, key: str, value: str) -> Settings:
         return replace(settings, schedule_minutes=int(value))
     if key.startswith("bank_"):
         return _bank_value(settings, key, value)
+    if key.startswith("backup_"):
+        return _backup_value(settings, key, value)
     raise SettingsError(f"неизвестный параметр: {key}; допустимо: {', '.join(KEYS)}")
 
 
@@ -274,6 +296,49 @@ def _bank_value(settings: Settings, key: str, value: str) -> Settings:
                 "от 0 до 60"
             )
         return replace(settings, bank_days=int(value))
+    raise SettingsError(f"неизвестный параметр: {key}; допустимо: {', '.join(KEYS)}")
+
+
+def check_backup_folder(folder: Path) -> None:
+    """Refuse a backup folder that cannot be created or written, in Russian. Writing is
+    tried for real (a file made and removed): ``os.access`` says yes to a read-only share or
+    a folder an ACL forbids on Windows."""
+    import tempfile
+
+    for step in (folder, *folder.parents):
+        if step.exists():
+            if not step.is_dir():
+                raise SettingsError(f"каталог резервных копий {folder} создать нельзя: {step} — "
+                                    "это файл, а не каталог")  # fmt: skip
+            break
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".~probe.", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise SettingsError(f"в каталог резервных копий {folder} нельзя записать: "
+                            f"{exc.strerror or exc}") from exc  # fmt: skip
+
+
+def _backup_value(settings: Settings, key: str, value: str) -> Settings:
+    """The settings of backup.md, checked: the folder (written to for real), auto, keep."""
+    if key == "backup_folder":
+        if not value:
+            return replace(settings, backup_folder="")
+        folder = Path(value).expanduser().resolve()
+        check_backup_folder(folder)
+        return replace(settings, backup_folder=str(folder))
+    if key == "backup_auto":
+        if value not in ("0", "1"):
+            raise SettingsError(f"backup_auto: {value}; допустимо 1 (копии сами) или 0 (только "
+                                "по команде)")  # fmt: skip
+        return replace(settings, backup_auto=value == "1")
+    if key == "backup_keep":
+        if (not value.isascii() or not value.isdigit() or not 1 <= int(value) <= MAX_BACKUP_KEEP):
+            raise SettingsError(f"backup_keep: {value}; ожидается целое число последних копий "
+                                f"от 1 до {MAX_BACKUP_KEEP}")  # fmt: skip
+        return replace(settings, backup_keep=int(value))
     raise SettingsError(f"неизвестный параметр: {key}; допустимо: {', '.join(KEYS)}")
 
 
