@@ -246,6 +246,10 @@ def _make(db: Database | None, paths: AppPaths, settings: Settings, folder: Path
     target = folder or settings.backup_dir(paths)
     check_target(target, create=folder is None and not settings.backup_folder)
     clean_temp(target)
+    with contextlib.suppress(OSError):  # a note of a verification a kill cut short
+        for n in os.listdir(paths.data_dir):
+            if n.startswith(f"{TEMP_PREFIX}{_state_file(paths).name}."):
+                os.unlink(paths.data_dir / n)
     inn, org_name = _org(db)
     now = clock().replace(microsecond=0)
     when = now
@@ -320,7 +324,7 @@ def clean_temp(folder: Path) -> None:
     """Remove what an interrupted backup left in ``folder`` (the caller holds the lock)."""
     with contextlib.suppress(OSError):
         for n in os.listdir(folder):
-            if n.startswith((f"{TEMP_PREFIX}trayapp-", f"{TEMP_PREFIX}.probe")):
+            if n.startswith((f"{TEMP_PREFIX}trayapp-", f"{TEMP_PREFIX}probe.")):
                 with contextlib.suppress(OSError):
                     os.unlink(folder / n)
 
