@@ -113,6 +113,22 @@ def check_target(folder: Path, create: bool) -> None:
             raise BackupError(FAILED + os_error(exc, str(folder)).message) from exc
 
 
+def same_disk(a: Path, b: Path) -> bool:
+    """Whether two folders (or their nearest existing parents) lie on one disk: a backup
+    there does not survive the disk (``st_dev``: the volume's serial number on Windows)."""
+
+    def dev(p: Path) -> int | None:
+        for step in (p, *p.parents):
+            try:
+                return os.stat(step).st_dev
+            except OSError:
+                continue
+        return None
+
+    da, db = dev(a), dev(b)
+    return da is not None and da == db
+
+
 def backup_name(inn: str | None, when: datetime, suffix: str = "") -> str:
     return f"trayapp-{inn or 'noorg'}-{when:%Y%m%d-%H%M%S}{suffix}.zip"
 
