@@ -13,9 +13,10 @@ import pytest
 
 from trayapp import cli
 from trayapp.core import progress as pr
+from trayapp.core.values import NBSP
 from trayapp.ui import common
 
-NB = pr.NBSP
+NB = NBSP
 # n -> which form: "one" (1 строка, из 1 файла), "few" (2 строки), "many" (5 строк)
 FORM = {
     0: "many", 1: "one", 2: "few", 3: "few", 4: "few", 5: "many", 10: "many",
