@@ -38,6 +38,9 @@ class App:
     @classmethod
     def create(cls, home: str | Path | None = None, load_settings: bool = True) -> App:
         paths = AppPaths.resolve(home)
+        from trayapp.core.backup_restore import recover
+
+        recover(paths)  # a restore a crash interrupted: the prior state back first
         s = settings_mod.load(paths) if load_settings else Settings()
         return cls(paths, s)
 
@@ -65,24 +68,34 @@ class App:
 
     def save_settings(self, s: Settings) -> None:
         """Save ``s``; an ``autostart`` that differs from the OS entry writes or removes it."""
-        from trayapp import autostart
+        from trayapp import associations, autostart
 
+        associations.check_apart(self.paths, s, self.settings)
         if s.autostart != settings_mod.with_os_autostart(s).autostart:
             autostart.set_enabled(s.autostart)
         settings_mod.save(self.paths, s)
         self.settings = s
 
     def password(self) -> str:
-        return settings_mod.get_password(self.settings.login)
+        inn = None
+        try:
+            inn = self.org_inn()
+        except AppError:
+            log.warning("the org's ИНН could not be read for the password", exc_info=True)
+        return settings_mod.get_password(self.settings.server_url, self.settings.login, inn)
 
     def exchange(self, progress: Progress = no_progress) -> Any:
         """One exchange session with the configured server (the CLI and the tray run this);
         ``progress`` hears the files and bytes sent and received."""
+        from trayapp import associations
         from trayapp.core import exchange
         from trayapp.core.transport import HttpTransport
 
         inn = self.require_org()
         s = self.settings
+        # a folder or database shared with another association (set before this check
+        # existed): no session until each has its own
+        associations.check_apart(self.paths, s)
         if not s.server_url:
             raise AppError("не задан адрес сервера", "trayapp settings set server_url URL",
                            "укажите его на вкладке «Настройки»")  # fmt: skip
@@ -91,7 +104,7 @@ class App:
                            "укажите его на вкладке «Настройки»")  # fmt: skip
         with HttpTransport(s.server_url, s.login, self.password(), progress=progress) as transport:
             return exchange.run_session(transport, self.db, self.tree, inn, s.coding, self.clock,
-                                        progress)  # fmt: skip
+                                        progress, associations.listed_name(self.paths))  # fmt: skip
 
     def close(self) -> None:
         if self._db is not None:

@@ -106,7 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     _common(sset, False)
     sset.add_argument("key", choices=["folder", "coding", "server_url", "login", "verbose",
                                       "database", "bank_agent_inn", "bank_fee_percent",
-                                      "bank_days", "autostart", "schedule_minutes"])  # fmt: skip
+                                      "bank_days", "autostart", "schedule_minutes",
+                                      "backup_folder", "backup_auto", "backup_keep"])  # fmt: skip
     sset.add_argument("value")
 
     sp = cmd("import", "загрузить таблицу из программы начислений (CSV или .xlsx)")
@@ -141,6 +142,9 @@ def build_parser() -> argparse.ArgumentParser:
     _common(bimp, False)
     bimp.add_argument("file", type=Path)
     cmd("reconcile", "сверка реестров оплат с переводами по выписке банка")
+    from trayapp import cli_backup
+
+    cli_backup.add_commands(cmd, _common)
     return p
 
 
@@ -243,7 +247,7 @@ def cmd_settings(args: argparse.Namespace) -> None:
         if db:
             st.set_db_password(app.settings.database, password)
         else:
-            st.set_password(app.settings.login, password)
+            st.set_password(app.settings.server_url, app.settings.login, password)
         _emit(args, {"saved": True}, "пароль сохранён в хранилище паролей системы")
 
 
@@ -297,6 +301,8 @@ def cmd_exchange(args: argparse.Namespace) -> None:
     if r.notices:
         text += "\n" + "\n".join(r.notices)
     _emit(args, r.to_json(), text)
+    if r.received:
+        _auto_backup(app, "a session received files")
 
 
 def cmd_status(args: argparse.Namespace) -> None:
@@ -403,6 +409,7 @@ def cmd_accept(args: argparse.Namespace) -> None:
     if r.report:
         text += f"\nотчёт: {r.report}"
     _emit(args, data, text)
+    _auto_backup(app, "an acceptance")
 
 
 def cmd_report(args: argparse.Namespace) -> None:
@@ -435,6 +442,26 @@ def cmd_post(args: argparse.Namespace) -> None:
     number, rows = post_document(app.db, args.document)
     _emit(args, {"document": number, "rows": rows},
           f"документ №{number} проведён, показаний: {rows}")  # fmt: skip
+    _auto_backup(app, "a posting")
+
+
+def _auto_backup(app: Any, reason: str) -> None:
+    from trayapp import cli_backup
+
+    cli_backup.auto(app, reason)
+
+
+def cmd_backup(args: argparse.Namespace) -> None:
+    from trayapp import cli_backup
+
+    if cli_backup.cmd_backup(args, _app(args), _emit):
+        raise SystemExit(1)
+
+
+def cmd_restore(args: argparse.Namespace) -> None:
+    from trayapp import cli_backup
+
+    cli_backup.cmd_restore(args, _app(args), _emit)
 
 
 def cmd_emulator(args: argparse.Namespace) -> None:
@@ -485,6 +512,8 @@ HANDLERS: dict[str, Handler] = {
     "emulator": cmd_emulator,
     "demo": cmd_demo,
     "tray": cmd_tray,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
 }
 
 

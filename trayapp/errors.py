@@ -20,6 +20,7 @@ prints ``message`` and exits 1, the window shows it in a dialog. Imports nothing
      |    +-- BusyError       another exchange session holds the lock
      +-- AcceptError          a registry cannot be accepted
      +-- FolderError          the exchange folder cannot be used (disk full, no rights)
+     +-- BackupError          a backup cannot be made, verified or restored
 """
 
 from __future__ import annotations
@@ -132,3 +133,7 @@ class AcceptError(AppError):
 
 class FolderError(AppError):
     title = "Каталог обмена"
+
+
+class BackupError(AppError):
+    title = "Резервная копия"

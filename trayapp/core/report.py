@@ -114,7 +114,7 @@ def _bank_line(db: Database, file: str) -> str:
 
 def _find(db: Database, number: str, kind: str | None) -> _Doc:
     num = number.strip()
-    if num.isdigit():
+    if num.isascii() and num.isdigit():  # «١» or «²» is no document number
         num = docs.format_number(int(num))
     where = [("receipts", "registry"), ("accruals", "readings")]
     for journal_name, k in where:

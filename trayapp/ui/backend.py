@@ -250,7 +250,7 @@ class Backend:
             a.save_settings(s)
             if password:
                 try:
-                    st.set_password(s.login, password)
+                    st.set_password(s.server_url, s.login, password)
                 except PasswordError as exc:  # no secure store: kept in memory, never on disk
                     self.password = password
                     log.info("no keyring: the password is kept in memory until the program ends")
