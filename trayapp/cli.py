@@ -114,6 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("kind", choices=["org", "providers", "services", "accounts", "balances",
                                      "accruals", "payments", "meters", "readings"])  # fmt: skip
     sp.add_argument("file", type=Path)
+    sp.add_argument("--replace", action="store_true",
+                    help="org: заменить ИНН и название ТСЖ данными другой организации")  # fmt: skip
 
     sp = cmd("generate", "сформировать реестр в каталог Исходящие")
     sp.add_argument("kind", choices=["services", "debts", "meters"])
@@ -255,7 +257,12 @@ def cmd_import(args: argparse.Namespace) -> None:
     from trayapp.core.importer import import_file
 
     app = _app(args)
-    r = import_file(app.db, args.kind, args.file)
+    if args.kind == "org":
+        from trayapp.core.org_change import import_org
+
+        r = import_org(app.db, args.file, args.replace)
+    else:
+        r = import_file(app.db, args.kind, args.file)
     data = {"kind": r.kind, "file": str(r.file), "rows": r.rows, "inserted": r.inserted,
             "updated": r.updated, "unchanged": r.unchanged}  # fmt: skip
     _emit(args, data, f"загружено {plural(r.rows, 'строка', 'строки', 'строк')} из {r.file}: "
