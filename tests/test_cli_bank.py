@@ -80,7 +80,8 @@ def test_bank_import_reconcile_and_pending(home: Path, tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout) == {"file": str(f), "accounts": [OWN], "from": "01.11.2026",
                                     "to": "30.11.2026", "documents": 2, "incoming": 2,
-                                    "inserted": 2}  # fmt: skip
+                                    "inserted": 2, "incoming_sum": "995.00",
+                                    "warnings": []}  # fmt: skip
     r = run(home, "bank", "import", str(f))
     assert r.returncode == 0 and "новых 0" in r.stdout
 

@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from trayapp import plain
 from trayapp import settings as settings_mod
 from trayapp.core.db import Database, open_database
 from trayapp.core.folders import ExchangeTree
@@ -38,6 +39,9 @@ class App:
     @classmethod
     def create(cls, home: str | Path | None = None, load_settings: bool = True) -> App:
         paths = AppPaths.resolve(home)
+        from trayapp.core.backup_restore import recover
+
+        recover(paths)  # a restore a crash interrupted: the prior state back first
         s = settings_mod.load(paths) if load_settings else Settings()
         return cls(paths, s)
 
@@ -65,24 +69,34 @@ class App:
 
     def save_settings(self, s: Settings) -> None:
         """Save ``s``; an ``autostart`` that differs from the OS entry writes or removes it."""
-        from trayapp import autostart
+        from trayapp import associations, autostart
 
+        associations.check_apart(self.paths, s, self.settings)
         if s.autostart != settings_mod.with_os_autostart(s).autostart:
             autostart.set_enabled(s.autostart)
         settings_mod.save(self.paths, s)
         self.settings = s
 
     def password(self) -> str:
-        return settings_mod.get_password(self.settings.login)
+        inn = None
+        try:
+            inn = self.org_inn()
+        except AppError:
+            log.warning("the org's ИНН could not be read for the password", exc_info=True)
+        return settings_mod.get_password(self.settings.server_url, self.settings.login, inn)
 
     def exchange(self, progress: Progress = no_progress) -> Any:
         """One exchange session with the configured server (the CLI and the tray run this);
         ``progress`` hears the files and bytes sent and received."""
+        from trayapp import associations
         from trayapp.core import exchange
         from trayapp.core.transport import HttpTransport
 
         inn = self.require_org()
         s = self.settings
+        # a folder or database shared with another association (set before this check
+        # existed): no session until each has its own
+        associations.check_apart(self.paths, s)
         if not s.server_url:
             raise AppError("не задан адрес сервера", "trayapp settings set server_url URL",
                            "укажите его на вкладке «Настройки»")  # fmt: skip
@@ -91,7 +105,7 @@ class App:
                            "укажите его на вкладке «Настройки»")  # fmt: skip
         with HttpTransport(s.server_url, s.login, self.password(), progress=progress) as transport:
             return exchange.run_session(transport, self.db, self.tree, inn, s.coding, self.clock,
-                                        progress)  # fmt: skip
+                                        progress, associations.listed_name(self.paths))  # fmt: skip
 
     def close(self) -> None:
         if self._db is not None:
@@ -121,6 +135,13 @@ class _PrivateLog(logging.handlers.RotatingFileHandler):
                 self.stream = self._open()
 
 
+class _PlainFormatter(logging.Formatter):
+    """A server's words in the log lose their control characters (``tail -f`` obeys ESC)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return plain.text(super().format(record))
+
+
 def setup_logging(paths: AppPaths, verbose: bool, kind: str = "cli") -> None:
     """A rotating log file of this kind of process (``cli``, ``tray``) in the log folder;
     stderr gets nothing (the CLI prints itself)."""
@@ -135,7 +156,7 @@ def setup_logging(paths: AppPaths, verbose: bool, kind: str = "cli") -> None:
     except OSError:
         handler = logging.NullHandler()
     handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s")
+        _PlainFormatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s")
     )
     handler._trayapp = True  # type: ignore[attr-defined]
     root.addHandler(handler)

@@ -106,13 +106,23 @@ def build_parser() -> argparse.ArgumentParser:
     _common(sset, False)
     sset.add_argument("key", choices=["folder", "coding", "server_url", "login", "verbose",
                                       "database", "bank_agent_inn", "bank_fee_percent",
-                                      "bank_days", "autostart", "schedule_minutes"])  # fmt: skip
+                                      "bank_days", "autostart", "schedule_minutes",
+                                      "backup_folder", "backup_auto", "backup_keep"])  # fmt: skip
     sset.add_argument("value")
 
     sp = cmd("import", "загрузить таблицу из программы начислений (CSV или .xlsx)")
     sp.add_argument("kind", choices=["org", "providers", "services", "accounts", "balances",
                                      "accruals", "payments", "meters", "readings"])  # fmt: skip
     sp.add_argument("file", type=Path)
+    sp.add_argument("--sheet", metavar="NAME", help="лист книги Excel с таблицей")
+    sp.add_argument("--header-row", type=int, metavar="N",
+                    help="строка заголовка таблицы (номер строки в файле или на листе)")  # fmt: skip
+    sp.add_argument("--column", action="append", default=[], metavar="FIELD=ЗАГОЛОВОК",
+                    help="какой столбец файла читать как столбец FIELD (можно несколько раз)")  # fmt: skip
+    sp.add_argument("--check", action="store_true",
+                    help="только проверить: ничего не загружать, показать все ошибки")  # fmt: skip
+    sp.add_argument("--replace", action="store_true",
+                    help="org: заменить ИНН и название ТСЖ данными другой организации")  # fmt: skip
 
     sp = cmd("generate", "сформировать реестр в каталог Исходящие")
     sp.add_argument("kind", choices=["services", "debts", "meters"])
@@ -132,6 +142,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("kind", choices=["payments", "readings"])
     sp.add_argument("--all", action="store_true")
     sp.add_argument("--out", type=Path)
+    sp.add_argument("--header", choices=["ru", "en"], default="ru",
+                    help="названия столбцов: ru (по умолчанию) или en (прежние)")  # fmt: skip
     sp = cmd("post", "провести документ «Показания новые»")
     sp.add_argument("document")
     cmd("status", "последний обмен, ожидающие реестры, ошибки")
@@ -141,6 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
     _common(bimp, False)
     bimp.add_argument("file", type=Path)
     cmd("reconcile", "сверка реестров оплат с переводами по выписке банка")
+    from trayapp import cli_backup
+
+    cli_backup.add_commands(cmd, _common)
     return p
 
 
@@ -243,20 +258,48 @@ def cmd_settings(args: argparse.Namespace) -> None:
         if db:
             st.set_db_password(app.settings.database, password)
         else:
-            st.set_password(app.settings.login, password)
+            st.set_password(app.settings.server_url, app.settings.login, password)
         _emit(args, {"saved": True}, "пароль сохранён в хранилище паролей системы")
 
 
+def _columns(pairs: list[str]) -> dict[str, str]:
+    """``--column FIELD=ЗАГОЛОВОК`` options as a dict (a wrong one is a usage error)."""
+    out: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, header = pair.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"--column {pair}: ожидается СТОЛБЕЦ=ЗАГОЛОВОК")
+        out[name.strip()] = header.strip()
+    return out
+
+
 def cmd_import(args: argparse.Namespace) -> None:
+    from trayapp.core.import_choices import ChoiceStore
     from trayapp.core.importer import import_file
 
+    columns = _columns(args.column)
+    if args.header_row is not None and args.header_row < 1:
+        raise UsageError(f"--header-row {args.header_row}: ожидается номер строки, от 1")
     app = _app(args)
-    r = import_file(app.db, args.kind, args.file)
-    data = {"kind": r.kind, "file": str(r.file), "rows": r.rows, "inserted": r.inserted,
-            "updated": r.updated, "unchanged": r.unchanged}  # fmt: skip
-    _emit(args, data, f"загружено {plural(r.rows, 'строка', 'строки', 'строк')} из {r.file}: "
-                      f"новых {r.inserted}, обновлено {r.updated}, "
-                      f"без изменений {r.unchanged}")  # fmt: skip
+    choices: dict[str, Any] = {"sheet": args.sheet, "header_row": args.header_row,
+                               "columns": columns,
+                               "store": ChoiceStore(app.paths.import_choices_file)}  # fmt: skip
+    if args.kind == "org" and not args.check:
+        from trayapp.core.org_change import import_org
+
+        r = import_org(app.db, args.file, args.replace, **choices)
+    else:
+        r = import_file(app.db, args.kind, args.file, check=args.check, **choices)
+    where = (f", лист «{r.sheet}»" if r.sheet else "") + f", заголовок в строке {r.header_row}"
+    if r.checked:
+        text = (f"проверено {plural(r.rows, 'строка', 'строки', 'строк')} из {r.file}{where}: "
+                f"ошибок нет; загрузка добавит {r.inserted}, изменит {r.updated}; "
+                "ничего не загружено")  # fmt: skip
+    else:
+        text = (f"загружено {plural(r.rows, 'строка', 'строки', 'строк')} из {r.file}{where}: "
+                f"новых {r.inserted}, обновлено {r.updated}, без изменений {r.unchanged}")  # fmt: skip
+    text += "".join(f"\n{n}" for n in r.notes)
+    _emit(args, r.to_json(), text)
 
 
 def cmd_generate(args: argparse.Namespace) -> None:
@@ -297,6 +340,8 @@ def cmd_exchange(args: argparse.Namespace) -> None:
     if r.notices:
         text += "\n" + "\n".join(r.notices)
     _emit(args, r.to_json(), text)
+    if r.received:
+        _auto_backup(app, "a session received files")
 
 
 def cmd_status(args: argparse.Namespace) -> None:
@@ -403,6 +448,7 @@ def cmd_accept(args: argparse.Namespace) -> None:
     if r.report:
         text += f"\nотчёт: {r.report}"
     _emit(args, data, text)
+    _auto_backup(app, "an acceptance")
 
 
 def cmd_report(args: argparse.Namespace) -> None:
@@ -417,7 +463,7 @@ def cmd_export(args: argparse.Namespace) -> None:
     from trayapp.core.exporter import export
 
     app = _app(args)
-    r = export(app.db, args.kind, args.out, args.all, app.clock(), Path.cwd())
+    r = export(app.db, args.kind, args.out, args.all, app.clock(), Path.cwd(), args.header)
     if r.file is None:  # nothing new: no file, and not a failure (exit 0)
         what = "платежи" if r.kind == "payments" else "показания"
         _emit(args, {"kind": r.kind, "file": None, "rows": 0},
@@ -435,6 +481,26 @@ def cmd_post(args: argparse.Namespace) -> None:
     number, rows = post_document(app.db, args.document)
     _emit(args, {"document": number, "rows": rows},
           f"документ №{number} проведён, показаний: {rows}")  # fmt: skip
+    _auto_backup(app, "a posting")
+
+
+def _auto_backup(app: Any, reason: str) -> None:
+    from trayapp import cli_backup
+
+    cli_backup.auto(app, reason)
+
+
+def cmd_backup(args: argparse.Namespace) -> None:
+    from trayapp import cli_backup
+
+    if cli_backup.cmd_backup(args, _app(args), _emit):
+        raise SystemExit(1)
+
+
+def cmd_restore(args: argparse.Namespace) -> None:
+    from trayapp import cli_backup
+
+    cli_backup.cmd_restore(args, _app(args), _emit)
 
 
 def cmd_emulator(args: argparse.Namespace) -> None:
@@ -485,6 +551,8 @@ HANDLERS: dict[str, Handler] = {
     "emulator": cmd_emulator,
     "demo": cmd_demo,
     "tray": cmd_tray,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
 }
 
 

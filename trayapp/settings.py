@@ -3,10 +3,12 @@
 Keys are those of spec/cli.md: ``folder``, ``coding``, ``server_url``, ``login``,
 ``verbose``, ``database``, bank.md's ``bank_agent_inn``, ``bank_fee_percent``,
 ``bank_days``, and ``autostart`` (read from and written to the OS entry itself,
-``autostart.py``; the file's copy is not trusted), ``schedule_minutes`` (0: off). A missing
+``autostart.py``; the file's copy is not trusted), ``schedule_minutes`` (0: off), backup.md's
+``backup_folder``, ``backup_auto``, ``backup_keep``. A missing
 file means the defaults (first start); a broken one is a
 ``SettingsError`` with a Russian message. The password is never written to a file: it lives
-in the OS keyring, or, where no secure keyring exists, comes from ``TRAYAPP_PASSWORD``.
+in the OS keyring under the server's address and the login together (``password_key``), or,
+where no secure keyring exists, comes from ``TRAYAPP_PASSWORD_<INN>`` or ``TRAYAPP_PASSWORD``.
 ``database`` is an SQLite file or a PostgreSQL URL without a password; the database's
 password is in the keyring too (``set_db_password``), or where libpq looks for it.
 Imports no GUI.
@@ -47,7 +49,11 @@ KEYS = (
     "bank_days",
     "autostart",
     "schedule_minutes",
+    "backup_folder",
+    "backup_auto",
+    "backup_keep",
 )
+MAX_BACKUP_KEEP = 999  # backups kept besides the monthly ones (backup.md)
 MAX_SCHEDULE = 1440  # minutes: once a day at the least
 KEYRING_SERVICE = "trayapp-moischeta"
 PASSWORD_ENV = "TRAYAPP_PASSWORD"
@@ -73,6 +79,9 @@ class Settings:
     bank_days: int = 5
     autostart: bool = False  # whether the OS starts the tray at login (autostart.py)
     schedule_minutes: int = 0  # the tray's own exchange every N minutes; 0: off
+    backup_folder: str = ""  # empty: the ``backups`` folder beside the database (backup.md)
+    backup_auto: bool = True
+    backup_keep: int = 30
 
     def bank_terms(self) -> BankTerms:
         return BankTerms(self.bank_agent_inn, Decimal(self.bank_fee_percent), self.bank_days)
@@ -88,12 +97,21 @@ class Settings:
         """What ``db.open_database`` takes: the PostgreSQL URL, or the SQLite file."""
         return self.database if is_postgres_url(self.database) else self.database_path(paths)
 
+    def backup_dir(self, paths: AppPaths) -> Path:
+        """Where backups go: ``backup_folder``, else ``backups`` beside the database."""
+        if self.backup_folder:
+            return Path(self.backup_folder).expanduser()
+        if is_postgres_url(self.database):
+            return paths.data_dir / "backups"
+        return self.database_path(paths).parent / "backups"
+
     def public(self, paths: AppPaths) -> dict[str, Any]:
         """The settings in effect, defaults resolved, as ``settings show --json`` prints."""
         d = asdict(self)
         d["folder"] = str(self.exchange_folder(paths).resolve())
         target = self.database_target(paths)
         d["database"] = target if isinstance(target, str) else str(target.resolve())
+        d["backup_folder"] = str(self.backup_dir(paths).resolve())
         return d
 
 
@@ -164,6 +182,9 @@ def load(paths: AppPaths) -> Settings:
         raise SettingsError(f"файл настроек {f} повреждён: ожидался объект JSON")
     s = with_os_autostart(Settings())
     for key, value in data.items():
+        if key == "backup_folder" and isinstance(value, str):  # a USB stick may be out now:
+            s = replace(s, backup_folder=value)  # checked when set and at each backup
+            continue
         if key in KEYS and key != "autostart":
             try:
                 s = set_value(
@@ -237,6 +258,8 @@ def _set_value(settings: Settings, key: str, value: str) -> Settings:
         return replace(settings, schedule_minutes=int(value))
     if key.startswith("bank_"):
         return _bank_value(settings, key, value)
+    if key.startswith("backup_"):
+        return _backup_value(settings, key, value)
     raise SettingsError(f"неизвестный параметр: {key}; допустимо: {', '.join(KEYS)}")
 
 
@@ -273,6 +296,49 @@ def _bank_value(settings: Settings, key: str, value: str) -> Settings:
                 "от 0 до 60"
             )
         return replace(settings, bank_days=int(value))
+    raise SettingsError(f"неизвестный параметр: {key}; допустимо: {', '.join(KEYS)}")
+
+
+def check_backup_folder(folder: Path) -> None:
+    """Refuse a backup folder that cannot be created or written, in Russian. Writing is
+    tried for real (a file made and removed): ``os.access`` says yes to a read-only share or
+    a folder an ACL forbids on Windows."""
+    import tempfile
+
+    for step in (folder, *folder.parents):
+        if step.exists():
+            if not step.is_dir():
+                raise SettingsError(f"каталог резервных копий {folder} создать нельзя: {step} — "
+                                    "это файл, а не каталог")  # fmt: skip
+            break
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".~probe.", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise SettingsError(f"в каталог резервных копий {folder} нельзя записать: "
+                            f"{exc.strerror or exc}") from exc  # fmt: skip
+
+
+def _backup_value(settings: Settings, key: str, value: str) -> Settings:
+    """The settings of backup.md, checked: the folder (written to for real), auto, keep."""
+    if key == "backup_folder":
+        if not value:
+            return replace(settings, backup_folder="")
+        folder = Path(value).expanduser().resolve()
+        check_backup_folder(folder)
+        return replace(settings, backup_folder=str(folder))
+    if key == "backup_auto":
+        if value not in ("0", "1"):
+            raise SettingsError(f"backup_auto: {value}; допустимо 1 (копии сами) или 0 (только "
+                                "по команде)")  # fmt: skip
+        return replace(settings, backup_auto=value == "1")
+    if key == "backup_keep":
+        if (not value.isascii() or not value.isdigit() or not 1 <= int(value) <= MAX_BACKUP_KEEP):
+            raise SettingsError(f"backup_keep: {value}; ожидается целое число последних копий "
+                                f"от 1 до {MAX_BACKUP_KEEP}")  # fmt: skip
+        return replace(settings, backup_keep=int(value))
     raise SettingsError(f"неизвестный параметр: {key}; допустимо: {', '.join(KEYS)}")
 
 
@@ -335,28 +401,55 @@ def _keyring_usable() -> bool:
     return not (backends is not None and not backends)
 
 
-def get_password(login: str) -> str:
-    """The password for ``login``: the keyring, else ``TRAYAPP_PASSWORD``."""
-    env = os.environ.get(PASSWORD_ENV)
+def password_key(server_url: str, login: str) -> str:
+    """The keyring entry of a password: the server's address and the login together, so
+    that one login on two servers (or two logins on one) keeps two passwords."""
+    return f"{server_url.rstrip('/')} {login}"
+
+
+def _from_keyring(server_url: str, login: str) -> str | None:
+    """The stored password; one stored under the login alone (before 0.2) is moved under
+    ``password_key`` once: read, written under the new key, the old entry removed."""
+    import keyring
+
+    key = password_key(server_url, login)
+    pw = keyring.get_password(KEYRING_SERVICE, key)
+    if pw is not None or not login:
+        return pw
+    pw = keyring.get_password(KEYRING_SERVICE, login)
+    if pw is None:
+        return None
+    keyring.set_password(KEYRING_SERVICE, key, pw)
+    try:
+        keyring.delete_password(KEYRING_SERVICE, login)
+    except Exception as exc:  # the new entry holds it: an old one left is harmless
+        log.warning("the old keyring entry stays: %s", type(exc).__name__)
+    log.info("the password moved to the keyring entry of the server and the login")
+    return str(pw)
+
+
+def get_password(server_url: str, login: str, inn: str | None = None) -> str:
+    """The password for ``login`` on ``server_url``: the keyring, else
+    ``TRAYAPP_PASSWORD_<INN>`` (the association's ИНН), else ``TRAYAPP_PASSWORD``."""
     try:
         if _keyring_usable():
-            import keyring
-
-            pw = keyring.get_password(KEYRING_SERVICE, login)
+            pw = _from_keyring(server_url, login)
             if pw is not None:
                 return pw
     except Exception as exc:  # keyring backends raise many kinds; none may crash us
         log.warning("keyring unavailable: %s", type(exc).__name__)
+    env = (os.environ.get(f"{PASSWORD_ENV}_{inn}") if inn else None) or os.environ.get(PASSWORD_ENV)
     if env:
         return env
     raise PasswordError("пароль «Мои счета» не задан",
                         "введите его командой «trayapp settings password» "
-                        "или задайте TRAYAPP_PASSWORD",
+                        f"или задайте {PASSWORD_ENV}_{inn or 'ИНН'} или {PASSWORD_ENV}",
                         "введите его на вкладке «Настройки»")  # fmt: skip
 
 
-def set_password(login: str, password: str) -> None:
-    """Store the password in the OS keyring; ``PasswordError`` where there is none."""
+def set_password(server_url: str, login: str, password: str) -> None:
+    """Store the password in the OS keyring under the server and the login together;
+    ``PasswordError`` where there is no keyring."""
     if not login:
         raise SettingsError("сначала задайте логин", "trayapp settings set login ЛОГИН",
                             "поле «Логин» на вкладке «Настройки»")  # fmt: skip
@@ -365,7 +458,7 @@ def set_password(login: str, password: str) -> None:
             raise PasswordError(NO_KEYRING)
         import keyring
 
-        keyring.set_password(KEYRING_SERVICE, login, password)
+        keyring.set_password(KEYRING_SERVICE, password_key(server_url, login), password)
     except PasswordError:
         raise
     except Exception as exc:

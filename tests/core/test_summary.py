@@ -150,3 +150,30 @@ def test_only_the_file_summed_is_accepted(db: Database, tmp_path: Path) -> None:
                expected_sha256=sm.sha256)  # fmt: skip
     assert r.rows == sm.rows == 2 and r.total == sm.total
     assert db.scalar("SELECT COUNT(*) FROM payments WHERE payment_id LIKE 's-%'") == 2
+
+
+def test_two_services_of_one_provider_behind_a_shared_code_add_up(
+    db: Database, tmp_path: Path
+) -> None:
+    """Code 9 carries «Холодная вода» and «Водоотведение» of «Горводоканал» and, here, also
+    «Горячая вода» of «Теплосеть»: a payment to 9 is spread over three services, two of them
+    one provider's, whose two shares must both reach that provider (not the last one alone)."""
+    with db.transaction():
+        db.execute("UPDATE services SET gorod_code = '9' WHERE code = 6")
+    rows = ["w-1;06.11.2026 08:11:00;1001;9;1000.01;10.2026",  # debts on 3, 4 and 6
+            "w-2;06.11.2026 09:00:00;1002;9;333.33;10.2026",   # a debt on 3 only
+            "w-3;06.11.2026 10:00:00;1001;102;50.00;10.2026"]  # fmt: skip
+    tree = ExchangeTree(tmp_path / "x").ensure()
+    (tree.incoming / NAME).write_bytes(payments_file(rows))
+    sm = pending_summary(db, tree, NAME, ORG, "GOROD")
+    accept(db, tree, NAME, ORG, "GOROD", tmp_path / "reports", lambda: NOW, report=False)
+    per_service = {int(c): int(k) for c, k in db.all(
+        "SELECT service_code, SUM(amount) FROM payments WHERE source = 'moischeta'"
+        " GROUP BY service_code")}  # fmt: skip
+    # the payment of 1001 to code 9 went to all three services: both of Горводоканал's count
+    assert per_service[3] > 0 and per_service[4] > 0 and per_service[6] > 0
+    assert per_service[3] + per_service[4] + per_service[6] == 100001 + 33333
+    shown = {label: (n, k) for label, n, k in sm.by_provider}
+    assert shown["МУП «Горводоканал», ИНН 5401000003"] == (2, per_service[3] + per_service[4])
+    assert shown["АО «Теплосеть», ИНН 5401000002"] == (2, per_service[6] + 5000)
+    assert sum(k for _, _, k in sm.by_provider) == sm.total == 100001 + 33333 + 5000

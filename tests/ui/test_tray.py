@@ -308,3 +308,29 @@ def test_the_icon_in_a_process_of_its_own(tray_host: None, home: Path, tmp_path:
             raise AssertionError(f"{exc}\n--- the app's log:\n{log_text(home)[-3000:]}") from None
         finally:
             stop(app)
+
+
+def test_a_double_click_on_the_icon_runs_one_session(tray_host: None, home: Path,
+                                                     tmp_path: Path, info: DemoInfo) -> None:  # fmt: skip
+    """Issue 17, defect 3: two clicks on the icon 0.7 s apart (the first session is over by
+    the second) run one session; the log has one session and the badge its counts."""
+    with Emulator(tmp_path / "emulator", org=info.inn, seed=1) as em:
+        configure(home, server_url=em.url, login="demo")
+        env = {k: v for k, v in os.environ.items() if k != "PYSTRAY_BACKEND"}
+        env["PYSTRAY_BACKEND"] = "xorg"
+        app = start(home, "--minimized", **env)
+        try:
+            wait(lambda: "started: tray" in log_text(home) or app.poll() is not None,
+                 what="the tray app")  # fmt: skip
+            icon_window = wait_docked("the icon docked in the tray")
+            xdotool("mousemove", "--window", icon_window, "4", "4", "click", "--repeat", "2",
+                    "--delay", "700", "1")  # fmt: skip
+            wait(lambda: "exchange session 1 done" in log_text(home), 30, "the session")
+            time.sleep(2.5)
+            text = log_text(home)
+            assert "exchange session 2 started" not in text
+            assert "asked again within 1 s of the last one: ignored" in text
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}\n--- the app's log:\n{log_text(home)[-3000:]}") from None
+        finally:
+            stop(app)

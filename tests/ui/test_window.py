@@ -262,7 +262,8 @@ def test_first_start_and_settings(root: tk.Tk, home: Path, memory_keyring: Memor
     assert data["server_url"] == "https://moischeta.example/api/v1"
     assert Path(data["folder"]) == (home / "обмен").resolve()
     assert "секрет" not in settings_file.read_text(encoding="utf-8")
-    assert memory_keyring.store[(st.KEYRING_SERVICE, "tsj")] == "секрет"
+    key = st.password_key("https://moischeta.example/api/v1", "tsj")  # server and login
+    assert memory_keyring.store[(st.KEYRING_SERVICE, key)] == "секрет"
     assert form.password_var.get() == ""
     # the logo leaves settings mode (as the manual says) instead of exchanging
     win.logo_button.invoke()

@@ -530,7 +530,7 @@ def post_document(db: Database, number: str,
     to (``below_previous``); one more found now (a posting by someone else in between) is
     refused, to be shown again, never posted unseen."""
     num = number.strip()
-    if num.isdigit():
+    if num.isascii() and num.isdigit():  # «١» or «²» is no document number
         num = docs.format_number(int(num))
     with db.transaction():
         doc = docs.find_document(db, "accruals", "readings", num)
@@ -571,7 +571,7 @@ def below_previous(db: Database, number: str) -> list[BelowPrevious]:
     the meter's previous reading (as formats.md marks them, computed again now): what the
     accountant is shown before posting. Not an error: posting them is allowed."""
     num = number.strip()
-    if num.isdigit():
+    if num.isascii() and num.isdigit():  # «١» or «²» is no document number
         num = docs.format_number(int(num))
     doc = docs.find_document(db, "accruals", "readings", num)
     if doc is None:

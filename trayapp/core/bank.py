@@ -3,8 +3,9 @@
 Reads a 1CClientBankExchange file (``formats.clientbank``), keeps its incoming documents
 (paid to the association's account: ``org.bank_account`` when loaded, else any ``РасчСчет``
 of the statement's header), and writes them in one transaction; a document held before (the
-same payee's account, number, date, sum and payer's ИНН) is not added again, so a statement
-imported twice, or one that overlaps another, adds nothing twice. A broken file imports
+same kind, payee's account, number, date, sum, payer's account and ИНН; whatever its arrival
+date) is not added again, so a statement imported twice, or one that overlaps another, adds
+nothing twice. A broken file imports
 nothing: ``StatementError`` lists its lines. Imports no GUI; SQL lives in ``db/bank.py``.
 """
 
@@ -37,6 +38,8 @@ class StatementImport:
     documents: int
     incoming: int
     inserted: int
+    incoming_sum: int = 0  # kopecks, of the incoming documents
+    warnings: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -47,6 +50,8 @@ class StatementImport:
             "documents": self.documents,
             "incoming": self.incoming,
             "inserted": self.inserted,
+            "incoming_sum": v.format_amount(self.incoming_sum),
+            "warnings": list(self.warnings),
         }
 
 
@@ -89,5 +94,6 @@ def import_statement(db: Database, path: Path) -> StatementImport:
     log.info("bank statement %s: %d documents, %d incoming, %d new",
              path.name, len(statement.documents), len(incoming), inserted)  # fmt: skip
     return StatementImport(
-        path, statement.accounts, first, last, len(statement.documents), len(incoming), inserted
+        path, statement.accounts, first, last, len(statement.documents), len(incoming), inserted,
+        sum(d.amount for d in incoming),
     )

@@ -47,6 +47,7 @@ from trayapp.core.folders import (
 )
 from trayapp.core.formats import FileName, Registry
 from trayapp.core.lock import exchange_lock
+from trayapp.core.own_files import foreign_text, header_org
 from trayapp.core.progress import Progress, no_progress
 from trayapp.core.transport import GoneError, InboxEntry, LimitedFile, TransferError, Transport
 from trayapp.core.validate import check_incoming
@@ -94,8 +95,10 @@ class _Session:
         coding: str,
         clock: Callable[[], datetime],
         progress: Progress = no_progress,
+        name: str = "",
     ) -> None:
         self.t = transport
+        self.name = name  # the association's name, for the texts that must name it
         self.progress = progress  # files sent and received of how many (once a file)
         self.db = db
         self.tree = tree
@@ -216,6 +219,8 @@ class _Session:
                 continue
             done += 1
             path = tree.outgoing / name
+            if self.foreign(name, path):
+                continue
             try:
                 sha = _sha(path)
             except FolderError:
@@ -234,6 +239,27 @@ class _Session:
             self.counts["sent"] += 1
             log.info("sent %s (answer %d), moved to Отправлены", name, status)
         self.progress("send", done, total)
+
+    def foreign(self, name: str, path: Path) -> bool:
+        """True when ``path`` is another association's registry (its ``#ORG`` is not ours):
+        it is never sent, but moved to Отправлены/Ошибки with an event (associations.md)."""
+        try:
+            file_org = header_org(path)
+        except FileNotFoundError:
+            return True  # taken away meanwhile: nothing to send
+        except OSError as exc:
+            raise os_error(exc, str(path)) from exc
+        if file_org is None or file_org == self.org:
+            return False
+        text = foreign_text(file_org, self.org, self.name or _org_name(self.db))
+        if (self.tree.sent_error / name).exists():  # never replace a file kept there
+            self.error(f"{name}: {text}; файл не отправлен и оставлен в «Исходящие»")
+            return True
+        self.tree.move(path, self.tree.sent_error)
+        with self.db.transaction():
+            self.notice(f"Реестр {name} не отправлен: {text}. "
+                        "Файл перемещён в папку «Отправлены/Ошибки»")  # fmt: skip
+        return True
 
     # ------------------------------------------------------------------ download
     def download_all(self) -> None:
@@ -488,9 +514,11 @@ def run_session(
     coding: str,
     clock: Callable[[], datetime] = datetime.now,
     progress: Progress = no_progress,
+    name: str = "",
 ) -> SessionResult:
     """One exchange session (see the module docstring); ``progress`` hears the files sent
-    ("send") and received ("receive") of how many, once a file.
+    ("send") and received ("receive") of how many, once a file; ``name`` is the
+    association's (its org name in the database when not given), for the texts.
 
     Raises ``AuthError``, ``ServerError``, ``FolderError`` (or ``DatabaseError``) when it
     cannot finish, after recording the session with what got done; every file is then
@@ -502,7 +530,7 @@ def run_session(
                             "загрузите таблицу реквизитов ТСЖ на вкладке «Данные»")  # fmt: skip
     tree.ensure()
     with exchange_lock(db):
-        return _run(_Session(transport, db, tree, org, coding, clock, progress))
+        return _run(_Session(transport, db, tree, org, coding, clock, progress, name))
 
 
 def _run(s: _Session) -> SessionResult:
@@ -593,6 +621,12 @@ def _sendable(fname: FileName) -> bool:
     if fname.is_ack:
         return fname.kind in formats.INCOMING_TYPES
     return fname.kind in formats.OUTGOING_TYPES
+
+
+def _org_name(db: Database) -> str:
+    from trayapp.core.db.documents import org
+
+    return org(db)[1]
 
 
 def _quote_errors(errors: list[tuple[int, str]]) -> str:

@@ -148,15 +148,15 @@ _SIGN = r"(?:№|[NНnн][oо]?\.?)"
 _REF = re.compile(
     rf"[№NНnнРр](?:(?<=№)|(?<=[NНnн])(?<![{_LETTER}][NНnн])[oо]?\.?"
     r"|(?<=[Рр])[Ее][Ее][Сс][Тт][Рр][а-яёА-ЯЁ]*)\s*"
-    rf"(?:{_SIGN}\s*)?(\d{{1,4}}(?:\s*(?:,|;|и|И)\s*(?:{_SIGN}\s*)?\d{{1,4}})*)(?!\d)"
-    r"[\s,]*(?:[Оо][Тт]\s*)?(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})(?!\d)"
-)
+    rf"(?:{_SIGN}\s*)?([0-9]{{1,4}}(?:\s*(?:,|;|и|И)\s*(?:{_SIGN}\s*)?[0-9]{{1,4}})*)(?![0-9])"
+    r"[\s,]*(?:[Оо][Тт]\s*)?([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4}|[0-9]{2})(?![0-9])"
+)  # digits ASCII ([0-9], not \d: a bank's spaces may be Unicode ones)
 # a number of another document: «по счёту № 5 от 06.11.2026», «договор N 15 от …»
 _OTHER = ("счет", "счёт", "договор", "контракт", "соглашени", "акт", "накладн", "заявк",
           "письм", "решени", "постановлени", "приказ", "квитанци", "протокол", "инвойс",
           "спецификаци", "заказ")  # fmt: skip
-_NAME_REF = re.compile(r"Payments_(\d{8})_(\d{3})(?!\d)", re.IGNORECASE)
-_NUMBERS = re.compile(r"\d+")
+_NAME_REF = re.compile(r"Payments_(\d{8})_(\d{3})(?!\d)", re.IGNORECASE | re.ASCII)
+_NUMBERS = re.compile(r"\d+", re.ASCII)
 
 
 def references(purpose: str) -> set[tuple[date, int]]:

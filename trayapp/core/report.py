@@ -21,6 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from trayapp.core import cells
 from trayapp.core import values as v
 from trayapp.core.db import documents as docs
 from trayapp.core.db.connection import Database
@@ -113,7 +114,7 @@ def _bank_line(db: Database, file: str) -> str:
 
 def _find(db: Database, number: str, kind: str | None) -> _Doc:
     num = number.strip()
-    if num.isdigit():
+    if num.isascii() and num.isdigit():  # «١» or «²» is no document number
         num = docs.format_number(int(num))
     where = [("receipts", "registry"), ("accruals", "readings")]
     for journal_name, k in where:
@@ -331,6 +332,11 @@ def _money(kopecks: int) -> Decimal:
     return v.amount_decimal(kopecks)
 
 
+def _put(ws: Any, row: list[Any]) -> None:
+    """A row of a write-only sheet: its text as text, never a formula (spec/import.md)."""
+    ws.append(cells.xlsx_row(ws, row))
+
+
 def _save(target: Path, wb: Any) -> None:
     with atomic_file(target) as f:
         wb.save(f)
@@ -357,22 +363,23 @@ def _payments_xlsx(
         return c
 
     ws = wb.create_sheet("Платежи")
-    ws.append([b(ws, f'Реестр "Мои счета" № {doc.number} от {_day(doc.doc_date)}')])
-    ws.append(["Организация", f"{org_name}, ИНН {inn}" if inn else org_name])
-    ws.append(["Файл реестра", _registry_title(doc)])
-    ws.append(["Платежей", doc.rows])
-    ws.append(["Сумма, руб.", money(ws, doc.total)])
-    ws.append(["Сверка с банком", bank])
-    ws.append([])
+    _put(ws, [b(ws, f'Реестр "Мои счета" № {doc.number} от {_day(doc.doc_date)}')])
+    _put(ws, ["Организация", f"{org_name}, ИНН {inn}" if inn else org_name])
+    _put(ws, ["Файл реестра", _registry_title(doc)])
+    _put(ws, ["Платежей", doc.rows])
+    _put(ws, ["Сумма, руб.", money(ws, doc.total)])
+    _put(ws, ["Сверка с банком", bank])
+    _put(ws, [])
     head = ["№", "Ид. платежа", "Дата и время", "Лиц. счёт", "Собственник", "Адрес", "Услуга",
             "Поставщик", "Период", "Сумма, руб."]  # fmt: skip
-    ws.append([b(ws, h) for h in head])
+    _put(ws, [b(ws, h) for h in head])
     sums = _Totals()
     for r in rows:
         share = bool(r[15])
         sums.add(r)
         n = sums.payments
-        ws.append(
+        _put(
+            ws,
             [
                 None if share else n, r[0] or "", _moment(r[1] or ""), r[2], r[3],
                 _address(r[4], r[5], r[6], r[7]), _service(r[8], r[9]),
@@ -381,16 +388,16 @@ def _payments_xlsx(
             ]
         )  # fmt: skip
     total = sums.total
-    ws.append([b(ws, "Итого"), sums.payments] + [None] * 7 + [money(ws, total)])
+    _put(ws, [b(ws, "Итого"), sums.payments] + [None] * 7 + [money(ws, total)])
     for sheet, head1, lines in (
         ("По услугам", "Услуга", sums.by_service()),
         ("По поставщикам", "Поставщик", sums.by_provider()),
     ):
         ws2 = wb.create_sheet(sheet)
-        ws2.append([b(ws2, head1), b(ws2, "Строк"), b(ws2, "Сумма, руб.")])
+        _put(ws2, [b(ws2, head1), b(ws2, "Строк"), b(ws2, "Сумма, руб.")])
         for name, count, amount in lines:
-            ws2.append([name, count, money(ws2, amount)])
-        ws2.append([b(ws2, "Итого"), sum(c for _, c, _ in lines), money(ws2, total)])
+            _put(ws2, [name, count, money(ws2, amount)])
+        _put(ws2, [b(ws2, "Итого"), sum(c for _, c, _ in lines), money(ws2, total)])
     _save(target, wb)
 
 
@@ -401,16 +408,17 @@ def _readings_xlsx(
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("Показания")
-    ws.append([f"Показания новые № {doc.number} от {_day(doc.doc_date)}"])
-    ws.append(["Организация", f"{org_name}, ИНН {inn}" if inn else org_name])
-    ws.append(["Комментарий", doc.comment])
-    ws.append(["Файл реестра", _registry_title(doc)])
-    ws.append(["Документ", "проведён" if doc.posted else "не проведён"])
-    ws.append([])
-    ws.append(["№", "Ид. показания", "Дата и время", "Лиц. счёт", "Собственник", "Адрес",
+    _put(ws, [f"Показания новые № {doc.number} от {_day(doc.doc_date)}"])
+    _put(ws, ["Организация", f"{org_name}, ИНН {inn}" if inn else org_name])
+    _put(ws, ["Комментарий", doc.comment])
+    _put(ws, ["Файл реестра", _registry_title(doc)])
+    _put(ws, ["Документ", "проведён" if doc.posted else "не проведён"])
+    _put(ws, [])
+    _put(ws, ["№", "Ид. показания", "Дата и время", "Лиц. счёт", "Собственник", "Адрес",
                "Счётчик", "Зав. номер", "Услуга", "Показание", "Отметка"])  # fmt: skip
     for n, r in enumerate(rows, 1):
-        ws.append(
+        _put(
+            ws,
             [
                 n, r[0] or "", _moment(r[1]), r[2], r[3], _address(r[4], r[5], r[6], r[7]),
                 r[8], r[9], r[10] or "", Decimal(v.format_reading(int(r[11]))),

@@ -536,9 +536,9 @@ def _int_header(resp: requests.Response, key: str) -> int | None:
     value = resp.headers.get(key)
     if value is None:
         return None
-    with contextlib.suppress(ValueError):
-        return int(value)
-    return None
+    value = value.strip()
+    # ASCII digits only: int() also takes "+5", "1_000" and other scripts' digits
+    return int(value) if value.isascii() and value.isdigit() else None
 
 
 def _reason(resp: requests.Response) -> str:

@@ -159,7 +159,7 @@ class Handler(BaseHTTPRequestHandler):
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
             return None
         text = self.headers.get("Content-Length", "0").strip()
-        if not text.isdigit():
+        if not (text.isascii() and text.isdigit()):
             raise ClientGone("bad Content-Length")
         return int(text)
 

@@ -65,6 +65,7 @@ class LoadedFile:
     errors: list[tuple[int, str]]
     inserted: int = 0
     updated: int = 0
+    org_change: bool = False  # an org file of another ИНН, not loaded: the window asks
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,11 +157,13 @@ class Backend:
         with self.app() as a:
             return import_statement(a.db, path)
 
-    def load_files(self, paths: list[Path], progress: Progress = no_progress) -> list[LoadedFile]:
+    def load_files(self, paths: list[Path], progress: Progress = no_progress,
+                   replace_org: bool = False) -> list[LoadedFile]:  # fmt: skip
         """Load billing-data files, each of the kind its name or header says, in the order
         their rows refer to each other; a file with bad rows loads nothing (its rows are
         listed), an unrecognised one is named and skipped."""
         from trayapp.core import import_kind, importer
+        from trayapp.core.org_change import OrgChangeError, import_org
         from trayapp.errors import ImportFileError
 
         out: list[LoadedFile] = []
@@ -175,7 +178,12 @@ class Backend:
         with self.app() as a:
             for p, kind in import_kind.order(known):
                 try:
-                    r = importer.import_file(a.db, kind, p, progress)
+                    if kind == "org":  # another ИНН only when the accountant said so
+                        r = import_org(a.db, p, replace_org, progress)
+                    else:
+                        r = importer.import_file(a.db, kind, p, progress)
+                except OrgChangeError as exc:
+                    out.append(LoadedFile(p, kind, 0, [(0, exc.message)], org_change=True))
                 except ImportFileError as exc:
                     out.append(LoadedFile(p, kind, 0, list(exc.errors)))
                 except AppError as exc:
@@ -250,7 +258,7 @@ class Backend:
             a.save_settings(s)
             if password:
                 try:
-                    st.set_password(s.login, password)
+                    st.set_password(s.server_url, s.login, password)
                 except PasswordError as exc:  # no secure store: kept in memory, never on disk
                     self.password = password
                     log.info("no keyring: the password is kept in memory until the program ends")

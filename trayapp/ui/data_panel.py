@@ -119,11 +119,12 @@ class DataPanel(ttk.Frame):
             return
         self.load(files)
 
-    def load(self, paths: list[Path]) -> None:
+    def load(self, paths: list[Path], replace_org: bool = False) -> None:
         self.load_var.set(
             f"Загружается {len(paths)} {plural(len(paths), 'файл', 'файла', 'файлов')}…"
         )
-        self.worker.submit("load", lambda: self.backend.load_files(paths, self.worker.progress),
+        self.worker.submit("load", lambda: self.backend.load_files(paths, self.worker.progress,
+                                                                   replace_org),
                            self._loaded, self.on_error("Данные не загружены"))  # fmt: skip
 
     def _loaded(self, results: list[LoadedFile]) -> None:
@@ -148,6 +149,17 @@ class DataPanel(ttk.Frame):
         self.load_var.set(f"Загружено файлов: {good}" + (f", не загружено: {bad} (ошибки ниже)"
                                                          if bad else ""))  # fmt: skip
         self.on_change()
+        self._ask_org_change(results)
+
+    def _ask_org_change(self, results: list[LoadedFile]) -> None:
+        """An org file of another ИНН was not loaded: ask whether to replace (associations.md)."""
+        other = next((r for r in results if r.org_change), None)
+        if other is not None and self.dialogs.ask_yes_no(
+            "Другая организация",
+            f"{other.errors[0][1]}.\n\nЗаменить ИНН и название этого ТСЖ данными из файла "
+            f"{other.path.name}?",
+        ):
+            self.load([other.path], replace_org=True)
 
     # ------------------------------------------------------------------ export
 

@@ -5,16 +5,21 @@ desktop-notifier (D-Bus ``org.freedesktop.Notifications`` on Linux, WinRT toasts
 10/11; macOS only from a signed bundle). Where that library is missing or fails, the
 ``fallback`` (pystray's ``icon.notify``: the Windows balloon, gtk) gets it instead; where
 neither works the text is still in the window's «События» (the caller puts it there), so
-nothing depends on a toast being seen. Imports no Tk and nothing of the core.
+nothing depends on a toast being seen. A body loses its control characters and, where the
+desktop renders markup, has ``&``, ``<``, ``>`` escaped (``plain``). Imports no Tk and
+nothing of the core.
 """
 
 from __future__ import annotations
 
 import logging
 import queue
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any
+
+from trayapp import plain
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +50,11 @@ class Notifier:
             if item is None:
                 return
             title, message = item
+            title = plain.line(title)
+            # GNOME and KDE render a body's markup, links included; a WinRT toast and macOS
+            # take plain text (the library builds the toast's XML itself)
+            message = (plain.text(message) if sys.platform in ("win32", "darwin")
+                       else plain.markup(message))  # fmt: skip
             if notifier is None and not broken:
                 try:
                     from desktop_notifier import DesktopNotifierSync

@@ -125,6 +125,8 @@ class MainWindow:
         self.last_generated: GenerateResult | None = None
         self.last_accepted: AcceptResult | None = None
         self.last_exchange: ExchangeOutcome | None = None
+        self._session_ended = -SESSION_GAP_S  # monotonic end of the last session
+        self._latest_month: int | None = None  # the latest month with accruals, once shown
         self.local_events: list[Event] = []
         self._event_text: dict[str, str] = {}  # the events list's row -> the whole text
         self.on_quit: Callable[[], None] | None = None  # the tray's «Выход»
@@ -387,7 +389,11 @@ class MainWindow:
                            self._error("Обновление"))  # fmt: skip
 
     def exchange(self, from_tray: bool = False) -> bool:
-        """Start an exchange session in the worker; False when one is already under way."""
+        """Start an exchange session in the worker; False when one is already under way or
+        ended less than ``SESSION_GAP_S`` ago (a double click on the icon is one session)."""
+        if time.monotonic() - self._session_ended < SESSION_GAP_S:
+            log.info("exchange asked again within %.0f s of the last one: ignored", SESSION_GAP_S)
+            return False
         if not self.worker.submit("exchange", lambda: self.backend.exchange(self.worker.progress),
                                   self._exchange_done,
                                   self._exchange_failed(from_tray)):  # fmt: skip
@@ -401,6 +407,7 @@ class MainWindow:
 
     def _exchange_done(self, outcome: ExchangeOutcome) -> None:
         self.last_exchange = outcome
+        self._session_ended = time.monotonic()
         r = outcome.result
         self.offline = self.session_failed = False
         text = (f"Обмен завершён: отправлено {r.sent}, принято {r.received}, "
@@ -429,6 +436,8 @@ class MainWindow:
             self.message_var.set(text)
             self._add_local_event(text)
             if from_tray or not self._visible():
+                # no box to answer: a click just after this one is the same click
+                self._session_ended = time.monotonic()
                 if exc.message != self._failure_notified:  # once, not at every retry
                     self._failure_notified = exc.message
                     self._push_state([text])
@@ -466,6 +475,14 @@ class MainWindow:
             month = self._month()
         except AppError as exc:
             self.dialogs.error("Месяц начислений", exc.message)
+            return
+        latest = self._latest_month
+        if (kind == "debts" and month is not None and latest is not None and month < latest
+                and not self.dialogs.ask_yes_no("Месяц начислений", older_month_text(
+                    month, latest))):  # fmt: skip
+            self.gen_result_var.set(f"Не сформирован: выбран {month_title(v.format_month(month))}"
+                                    f", а начисления есть и за "
+                                    f"{month_title(v.format_month(latest))}")  # fmt: skip
             return
         apartments = self.apartments_var.get()
         today = self.today()
@@ -667,7 +684,10 @@ class MainWindow:
             self.month_button.configure(text=NO_ACCRUALS, state="disabled")
             return
         self.month_button.configure(state="normal")
-        if self.month_var.get() not in months:  # the first start, or its month is gone
+        newer = self._latest_month is not None and periods[0] > self._latest_month
+        self._latest_month = periods[0]
+        # the first start, its month gone, or a load added a later month: the latest
+        if newer or self.month_var.get() not in months:
             self.month_var.set(months[0])
 
     def _add_local_event(self, text: str, level: str = "error") -> None:
@@ -831,6 +851,15 @@ def month_title(text: str) -> str:
     return f"{MONTHS[mon - 1]} {year} г."
 
 
+def older_month_text(month: int, latest: int) -> str:
+    """The question before a Debts registry for a month older than the latest accruals."""
+    return (f"Выбран месяц {month_title(v.format_month(month))}, а начисления загружены и за "
+            f"более поздний — {month_title(v.format_month(latest))}\n\nСформировать реестр "
+            f"задолженности за {month_title(v.format_month(month))}? («Нет» — ничего не "
+            "формировать)")  # fmt: skip
+
+
+SESSION_GAP_S = 1.0  # a click within this of the last session's end starts none
 PROGRESS_MS = 200
 PROGRESS_STYLE = "Job.Horizontal.TProgressbar"
 PROGRESS_COLOUR = "#3d7cc9"  # the logo's blue
@@ -840,7 +869,8 @@ JOB_STEPS = {"exchange": "Обмен с «Мои счета»", "generate": "Ф�
              "settings": "Сохранение настроек", "bank": "Загрузка выписки", "post": "Проведение"}  # fmt: skip
 QUOTED = re.compile(r"«([^«»]+)»")
 OPENABLE = {".csv", ".xlsx", ".txt", ".html", ".htm"}  # tables, registries, statements, reports
-FILE_NAME = re.compile(r"(?:Ack_)?(?:Services|Debts|Meters|Payments|Readings)_\d{8}_\d{3}\.txt")
+FILE_NAME = re.compile(r"(?:Ack_)?(?:Services|Debts|Meters|Payments|Readings)_\d{8}_\d{3}\.txt",
+                       re.ASCII)
 NOT_MADE = "Не сформирован: в Исходящих уже ждёт "
 NO_ACCRUALS = "Нет начислений"
 OUTGOING_PREFIX = {"services": "Services_", "debts": "Debts_", "meters": "Meters_"}

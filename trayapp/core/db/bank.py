@@ -1,8 +1,10 @@
 """SQL of bank statements, their incoming documents and the kept matches (spec/bank.md).
 
-``bank_documents`` holds each incoming document once: the unique key (payee's account,
-number, date, sum, payer's ИНН) makes a second import of a statement, or of one that
-overlaps it, add nothing (``INSERT … ON CONFLICT DO NOTHING``). ``bank_matches`` and
+``bank_documents`` holds each incoming document once: the unique key (kind, payee's
+account, number, date, sum, payer's account and ИНН; not the arrival date) makes a second
+import of a statement, or of one that overlaps it, add nothing (``INSERT … ON CONFLICT``);
+a held document whose arrival date was unknown (``entry_date`` = its ``Дата``) takes the one
+a later statement gives. ``bank_matches`` and
 ``bank_match_documents`` keep the match of a payments registry as it was when the registry
 was accepted; ``bank_references`` the registries each purpose names, read at import.
 The matcher asks only for the documents that can matter: those naming a registry, and those
@@ -16,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from trayapp.core.db.connection import Database, now_text
+from trayapp.core.db.schema import BANK_IDENTITY_COLUMNS
 
 DocRow = tuple[int, str, str, int, str, str]  # id, number, entry_date, amount, payer_inn, purpose
 
@@ -49,7 +52,9 @@ def insert_documents(db: Database, statement_id: int, rows: Iterable[tuple[Any, 
         "INSERT INTO bank_documents (statement_id, payee_account, number, doc_date, amount,"
         " payer_inn, entry_date, kind, payer, payer_account, purpose)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (payee_account, number, doc_date, amount, payer_inn) DO NOTHING",
+        f" ON CONFLICT ({BANK_IDENTITY_COLUMNS}) DO UPDATE SET entry_date = excluded.entry_date"
+        " WHERE bank_documents.entry_date = bank_documents.doc_date"
+        " AND excluded.entry_date <> excluded.doc_date",
         ((statement_id, *r) for r in rows),
     )
 

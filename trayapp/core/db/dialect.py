@@ -13,12 +13,13 @@ Imports nothing of the app.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 from urllib.parse import urlsplit
 
 SCHEMES = ("postgresql", "postgres")
 
-_TOKENS = re.compile(r"'(?:[^']|'')*'|\"[^\"]*\"|::|\?|:([A-Za-z_]\w*)|%")
+_TOKENS = re.compile(r"'(?:[^']|'')*'|\"[^\"]*\"|::|\?|:([A-Za-z_]\w*)|%", re.ASCII)
 
 
 def is_postgres_url(target: str) -> bool:
@@ -42,9 +43,9 @@ def to_pyformat(sql: str) -> str:
     return _TOKENS.sub(sub, sql)
 
 
-_ID = re.compile(r"\bid INTEGER PRIMARY KEY\b")
-_INTEGER = re.compile(r"\bINTEGER\b")
-_TEXT = re.compile(r"\bTEXT\b(?!\s+COLLATE)")
+_ID = re.compile(r"\bid INTEGER PRIMARY KEY\b", re.ASCII)
+_INTEGER = re.compile(r"\bINTEGER\b", re.ASCII)
+_TEXT = re.compile(r"\bTEXT\b(?!\s+COLLATE)", re.ASCII)
 
 
 # Tables of millions of rows whose references PostgreSQL does not check row by row: its
@@ -53,8 +54,8 @@ _TEXT = re.compile(r"\bTEXT\b(?!\s+COLLATE)")
 # rows against the database itself, in the same transaction, all or nothing; nothing in the
 # program deletes an account or a service. SQLite keeps the clauses (checked cheaply there).
 UNCHECKED_REFERENCES = ("balances", "accruals")
-_TABLE = re.compile(r"CREATE TABLE (\w+) \((.*?)\n\)", re.S)
-_REFERENCES = re.compile(r" REFERENCES \w+\(\w+\)")
+_TABLE = re.compile(r"CREATE TABLE (\w+) \((.*?)\n\)", re.S | re.ASCII)
+_REFERENCES = re.compile(r" REFERENCES \w+\(\w+\)", re.ASCII)
 
 
 def _drop_references(m: re.Match[str]) -> str:
@@ -63,8 +64,11 @@ def _drop_references(m: re.Match[str]) -> str:
     return _REFERENCES.sub("", m.group(0))
 
 
-def ddl(sql: str, dialect: str) -> str:
-    """A migration (or a temporary table's definition) in the form ``dialect`` takes."""
+def ddl(sql: str | Mapping[str, str], dialect: str) -> str:
+    """A migration (or a temporary table's definition) in the form ``dialect`` takes; a
+    migration that differs between the two is a mapping of dialect -> its text."""
+    if not isinstance(sql, str):
+        sql = sql[dialect]
     if dialect == "sqlite":
         return sql.replace("/*WITHOUT_ROWID*/", "WITHOUT ROWID")
     sql = sql.replace("/*WITHOUT_ROWID*/", "")

@@ -16,6 +16,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from trayapp import plain
 from trayapp.core.db.connection import Database, now_text
 
 
@@ -156,8 +157,9 @@ def events_since(db: Database, at: str, level: str) -> list[str]:
 
 
 def add_event(db: Database, level: str, text: str, seen: bool = False) -> None:
+    """An event; a server's or a file's words in ``text`` lose their control characters."""
     db.execute("INSERT INTO events (at, level, text, seen) VALUES (?, ?, ?, ?)",
-               (now_text(), level, text, 1 if seen else 0))  # fmt: skip
+               (now_text(), level, plain.text(text), 1 if seen else 0))  # fmt: skip
 
 
 def unseen_events(db: Database, mark_seen: bool = True) -> list[tuple[str, str, str]]:

@@ -26,7 +26,10 @@ TYPE_NAMES = {v: k for k, v in NAME_KINDS.items()}
 OUTGOING_TYPES = ("SERVICES", "DEBTS", "METERS")
 INCOMING_TYPES = ("PAYMENTS", "READINGS")
 
-_NAME = re.compile(r"(Ack_)?(Services|Debts|Meters|Payments|Readings)_(\d{8})_(\d{3})\.txt")
+# ASCII digits only: ``\d`` alone also takes ``١`` (an Arabic-Indic one), which int() reads
+_NAME = re.compile(
+    r"(Ack_)?(Services|Debts|Meters|Payments|Readings)_(\d{8})_(\d{3})\.txt", re.ASCII
+)
 
 
 @dataclass(frozen=True, slots=True)
