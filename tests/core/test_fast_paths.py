@@ -84,7 +84,7 @@ def test_an_empty_amount_is_refused_with_its_line(base: Database, tmp_path: Path
     text = "account;service_code;period;amount\n8030001;1;10.2026;5\n8030002;1;10.2026;\n"
     with pytest.raises(ImportFileError) as info:
         import_file(base, "accruals", write(tmp_path / "a.csv", text))
-    assert info.value.errors == [(3, "пустое поле: amount")]
+    assert info.value.errors == [(3, "пустое поле: «Сумма»")]
     assert base.scalar("SELECT COUNT(*) FROM accruals") == 0
 
 

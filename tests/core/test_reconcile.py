@@ -287,6 +287,32 @@ def test_date_window_from_d_to_d_plus_days(env: Env) -> None:
     assert brief(env.match(BankTerms(days=0))[r1]) == ("missing", None, [])
 
 
+def test_named_transfer_before_the_registry_date_does_not_bind(env: Env) -> None:
+    """Issue 21 item 1: a transfer that names registry 2 (of D) but came two days before D
+    is not its money. Registry 1, of D − 3, makes the matcher read that day at all."""
+    r1 = env.registry(D - timedelta(3), 1, "500.00")
+    r2 = env.registry(D, 2, "1000.00")
+    env.load(doc("5", "1000.00", "по реестру № 002 от 06.11.2026", day=D - timedelta(2)))
+    m = env.match()
+    assert brief(m[r2]) == ("missing", None, [])
+    assert brief(m[r1]) == ("missing", None, [])  # named another registry: not taken by sum
+    # its arrival date inside the window makes it the registry's
+    env.load(doc("6", "1000.00", "по реестру № 002 от 06.11.2026", day=D - timedelta(2),
+                 received=D))  # fmt: skip
+    assert brief(env.match()[r2]) == ("matched", "0.00", ["6"])
+
+
+def test_transfer_of_the_sum_before_the_registry_date_is_no_candidate(env: Env) -> None:
+    """The same lower bound for rules 2 and 3: a transfer of the expected sum (or of the
+    day's total) that came before D, read because an earlier registry's window holds it."""
+    r1 = env.registry(D - timedelta(3), 1, "500.00")
+    r2 = env.registry(D, 2, "1000.00")
+    r3 = env.registry(D, 3, "2000.00")
+    env.load(doc("5", "1000.00", day=D - timedelta(2)), doc("6", "3000.00", day=D - timedelta(1)))
+    m = env.match()
+    assert [brief(m[r]) for r in (r1, r2, r3)] == [("missing", None, [])] * 3
+
+
 def test_same_day_window_zero_days(env: Env) -> None:
     r1 = env.registry(D, 1, "1000.00")
     env.load(doc("1", "1000.00"))
