@@ -114,6 +114,13 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("kind", choices=["org", "providers", "services", "accounts", "balances",
                                      "accruals", "payments", "meters", "readings"])  # fmt: skip
     sp.add_argument("file", type=Path)
+    sp.add_argument("--sheet", metavar="NAME", help="лист книги Excel с таблицей")
+    sp.add_argument("--header-row", type=int, metavar="N",
+                    help="строка заголовка таблицы (номер строки в файле или на листе)")  # fmt: skip
+    sp.add_argument("--column", action="append", default=[], metavar="FIELD=ЗАГОЛОВОК",
+                    help="какой столбец файла читать как столбец FIELD (можно несколько раз)")  # fmt: skip
+    sp.add_argument("--check", action="store_true",
+                    help="только проверить: ничего не загружать, показать все ошибки")  # fmt: skip
     sp.add_argument("--replace", action="store_true",
                     help="org: заменить ИНН и название ТСЖ данными другой организации")  # fmt: skip
 
@@ -135,6 +142,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("kind", choices=["payments", "readings"])
     sp.add_argument("--all", action="store_true")
     sp.add_argument("--out", type=Path)
+    sp.add_argument("--header", choices=["ru", "en"], default="ru",
+                    help="названия столбцов: ru (по умолчанию) или en (прежние)")  # fmt: skip
     sp = cmd("post", "провести документ «Показания новые»")
     sp.add_argument("document")
     cmd("status", "последний обмен, ожидающие реестры, ошибки")
@@ -253,21 +262,44 @@ def cmd_settings(args: argparse.Namespace) -> None:
         _emit(args, {"saved": True}, "пароль сохранён в хранилище паролей системы")
 
 
+def _columns(pairs: list[str]) -> dict[str, str]:
+    """``--column FIELD=ЗАГОЛОВОК`` options as a dict (a wrong one is a usage error)."""
+    out: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, header = pair.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"--column {pair}: ожидается СТОЛБЕЦ=ЗАГОЛОВОК")
+        out[name.strip()] = header.strip()
+    return out
+
+
 def cmd_import(args: argparse.Namespace) -> None:
+    from trayapp.core.import_choices import ChoiceStore
     from trayapp.core.importer import import_file
 
+    columns = _columns(args.column)
+    if args.header_row is not None and args.header_row < 1:
+        raise UsageError(f"--header-row {args.header_row}: ожидается номер строки, от 1")
     app = _app(args)
-    if args.kind == "org":
+    choices: dict[str, Any] = {"sheet": args.sheet, "header_row": args.header_row,
+                               "columns": columns,
+                               "store": ChoiceStore(app.paths.import_choices_file)}  # fmt: skip
+    if args.kind == "org" and not args.check:
         from trayapp.core.org_change import import_org
 
-        r = import_org(app.db, args.file, args.replace)
+        r = import_org(app.db, args.file, args.replace, **choices)
     else:
-        r = import_file(app.db, args.kind, args.file)
-    data = {"kind": r.kind, "file": str(r.file), "rows": r.rows, "inserted": r.inserted,
-            "updated": r.updated, "unchanged": r.unchanged}  # fmt: skip
-    _emit(args, data, f"загружено {plural(r.rows, 'строка', 'строки', 'строк')} из {r.file}: "
-                      f"новых {r.inserted}, обновлено {r.updated}, "
-                      f"без изменений {r.unchanged}")  # fmt: skip
+        r = import_file(app.db, args.kind, args.file, check=args.check, **choices)
+    where = (f", лист «{r.sheet}»" if r.sheet else "") + f", заголовок в строке {r.header_row}"
+    if r.checked:
+        text = (f"проверено {plural(r.rows, 'строка', 'строки', 'строк')} из {r.file}{where}: "
+                f"ошибок нет; загрузка добавит {r.inserted}, изменит {r.updated}; "
+                "ничего не загружено")  # fmt: skip
+    else:
+        text = (f"загружено {plural(r.rows, 'строка', 'строки', 'строк')} из {r.file}{where}: "
+                f"новых {r.inserted}, обновлено {r.updated}, без изменений {r.unchanged}")  # fmt: skip
+    text += "".join(f"\n{n}" for n in r.notes)
+    _emit(args, r.to_json(), text)
 
 
 def cmd_generate(args: argparse.Namespace) -> None:
@@ -432,7 +464,7 @@ def cmd_export(args: argparse.Namespace) -> None:
     from trayapp.core.exporter import export
 
     app = _app(args)
-    r = export(app.db, args.kind, args.out, args.all, app.clock(), Path.cwd())
+    r = export(app.db, args.kind, args.out, args.all, app.clock(), Path.cwd(), args.header)
     if r.file is None:  # nothing new: no file, and not a failure (exit 0)
         what = "платежи" if r.kind == "payments" else "показания"
         _emit(args, {"kind": r.kind, "file": None, "rows": 0},

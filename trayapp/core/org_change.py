@@ -9,6 +9,7 @@ association that has one is refused (``OrgChangeError`` naming both; nothing wri
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from trayapp.core.db import Database
 from trayapp.core.db.documents import org
@@ -36,12 +37,12 @@ class OrgChangeError(AppError):
 
 
 def import_org(db: Database, path: Path, replace: bool = False,
-               progress: Progress = no_progress) -> ImportResult:  # fmt: skip
+               progress: Progress = no_progress, **choices: Any) -> ImportResult:  # fmt: skip
     """Load the org table; ``OrgChangeError`` where it would change the ИНН and not
-    ``replace``."""
+    ``replace``. ``choices``: ``import_file``'s sheet, header_row, columns, store."""
     with db.transaction():
         old = org(db)
-        result = import_file(db, "org", path, progress)
+        result = import_file(db, "org", path, progress, **choices)
         new = org(db)
         if old[0] and new[0] != old[0] and not replace:
             raise OrgChangeError(Path(path), old, new)  # rolls the load back
