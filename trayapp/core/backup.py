@@ -53,7 +53,7 @@ from trayapp.version import version
 
 log = logging.getLogger(__name__)
 
-NAME = re.compile(r"trayapp-(\d{10}|\d{12}|noorg)-(\d{8}-\d{6})(-before-restore)?\.zip")
+NAME = re.compile(r"trayapp-(\d{10}|\d{12}|noorg)-(\d{8}-\d{6})(-before-restore)?\.zip", re.ASCII)
 BEFORE = "-before-restore"
 LOCK_WAIT = 600.0  # a second backup waits for the first (a large home: a minute or two)
 MONTHS_KEPT = 12
