@@ -294,6 +294,7 @@ def _run(home: str | None, paths: AppPaths, password: str | None, minimized: boo
     notifier = Notifier(fallback=tray.notify_fallback)
     window = MainWindow(root, Backend(home, password), on_state=make_on_state(tray, notifier))
     schedule_button = ScheduleButton(window, schedule)  # the same toggle in the window
+    window.backup_pane.start_of_day()  # backup.md: a backup at the first start of a day
     log.info("started: tray %s (%s)", "on" if tray_on else "off", tray.backend or "none")
     show_file = _show_request_file(paths)
     seen = [_mtime(show_file)]
