@@ -41,6 +41,7 @@ from trayapp.ui.notify import APP_NAME, Notifier
 from trayapp.ui.schedule_button import ScheduleButton
 from trayapp.ui.scheduler import Scheduler, settings_minutes, window_starter
 from trayapp.ui.window import MainWindow, UiState
+from trayapp.ui.winquit import QuitListener
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,7 @@ ASCII_TITLE = "Moi scheta - trayapp"
 POLL_MS = 100
 DOCK_WAIT_S = 5.0  # an icon not docked by then: the window opens (the icon keeps trying)
 MIN_ICON_PX = 16
+STOP_WAIT_S = 3.0  # «Выход»: how long the icon's loop may take to remove the icon
 ALREADY_RUNNING = "«Мои счета» уже запущены: окно работающей программы выведено на передний план."
 
 
@@ -173,12 +175,19 @@ class Tray:
         return bool(ok and min(width, height) >= MIN_ICON_PX)
 
     def stop(self) -> None:
+        """Remove the icon and wait for its loop to end: a process that exits first leaves a
+        dead icon in the Windows tray until the mouse passes over it."""
         if self.icon is not None:
             try:
                 self.icon.stop()
             except Exception:
                 log.exception("tray stop failed")
             self.icon = None
+        thread, self._thread = self._thread, None
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=STOP_WAIT_S)
+            if thread.is_alive():
+                log.warning("tray: the icon's loop did not end in %.0f s", STOP_WAIT_S)
 
 
 def _xorg_tray_host() -> bool:
@@ -296,12 +305,16 @@ def _run(home: str | None, paths: AppPaths, password: str | None, minimized: boo
     schedule_button = ScheduleButton(window, schedule)  # the same toggle in the window
     window.backup_pane.start_of_day()  # backup.md: a backup at the first start of a day
     log.info("started: tray %s (%s)", "on" if tray_on else "off", tray.backend or "none")
+    # the installer asks a running tray to quit (Windows: a named event, winquit.py)
+    quit_listener = QuitListener(lambda: commands.put("quit"))
+    quit_listener.start()
     show_file = _show_request_file(paths)
     seen = [_mtime(show_file)]
 
     def quit_app() -> None:
         if window.worker.busy("exchange"):
             log.info("quitting while an exchange runs: the next session finishes its job")
+        quit_listener.stop()
         tray.stop()
         notifier.close()
         window.close()
