@@ -427,7 +427,8 @@ def cmd_bank(args: argparse.Namespace) -> None:
     period = " — ".join(x for x in (r.to_json()["from"], r.to_json()["to"]) if x)
     _emit(args, r.to_json(),
           f"выписка {r.file} ({period or 'без периода'}, счета: {', '.join(r.accounts) or '—'}): "
-          f"документов {r.documents}, поступлений {r.incoming}, новых {r.inserted}")  # fmt: skip
+          f"документов {r.documents}, поступлений {r.incoming} на {_sum(r.incoming_sum)}, "
+          f"новых {r.inserted}" + "".join(f"\nпредупреждение: {w}" for w in r.warnings))  # fmt: skip
 
 
 def cmd_reconcile(args: argparse.Namespace) -> None:

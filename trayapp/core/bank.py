@@ -24,7 +24,7 @@ from trayapp.core.db import bank as sql
 from trayapp.core.db.connection import Database
 from trayapp.core.formats import clientbank
 from trayapp.core.reconcile import index_references
-from trayapp.errors import AppError, StatementError
+from trayapp.errors import AppError, StatementError, format_error
 
 log = logging.getLogger(__name__)
 
@@ -90,10 +90,13 @@ def import_statement(db: Database, path: Path) -> StatementImport:
         index_references(db, sid)
         events.record(db, f"Загружена выписка банка из файла «{Path(path).absolute()}»: "
                       f"документов {len(statement.documents)}, поступлений {len(incoming)}, "
-                      f"новых {inserted}")  # fmt: skip
+                      f"новых {inserted}"
+                      + (f"; не учтено (предупреждений {len(statement.warnings)}): "
+                         + format_error(*statement.warnings[0]) if statement.warnings else ""))  # fmt: skip
     log.info("bank statement %s: %d documents, %d incoming, %d new",
              path.name, len(statement.documents), len(incoming), inserted)  # fmt: skip
     return StatementImport(
         path, statement.accounts, first, last, len(statement.documents), len(incoming), inserted,
         sum(d.amount for d in incoming),
+        tuple(format_error(n, m) for n, m in statement.warnings),
     )
