@@ -40,6 +40,7 @@ from trayapp.ui.desktop import allow_foreground, prepare_dpi
 from trayapp.ui.notify import APP_NAME, Notifier
 from trayapp.ui.schedule_button import ScheduleButton
 from trayapp.ui.scheduler import Scheduler, settings_minutes, window_starter
+from trayapp.ui.tclpath import ascii_library_paths
 from trayapp.ui.window import MainWindow, UiState
 from trayapp.ui.winquit import QuitListener
 
@@ -272,6 +273,7 @@ def _run(home: str | None, paths: AppPaths, password: str | None, minimized: boo
     from trayapp.ui.common import Dialogs, log_tk_errors
 
     prepare_dpi()  # before the first tk.Tk(): sharp at 150 % on Windows
+    ascii_library_paths()  # and Tcl's init.tcl found under a Cyrillic user name (tclpath.py)
     try:
         _pid_file(paths).write_text(str(os.getpid()), encoding="ascii")
     except OSError:
