@@ -101,7 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp = cmd("settings", "настройки")
     ssub = sp.add_subparsers(dest="settings_command", parser_class=_Parser, required=True)
     for name, text in (("show", "показать настройки"), ("password", "задать пароль"),
-                       ("db-password", "задать пароль базы данных PostgreSQL")):
+                       ("db-password", "задать пароль базы данных PostgreSQL"),
+                       ("forget-passwords", "удалить сохранённые пароли всех ТСЖ "
+                                            "(так делает удаление программы с данными)")):
         _common(ssub.add_parser(name, help=text), False)
     sset = ssub.add_parser("set", help="изменить параметр")
     _common(sset, False)
@@ -154,6 +156,9 @@ def build_parser() -> argparse.ArgumentParser:
     bimp = bsub.add_parser("import", help="загрузить выписку (kl_to_1c.txt)")
     _common(bimp, False)
     bimp.add_argument("file", type=Path)
+    from trayapp import cli_bank
+
+    cli_bank.add_list(bsub, _common)
     cmd("reconcile", "сверка реестров оплат с переводами по выписке банка")
     from trayapp import cli_backup
 
@@ -240,6 +245,11 @@ def cmd_settings(args: argparse.Namespace) -> None:
         lines.append(f"журналы: {app.paths.log_file} (команды), "
                      f"{app.paths.log_file_of('tray').name} (значок и окно)")  # fmt: skip
         _emit(args, data, "\n".join(lines))
+    elif args.settings_command == "forget-passwords":  # the uninstaller's «мои данные»
+        from trayapp.forget import forget_passwords
+
+        n = forget_passwords()
+        _emit(args, {"removed": n}, f"удалено сохранённых паролей: {n}")
     elif args.settings_command == "set":
         new = st.set_value(app.settings, args.key, args.value)
         app.save_settings(new)
@@ -416,11 +426,16 @@ def cmd_bank(args: argparse.Namespace) -> None:
     from trayapp.core.bank import import_statement
 
     app = _app(args)
+    if args.bank_command == "list":
+        from trayapp import cli_bank
+
+        return cli_bank.cmd_list(args, app, _emit, _sum, UsageError)
     r = import_statement(app.db, args.file)
     period = " — ".join(x for x in (r.to_json()["from"], r.to_json()["to"]) if x)
     _emit(args, r.to_json(),
           f"выписка {r.file} ({period or 'без периода'}, счета: {', '.join(r.accounts) or '—'}): "
-          f"документов {r.documents}, поступлений {r.incoming}, новых {r.inserted}")  # fmt: skip
+          f"документов {r.documents}, поступлений {r.incoming} на {_sum(r.incoming_sum)}, "
+          f"новых {r.inserted}" + "".join(f"\nпредупреждение: {w}" for w in r.warnings))  # fmt: skip
 
 
 def cmd_reconcile(args: argparse.Namespace) -> None:
