@@ -182,9 +182,8 @@ SINCE: list[Mutation] = [
     (C + "lock.py", "    while not lock.try_exchange_lock():", "    while False:",
      ["tests/test_scheduler.py"]),
     (C + "lock.py", "    finally:\n        lock.release_exchange_lock()", "    finally:\n        pass",
-     ["tests/test_scheduler.py"]),
-    (C + "lock.py", "        lock.acquire(timeout=wait)", "        pass",
-     ["tests/crash/test_two_processes.py::test_one_registry_accepted_by_two_processes_at_once"]),
+     [T + "test_postgres.py::test_exchange_lock_says_who_holds_it", "tests/test_scheduler.py"]),
+    (C + "lock.py", "        lock.acquire(timeout=wait)", "        pass", [T + "test_locks.py"]),
     # private.py, settings.py
     ("trayapp/private.py", "        os.umask(0o077)", "        os.umask(0o022)",
      ["tests/test_private.py"]),
@@ -229,12 +228,12 @@ SINCE: list[Mutation] = [
      [T + "test_reconcile.py", "tests/test_cli_bank.py"]),
     # backup.py / backup_verify.py
     (C + "backup.py", "    for when, n in dated[keep:]:", "    for when, n in dated[keep - 1:]:",
-     [T + "test_backup.py::test_the_retention_rule"]),
+     [T + "test_backup.py::test_the_retention_rule", T + "test_backup_retention.py"]),
     (C + "backup.py", "today.month - 1 - i) % 12 + 1) for i in range(MONTHS_KEPT)}",
      "today.month - 1 - i) % 12 + 1) for i in range(MONTHS_KEPT - 1)}",
      [T + "test_backup.py::test_the_retention_rule"]),
     (C + "backup.py", "        if (created_of(n) or limit) < limit:", "        if True:",
-     [T + "test_backup.py"]),
+     [T + "test_backup_retention.py", T + "test_backup.py"]),
     (C + "backup_verify.py", "    if size != member.size or h.hexdigest() != member.sha256:",
      "    if size != member.size:", [T + "test_backup.py"]),
 ]
