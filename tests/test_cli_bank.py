@@ -147,3 +147,24 @@ def test_demo_checks_its_registries_against_a_statement(tmp_path: Path) -> None:
     assert "Сверка с банком" in html and "сверено: п/п № 70" in html
     rows = json.loads(run(home, "reconcile", "--json").stdout)
     assert [(x["file"], x["status"]) for x in rows] == [(a["file"], "matched") for a in payments]
+
+
+def test_bank_import_of_a_garbled_header_date_warns_and_loads(home: Path, tmp_path: Path) -> None:
+    """Issue 16 item 6: the statement loads, ``warnings`` names the line and the value, and
+    ``to`` falls back to the last document's date."""
+    f = statement(tmp_path / "kl_to_1c.txt", ("15", "985.00", ""), ("16", "10.10", ""))
+    text = f.read_bytes().decode("cp1251").replace("ДатаКонца=30.11.2026",
+                                                   "ДатаКонца=23.08.201819202122", 1)  # fmt: skip
+    assert text.splitlines()[7] == "ДатаКонца=23.08.201819202122"
+    f.write_bytes(text.encode("cp1251"))
+    r = run(home, "bank", "import", str(f), "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == {
+        "file": str(f), "accounts": [OWN], "from": "01.11.2026", "to": "09.11.2026",
+        "documents": 2, "incoming": 2, "inserted": 2, "incoming_sum": "995.10",
+        "warnings": ["строка: 8, неверная дата ДатаКонца: 23.08.201819202122 — не учтена"],
+    }  # fmt: skip
+    r = run(home, "bank", "import", str(f))
+    assert r.returncode == 0, r.stderr
+    assert "поступлений 2 на 995,10, новых 0" in r.stdout
+    assert "предупреждение: строка: 8, неверная дата ДатаКонца: 23.08.201819202122 — не учтена" in r.stdout

@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from trayapp import console
+from trayapp import cli_assoc, console
 from trayapp.errors import AppError
 from trayapp.private import restrict_umask
 from trayapp.version import version
@@ -64,6 +64,7 @@ def _common(p: argparse.ArgumentParser, top: bool) -> None:
                    help="хранить настройки, базу, журнал и каталог обмена в DIR")  # fmt: skip
     p.add_argument("--json", action="store_true", default=False if top else argparse.SUPPRESS,
                    help="вывести результат одним документом JSON")  # fmt: skip
+    cli_assoc.add_common(p, top)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -100,7 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp = cmd("settings", "настройки")
     ssub = sp.add_subparsers(dest="settings_command", parser_class=_Parser, required=True)
     for name, text in (("show", "показать настройки"), ("password", "задать пароль"),
-                       ("db-password", "задать пароль базы данных PostgreSQL")):
+                       ("db-password", "задать пароль базы данных PostgreSQL"),
+                       ("forget-passwords", "удалить сохранённые пароли всех ТСЖ "
+                                            "(так делает удаление программы с данными)")):
         _common(ssub.add_parser(name, help=text), False)
     sset = ssub.add_parser("set", help="изменить параметр")
     _common(sset, False)
@@ -130,7 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--apartments-only", action="store_true")
     sp.add_argument("--date", metavar="DD.MM.YYYY")
 
-    cmd("exchange", "сеанс обмена с «Мои счета»")
+    sp = cmd("exchange", "сеанс обмена с «Мои счета»")
+    sp.add_argument("--all", action="store_true", help="по сеансу во всех ТСЖ списка по очереди")
     cmd("pending", "полученные реестры, ждущие приёма")
     sp = cmd("accept", "принять реестр оплат или показаний")
     sp.add_argument("file")
@@ -156,6 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     from trayapp import cli_backup
 
     cli_backup.add_commands(cmd, _common)
+    cli_assoc.add_commands(cmd, _common, _Parser)
     return p
 
 
@@ -165,7 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _app(args: argparse.Namespace) -> Any:
     from trayapp.app import App, setup_logging
 
-    app = App.create(args.home)
+    app = App.create(cli_assoc.home_of(args))
     setup_logging(app.paths, app.settings.verbose)
     return app
 
@@ -237,6 +242,11 @@ def cmd_settings(args: argparse.Namespace) -> None:
         lines.append(f"журналы: {app.paths.log_file} (команды), "
                      f"{app.paths.log_file_of('tray').name} (значок и окно)")  # fmt: skip
         _emit(args, data, "\n".join(lines))
+    elif args.settings_command == "forget-passwords":  # the uninstaller's «мои данные»
+        from trayapp.forget import forget_passwords
+
+        n = forget_passwords()
+        _emit(args, {"removed": n}, f"удалено сохранённых паролей: {n}")
     elif args.settings_command == "set":
         new = st.set_value(app.settings, args.key, args.value)
         app.save_settings(new)
@@ -330,7 +340,17 @@ def cmd_generate(args: argparse.Namespace) -> None:
 
 
 def cmd_exchange(args: argparse.Namespace) -> None:
-    app = _app(args)
+    if args.all:
+        code = cli_assoc.exchange_all(args, _exchange_one)
+        if code:
+            raise SystemExit(code)
+        return
+    data, text = _exchange_one(_app(args))
+    _emit(args, data, text)
+
+
+def _exchange_one(app: Any) -> tuple[dict[str, Any], str]:
+    """One session of ``app``'s association: its JSON and text (and the automatic backup)."""
     r = app.exchange()
     text = (f"отправлено файлов: {r.sent}, принято: {r.received}; ответов OK: {r.answers_ok}, "
             f"с ошибками: {r.answers_error}; реестров с ошибками: {r.broken}; "
@@ -339,17 +359,21 @@ def cmd_exchange(args: argparse.Namespace) -> None:
         text += "\n" + "\n".join(f"! {e}" for e in r.errors)
     if r.notices:
         text += "\n" + "\n".join(r.notices)
-    _emit(args, r.to_json(), text)
     if r.received:
         _auto_backup(app, "a session received files")
+    return r.to_json(), text
 
 
 def cmd_status(args: argparse.Namespace) -> None:
+    from trayapp.associations import name_of
     from trayapp.core import exchange
 
     app = _app(args)
     data = exchange.status(app.db, app.tree)
-    text = [f"последний обмен: {data.get('last_exchange') or 'не было обмена с «Мои счета»'}"]
+    data["assoc"] = name_of(app.paths)
+    inn = app.org_inn()
+    text = [f"ТСЖ: {data['assoc'] or 'без названия'} (ИНН {inn or 'не загружен'})"]
+    text.append(f"последний обмен: {data.get('last_exchange') or 'не было обмена с «Мои счета»'}")
     text.append(f"отправлено: {data.get('sent', 0)}, принято: {data.get('received', 0)}")
     text.append(f"ждут приёма: {data.get('pending', 0)}, ждут отправки: {data.get('waiting', 0)}")
     text.append(f"база данных: {app.db.label}")
@@ -403,7 +427,8 @@ def cmd_bank(args: argparse.Namespace) -> None:
     period = " — ".join(x for x in (r.to_json()["from"], r.to_json()["to"]) if x)
     _emit(args, r.to_json(),
           f"выписка {r.file} ({period or 'без периода'}, счета: {', '.join(r.accounts) or '—'}): "
-          f"документов {r.documents}, поступлений {r.incoming}, новых {r.inserted}")  # fmt: skip
+          f"документов {r.documents}, поступлений {r.incoming} на {_sum(r.incoming_sum)}, "
+          f"новых {r.inserted}" + "".join(f"\nпредупреждение: {w}" for w in r.warnings))  # fmt: skip
 
 
 def cmd_reconcile(args: argparse.Namespace) -> None:
@@ -507,7 +532,7 @@ def cmd_emulator(args: argparse.Namespace) -> None:
     from trayapp.emulator.server import main as emulator_main
     from trayapp.paths import AppPaths
 
-    data = args.data or str(AppPaths.resolve(args.home).emulator_data)
+    data = args.data or str(AppPaths.resolve(cli_assoc.home_of(args)).emulator_data)
     argv = ["--host", args.host, "--port", str(args.port), "--data", data,
             "--login", args.login, "--password", args.password]  # fmt: skip
     if args.org:
@@ -524,7 +549,7 @@ def cmd_emulator(args: argparse.Namespace) -> None:
 def cmd_demo(args: argparse.Namespace) -> None:
     from trayapp.demo_run import run_demo
 
-    run_demo(args.home, args.accounts, args.json, tray=not args.no_tray)
+    run_demo(cli_assoc.home_of(args), args.accounts, args.json, tray=not args.no_tray)
 
 
 def cmd_tray(args: argparse.Namespace) -> None:
@@ -553,6 +578,7 @@ HANDLERS: dict[str, Handler] = {
     "tray": cmd_tray,
     "backup": cmd_backup,
     "restore": cmd_restore,
+    "assoc": lambda args: cli_assoc.cmd_assoc(args, _emit),
 }
 
 
@@ -569,7 +595,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger().addHandler(logging.NullHandler())  # tracebacks go to the log only
     try:
         HANDLERS[command](args)
-    except UsageError as exc:
+    except (UsageError, cli_assoc.AssocUsageError) as exc:
         console.err(f"trayapp: ошибка: {exc}")
         return 2
     except AppError as exc:

@@ -29,6 +29,11 @@ def text(s: str) -> str:
     return _CONTROLS.sub(REPLACEMENT, s)
 
 
+def has_controls(s: str) -> bool:
+    """Whether ``s`` holds any control character, tab and line feed included."""
+    return not s.isprintable() and (_CONTROLS.search(s) is not None or _LINE.search(s) is not None)
+
+
 def line(s: str) -> str:
     """One line: tab and line feed become a space, other controls ``?``."""
     if s.isprintable():

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse, urlsplit
 
+from trayapp import plain
 from trayapp.core.db.dialect import is_postgres_url
 from trayapp.core.formats import CODINGS
 from trayapp.core.reconcile import BankTerms
@@ -136,8 +137,17 @@ def check_folder(folder: Path) -> None:
     except OSError as exc:
         raise SettingsError(f"каталог обмена {folder} создать нельзя: "
                             f"{exc.strerror or exc}") from exc  # fmt: skip
-    if not os.access(folder, os.W_OK):
-        raise SettingsError(f"нет прав на запись в каталог обмена {folder}")
+    # written for real (a file made and removed): os.access says yes to any folder on
+    # Windows, and to a read-only share or an ACL that forbids it
+    import tempfile
+
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".~probe.", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise SettingsError(f"нет прав на запись в каталог обмена {folder}: "
+                            f"{exc.strerror or exc}") from exc  # fmt: skip
 
 
 def _check_windows_name(folder: Path) -> None:
@@ -212,10 +222,19 @@ def set_value(settings: Settings, key: str, value: str) -> Settings:
     that does not parse, a path too long for the system: found by fuzzing the settings file)
     is refused as any other bad value.
     """
+    if key in _NO_CONTROLS and plain.has_controls(value.strip()):
+        raise SettingsError(
+            f"{key}: в значении есть управляющие символы (перевод строки, табуляция, ESC, "
+            "NUL...): укажите его без них"
+        )
     try:
         return _set_value(settings, key, value)
     except (ValueError, UnicodeError, OSError) as exc:
         raise SettingsError(f"недопустимое значение {key}: {type(exc).__name__}") from exc
+
+
+# paths and addresses: a control character in one is a paste gone wrong (or worse)
+_NO_CONTROLS = ("folder", "database", "backup_folder", "server_url", "login")
 
 
 def _set_value(settings: Settings, key: str, value: str) -> Settings:
@@ -346,7 +365,13 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def check_server_url(url: str) -> None:
-    u = urlparse(url)
+    try:
+        u = urlparse(url)
+        u.port  # noqa: B018 - raises on a port that is not a number from 0 to 65535
+    except ValueError as exc:
+        raise SettingsError(f"адрес сервера {url} не разбирается: {_url_reason(exc)}") from exc
+    if u.port == 0:
+        raise SettingsError(f"адрес сервера {url} не разбирается: {_url_reason(None)}")
     if u.scheme == "https" and u.hostname:
         return
     if u.scheme == "http" and u.hostname in LOOPBACK:
@@ -357,6 +382,19 @@ def check_server_url(url: str) -> None:
             "(127.0.0.1); используйте https://"
         )
     raise SettingsError(f"адрес сервера {url}: ожидается https://сервер/api/v1")
+
+
+def _url_reason(exc: ValueError | None) -> str:
+    """urllib's English reason, said in Russian."""
+    text = "" if exc is None else str(exc)
+    if "IPv6" in text:
+        return ("не закрыта квадратная скобка адреса IPv6 (пример: "
+                "https://[2001:db8::1]/api/v1)")  # fmt: skip
+    if "NFKC" in text:
+        return "в имени сервера есть знаки, которые Unicode превращает в «/», «?», «#», «@» или «:»"
+    if exc is None or "ort" in text:
+        return "порт — целое число от 1 до 65535"
+    return "ожидается https://сервер/api/v1"
 
 
 def check_database_url(url: str) -> str:

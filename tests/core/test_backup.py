@@ -578,3 +578,38 @@ def test_a_manifest_that_does_not_read(made: Path, tmp_path: Path) -> None:
     assert len(faults) == 1 and faults[0].startswith("опись manifest.json не читается")
     none = _rewrite(made, tmp_path / "n.zip", lambda n, d: None if n == "manifest.json" else d)
     assert verify(none).faults == ["нет описи manifest.json"]
+
+
+def test_postgresql_backup_holds_everything_but_the_database(home: Path, fresh_pg: str,
+                                                             tmp_path: Path) -> None:  # fmt: skip
+    from trayapp.core import importer
+    from trayapp.core.db import open_database
+
+    pg_home = tmp_path / "pg"
+    write_settings(pg_home, database=fresh_pg)
+    shutil.copytree(tree_of(home).root, tree_of(pg_home).root)
+    db = open_database(fresh_pg)
+    try:
+        importer.import_file(db, "org", _org_file(tmp_path))
+        info = bk.make_backup(db, paths_of(pg_home), settings_of(pg_home))
+    finally:
+        db.close()
+    with zipfile.ZipFile(info.file) as zf:
+        m = json.loads(zf.read("manifest.json"))
+        assert "database.sqlite" not in zf.namelist()
+    assert m["database"] == "postgresql" and m["inn"] and info.verified
+    assert "password" not in json.loads(zf_read(info.file, "settings.json"))
+    (tree_of(pg_home).outgoing / "later.txt").write_text("x")
+    r = br.restore_in_place(info.file, paths_of(pg_home), settings_of(pg_home))
+    assert r.before is not None and not (tree_of(pg_home).outgoing / "later.txt").exists()
+    sqlite_backup = backup(home)
+    with pytest.raises(BackupError) as e:
+        br.restore_in_place(sqlite_backup.file, paths_of(pg_home), settings_of(pg_home))
+    assert "копия сделана с базой SQLite" in e.value.message
+
+
+def _org_file(tmp_path: Path) -> Path:
+    f = tmp_path / "org.csv"
+    f.write_text("inn;name;bank_account;bik\n5401000001;ТСЖ «Берёзка»;40703810000000000001;"
+                 "045004774\n", encoding="utf-8")  # fmt: skip
+    return f

@@ -240,10 +240,12 @@ BANK_SEED = """1CClientBankExchange
 
 def bank_reader(data: bytes) -> str:
     try:
-        clientbank.parse(data)
+        s = clientbank.parse(data)
     except clientbank.StatementError as exc:
         check_errors(exc.errors, data, "bank")
         return "refused"
+    if s.warnings:  # each names a line of the file, as an error does
+        check_errors(list(s.warnings), data, "bank warnings")
     return "ok"
 
 

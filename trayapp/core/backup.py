@@ -53,7 +53,7 @@ from trayapp.version import version
 
 log = logging.getLogger(__name__)
 
-NAME = re.compile(r"trayapp-(\d{10}|\d{12}|noorg)-(\d{8}-\d{6})(-before-restore)?\.zip")
+NAME = re.compile(r"trayapp-(\d{10}|\d{12}|noorg)-(\d{8}-\d{6})(-before-restore)?\.zip", re.ASCII)
 BEFORE = "-before-restore"
 LOCK_WAIT = 600.0  # a second backup waits for the first (a large home: a minute or two)
 MONTHS_KEPT = 12
@@ -111,6 +111,22 @@ def check_target(folder: Path, create: bool) -> None:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise BackupError(FAILED + os_error(exc, str(folder)).message) from exc
+
+
+def same_disk(a: Path, b: Path) -> bool:
+    """Whether two folders (or their nearest existing parents) lie on one disk: a backup
+    there does not survive the disk (``st_dev``: the volume's serial number on Windows)."""
+
+    def dev(p: Path) -> int | None:
+        for step in (p, *p.parents):
+            try:
+                return os.stat(step).st_dev
+            except OSError:
+                continue
+        return None
+
+    da, db = dev(a), dev(b)
+    return da is not None and da == db
 
 
 def backup_name(inn: str | None, when: datetime, suffix: str = "") -> str:
@@ -246,6 +262,10 @@ def _make(db: Database | None, paths: AppPaths, settings: Settings, folder: Path
     target = folder or settings.backup_dir(paths)
     check_target(target, create=folder is None and not settings.backup_folder)
     clean_temp(target)
+    with contextlib.suppress(OSError):  # a note of a verification a kill cut short
+        for n in os.listdir(paths.data_dir):
+            if n.startswith(f"{TEMP_PREFIX}{_state_file(paths).name}."):
+                os.unlink(paths.data_dir / n)
     inn, org_name = _org(db)
     now = clock().replace(microsecond=0)
     when = now
@@ -320,7 +340,7 @@ def clean_temp(folder: Path) -> None:
     """Remove what an interrupted backup left in ``folder`` (the caller holds the lock)."""
     with contextlib.suppress(OSError):
         for n in os.listdir(folder):
-            if n.startswith((f"{TEMP_PREFIX}trayapp-", f"{TEMP_PREFIX}.probe")):
+            if n.startswith((f"{TEMP_PREFIX}trayapp-", f"{TEMP_PREFIX}probe.")):
                 with contextlib.suppress(OSError):
                     os.unlink(folder / n)
 

@@ -366,7 +366,7 @@ def recover(paths: AppPaths) -> bool:
     """After a crash during a restore: the prior state back (or, when the restore was done,
     its leftovers removed). True when there was something to do. Called at every start."""
     marker = paths.data_dir / MARKER
-    if not marker.exists():
+    if not marker.exists() and not _sweep(paths.data_dir, f"{TEMP_PREFIX}{MARKER}.", dry=True):
         return False
     lock = filelock.FileLock(str(paths.data_dir / "trayapp.restore.lock"), timeout=0)
     try:
@@ -374,6 +374,9 @@ def recover(paths: AppPaths) -> bool:
     except filelock.Timeout:  # a restore runs now: it is not a crash's
         return False
     try:
+        _sweep(paths.data_dir, f"{TEMP_PREFIX}{MARKER}.")  # a journal a kill left half-written
+        if not marker.exists():  # taken by the restore that held the lock: it finished
+            return False
         try:
             journal = json.loads(marker.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -384,7 +387,20 @@ def recover(paths: AppPaths) -> bool:
             log.warning("a restore was interrupted: putting the prior state back")
             _roll_back(journal)
         _finish(marker, journal)
+        _sweep(paths.config_dir, f"{TEMP_PREFIX}{paths.settings_file.name}.")
         return True
     finally:
         lock.release()
 
+
+def _sweep(folder: Path, prefix: str, dry: bool = False) -> bool:
+    """Remove the temporary files of ``prefix`` in ``folder`` (``dry``: only say if any)."""
+    try:
+        found = [n for n in os.listdir(folder) if n.startswith(prefix)]
+    except OSError:
+        return False
+    if not dry:
+        for n in found:
+            with contextlib.suppress(OSError):
+                os.unlink(folder / n)
+    return bool(found)

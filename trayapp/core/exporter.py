@@ -26,6 +26,7 @@ from trayapp.core import events, tables
 from trayapp.core import values as v
 from trayapp.core.db import Database, billing
 from trayapp.errors import AppError, FolderError
+from trayapp.fsutil import os_error
 
 log = logging.getLogger(__name__)
 
@@ -105,8 +106,9 @@ def export(
                 f"Файл {path} уже есть: выгрузка не записана, ничего не отмечено; "
                 "укажите другое имя (--out)"
             ) from exc
-        except OSError as exc:
-            raise AppError(f"Не удалось записать файл {path}: {exc.strerror or exc}") from exc
+        except OSError as exc:  # the reason in Russian, naming the folder
+            reason = os_error(exc, str(path.parent)).message
+            raise AppError(f"Не удалось записать файл {path}: {reason}") from exc
         except FolderError as exc:  # held by Excel past the wait, or refused
             raise AppError(f"Не удалось записать файл {path}: {exc.message}") from exc
         if kind == "payments":

@@ -164,5 +164,9 @@ def write_xlsx(
     def write(f: IO[bytes]) -> None:
         wb.save(f)
 
-    written = atomic_write(path, write, new)
+    try:
+        written = atomic_write(path, write, new)
+    except BaseException:
+        cells.discard(wb)  # no traceback of openpyxl's after the user's message
+        raise
     return count, written

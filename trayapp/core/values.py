@@ -136,7 +136,7 @@ def parse_month(text: str) -> int | None:
 
 
 _ISO_MONTH = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
-_NAMED_MONTH = re.compile(r"([а-яё]+)\s+(\d{4})(?:\s*(?:г|г\.|года))?", re.IGNORECASE)
+_NAMED_MONTH = re.compile(r"([а-яё]+)\s+([0-9]{4})(?:\s*(?:г|г\.|года))?", re.IGNORECASE)
 MONTH_NAMES = ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август",
                "сентябрь", "октябрь", "ноябрь", "декабрь")  # fmt: skip
 _GENITIVE = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",

@@ -24,6 +24,7 @@ from trayapp.core import events as core_events
 from trayapp.core import exchange as core_exchange
 from trayapp.core import reconcile, registries
 from trayapp.core.accept import AcceptResult, BelowPrevious, PendingItem, accept, list_pending
+from trayapp.core.backup_auto import auto_backup
 from trayapp.core.bank import StatementImport, import_statement
 from trayapp.core.exchange import SessionResult
 from trayapp.core.progress import Progress, no_progress
@@ -135,6 +136,8 @@ class Backend:
     def exchange(self, progress: Progress = no_progress) -> ExchangeOutcome:
         with self.app() as a:
             result = a.exchange(progress)  # the same session the CLI runs
+            if result.received:
+                auto_backup(a.db, a.paths, a.settings, "a session received files", a.clock, progress)
             return ExchangeOutcome(result, self._snapshot(a, True))
 
     def generate(self, kind: str, month: int | None, apartments_only: bool,
@@ -149,9 +152,11 @@ class Backend:
                sha256: str | None = None) -> AcceptResult:  # fmt: skip
         """Accept ``name``; with ``sha256`` only the very file its summary showed."""
         with self.app() as a:
-            return accept(a.db, a.tree, name, a.require_org(), a.settings.coding,
-                          a.paths.reports_dir, a.clock, bank=a.settings.bank_terms(),
-                          progress=progress, expected_sha256=sha256)  # fmt: skip
+            r = accept(a.db, a.tree, name, a.require_org(), a.settings.coding,
+                       a.paths.reports_dir, a.clock, bank=a.settings.bank_terms(),
+                       progress=progress, expected_sha256=sha256)  # fmt: skip
+            auto_backup(a.db, a.paths, a.settings, "an acceptance", a.clock, progress)
+            return r
 
     def import_statement(self, path: Path) -> StatementImport:
         with self.app() as a:
@@ -233,7 +238,9 @@ class Backend:
         from trayapp.core.accept import post_document
 
         with self.app() as a:
-            return post_document(a.db, number, confirmed)
+            r = post_document(a.db, number, confirmed)
+            auto_backup(a.db, a.paths, a.settings, "a posting", a.clock)
+            return r
 
     # ------------------------------------------------------------------ settings
 

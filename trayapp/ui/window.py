@@ -36,6 +36,7 @@ from trayapp.errors import AppError, PasswordError, ServerError
 from trayapp.settings import Settings
 from trayapp.ui import icon
 from trayapp.ui.backend import Backend, Event, ExchangeOutcome, Snapshot
+from trayapp.ui.backup_pane import BackupPane
 from trayapp.ui.bank_panel import COLUMN as BANK_COLUMN
 from trayapp.ui.bank_panel import BankPanel
 from trayapp.ui.common import (
@@ -159,6 +160,10 @@ class MainWindow:
         self._build_events(self.events_tab)
         self.settings_form = SettingsForm(self.notebook, self.dialogs, self.save_settings)
         self.notebook.add(self.settings_form, text="Настройки")
+        self.backup_pane = BackupPane(self.settings_form.body, backend, self.worker, self.dialogs,
+                                      self._error, lambda t: self.message_var.set(t), self.refresh,
+                                      lambda: self.settings_form.load(*backend.load_settings()[::2]))  # fmt: skip
+        self.backup_pane.grid(row=99, column=0, columnspan=3, sticky="ew", pady=(8, 0))
         self.message_var = tk.StringVar(root, "")
         # the footer keeps its height whatever the message: the layout never jumps
         line = int(self.fonts.small.metrics("linespace"))

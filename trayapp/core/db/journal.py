@@ -61,7 +61,7 @@ def record_file(
         " rows_count = COALESCE(excluded.rows_count, files.rows_count),"
         " total = COALESCE(excluded.total, files.total),"
         " detail = excluded.detail, updated_at = excluded.updated_at",
-        (name, direction, sha256, kind, status, rows, total, detail, now, now),
+        (name, direction, sha256, kind, status, rows, total, plain.text(detail), now, now),
     )
     return int(
         db.scalar("SELECT id FROM files WHERE direction = ? AND name = ?", (direction, name))
@@ -71,7 +71,7 @@ def record_file(
 def set_status(db: Database, direction: str, name: str, status: str, detail: str = "") -> None:
     db.execute(
         "UPDATE files SET status = ?, detail = ?, updated_at = ? WHERE direction = ? AND name = ?",
-        (status, detail, now_text(), direction, name),
+        (status, plain.text(detail), now_text(), direction, name),
     )
 
 
