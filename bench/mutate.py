@@ -222,8 +222,8 @@ SINCE: list[Mutation] = [
     (C + "formats/clientbank.py",
      "        accounts = {own_account} if own_account else set(self.accounts)",
      "        accounts = set(self.accounts)", [T + "test_clientbank.py", T + "test_reconcile.py"]),
-    (C + "formats/clientbank.py", "        if m is None or (m.group(1) and not signed):",
-     "        if m is None:", [T + "test_clientbank.py"]),
+    (C + "formats/clientbank.py", "        if m is None or m.group(1):\n", "        if m is None:\n",
+     [T + "test_clientbank.py"]),  # a negative sum of a document taken
     (C + "bank.py", "        index_references(db, sid)\n", "",
      [T + "test_reconcile.py", "tests/test_cli_bank.py"]),
     # backup.py / backup_verify.py
