@@ -101,7 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp = cmd("settings", "настройки")
     ssub = sp.add_subparsers(dest="settings_command", parser_class=_Parser, required=True)
     for name, text in (("show", "показать настройки"), ("password", "задать пароль"),
-                       ("db-password", "задать пароль базы данных PostgreSQL")):
+                       ("db-password", "задать пароль базы данных PostgreSQL"),
+                       ("forget-passwords", "удалить сохранённые пароли всех ТСЖ "
+                                            "(так делает удаление программы с данными)")):
         _common(ssub.add_parser(name, help=text), False)
     sset = ssub.add_parser("set", help="изменить параметр")
     _common(sset, False)
@@ -240,6 +242,11 @@ def cmd_settings(args: argparse.Namespace) -> None:
         lines.append(f"журналы: {app.paths.log_file} (команды), "
                      f"{app.paths.log_file_of('tray').name} (значок и окно)")  # fmt: skip
         _emit(args, data, "\n".join(lines))
+    elif args.settings_command == "forget-passwords":  # the uninstaller's «мои данные»
+        from trayapp.forget import forget_passwords
+
+        n = forget_passwords()
+        _emit(args, {"removed": n}, f"удалено сохранённых паролей: {n}")
     elif args.settings_command == "set":
         new = st.set_value(app.settings, args.key, args.value)
         app.save_settings(new)

@@ -137,8 +137,17 @@ def check_folder(folder: Path) -> None:
     except OSError as exc:
         raise SettingsError(f"каталог обмена {folder} создать нельзя: "
                             f"{exc.strerror or exc}") from exc  # fmt: skip
-    if not os.access(folder, os.W_OK):
-        raise SettingsError(f"нет прав на запись в каталог обмена {folder}")
+    # written for real (a file made and removed): os.access says yes to any folder on
+    # Windows, and to a read-only share or an ACL that forbids it
+    import tempfile
+
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".~probe.", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise SettingsError(f"нет прав на запись в каталог обмена {folder}: "
+                            f"{exc.strerror or exc}") from exc  # fmt: skip
 
 
 def _check_windows_name(folder: Path) -> None:

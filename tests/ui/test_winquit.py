@@ -114,3 +114,24 @@ def test_the_tray_quits_when_the_installer_asks(xdisplay: str, home: Path) -> No
     assert r.returncode == 0, r.stderr
     assert 4 <= time.monotonic() - t0 < 60
     assert "asked to quit (the installer)" in log_text(home)
+
+
+class ImageIcon:
+    def __init__(self) -> None:
+        self.icon: Any = None
+        self.title = ""
+
+
+def test_the_badge_is_drawn_at_the_small_icon_size() -> None:
+    """Windows shows the tray icon at SM_CXSMICON (16 px at 100 %): drawn at 32 and shrunk,
+    «↑3 ↓12» is a smear (issue 20, item 17)."""
+    import queue
+
+    from trayapp.ui.window import UiState
+
+    tray = Tray(queue.Queue())
+    tray.icon, tray.backend = ImageIcon(), "win32"
+    for px in (16, 24, 32):
+        tray.icon_px = lambda px=px: px  # type: ignore[misc]
+        tray.update(UiState("idle", 3, 12, "Мои счета"))
+        assert tray.icon.icon.size == (px, px)

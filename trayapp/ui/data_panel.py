@@ -24,6 +24,7 @@ from typing import Any
 
 from trayapp.core import values as v
 from trayapp.core.accept import BelowPrevious
+from trayapp.core.folders import is_junk
 from trayapp.errors import AppError
 from trayapp.ui.backend import Backend, LoadedFile
 from trayapp.ui.common import Scrolled, fixed_label, plural
@@ -112,8 +113,7 @@ class DataPanel(ttk.Frame):
         folder = self.dialogs.ask_dir("Папка с таблицами учётной программы")
         if not folder:
             return
-        files = sorted(p for p in Path(folder).iterdir()
-                       if p.is_file() and p.suffix.lower() in (".csv", ".xlsx"))  # fmt: skip
+        files = table_files(Path(folder))
         if not files:
             self.dialogs.info("Загрузка", f"В папке {folder} нет таблиц .csv или .xlsx.")
             return
@@ -219,6 +219,14 @@ class DataPanel(ttk.Frame):
 
 
 SHOWN_BELOW = 15
+
+
+def table_files(folder: Path) -> list[Path]:
+    """The tables of «Загрузить папку…»: .csv and .xlsx, without Excel's lock files
+    (``~$Оплаты.xlsx`` while the book is open) and other junk (``is_junk``)."""
+    return sorted(p for p in folder.iterdir()
+                  if p.suffix.lower() in (".csv", ".xlsx") and not is_junk(folder, p.name)
+                  and p.is_file())  # fmt: skip
 
 
 def below_text(number: str, low: list[BelowPrevious]) -> str:

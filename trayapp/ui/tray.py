@@ -40,8 +40,10 @@ from trayapp.ui.desktop import allow_foreground, prepare_dpi
 from trayapp.ui.notify import APP_NAME, Notifier
 from trayapp.ui.schedule_button import ScheduleButton
 from trayapp.ui.scheduler import Scheduler, settings_minutes, window_starter
+from trayapp.ui.tclpath import ascii_library_paths
 from trayapp.ui.window import MainWindow, UiState
 from trayapp.ui.winquit import QuitListener
+from trayapp.ui.winsys import small_icon_px
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +69,7 @@ class Tray:
         self._thread: threading.Thread | None = None
         self.started_at = 0.0
         self.schedule: Scheduler | None = None  # «Приостановить»/«Возобновить» (scheduler.py)
+        self.icon_px: Callable[[], int] = small_icon_px  # the size the tray shows (winsys.py)
 
     def start(self) -> bool:
         """Show the icon; False (and nothing shown) where there is no tray to dock in."""
@@ -152,8 +155,9 @@ class Tray:
             if hasattr(self.icon, "set_image"):  # xorg: drawn at the docked size, crisp
                 self.icon.set_image(lambda px: icons.tray_image(state.state, state.sent,
                                                                 state.received, px))  # fmt: skip
-            else:  # the OS scales it: 32 px is 16 px at 100 %, 32 px at 200 %
-                self.icon.icon = icons.tray_image(state.state, state.sent, state.received, 32)
+            else:  # Windows: drawn at the small icon's size, so the badge is not shrunk
+                self.icon.icon = icons.tray_image(state.state, state.sent, state.received,
+                                                  self.icon_px())  # fmt: skip
             if self.backend != "xorg":  # python-xlib writes WM_NAME as Latin-1
                 self.icon.title = state.tooltip[:127]
         except Exception:
@@ -272,6 +276,7 @@ def _run(home: str | None, paths: AppPaths, password: str | None, minimized: boo
     from trayapp.ui.common import Dialogs, log_tk_errors
 
     prepare_dpi()  # before the first tk.Tk(): sharp at 150 % on Windows
+    ascii_library_paths()  # and Tcl's init.tcl found under a Cyrillic user name (tclpath.py)
     try:
         _pid_file(paths).write_text(str(os.getpid()), encoding="ascii")
     except OSError:
