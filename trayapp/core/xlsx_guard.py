@@ -130,9 +130,11 @@ def _check_xml(name: str, z: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
                 raise _refuse(name, f"часть {part} объявляет DTD (<!DOCTYPE> или <!ENTITY>): "
                               "в книгах Excel их не бывает, так устроены атаки «billion "
                               "laughs» и внешние сущности")  # fmt: skip
-            first = _FIRST_RUN.match(buf) if _gap(buf) else None
-            for m in ([first] if first else []) + (list(_LONG_RUN.finditer(buf)) if _gap(buf)
-                                                    else []):  # fmt: skip
+            runs: list[re.Match[bytes]] = []
+            if _gap(buf):
+                head = _FIRST_RUN.match(buf)
+                runs = ([head] if head else []) + list(_LONG_RUN.finditer(buf))
+            for m in runs:
                 if _chars(m.group(1)) > MAX_CELL:
                     raise _refuse(name, f"в части {part} текст длиннее {_n(MAX_CELL)} знаков "
                                   "(предел ячейки Excel)")  # fmt: skip
