@@ -279,6 +279,11 @@ class Backend:
                     return s, exc
             return s, None
 
+    def org_inn(self) -> str | None:
+        """The association's ИНН (the window's title names it), None before it is loaded."""
+        with self.app() as a:
+            return _org_or_none(a)
+
     def remember_password(self, password: str) -> None:
         """Use ``password`` for the sessions of this run only (memory, never a file)."""
         self.password = password
