@@ -315,3 +315,42 @@ def test_a_bad_value_a_document_needs_is_still_an_error() -> None:
     with pytest.raises(StatementError) as info:
         parse(data)
     assert info.value.errors == [(7, "неверная сумма: Сумма=10,1,0")]
+
+
+# ---------------------------------------------------------------------------- purposes
+
+
+def _purpose(*lines: str) -> str:
+    data = _with_header(docs=1).replace(
+        b"\xca\xee\xed\xe5\xf6\xc4\xee\xea\xf3\xec\xe5\xed\xf2\xe0",  # КонецДокумента
+        "\r\n".join([*lines, "КонецДокумента"]).encode("cp1251"),
+    )
+    return parse(data).documents[0].purpose
+
+
+def test_purpose_and_its_parts_are_joined_with_spaces() -> None:
+    """Issue 16 item 6: «Перечисление по» + «реестру 009 от 13.11.2026» is one purpose."""
+    assert _purpose("НазначениеПлатежа=Перечисление по",
+                    "НазначениеПлатежа1=реестру 009 от 13.11.2026") == (
+        "Перечисление по реестру 009 от 13.11.2026")  # fmt: skip
+    assert _purpose("НазначениеПлатежа=Перевод", "НазначениеПлатежа2=по реестру",
+                    "НазначениеПлатежа1=", "НазначениеПлатежа6=№ 1 от 06.11.2026") == (
+        "Перевод по реестру № 1 от 06.11.2026")  # fmt: skip
+    assert _purpose("НазначениеПлатежа1=за доставку", "НазначениеПлатежа2=бетона") == (
+        "за доставку бетона")  # fmt: skip
+    assert _purpose("НазначениеПлатежа=только целиком") == "только целиком"
+
+
+def test_purpose_written_whole_and_again_in_lines_is_taken_once() -> None:
+    """As many bank clients write it: the text whole, then the same split into lines (a
+    line may break inside a word)."""
+    whole = "Перечисление по реестру № 009 от 13.11.2026 за вычетом вознаграждения. Без НДС"
+    assert _purpose(f"НазначениеПлатежа={whole}", f"НазначениеПлатежа1={whole}") == whole
+    assert _purpose(f"НазначениеПлатежа={whole}",
+                    "НазначениеПлатежа1=Перечисление по реестру № 009 от 13.11.2026 за вы",
+                    "НазначениеПлатежа2=четом вознаграждения.",
+                    "НазначениеПлатежа3=Без НДС") == whole  # fmt: skip
+    # the whole cut short (210 characters in some clients), the lines complete
+    assert _purpose("НазначениеПлатежа=Перечисление по реестру № 009",
+                    "НазначениеПлатежа1=Перечисление по реестру № 009 от 13.11.2026") == (
+        "Перечисление по реестру № 009 от 13.11.2026")  # fmt: skip

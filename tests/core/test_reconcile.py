@@ -126,6 +126,38 @@ def test_rule1_purpose_naming_the_registry(env: Env, purpose: str) -> None:
     assert brief(got) == ("matched", "0.00", ["7"])
 
 
+def test_rule1_purpose_split_over_numbered_lines(env: Env) -> None:
+    """Issue 16 item 6: «Перечисление по» + «реестру 009 от 13.11.2026» (НазначениеПлатежа and
+    НазначениеПлатежа1) names registry 009; its sum alone would be ambiguous."""
+    day = date(2026, 11, 13)
+    r9 = env.registry(day, 9, "1000.00")
+    path = env.statement(doc("41", "1000.00", "Перечисление по", day=day),
+                         doc("42", "1000.00", "другое", day=day))  # fmt: skip
+    text = path.read_bytes().decode("cp1251").replace(
+        "НазначениеПлатежа=Перечисление по\r\n",
+        "НазначениеПлатежа=Перечисление по\r\nНазначениеПлатежа1=реестру 009 от 13.11.2026\r\n")
+    path.write_bytes(text.encode("cp1251"))
+    import_statement(env.db, path)
+    m = env.match()[r9]
+    assert brief(m) == ("matched", "0.00", ["41"])
+    assert m.documents[0].purpose == "Перечисление по реестру 009 от 13.11.2026"
+
+
+def test_purpose_held_without_its_lines_is_completed_by_importing_again(env: Env) -> None:
+    """A document an older version held with «Перечисление по» alone (it dropped the
+    numbered lines): the same statement imported again completes it, and it binds."""
+    day = date(2026, 11, 13)
+    r9 = env.registry(day, 9, "1000.00")
+    assert env.load(doc("41", "1000.00", "Перечисление по", day=day),
+                    doc("42", "1000.00", "другое", day=day)) == 2  # fmt: skip
+    assert brief(env.match()[r9]) == ("ambiguous", None, ["41", "42"])
+    again = doc("41", "1000.00", "Перечисление по реестру 009 от 13.11.2026", day=day)
+    assert env.load(again, doc("42", "1000.00", "иное", day=day)) == 0
+    assert brief(env.match()[r9]) == ("matched", "0.00", ["41"])
+    # a purpose that does not continue the held one changes nothing
+    assert env.db.scalar("SELECT purpose FROM bank_documents WHERE number = '42'") == "другое"
+
+
 @pytest.mark.parametrize(
     "purpose",
     ["№ 001 от 07.11.2026", "№ 002 от 06.11.2026", "№ 0011 от 06.11.2026", "№ 001/06.11.2026",

@@ -79,7 +79,7 @@ def import_statement(db: Database, path: Path) -> StatementImport:
             first.isoformat() if first else None, last.isoformat() if last else None,
             len(statement.documents), len(incoming),
         )  # fmt: skip
-        before = sql.count_documents(db)
+        before, length = sql.count_documents(db), sql.purposes_length(db)
         sql.insert_documents(db, sid, (
             (d.payee_account, d.number, d.day.isoformat(), d.amount, d.payer_inn,
              d.entry_day.isoformat(), d.kind, d.payer, d.payer_account, d.purpose)
@@ -87,7 +87,11 @@ def import_statement(db: Database, path: Path) -> StatementImport:
         ))  # fmt: skip
         inserted = sql.count_documents(db) - before
         sql.set_inserted(db, sid, inserted)
-        index_references(db, sid)
+        if sql.purposes_length(db) - length != sql.purposes_length(db, sid):
+            sql.set_references_version(db, "")  # held purposes were completed: read all again
+            index_references(db)
+        else:
+            index_references(db, sid)
         events.record(db, f"Загружена выписка банка из файла «{Path(path).absolute()}»: "
                       f"документов {len(statement.documents)}, поступлений {len(incoming)}, "
                       f"новых {inserted}"

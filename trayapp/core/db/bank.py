@@ -4,7 +4,7 @@
 account, number, date, sum, payer's account and ИНН; not the arrival date) makes a second
 import of a statement, or of one that overlaps it, add nothing (``INSERT … ON CONFLICT``);
 a held document whose arrival date was unknown (``entry_date`` = its ``Дата``) takes the one
-a later statement gives. ``bank_matches`` and
+a later statement gives, and one whose purpose a later reading continues takes that. ``bank_matches`` and
 ``bank_match_documents`` keep the match of a payments registry as it was when the registry
 was accepted; ``bank_references`` the registries each purpose names, read at import.
 The matcher asks only for the documents that can matter: those naming a registry, and those
@@ -45,16 +45,38 @@ def count_documents(db: Database) -> int:
     return int(db.scalar("SELECT COUNT(*) FROM bank_documents"))
 
 
+def purposes_length(db: Database, statement_id: int | None = None) -> int:
+    """The characters of all purposes held (of one statement's documents, when given): a
+    purpose completed by a later import shows as a change of the total."""
+    if statement_id is None:
+        value = db.scalar("SELECT SUM(LENGTH(purpose)) FROM bank_documents")
+    else:
+        value = db.scalar("SELECT SUM(LENGTH(purpose)) FROM bank_documents"
+                          " WHERE statement_id = ?", (statement_id,))  # fmt: skip
+    return int(value or 0)
+
+
+# a held document takes from a later statement what it lacked: the arrival date (when it had
+# none: entry_date = doc_date) and a purpose that continues its own (read by an older version
+# without its numbered lines); nothing it had is changed
+_NO_ARRIVAL = ("bank_documents.entry_date = bank_documents.doc_date"
+               " AND excluded.entry_date <> excluded.doc_date")  # fmt: skip
+_LONGER = ("LENGTH(excluded.purpose) > LENGTH(bank_documents.purpose) AND"
+           " SUBSTR(excluded.purpose, 1, LENGTH(bank_documents.purpose)) = bank_documents.purpose")  # fmt: skip
+
+
 def insert_documents(db: Database, statement_id: int, rows: Iterable[tuple[Any, ...]]) -> None:
     """Rows of (payee_account, number, doc_date, amount, payer_inn, entry_date, kind, payer,
-    payer_account, purpose); those held before are skipped."""
+    payer_account, purpose); those held before are not added again."""
     db.executemany(
         "INSERT INTO bank_documents (statement_id, payee_account, number, doc_date, amount,"
         " payer_inn, entry_date, kind, payer, payer_account, purpose)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        f" ON CONFLICT ({BANK_IDENTITY_COLUMNS}) DO UPDATE SET entry_date = excluded.entry_date"
-        " WHERE bank_documents.entry_date = bank_documents.doc_date"
-        " AND excluded.entry_date <> excluded.doc_date",
+        f" ON CONFLICT ({BANK_IDENTITY_COLUMNS}) DO UPDATE SET"
+        f" entry_date = CASE WHEN {_NO_ARRIVAL} THEN excluded.entry_date"
+        " ELSE bank_documents.entry_date END,"
+        f" purpose = CASE WHEN {_LONGER} THEN excluded.purpose ELSE bank_documents.purpose END"
+        f" WHERE ({_NO_ARRIVAL}) OR ({_LONGER})",
         ((statement_id, *r) for r in rows),
     )
 

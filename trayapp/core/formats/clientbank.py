@@ -54,7 +54,7 @@ class BankDocument:
     payee: str = ""
     received: date | None = None  # ``ДатаПоступило``
     written_off: date | None = None  # ``ДатаСписано``
-    purpose: str = ""  # ``НазначениеПлатежа``, else its parts 1…6 joined with spaces
+    purpose: str = ""  # ``НазначениеПлатежа`` and its parts 1…6 joined with spaces
     extra: dict[str, str] = field(default_factory=dict)  # every other key, as read
 
     @property
@@ -157,6 +157,22 @@ def _declared(data: bytes) -> str:
 # ---------------------------------------------------------------------------- parsing
 
 
+def join_purpose(whole: str, parts: list[str]) -> str:
+    """``НазначениеПлатежа`` and its parts ``НазначениеПлатежа1``…``6``, joined with spaces.
+    Many bank clients write the text whole and again split into lines: where one holds the
+    other (spaces aside), it is taken once."""
+    tail = " ".join(p for p in parts if p)
+    if not tail or not whole:
+        return whole or tail
+    w, t = "".join(whole.split()), "".join(tail.split())
+    if t in w:
+        return whole
+    if w in t:
+        return tail
+    return f"{whole} {tail}"
+
+
+
 class _Parser:
     def __init__(self) -> None:
         self.errors: list[tuple[int, str]] = []
@@ -249,10 +265,8 @@ class _Parser:
                              values.pop("ДатаПоступило", ""))  # fmt: skip
         written_off = self.date(where.get("ДатаСписано", start), "ДатаСписано",
                                 values.pop("ДатаСписано", ""))  # fmt: skip
-        purpose = values.pop("НазначениеПлатежа", "")
-        parts = [values.pop(k, "") for k in PURPOSE_PARTS]
-        if not purpose:
-            purpose = " ".join(p for p in parts if p)
+        purpose = join_purpose(values.pop("НазначениеПлатежа", ""),
+                               [values.pop(k, "") for k in PURPOSE_PARTS])  # fmt: skip
         payer = values.pop("Плательщик", "") or values.get("Плательщик1", "")
         if not ok or day is None or amount is None:
             return
