@@ -109,6 +109,9 @@ class FakeNotifier:
     def __init__(self, app_name: str) -> None:
         pass
 
+    def has_authorisation(self) -> bool:  # asked before each send (ui/notify.py)
+        return True
+
     def send(self, title: str, message: str) -> None:
         FakeNotifier.sent.append((title, message))
 

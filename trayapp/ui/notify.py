@@ -43,7 +43,7 @@ def desktop_notifier() -> Any:
 
         with winreg.CreateKeyEx(winreg.HKEY_CURRENT_USER, AUMID_KEY) as key:
             winreg.SetValueEx(key, "DisplayName", 0, winreg.REG_SZ, APP_NAME)
-    except OSError:
+    except (ImportError, OSError):  # ImportError: sys.platform faked by a test
         log.warning("the notifications' display name stays %s", APP_ID)
     return notifier
 
