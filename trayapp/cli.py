@@ -156,6 +156,9 @@ def build_parser() -> argparse.ArgumentParser:
     bimp = bsub.add_parser("import", help="загрузить выписку (kl_to_1c.txt)")
     _common(bimp, False)
     bimp.add_argument("file", type=Path)
+    from trayapp import cli_bank
+
+    cli_bank.add_list(bsub, _common)
     cmd("reconcile", "сверка реестров оплат с переводами по выписке банка")
     from trayapp import cli_backup
 
@@ -423,6 +426,10 @@ def cmd_bank(args: argparse.Namespace) -> None:
     from trayapp.core.bank import import_statement
 
     app = _app(args)
+    if args.bank_command == "list":
+        from trayapp import cli_bank
+
+        return cli_bank.cmd_list(args, app, _emit, _sum, UsageError)
     r = import_statement(app.db, args.file)
     period = " — ".join(x for x in (r.to_json()["from"], r.to_json()["to"]) if x)
     _emit(args, r.to_json(),

@@ -227,6 +227,28 @@ def keep_match(
     )
 
 
+def held_documents(
+    db: Database, first: str | None, last: str | None, limit: int | None = None
+) -> list[tuple[Any, ...]]:
+    """Incoming documents held whose arrival day is from ``first`` to ``last`` (either may be
+    None): (id, entry_date, number, amount, payer, payer_inn, purpose, kind), by day then id;
+    with ``limit``, the latest that many (still in that order)."""
+    where, params = [], []
+    if first:
+        where.append("entry_date >= ?")
+        params.append(first)
+    if last:
+        where.append("entry_date <= ?")
+        params.append(last)
+    cond = (" WHERE " + " AND ".join(where)) if where else ""
+    cols = "id, entry_date, number, amount, payer, payer_inn, purpose, kind"
+    if limit is None:
+        return db.all(f"SELECT {cols} FROM bank_documents{cond} ORDER BY entry_date, id", params)
+    rows = db.all(f"SELECT {cols} FROM bank_documents{cond} ORDER BY entry_date DESC, id DESC"
+                  " LIMIT ?", [*params, limit])  # fmt: skip
+    return rows[::-1]
+
+
 def statements_count(db: Database) -> int:
     return int(db.scalar("SELECT COUNT(*) FROM bank_statements"))
 
