@@ -45,7 +45,9 @@ def early_log(argv: Sequence[str]) -> Path | None:
     from trayapp.paths import AppPaths
 
     home, command = command_of(argv)
-    kind = "tray" if command in ("tray", "demo") else "cli"
+    if command == "demo":  # it refuses a home it did not make: the log folder would be one
+        return None
+    kind = "tray" if command == "tray" else "cli"
     try:
         paths = AppPaths.resolve(home)
         setup_logging(paths, False, kind)
