@@ -64,6 +64,11 @@ def test_single_instance(xdisplay: str, home: Path) -> None:
                                 text=True, timeout=30, env=dict(os.environ, TRAYAPP_NO_TRAY="1"))  # fmt: skip
         assert second.returncode == 0
         assert "уже запущены: окно работающей программы" in second.stderr
+        from trayapp.associations import org_name
+        from trayapp.paths import AppPaths
+
+        name = org_name(AppPaths.resolve(home))
+        assert name and f"«Мои счета» ({name}) уже запущены" in second.stderr  # which one
         assert (home / "data" / "trayapp.show").is_file()  # the first is asked to show itself
         assert first.poll() is None  # and keeps running
         wait(lambda: "show requested" in log_text(home), 10, "the first to take the request")

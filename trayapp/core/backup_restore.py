@@ -221,7 +221,26 @@ def restore_in_place(backup: Path, paths: AppPaths, settings: Settings,
                      clock: Callable[[], datetime] = datetime.now,
                      progress: Progress = no_progress, tray_held: bool = False
                      ) -> RestoreResult:  # fmt: skip
-    """Restore ``backup`` into the home of ``paths`` (see the module docstring)."""
+    """Restore ``backup`` into the home of ``paths`` (see the module docstring); a refusal
+    or a failure is an event in «События» too."""
+    try:
+        return _restore_in_place(backup, paths, settings, clock, progress, tray_held)
+    except AppError as exc:
+        try:
+            db = open_database(settings.database_target(paths))
+            try:
+                with db.transaction():
+                    events.record(db, exc.message, "error", seen=True)
+            finally:
+                db.close()
+        except AppError:
+            log.warning("cannot record the failed restore", exc_info=True)
+        raise
+
+
+def _restore_in_place(backup: Path, paths: AppPaths, settings: Settings,
+                      clock: Callable[[], datetime], progress: Progress, tray_held: bool
+                      ) -> RestoreResult:  # fmt: skip
     manifest = _checked(backup, progress)
     pg_backup = manifest.get("database") == "postgresql"
     db = open_database(settings.database_target(paths))
