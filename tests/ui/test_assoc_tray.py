@@ -3,7 +3,8 @@ notifications through dunst on a private D-Bus, the icon docked in trayer.
 
 In the process: the switcher names the three, a click on one shows its window alone and the
 title names it («ТСЖ «…» (ИНН …) — Мои счета»); a round of sessions runs one after another
-and a notification about the third (its window never built) is titled with its name. In a
+and a notification about the third (its window never built) is titled with its name; a click
+on the notification opens the window on it. In a
 child started as the autostart entry starts it (``tray --minimized``, no home): one icon
 docked for the three, and the window it opens names the first.
 """
@@ -121,6 +122,11 @@ def test_switcher_title_and_a_notification_naming_the_association(
     wait_for(lambda: any("Payments_20261106_001.txt" in c for c in notify_calls(bus)))
     mine = [c for c in notify_calls(bus) if "Payments_20261106_001.txt" in c]
     assert len(mine) == 1 and f'string "{names[2]}"' in mine[0]  # titled with its name
+    # a click on it (dunst's default action) opens the window on «Клёны»
+    subprocess.run(["dunstctl", "action", "0"], check=True, timeout=10)
+    pump(root, lambda: desk.tick() or (desk.current == 2 and desk.window is not None
+         and desk.window.snapshot is not None and ORGS[2][0] in root.title()), 30)  # fmt: skip
+    assert root.title() == f"ТСЖ «Клёны» (ИНН {ORGS[2][0]}) — Мои счета"
     assert desk.state() == "attention" or desk.entries[2].state in ("attention", "error")
     assert desk.tooltip().splitlines()[2].startswith(f"{names[2]}: ")
     assert len(desk.tooltip().splitlines()) == 3
