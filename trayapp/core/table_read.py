@@ -344,12 +344,12 @@ class OneLineRows(Table):
 
 class XlsxSource(Source):
     def __init__(self, path: Path) -> None:
-        import openpyxl  # deferred: a second to import, needed only for .xlsx
+        from trayapp.core.sheets import open_workbook  # deferred: openpyxl takes a second
 
         self.name = path.name
         xlsx_guard.check(path)  # sizes, ratios, DTDs, cell lengths: before openpyxl unpacks
         try:
-            self._wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            self._wb = open_workbook(path)
         except OSError:
             raise
         except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException...
