@@ -621,3 +621,16 @@ def _org_file(tmp_path: Path) -> Path:
     f.write_text("inn;name;bank_account;bik\n5401000001;ТСЖ «Берёзка»;40703810000000000001;"
                  "045004774\n", encoding="utf-8")  # fmt: skip
     return f
+
+
+def test_restore_is_refused_while_the_one_tray_of_the_list_runs(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """associations.md: one tray serves every listed home, holding the default home's lock."""
+    from trayapp import associations
+
+    monkeypatch.setenv("TRAYAPP_HOME", str(tmp_path / "default"))
+    associations.add("Второй", str(home))
+    info = backup(home)
+    with filelock.FileLock(str(associations.default_paths().lock_file)):
+        _refused(home, info, "работает значок")

@@ -668,7 +668,7 @@ class MainWindow:
             self.pending_tree.selection_set(selected)
         elif snap.pending:
             self.pending_tree.selection_set(snap.pending[0].file)
-        self.bank.show(snap.bank, snap.statements, self.selected_pending())
+        self.bank.show(snap.bank, snap.statements, self.selected_pending(), snap.transfers)
         self._fill_events()
         self._update_logo()
         self._update_buttons()
