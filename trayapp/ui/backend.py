@@ -264,6 +264,12 @@ class Backend:
                     return s, exc
             return s, None
 
+    def keyring_available(self) -> bool:
+        """Whether the OS has a secure password store (else the password lives in memory)."""
+        from trayapp.passwords import keyring_usable
+
+        return keyring_usable()
+
     def remember_password(self, password: str) -> None:
         """Use ``password`` for the sessions of this run only (memory, never a file)."""
         self.password = password

@@ -59,8 +59,8 @@ class BankPanel:
         self.status_var = tk.StringVar(parent, "")
         ttk.Label(box, textvariable=self.status_var, wraplength=700,
                   justify="left").pack(fill="x")  # fmt: skip
-        cols = (("number", "№ п/п", 70), ("date", "Поступило", 90), ("sum", "Сумма", 100),
-                ("payer", "ИНН плательщика", 120), ("purpose", "Назначение платежа", 360))  # fmt: skip
+        cols = (("number", "№", 50), ("date", "Дата", 90), ("sum", "Сумма", 100),
+                ("payer", "ИНН", 110), ("purpose", "Назначение платежа", 300))  # fmt: skip
         self.transfers = ttk.Treeview(box, columns=[c[0] for c in cols], show="headings",
                                       height=3, selectmode="none")  # fmt: skip
         for key, title, width in cols:

@@ -40,7 +40,8 @@ from trayapp.ui.desktop import allow_foreground, prepare_dpi
 from trayapp.ui.notify import APP_NAME, Notifier
 from trayapp.ui.schedule_button import ScheduleButton
 from trayapp.ui.scheduler import Scheduler, settings_minutes, window_starter
-from trayapp.ui.window import MainWindow, UiState
+from trayapp.ui.ui_state import UiState
+from trayapp.ui.window import MainWindow
 
 log = logging.getLogger(__name__)
 
