@@ -82,7 +82,7 @@ def test_settings_show_set_and_errors(home: Path) -> None:
     data = json.loads(r.stdout)
     assert set(data) == {"folder", "coding", "server_url", "login", "verbose", "database",
                          "bank_agent_inn", "bank_fee_percent", "bank_days", "autostart",
-                         "schedule_minutes"}
+                         "schedule_minutes", "backup_folder", "backup_auto", "backup_keep"}
     assert Path(data["folder"]).is_absolute() and data["coding"] == "ACCOUNT"
     assert run(home, "settings", "set", "coding", "XYZ").returncode == 1
     r = run(home, "settings", "set", "server_url", "http://example.com/api/v1")

@@ -80,7 +80,8 @@ def test_bank_import_reconcile_and_pending(home: Path, tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout) == {"file": str(f), "accounts": [OWN], "from": "01.11.2026",
                                     "to": "30.11.2026", "documents": 2, "incoming": 2,
-                                    "inserted": 2}  # fmt: skip
+                                    "inserted": 2, "incoming_sum": "995.00",
+                                    "warnings": []}  # fmt: skip
     r = run(home, "bank", "import", str(f))
     assert r.returncode == 0 and "новых 0" in r.stdout
 
@@ -146,3 +147,85 @@ def test_demo_checks_its_registries_against_a_statement(tmp_path: Path) -> None:
     assert "Сверка с банком" in html and "сверено: п/п № 70" in html
     rows = json.loads(run(home, "reconcile", "--json").stdout)
     assert [(x["file"], x["status"]) for x in rows] == [(a["file"], "matched") for a in payments]
+
+
+def test_bank_import_of_a_garbled_header_date_warns_and_loads(home: Path, tmp_path: Path) -> None:
+    """Issue 16 item 6: the statement loads, ``warnings`` names the line and the value, and
+    ``to`` falls back to the last document's date."""
+    f = statement(tmp_path / "kl_to_1c.txt", ("15", "985.00", ""), ("16", "10.10", ""))
+    text = f.read_bytes().decode("cp1251").replace("ДатаКонца=30.11.2026",
+                                                   "ДатаКонца=23.08.201819202122", 1)  # fmt: skip
+    assert text.splitlines()[7] == "ДатаКонца=23.08.201819202122"
+    f.write_bytes(text.encode("cp1251"))
+    r = run(home, "bank", "import", str(f), "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == {
+        "file": str(f), "accounts": [OWN], "from": "01.11.2026", "to": "09.11.2026",
+        "documents": 2, "incoming": 2, "inserted": 2, "incoming_sum": "995.10",
+        "warnings": ["строка: 8, неверная дата ДатаКонца: 23.08.201819202122 — не учтена"],
+    }  # fmt: skip
+    r = run(home, "bank", "import", str(f))
+    assert r.returncode == 0, r.stderr
+    assert "поступлений 2 на 995,10, новых 0" in r.stdout
+    assert "предупреждение: строка: 8, неверная дата ДатаКонца: 23.08.201819202122 — не учтена" in r.stdout
+
+
+def test_bank_list_shows_the_documents_held_and_their_registries(home: Path, tmp_path: Path) -> None:
+    """Issue 16 item 6: nothing listed the documents held; `bank list` does, each with the
+    registry it is bound to, in the period asked for (the day the money came)."""
+    assert run(home, "settings", "set", "coding", "GOROD").returncode == 0
+    assert run(home, "settings", "set", "bank_fee_percent", "1.5").returncode == 0
+    r = run(home, "bank", "list", "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == []
+    assert "нет поступлений" in run(home, "bank", "list").stdout
+    box = incoming(home)
+    box.mkdir(parents=True, exist_ok=True)
+    (box / P1).write_bytes(payments_file(["a-1;05.11.2026 19:44:02;1001;102;1000.00;10.2026"]))
+    s = Statement(
+        version="1.03", encoding="cp1251", accounts=(OWN,),
+        documents=(
+            BankDocument(0, "Платежное поручение", "15", date(2026, 11, 6), 98500,
+                         payer_inn=AGENT, payer="ООО «Агент»", payee_account=OWN,
+                         received=date(2026, 11, 9), purpose="по реестру № 001 от 06.11.2026"),
+            BankDocument(0, "Платежное поручение", "16", date(2026, 11, 20), 1010,
+                         payer_inn="7707083893", payer="Иванов И. И.", payee_account=OWN,
+                         purpose="взнос" + " очень длинное назначение" * 4),
+            BankDocument(0, "Платежное поручение", "17", date(2026, 11, 21), 500,
+                         payer_inn=AGENT, payee_account="40702810000000000999"),  # not ours
+        ),
+    )  # fmt: skip
+    f = tmp_path / "kl_to_1c.txt"
+    f.write_bytes(render(s).encode("cp1251"))
+    assert run(home, "bank", "import", str(f)).returncode == 0
+    r = run(home, "bank", "list", "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == [
+        {"date": "09.11.2026", "number": "15", "sum": "985.00", "payer": "ООО «Агент»",
+         "payer_inn": AGENT, "purpose": "по реестру № 001 от 06.11.2026",
+         "kind": "Платежное поручение", "registry": P1, "registries": [P1]},
+        {"date": "20.11.2026", "number": "16", "sum": "10.10", "payer": "Иванов И. И.",
+         "payer_inn": "7707083893", "purpose": "взнос" + " очень длинное назначение" * 4,
+         "kind": "Платежное поручение", "registry": None, "registries": []},
+    ]  # fmt: skip
+    text = run(home, "bank", "list").stdout.splitlines()
+    assert text[0].split() == ["дата", "№", "сумма", "плательщик", "назначение", "платежа",
+                               "реестр"]  # fmt: skip
+    assert text[1].startswith("09.11.2026  15  985,00") and text[1].endswith(P1)
+    assert "ООО «Агент» ИНН 5406000777" in text[1]
+    assert text[2].startswith("20.11.2026  16  10,10") and text[2].endswith("—")
+    assert "…" in text[2]  # a long purpose is cut in the table
+    assert text[3] == "поступлений 2 на 995,10"
+    # the period: by the day the money came, both ends included
+    one = json.loads(run(home, "bank", "list", "--from", "09.11.2026", "--to", "09.11.2026",
+                         "--json").stdout)  # fmt: skip
+    assert [d["number"] for d in one] == ["15"]
+    later = json.loads(run(home, "--json", "bank", "list", "--from", "10.11.2026").stdout)
+    assert [d["number"] for d in later] == ["16"]
+    assert json.loads(run(home, "bank", "list", "--to", "08.11.2026", "--json").stdout) == []
+    assert "за этот период" in run(home, "bank", "list", "--to", "08.11.2026").stdout
+    for bad in (["--from", "2026-11-09"], ["--to", "31.11.2026"],
+                ["--from", "10.11.2026", "--to", "09.11.2026"]):  # fmt: skip
+        r = run(home, "bank", "list", *bad)
+        assert r.returncode == 2 and "Traceback" not in r.stderr, bad
+        assert "ДД.ММ.ГГГГ" in r.stderr or "позже" in r.stderr

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -66,3 +67,27 @@ def test_a_folder_name_windows_cannot_keep_is_refused(
         settings.check_folder(tmp_path / "Обмен. ТСЖ" / "CONSOLE")  # dots inside are fine
     settings.check_folder(folder)  # elsewhere these are ordinary names
     assert folder.is_dir()
+
+
+def test_a_folder_that_refuses_files_is_refused_though_access_says_yes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On Windows ``os.access(folder, W_OK)`` is true for every folder (issue 20, item 13); the
+    check writes a file for real. A folder whose files cannot be created stands in for a
+    read-only share: its mkstemp fails while os.access is made to say yes, as Windows does."""
+    folder = tmp_path / "Обмен"
+    folder.mkdir()
+    monkeypatch.setattr(os, "access", lambda *a, **k: True)
+    real = tempfile.mkstemp
+
+    def refuse(*args: object, **kwargs: object) -> tuple[int, str]:
+        if Path(str(kwargs.get("dir"))) == folder:
+            raise PermissionError(13, "Отказано в доступе")
+        return real(*args, **kwargs)  # type: ignore[call-overload,no-any-return]
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    with pytest.raises(SettingsError, match="нет прав на запись в каталог обмена"):
+        settings.check_folder(folder)
+    monkeypatch.setattr(tempfile, "mkstemp", real)
+    settings.check_folder(folder)  # a writable one passes, and keeps no probe file
+    assert list(folder.iterdir()) == []

@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from trayapp import plain
 from trayapp import settings as settings_mod
 from trayapp.core.db import Database, open_database
 from trayapp.core.folders import ExchangeTree
@@ -38,6 +39,9 @@ class App:
     @classmethod
     def create(cls, home: str | Path | None = None, load_settings: bool = True) -> App:
         paths = AppPaths.resolve(home)
+        from trayapp.core.backup_restore import recover
+
+        recover(paths)  # a restore a crash interrupted: the prior state back first
         s = settings_mod.load(paths) if load_settings else Settings()
         return cls(paths, s)
 
@@ -131,6 +135,13 @@ class _PrivateLog(logging.handlers.RotatingFileHandler):
                 self.stream = self._open()
 
 
+class _PlainFormatter(logging.Formatter):
+    """A server's words in the log lose their control characters (``tail -f`` obeys ESC)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return plain.text(super().format(record))
+
+
 def setup_logging(paths: AppPaths, verbose: bool, kind: str = "cli") -> None:
     """A rotating log file of this kind of process (``cli``, ``tray``) in the log folder;
     stderr gets nothing (the CLI prints itself)."""
@@ -145,7 +156,7 @@ def setup_logging(paths: AppPaths, verbose: bool, kind: str = "cli") -> None:
     except OSError:
         handler = logging.NullHandler()
     handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s")
+        _PlainFormatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s")
     )
     handler._trayapp = True  # type: ignore[attr-defined]
     root.addHandler(handler)

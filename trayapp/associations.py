@@ -141,6 +141,11 @@ def first() -> Association:
     return load()[0]
 
 
+def first_home() -> str | None:
+    """The first association's home (``--home``'s form), without opening any database."""
+    return _load()[0].home_arg
+
+
 def of_home(paths: AppPaths, items: list[Association] | None = None) -> Association | None:
     """The association whose home ``paths`` is, None for a home not in the list."""
     for a in load() if items is None else items:

@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from trayapp import console
+from trayapp import cli_assoc, console
 from trayapp.errors import AppError
 from trayapp.private import restrict_umask
 from trayapp.version import version
@@ -64,6 +64,7 @@ def _common(p: argparse.ArgumentParser, top: bool) -> None:
                    help="хранить настройки, базу, журнал и каталог обмена в DIR")  # fmt: skip
     p.add_argument("--json", action="store_true", default=False if top else argparse.SUPPRESS,
                    help="вывести результат одним документом JSON")  # fmt: skip
+    cli_assoc.add_common(p, top)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -100,19 +101,31 @@ def build_parser() -> argparse.ArgumentParser:
     sp = cmd("settings", "настройки")
     ssub = sp.add_subparsers(dest="settings_command", parser_class=_Parser, required=True)
     for name, text in (("show", "показать настройки"), ("password", "задать пароль"),
-                       ("db-password", "задать пароль базы данных PostgreSQL")):
+                       ("db-password", "задать пароль базы данных PostgreSQL"),
+                       ("forget-passwords", "удалить сохранённые пароли всех ТСЖ "
+                                            "(так делает удаление программы с данными)")):
         _common(ssub.add_parser(name, help=text), False)
     sset = ssub.add_parser("set", help="изменить параметр")
     _common(sset, False)
     sset.add_argument("key", choices=["folder", "coding", "server_url", "login", "verbose",
                                       "database", "bank_agent_inn", "bank_fee_percent",
-                                      "bank_days", "autostart", "schedule_minutes"])  # fmt: skip
+                                      "bank_days", "autostart", "schedule_minutes",
+                                      "backup_folder", "backup_auto", "backup_keep"])  # fmt: skip
     sset.add_argument("value")
 
     sp = cmd("import", "загрузить таблицу из программы начислений (CSV или .xlsx)")
     sp.add_argument("kind", choices=["org", "providers", "services", "accounts", "balances",
                                      "accruals", "payments", "meters", "readings"])  # fmt: skip
     sp.add_argument("file", type=Path)
+    sp.add_argument("--sheet", metavar="NAME", help="лист книги Excel с таблицей")
+    sp.add_argument("--header-row", type=int, metavar="N",
+                    help="строка заголовка таблицы (номер строки в файле или на листе)")  # fmt: skip
+    sp.add_argument("--column", action="append", default=[], metavar="FIELD=ЗАГОЛОВОК",
+                    help="какой столбец файла читать как столбец FIELD (можно несколько раз)")  # fmt: skip
+    sp.add_argument("--check", action="store_true",
+                    help="только проверить: ничего не загружать, показать все ошибки")  # fmt: skip
+    sp.add_argument("--replace", action="store_true",
+                    help="org: заменить ИНН и название ТСЖ данными другой организации")  # fmt: skip
 
     sp = cmd("generate", "сформировать реестр в каталог Исходящие")
     sp.add_argument("kind", choices=["services", "debts", "meters"])
@@ -120,7 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--apartments-only", action="store_true")
     sp.add_argument("--date", metavar="DD.MM.YYYY")
 
-    cmd("exchange", "сеанс обмена с «Мои счета»")
+    sp = cmd("exchange", "сеанс обмена с «Мои счета»")
+    sp.add_argument("--all", action="store_true", help="по сеансу во всех ТСЖ списка по очереди")
     cmd("pending", "полученные реестры, ждущие приёма")
     sp = cmd("accept", "принять реестр оплат или показаний")
     sp.add_argument("file")
@@ -132,6 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("kind", choices=["payments", "readings"])
     sp.add_argument("--all", action="store_true")
     sp.add_argument("--out", type=Path)
+    sp.add_argument("--header", choices=["ru", "en"], default="ru",
+                    help="названия столбцов: ru (по умолчанию) или en (прежние)")  # fmt: skip
     sp = cmd("post", "провести документ «Показания новые»")
     sp.add_argument("document")
     cmd("status", "последний обмен, ожидающие реестры, ошибки")
@@ -140,7 +156,14 @@ def build_parser() -> argparse.ArgumentParser:
     bimp = bsub.add_parser("import", help="загрузить выписку (kl_to_1c.txt)")
     _common(bimp, False)
     bimp.add_argument("file", type=Path)
+    from trayapp import cli_bank
+
+    cli_bank.add_list(bsub, _common)
     cmd("reconcile", "сверка реестров оплат с переводами по выписке банка")
+    from trayapp import cli_backup
+
+    cli_backup.add_commands(cmd, _common)
+    cli_assoc.add_commands(cmd, _common, _Parser)
     return p
 
 
@@ -150,7 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _app(args: argparse.Namespace) -> Any:
     from trayapp.app import App, setup_logging
 
-    app = App.create(args.home)
+    app = App.create(cli_assoc.home_of(args))
     setup_logging(app.paths, app.settings.verbose)
     return app
 
@@ -222,6 +245,11 @@ def cmd_settings(args: argparse.Namespace) -> None:
         lines.append(f"журналы: {app.paths.log_file} (команды), "
                      f"{app.paths.log_file_of('tray').name} (значок и окно)")  # fmt: skip
         _emit(args, data, "\n".join(lines))
+    elif args.settings_command == "forget-passwords":  # the uninstaller's «мои данные»
+        from trayapp.forget import forget_passwords
+
+        n = forget_passwords()
+        _emit(args, {"removed": n}, f"удалено сохранённых паролей: {n}")
     elif args.settings_command == "set":
         new = st.set_value(app.settings, args.key, args.value)
         app.save_settings(new)
@@ -247,16 +275,44 @@ def cmd_settings(args: argparse.Namespace) -> None:
         _emit(args, {"saved": True}, "пароль сохранён в хранилище паролей системы")
 
 
+def _columns(pairs: list[str]) -> dict[str, str]:
+    """``--column FIELD=ЗАГОЛОВОК`` options as a dict (a wrong one is a usage error)."""
+    out: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, header = pair.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"--column {pair}: ожидается СТОЛБЕЦ=ЗАГОЛОВОК")
+        out[name.strip()] = header.strip()
+    return out
+
+
 def cmd_import(args: argparse.Namespace) -> None:
+    from trayapp.core.import_choices import ChoiceStore
     from trayapp.core.importer import import_file
 
+    columns = _columns(args.column)
+    if args.header_row is not None and args.header_row < 1:
+        raise UsageError(f"--header-row {args.header_row}: ожидается номер строки, от 1")
     app = _app(args)
-    r = import_file(app.db, args.kind, args.file)
-    data = {"kind": r.kind, "file": str(r.file), "rows": r.rows, "inserted": r.inserted,
-            "updated": r.updated, "unchanged": r.unchanged}  # fmt: skip
-    _emit(args, data, f"загружено {plural(r.rows, 'строка', 'строки', 'строк')} из {r.file}: "
-                      f"новых {r.inserted}, обновлено {r.updated}, "
-                      f"без изменений {r.unchanged}")  # fmt: skip
+    choices: dict[str, Any] = {"sheet": args.sheet, "header_row": args.header_row,
+                               "columns": columns,
+                               "store": ChoiceStore(app.paths.import_choices_file)}  # fmt: skip
+    if args.kind == "org" and not args.check:
+        from trayapp.core.org_change import import_org
+
+        r = import_org(app.db, args.file, args.replace, **choices)
+    else:
+        r = import_file(app.db, args.kind, args.file, check=args.check, **choices)
+    where = (f", лист «{r.sheet}»" if r.sheet else "") + f", заголовок в строке {r.header_row}"
+    if r.checked:
+        text = (f"проверено {plural(r.rows, 'строка', 'строки', 'строк')} из {r.file}{where}: "
+                f"ошибок нет; загрузка добавит {r.inserted}, изменит {r.updated}; "
+                "ничего не загружено")  # fmt: skip
+    else:
+        text = (f"загружено {plural(r.rows, 'строка', 'строки', 'строк')} из {r.file}{where}: "
+                f"новых {r.inserted}, обновлено {r.updated}, без изменений {r.unchanged}")  # fmt: skip
+    text += "".join(f"\n{n}" for n in r.notes)
+    _emit(args, r.to_json(), text)
 
 
 def cmd_generate(args: argparse.Namespace) -> None:
@@ -287,7 +343,17 @@ def cmd_generate(args: argparse.Namespace) -> None:
 
 
 def cmd_exchange(args: argparse.Namespace) -> None:
-    app = _app(args)
+    if args.all:
+        code = cli_assoc.exchange_all(args, _exchange_one)
+        if code:
+            raise SystemExit(code)
+        return
+    data, text = _exchange_one(_app(args))
+    _emit(args, data, text)
+
+
+def _exchange_one(app: Any) -> tuple[dict[str, Any], str]:
+    """One session of ``app``'s association: its JSON and text (and the automatic backup)."""
     r = app.exchange()
     text = (f"отправлено файлов: {r.sent}, принято: {r.received}; ответов OK: {r.answers_ok}, "
             f"с ошибками: {r.answers_error}; реестров с ошибками: {r.broken}; "
@@ -296,15 +362,21 @@ def cmd_exchange(args: argparse.Namespace) -> None:
         text += "\n" + "\n".join(f"! {e}" for e in r.errors)
     if r.notices:
         text += "\n" + "\n".join(r.notices)
-    _emit(args, r.to_json(), text)
+    if r.received:
+        _auto_backup(app, "a session received files")
+    return r.to_json(), text
 
 
 def cmd_status(args: argparse.Namespace) -> None:
+    from trayapp.associations import name_of
     from trayapp.core import exchange
 
     app = _app(args)
     data = exchange.status(app.db, app.tree)
-    text = [f"последний обмен: {data.get('last_exchange') or 'не было обмена с «Мои счета»'}"]
+    data["assoc"] = name_of(app.paths)
+    inn = app.org_inn()
+    text = [f"ТСЖ: {data['assoc'] or 'без названия'} (ИНН {inn or 'не загружен'})"]
+    text.append(f"последний обмен: {data.get('last_exchange') or 'не было обмена с «Мои счета»'}")
     text.append(f"отправлено: {data.get('sent', 0)}, принято: {data.get('received', 0)}")
     text.append(f"ждут приёма: {data.get('pending', 0)}, ждут отправки: {data.get('waiting', 0)}")
     text.append(f"база данных: {app.db.label}")
@@ -354,11 +426,16 @@ def cmd_bank(args: argparse.Namespace) -> None:
     from trayapp.core.bank import import_statement
 
     app = _app(args)
+    if args.bank_command == "list":
+        from trayapp import cli_bank
+
+        return cli_bank.cmd_list(args, app, _emit, _sum, UsageError)
     r = import_statement(app.db, args.file)
     period = " — ".join(x for x in (r.to_json()["from"], r.to_json()["to"]) if x)
     _emit(args, r.to_json(),
           f"выписка {r.file} ({period or 'без периода'}, счета: {', '.join(r.accounts) or '—'}): "
-          f"документов {r.documents}, поступлений {r.incoming}, новых {r.inserted}")  # fmt: skip
+          f"документов {r.documents}, поступлений {r.incoming} на {_sum(r.incoming_sum)}, "
+          f"новых {r.inserted}" + "".join(f"\nпредупреждение: {w}" for w in r.warnings))  # fmt: skip
 
 
 def cmd_reconcile(args: argparse.Namespace) -> None:
@@ -403,6 +480,7 @@ def cmd_accept(args: argparse.Namespace) -> None:
     if r.report:
         text += f"\nотчёт: {r.report}"
     _emit(args, data, text)
+    _auto_backup(app, "an acceptance")
 
 
 def cmd_report(args: argparse.Namespace) -> None:
@@ -417,7 +495,7 @@ def cmd_export(args: argparse.Namespace) -> None:
     from trayapp.core.exporter import export
 
     app = _app(args)
-    r = export(app.db, args.kind, args.out, args.all, app.clock(), Path.cwd())
+    r = export(app.db, args.kind, args.out, args.all, app.clock(), Path.cwd(), args.header)
     if r.file is None:  # nothing new: no file, and not a failure (exit 0)
         what = "платежи" if r.kind == "payments" else "показания"
         _emit(args, {"kind": r.kind, "file": None, "rows": 0},
@@ -435,13 +513,33 @@ def cmd_post(args: argparse.Namespace) -> None:
     number, rows = post_document(app.db, args.document)
     _emit(args, {"document": number, "rows": rows},
           f"документ №{number} проведён, показаний: {rows}")  # fmt: skip
+    _auto_backup(app, "a posting")
+
+
+def _auto_backup(app: Any, reason: str) -> None:
+    from trayapp import cli_backup
+
+    cli_backup.auto(app, reason)
+
+
+def cmd_backup(args: argparse.Namespace) -> None:
+    from trayapp import cli_backup
+
+    if cli_backup.cmd_backup(args, _app(args), _emit):
+        raise SystemExit(1)
+
+
+def cmd_restore(args: argparse.Namespace) -> None:
+    from trayapp import cli_backup
+
+    cli_backup.cmd_restore(args, _app(args), _emit)
 
 
 def cmd_emulator(args: argparse.Namespace) -> None:
     from trayapp.emulator.server import main as emulator_main
     from trayapp.paths import AppPaths
 
-    data = args.data or str(AppPaths.resolve(args.home).emulator_data)
+    data = args.data or str(AppPaths.resolve(cli_assoc.home_of(args)).emulator_data)
     argv = ["--host", args.host, "--port", str(args.port), "--data", data,
             "--login", args.login, "--password", args.password]  # fmt: skip
     if args.org:
@@ -458,7 +556,7 @@ def cmd_emulator(args: argparse.Namespace) -> None:
 def cmd_demo(args: argparse.Namespace) -> None:
     from trayapp.demo_run import run_demo
 
-    run_demo(args.home, args.accounts, args.json, tray=not args.no_tray)
+    run_demo(cli_assoc.home_of(args), args.accounts, args.json, tray=not args.no_tray)
 
 
 def cmd_tray(args: argparse.Namespace) -> None:
@@ -485,6 +583,9 @@ HANDLERS: dict[str, Handler] = {
     "emulator": cmd_emulator,
     "demo": cmd_demo,
     "tray": cmd_tray,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
+    "assoc": lambda args: cli_assoc.cmd_assoc(args, _emit),
 }
 
 
@@ -501,7 +602,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger().addHandler(logging.NullHandler())  # tracebacks go to the log only
     try:
         HANDLERS[command](args)
-    except UsageError as exc:
+    except (UsageError, cli_assoc.AssocUsageError) as exc:
         console.err(f"trayapp: ошибка: {exc}")
         return 2
     except AppError as exc:

@@ -6,7 +6,7 @@ character outside it ends a finished job with ``UnicodeEncodeError``. ``prepare_
 (called first by every entry point) puts a null writer where a stream is None and makes the
 real ones replace what they cannot encode; ``out``/``err`` write a line and never raise;
 ``out_json`` writes a JSON document as UTF-8 bytes whatever the console's encoding.
-Imports only the standard library.
+Imports only the standard library and ``plain``.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ import json
 import os
 import sys
 from typing import Any, TextIO
+
+from trayapp import plain
 
 
 class _Null(io.TextIOBase):
@@ -58,10 +60,12 @@ def isatty(name: str = "stdout") -> bool:
 
 
 def write(name: str, text: str) -> None:
-    """Write ``text`` to ``sys.<name>``; characters it cannot encode become ``?``."""
+    """Write ``text`` to ``sys.<name>``; characters it cannot encode become ``?``, and so do
+    control characters (a server's ESC sequences would drive the terminal: ``plain``)."""
     s = _stream(name)
     if s is None:
         return
+    text = plain.text(text)
     try:
         try:
             s.write(text)

@@ -20,6 +20,7 @@ prints ``message`` and exits 1, the window shows it in a dialog. Imports nothing
      |    +-- BusyError       another exchange session holds the lock
      +-- AcceptError          a registry cannot be accepted
      +-- FolderError          the exchange folder cannot be used (disk full, no rights)
+     +-- BackupError          a backup cannot be made, verified or restored
 """
 
 from __future__ import annotations
@@ -62,10 +63,18 @@ class ImportFileError(AppError):
 
     title = "Импорт"
 
-    def __init__(self, file: str, errors: list[tuple[int, str]], total: int | None = None) -> None:
+    def __init__(
+        self, file: str, errors: list[tuple[int, str]], total: int | None = None,
+        lines: list[str] | None = None, refers_to: frozenset[str] | None = None,
+    ) -> None:  # fmt: skip
+        # ``errors``: (first row, message) per cause; ``lines``: each cause as told (rows
+        # as ranges); ``refers_to``: the kinds of file every cause refers to (accounts...)
         self.file = file
         self.errors = errors
-        shown = "\n".join(f"строка: {n}, {m}" if n else m for n, m in errors)
+        self.lines = lines if lines is not None else [
+            f"строка: {n}, {m}" if n else m for n, m in errors]
+        self.refers_to = refers_to
+        shown = "\n".join(self.lines)
         more = ""
         if total is not None and total > len(errors):
             more = f"\n... и ещё {total - len(errors)}"
@@ -132,3 +141,7 @@ class AcceptError(AppError):
 
 class FolderError(AppError):
     title = "Каталог обмена"
+
+
+class BackupError(AppError):
+    title = "Резервная копия"

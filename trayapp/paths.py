@@ -57,6 +57,11 @@ class AppPaths:
     def reports_dir(self) -> Path:
         return self.data_dir / "Отчёты"
 
+    @property
+    def import_choices_file(self) -> Path:
+        """Columns chosen by hand for table files, by header (core/import_choices.py)."""
+        return self.data_dir / "import_choices.json"
+
     def log_file_of(self, kind: str) -> Path:
         """The log of one kind of process (``tray``, ``cli``): each has its own file, so
         that a rollover never renames a file the other process holds open (Windows)."""

@@ -3,7 +3,8 @@
 Keys are those of spec/cli.md: ``folder``, ``coding``, ``server_url``, ``login``,
 ``verbose``, ``database``, bank.md's ``bank_agent_inn``, ``bank_fee_percent``,
 ``bank_days``, and ``autostart`` (read from and written to the OS entry itself,
-``autostart.py``; the file's copy is not trusted), ``schedule_minutes`` (0: off). A missing
+``autostart.py``; the file's copy is not trusted), ``schedule_minutes`` (0: off), backup.md's
+``backup_folder``, ``backup_auto``, ``backup_keep``. A missing
 file means the defaults (first start); a broken one is a
 ``SettingsError`` with a Russian message. The password is never written to a file: it lives
 in the OS keyring under the server's address and the login together (``password_key``), or,
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse, urlsplit
 
+from trayapp import plain
 from trayapp.core.db.dialect import is_postgres_url
 from trayapp.core.formats import CODINGS
 from trayapp.core.reconcile import BankTerms
@@ -59,7 +61,11 @@ KEYS = (
     "bank_days",
     "autostart",
     "schedule_minutes",
+    "backup_folder",
+    "backup_auto",
+    "backup_keep",
 )
+MAX_BACKUP_KEEP = 999  # backups kept besides the monthly ones (backup.md)
 MAX_SCHEDULE = 1440  # minutes: once a day at the least
 KEYRING_SERVICE = "trayapp-moischeta"
 PASSWORD_ENV = "TRAYAPP_PASSWORD"
@@ -85,6 +91,9 @@ class Settings:
     bank_days: int = 5
     autostart: bool = False  # whether the OS starts the tray at login (autostart.py)
     schedule_minutes: int = 0  # the tray's own exchange every N minutes; 0: off
+    backup_folder: str = ""  # empty: the ``backups`` folder beside the database (backup.md)
+    backup_auto: bool = True
+    backup_keep: int = 30
 
     def bank_terms(self) -> BankTerms:
         return BankTerms(self.bank_agent_inn, Decimal(self.bank_fee_percent), self.bank_days)
@@ -100,12 +109,21 @@ class Settings:
         """What ``db.open_database`` takes: the PostgreSQL URL, or the SQLite file."""
         return self.database if is_postgres_url(self.database) else self.database_path(paths)
 
+    def backup_dir(self, paths: AppPaths) -> Path:
+        """Where backups go: ``backup_folder``, else ``backups`` beside the database."""
+        if self.backup_folder:
+            return Path(self.backup_folder).expanduser()
+        if is_postgres_url(self.database):
+            return paths.data_dir / "backups"
+        return self.database_path(paths).parent / "backups"
+
     def public(self, paths: AppPaths) -> dict[str, Any]:
         """The settings in effect, defaults resolved, as ``settings show --json`` prints."""
         d = asdict(self)
         d["folder"] = str(self.exchange_folder(paths).resolve())
         target = self.database_target(paths)
         d["database"] = target if isinstance(target, str) else str(target.resolve())
+        d["backup_folder"] = str(self.backup_dir(paths).resolve())
         return d
 
 
@@ -130,8 +148,17 @@ def check_folder(folder: Path) -> None:
     except OSError as exc:
         raise SettingsError(f"каталог обмена {folder} создать нельзя: "
                             f"{exc.strerror or exc}") from exc  # fmt: skip
-    if not os.access(folder, os.W_OK):
-        raise SettingsError(f"нет прав на запись в каталог обмена {folder}")
+    # written for real (a file made and removed): os.access says yes to any folder on
+    # Windows, and to a read-only share or an ACL that forbids it
+    import tempfile
+
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".~probe.", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise SettingsError(f"нет прав на запись в каталог обмена {folder}: "
+                            f"{exc.strerror or exc}") from exc  # fmt: skip
 
 
 def _check_windows_name(folder: Path) -> None:
@@ -176,6 +203,9 @@ def load(paths: AppPaths) -> Settings:
         raise SettingsError(f"файл настроек {f} повреждён: ожидался объект JSON")
     s = with_os_autostart(Settings())
     for key, value in data.items():
+        if key == "backup_folder" and isinstance(value, str):  # a USB stick may be out now:
+            s = replace(s, backup_folder=value)  # checked when set and at each backup
+            continue
         if key in KEYS and key != "autostart":
             try:
                 s = set_value(
@@ -203,10 +233,19 @@ def set_value(settings: Settings, key: str, value: str) -> Settings:
     that does not parse, a path too long for the system: found by fuzzing the settings file)
     is refused as any other bad value.
     """
+    if key in _NO_CONTROLS and plain.has_controls(value.strip()):
+        raise SettingsError(
+            f"{key}: в значении есть управляющие символы (перевод строки, табуляция, ESC, "
+            "NUL...): укажите его без них"
+        )
     try:
         return _set_value(settings, key, value)
     except (ValueError, UnicodeError, OSError) as exc:
         raise SettingsError(f"недопустимое значение {key}: {type(exc).__name__}") from exc
+
+
+# paths and addresses: a control character in one is a paste gone wrong (or worse)
+_NO_CONTROLS = ("folder", "database", "backup_folder", "server_url", "login")
 
 
 def _set_value(settings: Settings, key: str, value: str) -> Settings:
@@ -249,6 +288,8 @@ def _set_value(settings: Settings, key: str, value: str) -> Settings:
         return replace(settings, schedule_minutes=int(value))
     if key.startswith("bank_"):
         return _bank_value(settings, key, value)
+    if key.startswith("backup_"):
+        return _backup_value(settings, key, value)
     raise SettingsError(f"неизвестный параметр: {key}; допустимо: {', '.join(KEYS)}")
 
 
@@ -288,11 +329,60 @@ def _bank_value(settings: Settings, key: str, value: str) -> Settings:
     raise SettingsError(f"неизвестный параметр: {key}; допустимо: {', '.join(KEYS)}")
 
 
+def check_backup_folder(folder: Path) -> None:
+    """Refuse a backup folder that cannot be created or written, in Russian. Writing is
+    tried for real (a file made and removed): ``os.access`` says yes to a read-only share or
+    a folder an ACL forbids on Windows."""
+    import tempfile
+
+    for step in (folder, *folder.parents):
+        if step.exists():
+            if not step.is_dir():
+                raise SettingsError(f"каталог резервных копий {folder} создать нельзя: {step} — "
+                                    "это файл, а не каталог")  # fmt: skip
+            break
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".~probe.", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise SettingsError(f"в каталог резервных копий {folder} нельзя записать: "
+                            f"{exc.strerror or exc}") from exc  # fmt: skip
+
+
+def _backup_value(settings: Settings, key: str, value: str) -> Settings:
+    """The settings of backup.md, checked: the folder (written to for real), auto, keep."""
+    if key == "backup_folder":
+        if not value:
+            return replace(settings, backup_folder="")
+        folder = Path(value).expanduser().resolve()
+        check_backup_folder(folder)
+        return replace(settings, backup_folder=str(folder))
+    if key == "backup_auto":
+        if value not in ("0", "1"):
+            raise SettingsError(f"backup_auto: {value}; допустимо 1 (копии сами) или 0 (только "
+                                "по команде)")  # fmt: skip
+        return replace(settings, backup_auto=value == "1")
+    if key == "backup_keep":
+        if (not value.isascii() or not value.isdigit() or not 1 <= int(value) <= MAX_BACKUP_KEEP):
+            raise SettingsError(f"backup_keep: {value}; ожидается целое число последних копий "
+                                f"от 1 до {MAX_BACKUP_KEEP}")  # fmt: skip
+        return replace(settings, backup_keep=int(value))
+    raise SettingsError(f"неизвестный параметр: {key}; допустимо: {', '.join(KEYS)}")
+
+
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def check_server_url(url: str) -> None:
-    u = urlparse(url)
+    try:
+        u = urlparse(url)
+        u.port  # noqa: B018 - raises on a port that is not a number from 0 to 65535
+    except ValueError as exc:
+        raise SettingsError(f"адрес сервера {url} не разбирается: {_url_reason(exc)}") from exc
+    if u.port == 0:
+        raise SettingsError(f"адрес сервера {url} не разбирается: {_url_reason(None)}")
     if u.scheme == "https" and u.hostname:
         return
     if u.scheme == "http" and u.hostname in LOOPBACK:
@@ -303,6 +393,19 @@ def check_server_url(url: str) -> None:
             "(127.0.0.1); используйте https://"
         )
     raise SettingsError(f"адрес сервера {url}: ожидается https://сервер/api/v1")
+
+
+def _url_reason(exc: ValueError | None) -> str:
+    """urllib's English reason, said in Russian."""
+    text = "" if exc is None else str(exc)
+    if "IPv6" in text:
+        return ("не закрыта квадратная скобка адреса IPv6 (пример: "
+                "https://[2001:db8::1]/api/v1)")  # fmt: skip
+    if "NFKC" in text:
+        return "в имени сервера есть знаки, которые Unicode превращает в «/», «?», «#», «@» или «:»"
+    if exc is None or "ort" in text:
+        return "порт — целое число от 1 до 65535"
+    return "ожидается https://сервер/api/v1"
 
 
 def check_database_url(url: str) -> str:

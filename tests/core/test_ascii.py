@@ -97,7 +97,9 @@ def _compiled_patterns(tree: ast.AST) -> list[tuple[int, str, bool]]:
     for node in ast.walk(tree):
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                 and isinstance(node.func.value, ast.Name) and node.func.value.id == "re"
-                and node.args and isinstance(node.args[0], (ast.Constant, ast.JoinedStr))):
+                and node.args and isinstance(node.args[0], (ast.Constant, ast.JoinedStr))
+                and not (isinstance(node.args[0], ast.Constant)
+                         and isinstance(node.args[0].value, bytes))):  # bytes: ASCII already
             text = ast.unparse(node.args[0])
             flags = ast.unparse(node)
             out.append((node.lineno, text, "ASCII" in flags))

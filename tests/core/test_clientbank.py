@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +54,7 @@ def as_dict(s: Statement) -> dict[str, Any]:
         "documents": [document(d) for d in s.documents],
         "period": [_d(x) for x in s.period()],
         "incoming": [d.number for d in s.incoming()],
+        "warnings": [[n, m] for n, m in s.warnings],
     }  # fmt: skip
 
 
@@ -77,7 +78,7 @@ def test_broken_files(path: Path) -> None:
 
 
 def test_every_golden_case_is_there() -> None:
-    assert len(GOOD) >= 5 and len(BROKEN) >= 9
+    assert len(GOOD) >= 6 and len(BROKEN) >= 8
     for p in GOOD:
         assert p.with_suffix(".json").is_file(), p
     for p in BROKEN:
@@ -254,3 +255,102 @@ def test_any_text(value: str) -> None:
         parse("1CClientBankExchange\n" + value)
     except StatementError as exc:
         assert exc.errors
+
+
+# ---------------------------------------------------------------------------- warnings
+
+
+def _with_header(*header: str, docs: int = 3) -> bytes:
+    """A statement of ``docs`` incoming documents (dated 20.08.2018 + i) under ``header``."""
+    lines = ["1CClientBankExchange", *header, "РасчСчет=40703810000000000001"]
+    for i in range(docs):
+        lines += ["СекцияДокумент=Платежное поручение", f"Номер={i + 1}",
+                  f"Дата={date(2018, 8, 20) + timedelta(i):%d.%m.%Y}", "Сумма=10.10",
+                  "ПолучательСчет=40703810000000000001", "КонецДокумента"]  # fmt: skip
+    return "\r\n".join([*lines, "КонецФайла", ""]).encode("cp1251")
+
+
+def test_unreadable_header_values_are_warnings_not_refusals() -> None:
+    """Issue 16 item 6: a garbled ``ДатаКонца`` refused a statement of 14 intact documents."""
+    data = _with_header("ВерсияФормата=1.03", "Кодировка=Windows", "ДатаНачала=01.08.2018",
+                        "ДатаКонца=23.08.201819202122", docs=14)  # fmt: skip
+    s = parse(data)
+    assert len(s.documents) == 14 and len(s.incoming()) == 14
+    assert s.warnings == ((5, "неверная дата ДатаКонца: 23.08.201819202122 — не учтена"),)
+    assert s.date_to is None
+    # from the header where it reads, else the last document's date
+    assert s.period() == (date(2018, 8, 1), date(2018, 9, 2))
+
+
+def test_every_value_documents_do_not_need_is_a_warning() -> None:
+    data = _with_header(
+        "ВерсияФормата=один", "Кодировка=Windows", "ДатаСоздания=вчера", "ДатаНачала=32.08.2018",
+        "ДатаКонца=", "СекцияРасчСчет", "ДатаНачала=01.08.2018", "ДатаКонца=31.08.18",
+        "РасчСчет=40703810000000000001", "НачальныйОстаток=1 000.00", "ВсегоПоступило=30.30",
+        "ВсегоСписано=-", "КонечныйОстаток=1.2.3", "КонецРасчСчет",
+    )  # fmt: skip
+    s = parse(data)
+    assert [n for n, _ in s.warnings] == [2, 4, 5, 9, 11, 13, 14]
+    assert [m for _, m in s.warnings] == [
+        "неверная версия ВерсияФормата: один — не учтена",
+        "неверная дата ДатаСоздания: вчера — не учтена",
+        "неверная дата ДатаНачала: 32.08.2018 — не учтена",
+        "неверная дата ДатаКонца: 31.08.18 — не учтена",
+        "неверная сумма НачальныйОстаток: 1 000.00 — не учтена",
+        "неверная сумма ВсегоСписано: - — не учтена",
+        "неверная сумма КонечныйОстаток: 1.2.3 — не учтена",
+    ]
+    assert (s.version, s.created, s.date_from, s.date_to) == ("", None, None, None)
+    assert s.sections == (AccountSection(7, "40703810000000000001", date(2018, 8, 1), None,
+                                         None, 3030, None, None),)  # fmt: skip
+    assert s.period() == (date(2018, 8, 20), date(2018, 8, 22))
+    assert len(s.documents) == 3
+
+
+def test_a_bad_value_a_document_needs_is_still_an_error() -> None:
+    """Warnings do not hide errors: a broken document still refuses the file, and the
+    refusal names the document's lines only."""
+    data = _with_header("ДатаКонца=23.08.201819202122").replace(b"\xd1\xf3\xec\xec\xe0=10.10",
+                                                               b"\xd1\xf3\xec\xec\xe0=10,1,0", 1)  # fmt: skip
+    with pytest.raises(StatementError) as info:
+        parse(data)
+    assert info.value.errors == [(7, "неверная сумма: Сумма=10,1,0")]
+
+
+# ---------------------------------------------------------------------------- purposes
+
+
+def _purpose(*lines: str) -> str:
+    data = _with_header(docs=1).replace(
+        b"\xca\xee\xed\xe5\xf6\xc4\xee\xea\xf3\xec\xe5\xed\xf2\xe0",  # КонецДокумента
+        "\r\n".join([*lines, "КонецДокумента"]).encode("cp1251"),
+    )
+    return parse(data).documents[0].purpose
+
+
+def test_purpose_and_its_parts_are_joined_with_spaces() -> None:
+    """Issue 16 item 6: «Перечисление по» + «реестру 009 от 13.11.2026» is one purpose."""
+    assert _purpose("НазначениеПлатежа=Перечисление по",
+                    "НазначениеПлатежа1=реестру 009 от 13.11.2026") == (
+        "Перечисление по реестру 009 от 13.11.2026")  # fmt: skip
+    assert _purpose("НазначениеПлатежа=Перевод", "НазначениеПлатежа2=по реестру",
+                    "НазначениеПлатежа1=", "НазначениеПлатежа6=№ 1 от 06.11.2026") == (
+        "Перевод по реестру № 1 от 06.11.2026")  # fmt: skip
+    assert _purpose("НазначениеПлатежа1=за доставку", "НазначениеПлатежа2=бетона") == (
+        "за доставку бетона")  # fmt: skip
+    assert _purpose("НазначениеПлатежа=только целиком") == "только целиком"
+
+
+def test_purpose_written_whole_and_again_in_lines_is_taken_once() -> None:
+    """As many bank clients write it: the text whole, then the same split into lines (a
+    line may break inside a word)."""
+    whole = "Перечисление по реестру № 009 от 13.11.2026 за вычетом вознаграждения. Без НДС"
+    assert _purpose(f"НазначениеПлатежа={whole}", f"НазначениеПлатежа1={whole}") == whole
+    assert _purpose(f"НазначениеПлатежа={whole}",
+                    "НазначениеПлатежа1=Перечисление по реестру № 009 от 13.11.2026 за вы",
+                    "НазначениеПлатежа2=четом вознаграждения.",
+                    "НазначениеПлатежа3=Без НДС") == whole  # fmt: skip
+    # the whole cut short (210 characters in some clients), the lines complete
+    assert _purpose("НазначениеПлатежа=Перечисление по реестру № 009",
+                    "НазначениеПлатежа1=Перечисление по реестру № 009 от 13.11.2026") == (
+        "Перечисление по реестру № 009 от 13.11.2026")  # fmt: skip

@@ -19,10 +19,12 @@ from trayapp.core.importer import import_rows
 from trayapp.errors import AppError
 
 NOW = datetime(2026, 11, 27, 10, 15, 0)
-PAY_HEADER = ["document_number", "registry_file", "payment_id", "paid_at", "account",
-              "service_code", "amount", "period"]
-READ_HEADER = ["document_number", "account", "meter_id", "serial", "taken_at", "value",
-               "below_previous", "posted"]
+# the spec's header lines exactly (import.md, «Export»): Russian by default
+PAY_HEADER = "Номер документа;Файл реестра;Номер платежа;Дата оплаты;Лицевой счёт;Код услуги;Сумма;Период".split(";")
+READ_HEADER = ("Номер документа;Лицевой счёт;Код счётчика;Заводской номер;Дата показания;Показание;"
+               "Меньше предыдущего;Проведено").split(";")
+PAY_HEADER_EN = "document_number;registry_file;payment_id;paid_at;account;service_code;amount;period".split(";")
+READ_HEADER_EN = "document_number;account;meter_id;serial;taken_at;value;below_previous;posted".split(";")
 
 
 @pytest.fixture()
@@ -262,3 +264,16 @@ def test_export_after_a_real_acceptance(tmp_path: Path) -> None:
         [number, name, "a-2", "06.11.2026 08:10:59", "1002", "", "55,00", "10.2026"],
     ]
     db.close()
+
+
+def test_the_old_english_header_on_request(db: Database, tmp_path: Path) -> None:
+    """Issue 15: the Russian header is the default; ``--header en`` writes the old one."""
+    accept_payments(db, "Payments_20261106_001.txt", "000001", [
+        ("a-1", "2026-11-05 19:44:02", "8030001", 1, 100000)])
+    accept_readings(db, "000002", [("r-1", "2026-11-05 09:00:00", 115500, False)])
+    assert read_csv(export(db, "payments", Path("p.csv"), True, NOW, tmp_path, "en").file)[0] == (
+        PAY_HEADER_EN)
+    assert read_csv(export(db, "readings", Path("r.csv"), True, NOW, tmp_path, "en").file)[0] == (
+        READ_HEADER_EN)
+    with pytest.raises(AppError, match="Неизвестный заголовок выгрузки: de"):
+        export(db, "payments", Path("x.csv"), True, NOW, tmp_path, "de")

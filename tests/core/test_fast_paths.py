@@ -1,7 +1,10 @@
 """Every fast path refuses exactly what its general path refuses, and reads the same values.
 
 Accruals from a CSV take ``importer._accruals_fast``; the same rows given to ``import_rows``
-take the full check. Payments lines take ``moischeta._fast_payment`` before
+take the full check. A second property gives both only good rows, amounts in every form a
+table writes them (whole rubles, one or two decimals, a comma, thousands spaces, 13 digits,
+signs), and checks the kopecks stored against those the test generated: comparing odd rows
+mostly compares two refusals, where a misread amount is never seen. Payments lines take ``moischeta._fast_payment`` before
 ``_read_payment``. Hypothesis generates rows of both, odd ones included (empty cells,
 spaces, commas, signs, thousands separators, control characters), and runs both paths.
 """
@@ -79,12 +82,61 @@ def test_accruals_fast_path_is_the_full_check(base: Database, rows: list[tuple[s
     assert fast == full
 
 
+# ----------------------------------------------------------------------------- amounts read right
+
+ACCOUNT_IDS = {"8030001": 1, "8030002": 2}  # as the base imports them, in this order
+KEYS = [(a, s, p) for a in ACCOUNT_IDS for s in ("1", "2", "3") for p in ("09.2026", "10.2026")]
+
+
+@st.composite
+def written_amount(draw: st.DrawFn) -> tuple[str, int]:
+    """An amount as a spreadsheet or a billing program writes it, and its kopecks, known
+    here apart from any reader: whole rubles (``123`` is 123,00), one or two decimals after
+    a point or a comma, thousands by spaces or no-break spaces, signs, up to 13 digits."""
+    rubles = draw(st.one_of(st.integers(0, 999), st.integers(1000, 10**13 - 1),
+                            st.sampled_from([0, 1, 100, 123, 1000, 10**12, 10**13 - 1])))
+    form = draw(st.sampled_from(["whole", "one", "two"]))
+    kop = {"whole": 0, "one": draw(st.integers(0, 9)) * 10, "two": draw(st.integers(0, 99))}[form]
+    whole = str(rubles)
+    group = draw(st.sampled_from(["", " ", "\u00a0"]))
+    if group:
+        whole = f"{rubles:,}".replace(",", group)
+    point = draw(st.sampled_from([".", ","]))
+    tail = {"whole": "", "one": f"{point}{kop // 10}", "two": f"{point}{kop:02d}"}[form]
+    sign = draw(st.sampled_from(["", "", "", "-"]))
+    k = rubles * 100 + kop
+    return sign + whole + tail, -k if sign else k
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(amounts=st.lists(written_amount(), min_size=1, max_size=len(KEYS)))
+@example(amounts=[("123", 12300)])  # whole rubles: the fast path once read 1,23
+@example(amounts=[("5", 500), ("12,3", 1230), ("1 234,50", 123450), ("0", 0)])
+@example(amounts=[("9999999999999,99", 999999999999999), ("-1\u00a0000.5", -100050)])
+def test_accrual_amounts_are_read_as_written(
+    base: Database, amounts: list[tuple[str, int]]
+) -> None:
+    """Every row good, so that the file is imported and the values compared (a property over
+    odd rows mostly compares two refusals): both paths store the kopecks the text means."""
+    keys = KEYS[:len(amounts)]
+    rows = [(*key, text) for key, (text, _) in zip(keys, amounts, strict=True)]
+    expected = sorted((ACCOUNT_IDS[a], int(s), int(p[3:] + p[:2]), k)
+                      for (a, s, p), (_, k) in zip(keys, amounts, strict=True))  # fmt: skip
+    imported = ("imported", len(rows), len(rows), 0, expected)
+    with tempfile.TemporaryDirectory() as tmp:
+        text = ";".join(HEADER) + "\n" + "".join(";".join(r) + "\n" for r in rows)
+        path = write(Path(tmp) / "accruals.csv", text, encoding="utf-8", bom=True)
+        assert _outcome(base, lambda: import_file(base, "accruals", path)) == imported
+    full = _outcome(base, lambda: import_rows(base, "accruals", HEADER, rows, "accruals.csv"))
+    assert full == imported
+
+
 def test_an_empty_amount_is_refused_with_its_line(base: Database, tmp_path: Path) -> None:
     """The defect: ``1004;1;11.2026;`` beside good rows imported as 0,00."""
     text = "account;service_code;period;amount\n8030001;1;10.2026;5\n8030002;1;10.2026;\n"
     with pytest.raises(ImportFileError) as info:
         import_file(base, "accruals", write(tmp_path / "a.csv", text))
-    assert info.value.errors == [(3, "пустое поле: amount")]
+    assert info.value.errors == [(3, "пустое поле: «Сумма»")]
     assert base.scalar("SELECT COUNT(*) FROM accruals") == 0
 
 

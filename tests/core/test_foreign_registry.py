@@ -79,3 +79,21 @@ def test_name_defaults_to_the_org_of_the_database(
     assert outbox(emu) == [] and r.sent == 0
     assert any(f"а у «ТСЖ «Пример»» ИНН {ORG}" in n for n in r.notices)
     assert (tree.sent_error / name).read_bytes() == data
+
+
+def test_registry_without_org_is_not_uploaded(
+    tmp_path: Path, emu: Emulator, db: Database
+) -> None:
+    """A registry-named file whose header has no #ORG cannot be shown to be ours: its bytes
+    stay on this computer (Отправлены/Ошибки), with an event saying why."""
+    tree = ExchangeTree(tmp_path / "exchange").ensure()
+    name = "Debts_20261105_003.txt"
+    data = example("Debts_20261105_001.txt").replace(f"#ORG {ORG}\r\n".encode(), b"")
+    data = data.replace(f"#ORG {ORG}\n".encode(), b"")
+    assert b"#ORG" not in data
+    (tree.outgoing / name).write_bytes(data)
+    with HttpTransport(emu.url, "demo", "demo") as t:
+        r = run_session(t, db, tree, ORG, CODING, clock=lambda: NOW, name="ТСЖ «Пример»")
+    assert outbox(emu) == [] and r.sent == 0
+    assert (tree.sent_error / name).read_bytes() == data
+    assert any("нет #ORG" in n and name in n for n in r.notices)

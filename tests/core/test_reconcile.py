@@ -18,6 +18,7 @@ from trayapp.core import formats
 from trayapp.core.accept import accept, list_pending
 from trayapp.core.bank import import_statement
 from trayapp.core.db import Database, open_database
+from trayapp.core.db.schema import VERSION
 from trayapp.core.folders import ExchangeTree
 from trayapp.core.formats.clientbank import BankDocument, Statement, render
 from trayapp.core.reconcile import BankTerms, Match, fee_of, reconcile, references
@@ -123,6 +124,38 @@ def test_rule1_purpose_naming_the_registry(env: Env, purpose: str) -> None:
     got = env.match(FEE)[r1]
     assert (got.fee, got.expected) == (1500, 98500)
     assert brief(got) == ("matched", "0.00", ["7"])
+
+
+def test_rule1_purpose_split_over_numbered_lines(env: Env) -> None:
+    """Issue 16 item 6: «Перечисление по» + «реестру 009 от 13.11.2026» (НазначениеПлатежа and
+    НазначениеПлатежа1) names registry 009; its sum alone would be ambiguous."""
+    day = date(2026, 11, 13)
+    r9 = env.registry(day, 9, "1000.00")
+    path = env.statement(doc("41", "1000.00", "Перечисление по", day=day),
+                         doc("42", "1000.00", "другое", day=day))  # fmt: skip
+    text = path.read_bytes().decode("cp1251").replace(
+        "НазначениеПлатежа=Перечисление по\r\n",
+        "НазначениеПлатежа=Перечисление по\r\nНазначениеПлатежа1=реестру 009 от 13.11.2026\r\n")
+    path.write_bytes(text.encode("cp1251"))
+    import_statement(env.db, path)
+    m = env.match()[r9]
+    assert brief(m) == ("matched", "0.00", ["41"])
+    assert m.documents[0].purpose == "Перечисление по реестру 009 от 13.11.2026"
+
+
+def test_purpose_held_without_its_lines_is_completed_by_importing_again(env: Env) -> None:
+    """A document an older version held with «Перечисление по» alone (it dropped the
+    numbered lines): the same statement imported again completes it, and it binds."""
+    day = date(2026, 11, 13)
+    r9 = env.registry(day, 9, "1000.00")
+    assert env.load(doc("41", "1000.00", "Перечисление по", day=day),
+                    doc("42", "1000.00", "другое", day=day)) == 2  # fmt: skip
+    assert brief(env.match()[r9]) == ("ambiguous", None, ["41", "42"])
+    again = doc("41", "1000.00", "Перечисление по реестру 009 от 13.11.2026", day=day)
+    assert env.load(again, doc("42", "1000.00", "иное", day=day)) == 0
+    assert brief(env.match()[r9]) == ("matched", "0.00", ["41"])
+    # a purpose that does not continue the held one changes nothing
+    assert env.db.scalar("SELECT purpose FROM bank_documents WHERE number = '42'") == "другое"
 
 
 @pytest.mark.parametrize(
@@ -286,6 +319,32 @@ def test_date_window_from_d_to_d_plus_days(env: Env) -> None:
     assert brief(env.match(BankTerms(days=0))[r1]) == ("missing", None, [])
 
 
+def test_named_transfer_before_the_registry_date_does_not_bind(env: Env) -> None:
+    """Issue 21 item 1: a transfer that names registry 2 (of D) but came two days before D
+    is not its money. Registry 1, of D − 3, makes the matcher read that day at all."""
+    r1 = env.registry(D - timedelta(3), 1, "500.00")
+    r2 = env.registry(D, 2, "1000.00")
+    env.load(doc("5", "1000.00", "по реестру № 002 от 06.11.2026", day=D - timedelta(2)))
+    m = env.match()
+    assert brief(m[r2]) == ("missing", None, [])
+    assert brief(m[r1]) == ("missing", None, [])  # named another registry: not taken by sum
+    # its arrival date inside the window makes it the registry's
+    env.load(doc("6", "1000.00", "по реестру № 002 от 06.11.2026", day=D - timedelta(2),
+                 received=D))  # fmt: skip
+    assert brief(env.match()[r2]) == ("matched", "0.00", ["6"])
+
+
+def test_transfer_of_the_sum_before_the_registry_date_is_no_candidate(env: Env) -> None:
+    """The same lower bound for rules 2 and 3: a transfer of the expected sum (or of the
+    day's total) that came before D, read because an earlier registry's window holds it."""
+    r1 = env.registry(D - timedelta(3), 1, "500.00")
+    r2 = env.registry(D, 2, "1000.00")
+    r3 = env.registry(D, 3, "2000.00")
+    env.load(doc("5", "1000.00", day=D - timedelta(2)), doc("6", "3000.00", day=D - timedelta(1)))
+    m = env.match()
+    assert [brief(m[r]) for r in (r1, r2, r3)] == [("missing", None, [])] * 3
+
+
 def test_same_day_window_zero_days(env: Env) -> None:
     r1 = env.registry(D, 1, "1000.00")
     env.load(doc("1", "1000.00"))
@@ -382,7 +441,8 @@ def test_import_json_shape(env: Env) -> None:
                          doc("8", "5.00", day=date(2026, 11, 20), to="40702810000000000008"))  # fmt: skip
     r = import_statement(env.db, path)
     assert r.to_json() == {"file": str(path), "accounts": [OWN], "from": "03.11.2026",
-                           "to": "20.11.2026", "documents": 2, "incoming": 1, "inserted": 1}  # fmt: skip
+                           "to": "20.11.2026", "documents": 2, "incoming": 1, "inserted": 1,
+                           "incoming_sum": "1000.00", "warnings": []}  # fmt: skip
 
 
 def test_without_org_account_any_header_account_is_own(env: Env) -> None:
@@ -405,11 +465,15 @@ def test_database_of_schema_4_is_migrated_and_its_purposes_read(env: Env) -> Non
     env.db.execute("DROP TABLE bank_references")
     env.db.execute("DROP INDEX bank_documents_amount")
     env.db.execute("DELETE FROM meta WHERE key = 'bank_references'")
+    env.db.execute("DROP INDEX bank_documents_identity")  # and the key of schema 4
+    if env.db.dialect == "postgresql":
+        env.db.execute("ALTER TABLE bank_documents ADD UNIQUE (payee_account, number, doc_date,"
+                       " amount, payer_inn)")  # fmt: skip
     env.db.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
     target = env.db.target
     env.db.close()
     env.db = open_database(target)
-    assert env.db.scalar("SELECT value FROM meta WHERE key = 'schema_version'") == "5"
+    assert env.db.scalar("SELECT value FROM meta WHERE key = 'schema_version'") == str(VERSION)
     assert brief(env.match()[r1]) == ("mismatch", "-100.00", ["7"])
 
 

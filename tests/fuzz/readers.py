@@ -20,6 +20,7 @@ from typing import Any
 from trayapp.core import importer, tables
 from trayapp.core.db import Database
 from trayapp.core.formats import clientbank, moischeta
+from trayapp.core.import_locate import locate
 from trayapp.errors import AppError, ImportFileError, RegistryError, SettingsError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -121,8 +122,12 @@ class TableReader:
     def __call__(self, data: bytes) -> str:
         self.path.write_bytes(data)
         try:
-            with tables.open_table(self.path) as table:
-                importer._import(self.db, self.kind, table, self.path)
+            with tables.open_source(self.path) as source:
+                found = locate(source, self.kind)
+                if found.part is None or found.errors:
+                    raise ImportFileError(self.path.name, found.errors)
+                table = source.table(found.part, found.header_line)
+                importer._import(self.db, self.kind, table, self.path, found=found)
         except ImportFileError as exc:
             check_errors(exc.errors, data, self.kind)
             return "refused"
@@ -235,10 +240,12 @@ BANK_SEED = """1CClientBankExchange
 
 def bank_reader(data: bytes) -> str:
     try:
-        clientbank.parse(data)
+        s = clientbank.parse(data)
     except clientbank.StatementError as exc:
         check_errors(exc.errors, data, "bank")
         return "refused"
+    if s.warnings:  # each names a line of the file, as an error does
+        check_errors(list(s.warnings), data, "bank warnings")
     return "ok"
 
 

@@ -6,6 +6,7 @@ workflow builds the real .exe files and the installer with the same two files).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -77,3 +78,40 @@ def test_pyinstaller_bundle_starts_and_prints_its_version(tmp_path: Path) -> Non
                            "20", "--no-tray"], capture_output=True, text=True, env=env,
                           timeout=300)  # fmt: skip
     assert demo.returncode == 0 and "Готово" in demo.stdout, demo.stdout + demo.stderr
+
+
+def _lang_strings(text: str) -> dict[str, dict[str, str]]:
+    """LangString NAME ${LANG_X} "text" (with \\-continued lines) of the script."""
+    joined = re.sub(r"\\\n\s*", "", text)
+    found: dict[str, dict[str, str]] = {}
+    for name, lang, value in re.findall(r'^LangString (\w+) \$\{LANG_(\w+)\} "(.*)"$', joined,
+                                        re.MULTILINE):  # fmt: skip
+        found.setdefault(name, {})[lang] = value
+    return found
+
+
+def test_nsis_script_has_a_bom() -> None:
+    # makensis on Windows reads a script without one in the ANSI code page (defect 5)
+    assert NSI.read_bytes()[:3] == b"\xef\xbb\xbf"
+
+
+def test_component_names_in_both_languages_and_short_enough() -> None:
+    """Every component (the installer's and the uninstaller's) is named by a LangString given
+    in Russian and English; a name fits the components list, which showed about 48 characters
+    of «Удалить также настройки, базу данных и каталог об…» (defect 6): at most 40."""
+    text = NSI.read_bytes().decode("utf-8-sig")
+    strings = _lang_strings(text)
+    sections = re.findall(r'^Section (?:/o )?"(?!-)(?:un\.)?([^"]*)"', text, re.MULTILINE)
+    assert len(sections) >= 4
+    for title in sections:
+        m = re.fullmatch(r"\$\((\w+)\)", title)
+        assert m, f"component {title!r} is not a LangString"
+        langs = strings[m.group(1)]
+        assert set(langs) == {"RUSSIAN", "ENGLISH"}, (title, langs)
+        assert re.search("[а-яё]", langs["RUSSIAN"], re.IGNORECASE), langs
+        assert not re.search("[а-яё]", langs["ENGLISH"].replace("${APP_NAME}", ""), re.I), langs
+        for value in langs.values():
+            assert len(value.replace("${APP_NAME}", "Мои счета")) <= 40, value
+    # every LangString the pages use has both languages
+    for name, langs in strings.items():
+        assert set(langs) == {"RUSSIAN", "ENGLISH"}, name

@@ -173,7 +173,7 @@ def test_tray_icon_click_runs_an_exchange(tray_host: None, home: Path, tmp_path:
             # at login (--minimized) only the icon: the window stays hidden until asked for
             assert not xdotool("search", "--onlyvisible", "--classname", "^trayapp$")
             for n in (1, 2, 3):  # each session changes the image twice (exchanging, then done)
-                time.sleep(1.2)  # a click within 1 s of a session's end is the same click
+                time.sleep(1.2)  # a click within 1 s of a session is the same click (ignored)
                 xdotool("mousemove", "--window", icon_window, "4", "4", "click", "1")
                 wait(lambda n=n: f"exchange session {n} done" in log_text(home), 30,  # type: ignore[misc]
                      f"exchange {n}")  # fmt: skip

@@ -138,9 +138,10 @@ def test_export_starts_in_the_exchange_folder_with_a_russian_name(root: tk.Tk, h
     registry = formats.parse(done.read_bytes(), name=done.name, org=info.inn, coding="GOROD")
     want = sorted((r.payment_id, r.account, f"{r.amount // 100},{r.amount % 100:02d}")  # type: ignore[union-attr]
                   for r in registry.rows)  # fmt: skip
-    got = sorted((r["payment_id"], r["account"], r["amount"]) for r in rows)
+    # the Russian header the billing program reads (spec/import.md, the export)
+    got = sorted((r["Номер платежа"], r["Лицевой счёт"], r["Сумма"]) for r in rows)
     assert got == want and len(got) == accepted.rows > 0
-    assert {r["registry_file"] for r in rows} == {accepted.file}
+    assert {r["Файл реестра"] for r in rows} == {accepted.file}
     # readings: the same folder, «Показания_MM.YYYY.csv»; a month chosen is the name's
     win.month_var.set("09.2026")
     dialogs.save_as = None  # «Отмена»: nothing written

@@ -3,8 +3,9 @@
 Reads a 1CClientBankExchange file (``formats.clientbank``), keeps its incoming documents
 (paid to the association's account: ``org.bank_account`` when loaded, else any ``РасчСчет``
 of the statement's header), and writes them in one transaction; a document held before (the
-same payee's account, number, date, sum and payer's ИНН) is not added again, so a statement
-imported twice, or one that overlaps another, adds nothing twice. A broken file imports
+same kind, payee's account, number, date, sum, payer's account and ИНН; whatever its arrival
+date) is not added again, so a statement imported twice, or one that overlaps another, adds
+nothing twice. A broken file imports
 nothing: ``StatementError`` lists its lines. Imports no GUI; SQL lives in ``db/bank.py``.
 """
 
@@ -23,7 +24,7 @@ from trayapp.core.db import bank as sql
 from trayapp.core.db.connection import Database
 from trayapp.core.formats import clientbank
 from trayapp.core.reconcile import index_references
-from trayapp.errors import AppError, StatementError
+from trayapp.errors import AppError, StatementError, format_error
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,8 @@ class StatementImport:
     documents: int
     incoming: int
     inserted: int
+    incoming_sum: int = 0  # kopecks, of the incoming documents
+    warnings: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -47,6 +50,8 @@ class StatementImport:
             "documents": self.documents,
             "incoming": self.incoming,
             "inserted": self.inserted,
+            "incoming_sum": v.format_amount(self.incoming_sum),
+            "warnings": list(self.warnings),
         }
 
 
@@ -74,7 +79,7 @@ def import_statement(db: Database, path: Path) -> StatementImport:
             first.isoformat() if first else None, last.isoformat() if last else None,
             len(statement.documents), len(incoming),
         )  # fmt: skip
-        before = sql.count_documents(db)
+        before, length = sql.count_documents(db), sql.purposes_length(db)
         sql.insert_documents(db, sid, (
             (d.payee_account, d.number, d.day.isoformat(), d.amount, d.payer_inn,
              d.entry_day.isoformat(), d.kind, d.payer, d.payer_account, d.purpose)
@@ -82,12 +87,20 @@ def import_statement(db: Database, path: Path) -> StatementImport:
         ))  # fmt: skip
         inserted = sql.count_documents(db) - before
         sql.set_inserted(db, sid, inserted)
-        index_references(db, sid)
+        if sql.purposes_length(db) - length != sql.purposes_length(db, sid):
+            sql.set_references_version(db, "")  # held purposes were completed: read all again
+            index_references(db)
+        else:
+            index_references(db, sid)
         events.record(db, f"Загружена выписка банка из файла «{Path(path).absolute()}»: "
                       f"документов {len(statement.documents)}, поступлений {len(incoming)}, "
-                      f"новых {inserted}")  # fmt: skip
+                      f"новых {inserted}"
+                      + (f"; не учтено (предупреждений {len(statement.warnings)}): "
+                         + format_error(*statement.warnings[0]) if statement.warnings else ""))  # fmt: skip
     log.info("bank statement %s: %d documents, %d incoming, %d new",
              path.name, len(statement.documents), len(incoming), inserted)  # fmt: skip
     return StatementImport(
-        path, statement.accounts, first, last, len(statement.documents), len(incoming), inserted
+        path, statement.accounts, first, last, len(statement.documents), len(incoming), inserted,
+        sum(d.amount for d in incoming),
+        tuple(format_error(n, m) for n, m in statement.warnings),
     )

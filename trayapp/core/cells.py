@@ -7,7 +7,8 @@ string, never ``<f>`` nor an error value such as ``#N/A``), quote-prefixed when 
 as a formula once edited in Excel; a cell already built (a style, a number format) keeps its
 style but loses a formula it took from its text. Characters XML cannot hold (C0 controls but
 tab and line feeds) are replaced by ``?``: openpyxl would otherwise refuse the whole file.
-Used at the two writers of tables (``tables.write_csv``/``write_xlsx``) and by the report.
+Used at the two writers of tables (``tables.write_csv``/``write_xlsx``) and by the report;
+``discard`` drops a workbook that could not be saved without openpyxl's noise.
 Imports nothing of the UI; openpyxl only through the cells handed in.
 """
 
@@ -67,3 +68,19 @@ def _as_text(cell: Any, text: str) -> None:
 
 def xlsx_row(ws: Any, values: Iterable[Any]) -> list[Any]:
     return [xlsx_cell(ws, x) for x in values]
+
+
+def discard(wb: Any) -> None:
+    """A write-only workbook that will not be saved (its file could not be written): finish
+    each sheet's stream and remove its temporary file now. Left to the garbage collector,
+    openpyxl writes to the closed stream and prints a traceback on stderr, and the
+    temporary file stays in the system's temp folder."""
+    for ws in getattr(wb, "worksheets", ()):
+        try:
+            if not ws.closed:
+                ws.close()
+            writer = getattr(ws, "_writer", None)
+            if writer is not None:
+                writer.cleanup()
+        except Exception:  # best effort: the export's own error is what the user sees
+            pass

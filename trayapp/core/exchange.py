@@ -249,8 +249,9 @@ class _Session:
             return True  # taken away meanwhile: nothing to send
         except OSError as exc:
             raise os_error(exc, str(path)) from exc
-        if file_org is None or file_org == self.org:
+        if file_org == self.org:
             return False
+        # a registry without #ORG cannot be shown to be ours: it is not sent either
         text = foreign_text(file_org, self.org, self.name or _org_name(self.db))
         if (self.tree.sent_error / name).exists():  # never replace a file kept there
             self.error(f"{name}: {text}; файл не отправлен и оставлен в «Исходящие»")

@@ -26,6 +26,7 @@ from trayapp.core import events, tables
 from trayapp.core import values as v
 from trayapp.core.db import Database, billing
 from trayapp.errors import AppError, FolderError
+from trayapp.fsutil import os_error
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,14 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "readings": ("document_number", "account", "meter_id", "serial", "taken_at", "value",
                  "below_previous", "posted"),
 }
+# the header the accountant's billing program reads (the default), and the old one (``en``)
+HEADERS_RU: dict[str, tuple[str, ...]] = {
+    "payments": ("Номер документа", "Файл реестра", "Номер платежа", "Дата оплаты",
+                 "Лицевой счёт", "Код услуги", "Сумма", "Период"),
+    "readings": ("Номер документа", "Лицевой счёт", "Код счётчика", "Заводской номер",
+                 "Дата показания", "Показание", "Меньше предыдущего", "Проведено"),
+}
+HEADER_LANGUAGES = ("ru", "en")
 MOMENT_FORMAT = "DD.MM.YYYY HH:MM:SS"
 SAME_NAME_SERIES = 999  # payments_<stamp>.csv, payments_<stamp>_2.csv ... _999
 
@@ -52,11 +61,16 @@ def default_name(kind: str, now: datetime) -> str:
 
 
 def export(
-    db: Database, kind: str, out: Path | None, all_rows: bool, now: datetime, cwd: Path
-) -> ExportResult:
-    """Write the accepted ``kind`` rows to ``out`` (default ``<kind>_<stamp>.csv`` in ``cwd``)."""
+    db: Database, kind: str, out: Path | None, all_rows: bool, now: datetime, cwd: Path,
+    header: str = "ru",
+) -> ExportResult:  # fmt: skip
+    """Write the accepted ``kind`` rows to ``out`` (default ``<kind>_<stamp>.csv`` in ``cwd``);
+    ``header`` ``ru`` (the accountant's own names, the default) or ``en`` (the old names)."""
     if kind not in EXPORT_KINDS:
         raise AppError(f"Неизвестный вид выгрузки: {kind}; возможны: payments, readings")
+    if header not in HEADER_LANGUAGES:
+        raise AppError(f"Неизвестный заголовок выгрузки: {header}; возможны: ru, en")
+    names = HEADERS_RU[kind] if header == "ru" else COLUMNS[kind]
     path = Path(out) if out is not None else Path(default_name(kind, now))
     if not path.is_absolute():
         path = Path(cwd) / path
@@ -65,7 +79,7 @@ def export(
     xlsx = path.suffix.lower() == ".xlsx"
     # never over an existing file: a default name takes the first free of name, name_2...;
     # a name given with --out is refused when taken
-    names = SAME_NAME_SERIES if out is None else 1
+    series = SAME_NAME_SERIES if out is None else 1
     with db.transaction():
         if kind == "payments":
             source = billing.accepted_payments(db, all_rows)
@@ -84,16 +98,17 @@ def export(
             if xlsx:
                 formats = ({3: MOMENT_FORMAT, 6: "0.00"} if kind == "payments"
                            else {4: MOMENT_FORMAT})
-                count, path = tables.write_xlsx(path, COLUMNS[kind], rows, formats, names)
+                count, path = tables.write_xlsx(path, names, rows, formats, series)
             else:
-                count, path = tables.write_csv(path, COLUMNS[kind], rows, names)
+                count, path = tables.write_csv(path, names, rows, series)
         except FileExistsError as exc:
             raise AppError(
                 f"Файл {path} уже есть: выгрузка не записана, ничего не отмечено; "
                 "укажите другое имя (--out)"
             ) from exc
-        except OSError as exc:
-            raise AppError(f"Не удалось записать файл {path}: {exc.strerror or exc}") from exc
+        except OSError as exc:  # the reason in Russian, naming the folder
+            reason = os_error(exc, str(path.parent)).message
+            raise AppError(f"Не удалось записать файл {path}: {reason}") from exc
         except FolderError as exc:  # held by Excel past the wait, or refused
             raise AppError(f"Не удалось записать файл {path}: {exc.message}") from exc
         if kind == "payments":

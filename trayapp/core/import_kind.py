@@ -1,11 +1,12 @@
 """Which table a billing-data file is, from its name or else its header (spec/import.md).
 
 The window loads files the accountant picks (or a whole folder) without asking the kind of
-each: ``recognise(path)`` names it as ``trayapp import KIND`` does — by a word in the file
-name («accruals.csv», «Начисления 11.2026.xlsx»), else by the header: the kind all of whose
-required columns are there, the one with most columns matched when several are. ``order``
-sorts files so that what others refer to is loaded first (org, providers, services,
-accounts, then the rest). No SQL; reads the header row only.
+each: ``recognise(path)`` names it — by a choice remembered for its header
+(``import_choices``), else by a word in the file name («accruals.csv», «Начисления
+11.2026.xlsx»), else by the header: the first of its first 20 rows (of any sheet) that holds
+all of some kind's required columns, the kind with most columns matched when several fit.
+``order`` sorts files so that what others refer to is loaded first (org, providers,
+services, accounts, then the rest). No SQL; reads the first rows only.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from trayapp.core import tables
-from trayapp.core.importer import _COLUMN_OF, COLUMNS, KINDS, column_key
+from trayapp.core.import_choices import ChoiceStore
+from trayapp.core.import_columns import KINDS, guess_kind
+from trayapp.core.import_locate import guess
 
 SUFFIXES = (".csv", ".xlsx", ".txt")
 
@@ -40,28 +43,29 @@ def by_name(path: Path) -> str | None:
 
 
 def by_header(header: list[str]) -> str | None:
-    columns = {_COLUMN_OF.get(column_key(h)) for h in header} - {None}
-    best: tuple[int, str] | None = None
-    for kind in KINDS:
-        required = {c for c, needed in COLUMNS[kind] if needed}
-        if not required <= columns:
-            continue
-        matched = len(columns & {c for c, _ in COLUMNS[kind]})
-        extra = len(columns - {c for c, _ in COLUMNS[kind]})
-        score = matched * 10 - extra
-        if best is None or score > best[0]:
-            best = (score, kind)
-    return best[1] if best else None
+    return guess_kind(header)
 
 
-def recognise(path: Path) -> str | None:
+def recognise(path: Path, store: ChoiceStore | None = None) -> str | None:
     """The kind of the table in ``path``; None when neither its name nor header tells."""
+    path = Path(path)
+    remembered = None
+    if store is not None:
+        remembered = _by_header_of(path, store, remembered_only=True)
+    if remembered is not None:
+        return remembered
     kind = by_name(path)
     if kind is not None:
         return kind
+    return _by_header_of(path, store)
+
+
+def _by_header_of(path: Path, store: ChoiceStore | None, remembered_only: bool = False) -> str | None:
     try:
-        with tables.open_table(Path(path)) as table:
-            return by_header(list(table.header))
+        with tables.open_source(path, sample=True) as source:
+            if remembered_only:
+                return guess(source, store, remembered_only=True)
+            return guess(source, store)
     except Exception:  # not a table at all: the caller says so
         return None
 

@@ -1,24 +1,26 @@
 """Import of the billing program's table files into the database (spec/import.md).
 
-``import_file(db, kind, path)`` reads a .csv or .xlsx (``tables``), checks every row against
-the kind's columns and the database's accounts, services, providers and meters (loaded once
-into dicts), and upserts the good rows in batches inside one transaction (``db.billing``).
-All or nothing: any bad row rolls everything back and raises ``ImportFileError`` listing
-each error with its line (up to 100, with the total). Accruals from a CSV take a fast path
-(dict lookups, a hand-written amount parser, no per-row function calls) that falls back to
-the full check for any row it cannot take as is. ``import_rows`` feeds rows already in memory
-through the same path (the demo). No SQL here; nothing of the UI.
+``import_file(db, kind, path)`` opens a .csv or .xlsx (``table_read``), finds its table —
+the sheet, the header row among the first 20, the column feeding each of the kind's
+(``import_locate``; choices by hand or remembered, ``import_choices``) — checks every row
+against the kind's columns (``import_values``) and the database's accounts, services,
+providers and meters (loaded once into dicts), and upserts the good rows in batches inside
+one transaction (``db.billing``). All or nothing: any bad row rolls everything back and
+raises ``ImportFileError`` with each cause once, its rows as ranges (``import_errors``).
+A footer row («Итого», «Всего») ends the data; account numbers that lost their leading zeros
+are matched when one account fits; the result's ``notes`` say so. ``check=True`` does all
+of it and loads nothing. Every load, failed or not, is an event in «События». Accruals
+from a CSV take a fast path (dict lookups, a hand-written amount parser, no per-row function
+calls) that falls back to the full check for any row it cannot take as is. ``import_rows``
+feeds rows already in memory through the same path (the demo). No SQL here; nothing of the
+UI.
 """
 
 from __future__ import annotations
 
 import logging
-import math
-import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import ROUND_HALF_EVEN, Decimal
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -26,86 +28,47 @@ from typing import Any
 from trayapp.core import events, tables
 from trayapp.core import values as v
 from trayapp.core.db import Database, billing
+from trayapp.core.import_choices import Choice, ChoiceStore
+from trayapp.core.import_columns import ALIASES, COLUMN_OF, COLUMNS, KINDS, column_key, match
+from trayapp.core.import_errors import Errors, plural
+from trayapp.core.import_locate import Found, locate
+from trayapp.core.import_values import (
+    BANK_ACCOUNT,
+    BIK,
+    KPP,
+    METER_ID,
+    PREMISE_KINDS,
+    Bad,
+    account_number,
+    amount_of,
+    area_of,
+    cell_text,
+    date_of,
+    flag_of,
+    float_units,
+    inn_of,
+    month_of,
+    own_code,
+    pattern,
+    premise_kind,
+    reading_of,
+    text_of,
+)
 from trayapp.core.progress import Progress, Throttle, no_progress
 from trayapp.errors import AppError, ImportFileError
 
 log = logging.getLogger(__name__)
 
-KINDS: tuple[str, ...] = (
-    "org", "providers", "services", "accounts", "balances", "accruals", "payments",
-    "meters", "readings",
-)
-
-# (column, required) in the order the kind's builder takes them
-COLUMNS: dict[str, tuple[tuple[str, bool], ...]] = {
-    "org": (("inn", True), ("name", True), ("kpp", False), ("bank_account", False),
-            ("bik", False), ("address", False)),
-    "providers": (("inn", True), ("name", True), ("bank_account", False), ("bik", False)),
-    "services": (("code", True), ("name", True), ("unit", False), ("gorod_code", False),
-                 ("sber_code", False), ("provider_inn", False), ("metered", False)),
-    "accounts": (("account", True), ("full_name", True), ("settlement", False),
-                 ("street", True), ("house", True), ("premise", False),
-                 ("premise_kind", False), ("area", False), ("opened", False),
-                 ("closed", False)),
-    "balances": (("account", True), ("service_code", True), ("amount", True)),
-    "accruals": (("account", True), ("service_code", True), ("period", True),
-                 ("amount", True)),
-    "payments": (("account", True), ("service_code", False), ("paid_on", True),
-                 ("amount", True), ("source", False), ("reference", False)),
-    "meters": (("meter_id", True), ("account", True), ("service_code", True),
-               ("serial", True), ("installed", True), ("initial_reading", True),
-               ("removed", False)),
-    "readings": (("meter_id", True), ("taken_on", True), ("value", True)),
-}
-
-# the Russian names each column also answers to (spec/import.md)
-ALIASES: dict[str, tuple[str, ...]] = {
-    "inn": ("ИНН",), "name": ("Наименование", "Название"), "kpp": ("КПП",),
-    "bank_account": ("Расчётный счёт", "Р/с"), "bik": ("БИК",), "address": ("Адрес",),
-    "code": ("Код",), "unit": ("Единица", "Ед. изм."), "gorod_code": ("Код Город", "Город"),
-    "sber_code": ("Код Сбер", "Сбер"), "provider_inn": ("ИНН поставщика",),
-    "metered": ("Счётчик", "По счётчику"), "account": ("Лицевой счёт", "Л/с", "ЛС"),
-    "full_name": ("ФИО", "Собственник"), "settlement": ("Населённый пункт",),
-    "street": ("Улица",), "house": ("Дом",), "premise": ("Помещение", "Квартира"),
-    "premise_kind": ("Вид помещения",), "area": ("Площадь",), "opened": ("Открыт",),
-    "closed": ("Закрыт",), "service_code": ("Код услуги", "Услуга"), "amount": ("Сумма",),
-    "period": ("Период", "Месяц"), "paid_on": ("Дата оплаты",), "source": ("Источник",),
-    "reference": ("Номер платежа", "Документ"), "meter_id": ("Код счётчика",),
-    "serial": ("Заводской номер",), "installed": ("Установлен",),
-    "initial_reading": ("Начальное показание",), "removed": ("Снят",),
-    "taken_on": ("Дата показания",), "value": ("Показание",),
-}
-
-
-def column_key(name: str) -> str:
-    """A header name as compared: case, spaces, dots and ё/е aside."""
-    return name.lower().replace("ё", "е").replace(" ", "").replace("\u00a0", "").replace(".", "")
-
-
-_COLUMN_OF: dict[str, str] = {
-    column_key(alias): column
-    for column, aliases in ALIASES.items()
-    for alias in (column, *aliases)
-}
-
-
-PREMISE_KINDS = {
-    "apartment": "apartment", "квартира": "apartment",
-    "commercial": "commercial", "нежилое": "commercial",
-    "storage": "storage", "кладовая": "storage",
-    "parking": "parking", "машиноместо": "parking",
-}
+__all__ = [
+    "ALIASES", "COLUMNS", "KINDS", "PREMISE_KINDS", "ImportResult", "cell_text", "column_key",
+    "float_units", "import_file", "import_rows",
+]
+_COLUMN_OF = COLUMN_OF  # the name import_kind knew it by
 
 MAX_ERRORS = 100
 BATCH = 10_000
-_TOLERANCE = Decimal("1e-9")
-_SCALE = {2: 100, 3: 1000}
-
-_KPP = re.compile(r"\d{9}", re.ASCII)
-_BIK = re.compile(r"\d{9}", re.ASCII)
-_BANK_ACCOUNT = re.compile(r"\d{20}", re.ASCII)
-_METER_ID = re.compile(r"[0-9A-Za-zА-Яа-яЁё_./-]{1,36}")
-_AREA = re.compile(r"\d{1,6}(?:[.,]\d{1,4})?", re.ASCII)
+_Bad = Bad
+_FOOTERS = ("итого", "всего")
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,27 +79,67 @@ class ImportResult:
     inserted: int
     updated: int  # rows already there whose values changed
     unchanged: int = 0  # rows already there with the same values (counted in neither)
+    sheet: str | None = None  # the sheet read (.xlsx)
+    header_row: int = 1  # the file's line (the sheet's row) of the header
+    notes: tuple[str, ...] = ()  # what was read other than as written
+    checked: bool = False  # a check: nothing was loaded
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "file": str(self.file), "sheet": self.sheet,
+                "header_row": self.header_row, "rows": self.rows, "inserted": self.inserted,
+                "updated": self.updated, "unchanged": self.unchanged,
+                "notes": list(self.notes), "checked": self.checked}  # fmt: skip
 
 
-class _Bad(Exception):
-    """One value not of its form; the message is the user's text."""
+class _Rollback(Exception):
+    """Ends a check's transaction: everything it wrote is undone."""
 
 
 # ----------------------------------------------------------------------------- public
 
 
 def import_file(
-    db: Database, kind: str, path: Path, progress: Progress = no_progress
+    db: Database,
+    kind: str,
+    path: Path,
+    progress: Progress = no_progress,
+    *,
+    sheet: str | None = None,
+    header_row: int | None = None,
+    columns: Mapping[str, str] | None = None,
+    check: bool = False,
+    store: ChoiceStore | None = None,
 ) -> ImportResult:
-    """Import one table file of ``kind``; ImportFileError lists its bad rows.
-    ``progress`` hears the rows read so far ("load"; their total is not known)."""
+    """Import one table file of ``kind``; ImportFileError tells its bad rows.
+
+    ``sheet``, ``header_row`` (the file's line), ``columns`` (kind's column → the file's
+    header text; internal or Russian names) are choices by hand; without them a choice
+    remembered in ``store`` for a file of the same header is used. A load that succeeds with
+    choices by hand keeps them in ``store``. ``check``: read and check everything, load
+    nothing (no event either). ``progress`` hears the rows read so far ("load")."""
     _check_kind(kind)
     path = Path(path)
-    with tables.open_table(path) as table:
-        try:
-            return _import(db, kind, table, path, progress, event=True)
-        except (OSError, UnicodeDecodeError) as exc:
-            raise AppError(f"Не удалось прочитать файл {path}: {exc}") from exc
+    try:
+        with tables.open_source(path) as source:
+            found = locate(source, kind, sheet, header_row, columns, store)
+            if not found.ok:
+                raise ImportFileError(path.name, found.errors, lines=[
+                    f"строка: {n}, {m}" if n else m for n, m in found.errors])  # fmt: skip
+            assert found.part is not None
+            try:
+                table = source.table(found.part, found.header_line)
+                result = _import(db, kind, table, path, progress, event=not check,
+                                 found=found, check=check)  # fmt: skip
+            except (OSError, UnicodeDecodeError) as exc:
+                raise AppError(f"Не удалось прочитать файл {path}: {exc}") from exc
+    except AppError as exc:
+        if not check:
+            _failed_event(db, kind, path, exc)
+        raise
+    hand = bool(columns) or sheet is not None or header_row is not None
+    if hand and store is not None and not check and found.signature:
+        store.put(found.signature, Choice(kind, dict(found.columns)))
+    return result
 
 
 def import_rows(
@@ -157,158 +160,20 @@ def _check_kind(kind: str) -> None:
         raise AppError(f"Неизвестный вид таблицы: {kind}; возможны: {', '.join(KINDS)}")
 
 
-# ----------------------------------------------------------------------------- cells
-
-
-def cell_text(raw: Any) -> str:
-    """A cell as text: trimmed (no-break spaces too); numbers and dates as Excel shows them."""
-    if raw is None:
-        return ""
-    if isinstance(raw, str):
-        return raw.strip()
-    if isinstance(raw, bool):
-        return "1" if raw else "0"
-    if isinstance(raw, int):
-        return str(raw)
-    if isinstance(raw, float):
-        if raw.is_integer() and abs(raw) < 1e15:
-            return str(int(raw))
-        return repr(raw)
-    if isinstance(raw, datetime):
-        if raw.hour or raw.minute or raw.second or raw.microsecond:
-            return v.format_moment(raw)
-        return v.format_date(raw.date())
-    if isinstance(raw, date):
-        return v.format_date(raw)
-    return str(raw).strip()
-
-
-def float_units(x: float, places: int) -> int | None:
-    """A spreadsheet number to units of 10**-places, when it is that exact to 1e-9."""
-    if not math.isfinite(x):
-        return None
-    d = Decimal(repr(x))
-    units = d.scaleb(places).to_integral_value(rounding=ROUND_HALF_EVEN)
-    if abs(d - units.scaleb(-places)) > _TOLERANCE:
-        return None
-    return int(units)
-
-
-_LIMIT = {2: 10 ** (v.AMOUNT_DIGITS + 2), 3: 10 ** (v.READING_DIGITS + 3)}
-
-
-def _number_units(raw: Any, places: int) -> int | None:
-    """A spreadsheet number in units; None when not exact or beyond what is stored."""
-    if isinstance(raw, bool):
-        return None
-    units: int | None = None
-    if isinstance(raw, int):
-        units = raw * _SCALE[places]
-    elif isinstance(raw, float):
-        units = float_units(raw, places)
-    if units is None or abs(units) >= _LIMIT[places]:
-        return None
-    return units
-
-
-def amount_of(raw: Any, text: str) -> int:
-    if type(raw) is str:  # the common forms first: 123, 123.45, 123,45
-        if 3 < len(text) <= v.AMOUNT_DIGITS + 3 and text[-3] in ".,":
-            digits = text[:-3] + text[-2:]
-            if digits.isdigit() and digits.isascii():
-                return int(digits)
-        elif text.isdigit() and text.isascii() and len(text) <= v.AMOUNT_DIGITS:
-            return int(text) * 100
-    if isinstance(raw, (int, float)):
-        k = _number_units(raw, 2)
+def _failed_event(db: Database, kind: str, path: Path, exc: AppError) -> None:
+    """«События»: a refused file, its first causes (the one who loaded it was told)."""
+    title = events.IMPORT_TITLES.get(kind, kind)
+    if isinstance(exc, ImportFileError):
+        causes = exc.lines
+        why = "; ".join(causes[:3]) + (f"; … всего причин: {len(causes)}" if len(causes) > 3 else "")
     else:
-        k = v.parse_loose_amount(text)
-    if k is None:
-        raise _Bad(f"неверная сумма: {text}")
-    return k
-
-
-def reading_of(raw: Any, text: str) -> int:
-    if isinstance(raw, (int, float)):
-        r = _number_units(raw, 3)
-        if r is not None and r < 0:
-            r = None
-    else:
-        r = v.parse_reading(text.replace("\u00a0", "").replace("\u202f", "").replace(" ", ""))
-    if r is None:
-        raise _Bad(f"неверное показание: {text}")
-    return r
-
-
-def date_of(raw: Any, text: str) -> str:
-    d = v.parse_date(text)
-    if d is None:
-        raise _Bad(f"неверная дата: {text}")
-    return d.isoformat()
-
-
-def month_of(raw: Any, text: str) -> int:
-    if isinstance(raw, (date, datetime)):
-        # Excel turns a typed "10.2026" into the date 01.10.2026
-        if raw.day == 1 and (not isinstance(raw, datetime) or raw.time() == datetime.min.time()):
-            return raw.year * 100 + raw.month
-        raise _Bad(f"неверный период: {text}")
-    p = v.parse_month(text)
-    if p is None:
-        raise _Bad(f"неверный период: {text}")
-    return p
-
-
-def _pattern(rx: re.Pattern[str], message: str) -> Callable[[Any, str], str]:
-    def conv(raw: Any, text: str) -> str:
-        if rx.fullmatch(text) is None:
-            raise _Bad(f"{message}: {text}")
-        return text
-
-    return conv
-
-
-def _text(raw: Any, text: str) -> str:
-    return text
-
-
-def _inn(raw: Any, text: str) -> str:
-    if not (v.is_inn(text) and text.isascii()):
-        raise _Bad(f"неверный ИНН: {text}")
-    return text
-
-
-def _own_code(raw: Any, text: str) -> int:
-    if not (text.isdigit() and text.isascii()) or len(text) > 9 or int(text) <= 0:
-        raise _Bad(f"неверный код услуги: {text}")
-    return int(text)
-
-
-def _account_number(raw: Any, text: str) -> str:
-    if not v.is_account(text):
-        raise _Bad(f"неверный лиц.счёт: {text}")
-    return text
-
-
-def _premise_kind(raw: Any, text: str) -> str:
-    kind = PREMISE_KINDS.get(text.lower())
-    if kind is None:
-        raise _Bad(f"неверный вид помещения: {text}")
-    return kind
-
-
-def _area(raw: Any, text: str) -> str:
-    if isinstance(raw, float) and math.isfinite(raw) and raw >= 0:
-        return format(Decimal(repr(raw)).normalize(), "f")
-    if _AREA.fullmatch(text) is None:
-        raise _Bad(f"неверная площадь: {text}")
-    return text.replace(",", ".")
-
-
-def _flag(raw: Any, text: str) -> int:
-    if text not in ("0", "1"):
-        raise _Bad(f"неверный признак: {text}")
-    return int(text)
+        why = exc.message
+    try:
+        with db.transaction():
+            events.record(db, f"Не загружены данные ({title}) из файла «{path.absolute()}»: "
+                          f"{why}", level="error", seen=True)  # fmt: skip
+    except AppError:
+        log.exception("the refused load could not be journaled")
 
 
 # ----------------------------------------------------------------------------- references
@@ -324,6 +189,9 @@ class _Refs:
         self.meters: dict[str, int] = {}
         self.spans: dict[int, tuple[str | None, str | None]] = {}
         self.metered: set[int] = set()
+        self._unzeroed: dict[str, list[str]] | None = None
+        self.zeros = 0  # rows whose account was read without its leading zeros
+        self.zeros_example = ""
         if kind in ("balances", "accruals", "payments", "meters"):
             self.accounts = billing.account_ids(db)
             self.services = {str(code): code for code in billing.service_codes(db)}
@@ -339,44 +207,68 @@ class _Refs:
     def account(self, raw: Any, text: str) -> int:
         found = self.accounts.get(text)
         if found is None:
-            raise _Bad(f"неизв.лиц.счёт: {text}")
+            return self._without_zeros(text)
         return found
+
+    def _without_zeros(self, text: str) -> int:
+        """An account number Excel turned into a number (0007005 → 7005): the one account
+        it is once the leading zeros are dropped (import.md)."""
+        if not (text.isdigit() and text.isascii()):
+            raise Bad(f"неизв.лиц.счёт: {text}")
+        if self._unzeroed is None:
+            self._unzeroed = {}
+            for number in self.accounts:
+                if number[:1] == "0" and number.isdigit() and number.isascii():
+                    self._unzeroed.setdefault(number.lstrip("0"), []).append(number)
+        short = text.lstrip("0")
+        fits = [n for n in self._unzeroed.get(short, ()) if n != text]
+        if short in self.accounts and short != text:
+            fits.append(short)
+        if not fits:
+            raise Bad(f"неизв.лиц.счёт: {text}")
+        if len(fits) > 1:
+            raise Bad(f"неизв.лиц.счёт: {text} (без ведущих нулей подходят: "
+                      f"{', '.join(sorted(fits))})")  # fmt: skip
+        self.zeros += 1
+        if not self.zeros_example:
+            self.zeros_example = f"{text} → {fits[0]}"
+        return self.accounts[fits[0]]
 
     def service(self, raw: Any, text: str) -> int:
         found = self.services.get(text)
         if found is None and text.isdigit() and text.isascii():
             found = self.services.get(str(int(text)))  # "007" is code 7
         if found is None:
-            raise _Bad(f"неизв.услуга: {text}")
+            raise Bad(f"неизв.услуга: {text}")
         return found
 
     def provider(self, raw: Any, text: str) -> int:
         found = self.providers.get(text)
         if found is None:
-            raise _Bad(f"неизв.поставщик: {text}")
+            raise Bad(f"неизв.поставщик: {text}")
         return found
 
     def meter(self, raw: Any, text: str) -> int:
         found = self.meters.get(text)
         if found is None:
-            raise _Bad(f"неизв.счётчик: {text}")
+            raise Bad(f"неизв.счётчик: {text}")
         return found
 
 
 def _converters(kind: str, refs: _Refs) -> list[Callable[[Any, str], Any]]:
-    kpp = _pattern(_KPP, "неверный КПП")
-    bik = _pattern(_BIK, "неверный БИК")
-    bank = _pattern(_BANK_ACCOUNT, "неверный р/с")
+    kpp = pattern(KPP, "неверный КПП")
+    bik = pattern(BIK, "неверный БИК")
+    bank = pattern(BANK_ACCOUNT, "неверный р/с")
     table: dict[str, list[Callable[[Any, str], Any]]] = {
-        "org": [_inn, _text, kpp, bank, bik, _text],
-        "providers": [_inn, _text, bank, bik],
-        "services": [_own_code, _text, _text, _text, _text, refs.provider, _flag],
-        "accounts": [_account_number, _text, _text, _text, _text, _text, _premise_kind,
-                     _area, date_of, date_of],
+        "org": [inn_of, text_of, kpp, bank, bik, text_of],
+        "providers": [inn_of, text_of, bank, bik],
+        "services": [own_code, text_of, text_of, text_of, text_of, refs.provider, flag_of],
+        "accounts": [account_number, text_of, text_of, text_of, text_of, text_of, premise_kind,
+                     area_of, date_of, date_of],
         "balances": [refs.account, refs.service, amount_of],
         "accruals": [refs.account, refs.service, month_of, amount_of],
-        "payments": [refs.account, refs.service, date_of, amount_of, _text, _text],
-        "meters": [_pattern(_METER_ID, "неверный ид."), refs.account, refs.service, _text,
+        "payments": [refs.account, refs.service, date_of, amount_of, text_of, text_of],
+        "meters": [pattern(METER_ID, "неверный ид."), refs.account, refs.service, text_of,
                    date_of, reading_of, date_of],
         "readings": [refs.meter, date_of, reading_of],
     }
@@ -391,71 +283,58 @@ _CACHED: set[Callable[[Any, str], Any]] = {date_of, month_of}
 _CACHE_SIZE = 100_000
 
 
-def _blank(row: Sequence[Any]) -> bool:
-    return all(c is None or (isinstance(c, str) and not c.strip()) for c in row)
-
-
-
-class _Errors:
-    def __init__(self) -> None:
-        self.shown: list[tuple[int, str]] = []
-        self.total = 0
-        self.bad_rows = 0
-        self.changed = 0  # rows the database inserted or changed
-
-    def add(self, line: int, message: str) -> None:
-        self.total += 1
-        if len(self.shown) < MAX_ERRORS:
-            self.shown.append((line, message))
-
-
-def _names(column: str) -> str:
-    """The names a column answers to, for a message: «account, Лицевой счёт, Л/с, ЛС»."""
-    return ", ".join(ALIASES.get(column, ())) or column
+def footer_text(row: Sequence[Any]) -> str | None:
+    """The row's first non-empty cell when it begins with «Итого» or «Всего» (a footer)."""
+    for cell in row:
+        if cell is None:
+            continue
+        if not isinstance(cell, str):
+            return None
+        text = cell.strip()
+        if not text:
+            continue
+        return text if text[:5].lower() in _FOOTERS else None
+    return None
 
 
 class _Checker:
     """Turns one raw row into the kind's values, or records its errors and gives None."""
 
-    def __init__(self, kind: str, table: tables.Table, refs: _Refs, errors: _Errors) -> None:
+    def __init__(
+        self, kind: str, table: tables.Table, refs: _Refs, errors: Errors,
+        position: dict[str, int],
+    ) -> None:  # fmt: skip
         spec = COLUMNS[kind]
         self.table = table
         self.errors = errors
-        mine = {name for name, _ in spec}
-        position: dict[str, int] = {}
-        twice: list[tuple[int, str]] = []
-        for i, cell in enumerate(table.header):
-            name = _COLUMN_OF.get(column_key(cell), cell)
-            if name in position and name in mine:
-                twice.append((1, f"столбец указан дважды: {name} ({_names(name)})"))
-            position.setdefault(name, i)
-        missing = [name for name, required in spec if required and name not in position]
-        if missing or twice:
-            raise ImportFileError(
-                table.name,
-                twice + [(1, f"нет столбца: {name} ({_names(name)})") for name in missing],
-            )
-        self.index = [position.get(name, -1) for name, _ in spec]
+        self.ended: tuple[int, str] | None = None  # the footer row: (line, its text)
+        self.index = [position[name] for name, _ in spec]
         self.names = [name for name, _ in spec]
+        self.titles = [ALIASES.get(name, (name,))[0] for name, _ in spec]
         self.required = [required for _, required in spec]
         self.convert = _converters(kind, refs)
         caches: list[dict[str, Any] | None] = [
             {} if conv in _CACHED else None for conv in self.convert
         ]
         self.spec = list(
-            zip(self.index, self.names, self.required, self.convert, caches, strict=True)
+            zip(self.index, self.titles, self.required, self.convert, caches, strict=True)
         )
 
     def __call__(self, row: Sequence[Any]) -> list[Any] | None:
-        """The row's values (None for empty optional cells); None for a blank or bad row."""
+        """The row's values (None for empty optional cells); None for a blank, footer or
+        bad row (a footer sets ``ended``)."""
         out: list[Any] = []
         line = 0
         failed = False
         width = len(row)
+        foot = footer_text(row)
+        if foot is not None:
+            self.ended = (self.table.line_of(row), foot)
+            return None
         if self.table.suspect and any(
             isinstance(c, str) and tables.REPLACEMENT in c for c in row
         ):
-            if _blank(row):
+            if tables.blank(row):
                 return None
             line = self.table.line_of(row)
             self.errors.add(line, "неверная кодировка")
@@ -465,10 +344,10 @@ class _Checker:
             text = raw.strip() if type(raw) is str else cell_text(raw)
             if not text:
                 if required:
-                    if not failed and _blank(row):
+                    if not failed and tables.blank(row):
                         return None
                     line = line or self.table.line_of(row)
-                    self.errors.add(line, f"пустое поле: {name}")
+                    self.errors.add(line, f"пустое поле: «{name}»")
                     failed = True
                 out.append(None)
                 continue
@@ -479,7 +358,7 @@ class _Checker:
                     continue
             try:
                 value = conv(raw, text)
-            except _Bad as bad:
+            except Bad as bad:
                 line = line or self.table.line_of(row)
                 self.errors.add(line, str(bad))
                 failed = True
@@ -520,7 +399,7 @@ def _build(kind: str, vals: list[Any], refs: _Refs) -> tuple[Any, ...] | str:
             return "неверная сумма: 0,00 (платёж не может быть нулевым)"
         if amount < 0 and not source:
             return (f"неверная сумма: {v.format_amount(amount).replace('.', ',')} "
-                    "(отрицательный платёж — только возврат, с источником: source)")  # fmt: skip
+                    "(отрицательный платёж — только возврат, с указанием «Источник»)")  # fmt: skip
         return (account, code, paid_on, amount, source or "", reference)
     if kind == "meters":
         if vals[6] and vals[6] < vals[4]:
@@ -542,49 +421,91 @@ def _build(kind: str, vals: list[Any], refs: _Refs) -> tuple[Any, ...] | str:
     return tuple(vals)
 
 
+def _position(kind: str, table: tables.Table, found: Found | None) -> dict[str, int]:
+    """The cell feeding each column: as found in the file, or (rows in memory) by the
+    header's names; ImportFileError for a header that lacks a column or names one twice."""
+    if found is not None and found.match is not None:
+        return found.match.position
+    m = match(kind, table.header)
+    if m.missing or m.twice:
+        from trayapp.core.import_columns import described
+
+        errors = [(table.header_row, f"столбец указан дважды: {described(f)}") for f in m.twice]
+        errors += [(table.header_row, f"нет столбца {described(f)}") for f in m.missing]
+        raise ImportFileError(table.name, errors)
+    return m.position
+
+
+def _notes(found: Found | None, check: _Checker, refs: _Refs) -> list[str]:
+    notes: list[str] = []
+    if found is not None and found.remembered:
+        notes.append("столбцы выбраны так же, как для прошлого файла с таким же заголовком")
+    if refs.zeros:
+        notes.append(f"лицевые счета без ведущих нулей: {plural(refs.zeros, 'строка', 'строки', 'строк')}"
+                     f" (например, {refs.zeros_example})")  # fmt: skip
+    if check.ended is not None:
+        line, text = check.ended
+        notes.append(f"строка {line} «{text}» — итоговая: она и строки ниже не загружены")
+    return notes
+
+
 def _import(
     db: Database, kind: str, table: tables.Table, path: Path, progress: Progress = no_progress,
-    event: bool = False,
+    event: bool = False, found: Found | None = None, check: bool = False,
 ) -> ImportResult:  # fmt: skip
-    """``event``: journal the load («События»), for a file the accountant loaded."""
-    errors = _Errors()
+    """``event``: journal the load («События»), for a file the accountant loaded; ``check``:
+    everything but the load (the transaction is rolled back)."""
+    errors = Errors()
     report = Throttle(progress)
-    with db.transaction():
-        refs = _Refs(db, kind)
-        check = _Checker(kind, table, refs, errors)
-        before = billing.count_rows(db, kind)
-        try:
-            if kind == "accruals" and isinstance(table, tables.CsvTable) and not table.suspect:
-                rows = _accruals_fast(db, table, check, refs, errors, report)
-            else:
-                rows = _generic(db, kind, table, check, refs, errors, report)
-            report("load", rows, rows)
-        except tables.TableSyntaxError as exc:
-            log.info("import %s: csv error at line %d: %s", table.name, table.line_now(), exc)
-            errors.add(table.line_now(), "строка не читается как CSV (незакрытая кавычка?)")
-            rows = 0
-        if kind == "org" and not errors.total and rows == 0:
-            errors.add(2, "нет строки с данными организации")
-        if errors.total:
-            log.info("import %s (%s): %d errors, nothing written", table.name, kind, errors.total)
-            raise ImportFileError(table.name, errors.shown, errors.total)
-        errors.changed += billing.flush(db)  # a batch still being written (PostgreSQL)
-        after = billing.count_rows(db, kind)
-        if kind == "accruals":
-            billing.refresh_periods(db)
-        inserted = after - before
-        updated = max(0, errors.changed - inserted)
-        if event:
-            title = events.IMPORT_TITLES.get(kind, kind)
-            events.record(db, f"Загружены данные ({title}) из файла «{Path(path).absolute()}»: "
-                          f"строк {rows}, новых {inserted}, изменено {updated}")  # fmt: skip
+    position = _position(kind, table, found)
+    try:
+        with db.transaction():
+            refs = _Refs(db, kind)
+            checker = _Checker(kind, table, refs, errors, position)
+            before = billing.count_rows(db, kind)
+            try:
+                if kind == "accruals" and isinstance(table, tables.CsvTable) and not table.suspect:
+                    rows = _accruals_fast(db, table, checker, refs, errors, report)
+                else:
+                    rows = _generic(db, kind, table, checker, refs, errors, report)
+                report("load", rows, rows)
+            except tables.TableSyntaxError as exc:
+                log.info("import %s: csv error at line %d: %s", table.name, table.line_now(), exc)
+                errors.add(table.line_now(), "строка не читается как CSV (незакрытая кавычка?)")
+                rows = 0
+            if kind == "org" and not errors and rows == 0:
+                errors.add(table.header_row + 1, "нет строки с данными организации")
+            if errors:
+                log.info("import %s (%s): %d errors, nothing written", table.name, kind,
+                         errors.total)  # fmt: skip
+                raise ImportFileError(table.name, errors.pairs(), errors.causes(), errors.lines(),
+                                      errors.refers_to())  # fmt: skip
+            errors.changed += billing.flush(db)  # a batch still being written (PostgreSQL)
+            after = billing.count_rows(db, kind)
+            if kind == "accruals":
+                billing.refresh_periods(db)
+            inserted = after - before
+            updated = max(0, errors.changed - inserted)
+            notes = tuple(_notes(found, checker, refs))
+            result = ImportResult(kind, path, rows, inserted, updated, rows - inserted - updated,
+                                  table.sheet, table.header_row, notes, check)  # fmt: skip
+            if check:
+                raise _Rollback
+            if event:
+                title = events.IMPORT_TITLES.get(kind, kind)
+                where = f", лист «{table.sheet}»" if table.sheet else ""
+                events.record(db, f"Загружены данные ({title}) из файла «{Path(path).absolute()}»"
+                              f"{where}: строк {rows}, новых {inserted}, изменено {updated}")  # fmt: skip
+    except _Rollback:
+        log.info("check of %s (%s): %d rows, nothing written", table.name, kind, result.rows)
+        return result
     log.info("import %s (%s): %d rows, %d new, %d changed", table.name, kind, rows, inserted,
              updated)  # fmt: skip
-    return ImportResult(kind, path, rows, inserted, updated, rows - inserted - updated)
+    return result
 
 
 def _generic(
-    db: Database, kind: str, table: tables.Table, check: _Checker, refs: _Refs, errors: _Errors,
+    db: Database, kind: str, table: tables.Table, check: _Checker, refs: _Refs, errors: Errors,
     report: Progress = no_progress,
 ) -> int:  # fmt: skip
     batch: list[tuple[Any, ...]] = []
@@ -592,7 +513,7 @@ def _generic(
     good = 0
 
     def flush() -> None:
-        if not errors.total:
+        if not errors:
             if batch:
                 errors.changed += billing.upsert(db, kind, batch)
             if plain:
@@ -604,6 +525,8 @@ def _generic(
     for row in table:
         vals = check(row)
         if vals is None:
+            if check.ended is not None:
+                break
             continue
         params = _build(kind, vals, refs)
         if isinstance(params, str):
@@ -627,14 +550,15 @@ def _generic(
 
 
 def _accruals_fast(
-    db: Database, table: tables.CsvTable, check: _Checker, refs: _Refs, errors: _Errors,
+    db: Database, table: tables.CsvTable, check: _Checker, refs: _Refs, errors: Errors,
     report: Progress = no_progress,
 ) -> int:  # fmt: skip
     """The common case at full speed; any row it cannot take as is goes through ``check``.
 
     An amount ``123``, ``123.45`` or ``123,45`` of ASCII digits is read here; anything else,
-    and any key not found in the dicts (a value with spaces around it, an unknown account, a
-    period not seen yet...), takes the full check, which reports the row's line.
+    and any key not found in the dicts (a value with spaces around it, an unknown account or
+    one without its leading zeros, a period not seen yet, a footer...), takes the full
+    check, which reports the row's line.
     """
     ia, isv, ip, iam = check.index
     accounts = refs.accounts
@@ -671,19 +595,21 @@ def _accruals_fast(
                 pass
             vals = check(row)
             if vals is None:
+                if check.ended is not None:
+                    break
                 continue
             built = _build("accruals", vals, refs)
             if isinstance(built, str):
                 check.extra(row, built)
                 continue
-            raw = row[ip]
+            raw = row[ip] if ip < len(row) else ""
             if raw == raw.strip():
                 periods[raw] = vals[2]
             append((vals[0], vals[1], vals[2], vals[3]))
         good += len(batch)
-        if not errors.total and batch:
+        if not errors and batch:
             errors.changed += billing.upsert(db, "accruals", batch)
         report("load", good + errors.bad_rows, None)
-        if table.line_now() == before:
+        if table.line_now() == before or check.ended is not None:
             break
     return good + errors.bad_rows

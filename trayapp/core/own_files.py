@@ -33,7 +33,10 @@ def header_org(path: Path) -> str | None:
     return None
 
 
-def foreign_text(file_org: str, org: str, name: str) -> str:
-    """«чужой реестр: ИНН …, а у «…» ИНН …» (spec/associations.md)."""
+def foreign_text(file_org: str | None, org: str, name: str) -> str:
+    """«чужой реестр: ИНН …, а у «…» ИНН …» (spec/associations.md); for a file whose header
+    has no ``#ORG`` (None), that it cannot be told whose it is."""
     shown = f"«{name.strip()}»" if name.strip() else "этого ТСЖ"
+    if file_org is None:
+        return f"в заголовке нет #ORG: не видно, что это реестр {shown} (ИНН {org})"
     return f"чужой реестр: ИНН {file_org}, а у {shown} ИНН {org}"

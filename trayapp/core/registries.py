@@ -40,6 +40,7 @@ from trayapp.core.formats import (
 )
 from trayapp.core.progress import Progress, Throttle, no_progress
 from trayapp.errors import GenerationError
+from trayapp.fsutil import set_hidden
 
 ACCOUNT_SERVICE_NAME = "Жилищно-коммунальные услуги"
 
@@ -162,6 +163,7 @@ def _write_registry(
         fd, body_path = tempfile.mkstemp(prefix=TEMP_PREFIX + "body.", dir=tree.outgoing)
     except OSError as exc:
         raise os_error(exc, str(tree.outgoing)) from exc
+    set_hidden(body_path)  # Windows: not shown in Исходящие while the registry is written
     rows = 0
     digest = hashlib.sha256()
     try:

@@ -338,8 +338,12 @@ def _put(ws: Any, row: list[Any]) -> None:
 
 
 def _save(target: Path, wb: Any) -> None:
-    with atomic_file(target) as f:
-        wb.save(f)
+    try:
+        with atomic_file(target) as f:
+            wb.save(f)
+    except BaseException:
+        cells.discard(wb)  # no traceback of openpyxl's after the user's message
+        raise
 
 
 def _payments_xlsx(

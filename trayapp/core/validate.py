@@ -15,7 +15,7 @@ import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
 from trayapp.core import formats
 from trayapp.core import values as v
@@ -79,11 +79,12 @@ def check_loaded(
     total = len(registry.rows) if registry is not None else None
     if kind == "PAYMENTS":
         lookup = Lookup(kind, q.coding_codes(db, coding))
-        rows = _counted(_payment_rows(registry, data), progress, total)
+        rows = _counted(_no_nul(_payment_rows(registry, data), data), progress, total)
         _check_payments(db, rows, lookup, found)
     else:
         lookup = Lookup(kind)
-        _check_readings(db, _counted(_reading_rows(registry, data), progress, total), found)
+        rows_r = _no_nul(_reading_rows(registry, data), data)
+        _check_readings(db, _counted(rows_r, progress, total), found)
 
     known = set(parse_errors)
     errors = parse_errors + [e for e in found if e not in known]
@@ -215,6 +216,19 @@ def _kind(name: str, registry: Registry | None, data: bytes) -> str:
         if text.startswith("#TYPE "):
             return text[6:].strip()
     return ""
+
+
+def _no_nul(rows: Iterable[T], data: bytes) -> Iterable[T]:
+    """The rows, a NUL in a field made ``?`` (PostgreSQL cannot hold one in text; the field
+    is wrong either way and is named so in the rejection). A scan of the bytes first: the
+    usual file holds none and its rows pass untouched."""
+    if b"\x00" not in data:
+        return rows
+    return (cast(T, tuple(_nul_free(x) for x in cast(tuple[Any, ...], row))) for row in rows)
+
+
+def _nul_free(x: Any) -> Any:
+    return x.replace("\x00", "?") if isinstance(x, str) else x
 
 
 def _raw_rows(data: bytes) -> list[tuple[int, list[str]]]:

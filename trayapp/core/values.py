@@ -135,6 +135,38 @@ def parse_month(text: str) -> int | None:
     return year * 100 + month
 
 
+_ISO_MONTH = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
+_NAMED_MONTH = re.compile(r"([а-яё]+)\s+([0-9]{4})(?:\s*(?:г|г\.|года))?", re.IGNORECASE)
+MONTH_NAMES = ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август",
+               "сентябрь", "октябрь", "ноябрь", "декабрь")  # fmt: skip
+_GENITIVE = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
+             "сентября", "октября", "ноября", "декабря")  # fmt: skip
+_MONTH_NUMBER = {name: i for names in (MONTH_NAMES, _GENITIVE) for i, name in enumerate(names, 1)}
+
+
+def parse_period(text: str) -> int | None:
+    """A month as accountants write it in a table (import.md): ``10.2026``, a date of the
+    month (``01.10.2026``, ``31.10.2026``), ``2026-10``, ``Октябрь 2026``, ``октябрь 2026 г.``
+    to ``yyyymm``; None when none of these."""
+    p = parse_month(text)
+    if p is not None:
+        return p
+    d = parse_date(text)
+    if d is not None:
+        return month_of(d) if d.year >= 1900 else None
+    m = _ISO_MONTH.fullmatch(text)
+    if m is not None:
+        year, month = int(m.group(1)), int(m.group(2))
+        return year * 100 + month if 1 <= month <= 12 and year >= 1900 else None
+    m = _NAMED_MONTH.fullmatch(" ".join(text.split()))
+    if m is not None:
+        named = _MONTH_NUMBER.get(m.group(1).lower().replace("ё", "е"))
+        year = int(m.group(2))
+        if named is not None and year >= 1900:
+            return year * 100 + named
+    return None
+
+
 def format_month(period: int) -> str:
     return f"{period % 100:02d}.{period // 100:04d}"
 

@@ -24,6 +24,7 @@ from trayapp.core import events as core_events
 from trayapp.core import exchange as core_exchange
 from trayapp.core import reconcile, registries
 from trayapp.core.accept import AcceptResult, BelowPrevious, PendingItem, accept, list_pending
+from trayapp.core.backup_auto import auto_backup
 from trayapp.core.bank import StatementImport, import_statement
 from trayapp.core.exchange import SessionResult
 from trayapp.core.progress import Progress, no_progress
@@ -65,6 +66,7 @@ class LoadedFile:
     errors: list[tuple[int, str]]
     inserted: int = 0
     updated: int = 0
+    org_change: bool = False  # an org file of another ИНН, not loaded: the window asks
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +136,8 @@ class Backend:
     def exchange(self, progress: Progress = no_progress) -> ExchangeOutcome:
         with self.app() as a:
             result = a.exchange(progress)  # the same session the CLI runs
+            if result.received:
+                auto_backup(a.db, a.paths, a.settings, "a session received files", a.clock, progress)
             return ExchangeOutcome(result, self._snapshot(a, True))
 
     def generate(self, kind: str, month: int | None, apartments_only: bool,
@@ -148,19 +152,23 @@ class Backend:
                sha256: str | None = None) -> AcceptResult:  # fmt: skip
         """Accept ``name``; with ``sha256`` only the very file its summary showed."""
         with self.app() as a:
-            return accept(a.db, a.tree, name, a.require_org(), a.settings.coding,
-                          a.paths.reports_dir, a.clock, bank=a.settings.bank_terms(),
-                          progress=progress, expected_sha256=sha256)  # fmt: skip
+            r = accept(a.db, a.tree, name, a.require_org(), a.settings.coding,
+                       a.paths.reports_dir, a.clock, bank=a.settings.bank_terms(),
+                       progress=progress, expected_sha256=sha256)  # fmt: skip
+            auto_backup(a.db, a.paths, a.settings, "an acceptance", a.clock, progress)
+            return r
 
     def import_statement(self, path: Path) -> StatementImport:
         with self.app() as a:
             return import_statement(a.db, path)
 
-    def load_files(self, paths: list[Path], progress: Progress = no_progress) -> list[LoadedFile]:
+    def load_files(self, paths: list[Path], progress: Progress = no_progress,
+                   replace_org: bool = False) -> list[LoadedFile]:  # fmt: skip
         """Load billing-data files, each of the kind its name or header says, in the order
         their rows refer to each other; a file with bad rows loads nothing (its rows are
         listed), an unrecognised one is named and skipped."""
         from trayapp.core import import_kind, importer
+        from trayapp.core.org_change import OrgChangeError, import_org
         from trayapp.errors import ImportFileError
 
         out: list[LoadedFile] = []
@@ -175,7 +183,12 @@ class Backend:
         with self.app() as a:
             for p, kind in import_kind.order(known):
                 try:
-                    r = importer.import_file(a.db, kind, p, progress)
+                    if kind == "org":  # another ИНН only when the accountant said so
+                        r = import_org(a.db, p, replace_org, progress)
+                    else:
+                        r = importer.import_file(a.db, kind, p, progress)
+                except OrgChangeError as exc:
+                    out.append(LoadedFile(p, kind, 0, [(0, exc.message)], org_change=True))
                 except ImportFileError as exc:
                     out.append(LoadedFile(p, kind, 0, list(exc.errors)))
                 except AppError as exc:
@@ -225,7 +238,9 @@ class Backend:
         from trayapp.core.accept import post_document
 
         with self.app() as a:
-            return post_document(a.db, number, confirmed)
+            r = post_document(a.db, number, confirmed)
+            auto_backup(a.db, a.paths, a.settings, "a posting", a.clock)
+            return r
 
     # ------------------------------------------------------------------ settings
 

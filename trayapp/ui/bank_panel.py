@@ -138,6 +138,8 @@ class BankPanel:
         self.dialogs.info(
             "Выписка банка",
             f"Выписка {r.file.name} ({period or 'без периода'}): документов {r.documents}, "
-            f"поступлений на счёт ТСЖ {r.incoming}, новых {r.inserted}.",
+            f"поступлений на счёт ТСЖ {r.incoming} на {v.format_rubles(r.incoming_sum)}, "
+            f"новых {r.inserted}."
+            + "".join(f"\n\nНе учтено: {w}" for w in r.warnings[:5]),
         )
         self.on_loaded()

@@ -23,6 +23,7 @@ from tkinter import ttk
 
 from trayapp.core import values as v
 from trayapp.core.accept import BelowPrevious
+from trayapp.core.folders import is_junk
 from trayapp.ui.backend import LoadedFile
 from trayapp.ui.common import fixed_label, plural
 from trayapp.ui.context import PaneContext
@@ -118,18 +119,18 @@ class DataPanel(ttk.Frame):
         folder = self.dialogs.ask_dir("Папка с таблицами учётной программы")
         if not folder:
             return
-        files = sorted(p for p in Path(folder).iterdir()
-                       if p.is_file() and p.suffix.lower() in (".csv", ".xlsx"))  # fmt: skip
+        files = table_files(Path(folder))
         if not files:
             self.dialogs.info("Загрузка", f"В папке {folder} нет таблиц .csv или .xlsx.")
             return
         self.load(files)
 
-    def load(self, paths: list[Path]) -> None:
+    def load(self, paths: list[Path], replace_org: bool = False) -> None:
         self.load_var.set(
             f"Загружается {len(paths)} {plural(len(paths), 'файл', 'файла', 'файлов')}…"
         )
-        self.worker.submit("load", lambda: self.backend.load_files(paths, self.worker.progress),
+        self.worker.submit("load", lambda: self.backend.load_files(paths, self.worker.progress,
+                                                                   replace_org),
                            self._loaded, self.ctx.error("Данные не загружены"))  # fmt: skip
 
     def _loaded(self, results: list[LoadedFile]) -> None:
@@ -154,6 +155,17 @@ class DataPanel(ttk.Frame):
         self.load_var.set(f"Загружено файлов: {good}" + (f", не загружено: {bad} (ошибки ниже)"
                                                          if bad else ""))  # fmt: skip
         self.ctx.refresh()
+        self._ask_org_change(results)
+
+    def _ask_org_change(self, results: list[LoadedFile]) -> None:
+        """An org file of another ИНН was not loaded: ask whether to replace (associations.md)."""
+        other = next((r for r in results if r.org_change), None)
+        if other is not None and self.dialogs.ask_yes_no(
+            "Другая организация",
+            f"{other.errors[0][1]}.\n\nЗаменить ИНН и название этого ТСЖ данными из файла "
+            f"{other.path.name}?",
+        ):
+            self.load([other.path], replace_org=True)
 
     # ------------------------------------------------------------------ export
 
@@ -215,6 +227,14 @@ class DataPanel(ttk.Frame):
 
 
 SHOWN_BELOW = 15
+
+
+def table_files(folder: Path) -> list[Path]:
+    """The tables of «Загрузить папку…»: .csv and .xlsx, without Excel's lock files
+    (``~$Оплаты.xlsx`` while the book is open) and other junk (``is_junk``)."""
+    return sorted(p for p in folder.iterdir()
+                  if p.suffix.lower() in (".csv", ".xlsx") and not is_junk(folder, p.name)
+                  and p.is_file())  # fmt: skip
 
 
 def below_text(number: str, low: list[BelowPrevious]) -> str:

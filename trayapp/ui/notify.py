@@ -5,27 +5,56 @@ desktop-notifier (D-Bus ``org.freedesktop.Notifications`` on Linux, WinRT toasts
 10/11; macOS only from a signed bundle). Where that library is missing or fails, the
 ``fallback`` (pystray's ``icon.notify``: the Windows balloon, gtk) gets it instead; where
 neither works the text is still in the window's «События» (the caller puts it there), so
-nothing depends on a toast being seen. Imports no Tk and nothing of the core.
+nothing depends on a toast being seen. A body loses its control characters and, where the
+desktop renders markup, has ``&``, ``<``, ``>`` escaped (``plain``). A notifier that says it
+may not show anything (Windows: notifications turned off for the app) is a failure too: the
+balloon gets it. On Windows the toasts' app ID is ``APP_ID`` (an AppUserModelID has no
+spaces; desktop-notifier registers it, we name it «Мои счета», the uninstaller removes the
+key). Imports no Tk and nothing of the core.
 """
 
 from __future__ import annotations
 
 import logging
 import queue
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any
 
+from trayapp import plain
+
 log = logging.getLogger(__name__)
 
 APP_NAME = "Мои счета"
+APP_ID = "trayapp.MoiScheta"  # trayapp.nsi's AUMID: the uninstaller removes its key
+AUMID_KEY = "Software\\Classes\\AppUserModelId\\" + APP_ID
+
+
+def desktop_notifier() -> Any:
+    """desktop-notifier's notifier for this platform (raises where it cannot be had)."""
+    from desktop_notifier import DesktopNotifierSync
+
+    if sys.platform != "win32":
+        return DesktopNotifierSync(app_name=APP_NAME)
+    notifier = DesktopNotifierSync(app_name=APP_ID)  # it registers the ID under AUMID_KEY
+    try:
+        import winreg
+
+        with winreg.CreateKeyEx(winreg.HKEY_CURRENT_USER, AUMID_KEY) as key:
+            winreg.SetValueEx(key, "DisplayName", 0, winreg.REG_SZ, APP_NAME)
+    except (ImportError, OSError):  # ImportError: sys.platform faked by a test
+        log.warning("the notifications' display name stays %s", APP_ID)
+    return notifier
 
 
 class Notifier:
     """Shows ``(title, message)`` pairs one after another in a thread of its own."""
 
-    def __init__(self, fallback: Callable[[str, str], None] | None = None) -> None:
+    def __init__(self, fallback: Callable[[str, str], None] | None = None,
+                 factory: Callable[[], Any] = desktop_notifier) -> None:  # fmt: skip
         self.fallback = fallback
+        self.factory = factory
         self.shown = 0  # notifications handed to the OS (for the log and tests)
         self._queue: queue.Queue[tuple[str, str] | None] = queue.Queue()
         self._thread = threading.Thread(target=self._loop, name="trayapp-notify", daemon=True)
@@ -45,11 +74,14 @@ class Notifier:
             if item is None:
                 return
             title, message = item
+            title = plain.line(title)
+            # GNOME and KDE render a body's markup, links included; a WinRT toast and macOS
+            # take plain text (the library builds the toast's XML itself)
+            message = (plain.text(message) if sys.platform in ("win32", "darwin")
+                       else plain.markup(message))  # fmt: skip
             if notifier is None and not broken:
                 try:
-                    from desktop_notifier import DesktopNotifierSync
-
-                    notifier = DesktopNotifierSync(app_name=APP_NAME)
+                    notifier = self.factory()
                 except Exception:  # not installed, or no backend on this platform
                     log.warning("no desktop notifications: desktop-notifier unavailable",
                                 exc_info=True)  # fmt: skip
@@ -57,6 +89,8 @@ class Notifier:
             try:
                 if notifier is None:
                     raise RuntimeError("desktop-notifier unavailable")
+                if not notifier.has_authorisation():  # it would drop it without a word
+                    raise RuntimeError("notifications are turned off for the app")
                 notifier.send(title=title, message=message)
                 self.shown += 1
                 log.info("notification shown: %s", title)

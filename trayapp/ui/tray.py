@@ -40,8 +40,11 @@ from trayapp.ui.desktop import allow_foreground, prepare_dpi
 from trayapp.ui.notify import APP_NAME, Notifier
 from trayapp.ui.schedule_button import ScheduleButton
 from trayapp.ui.scheduler import Scheduler, settings_minutes, window_starter
+from trayapp.ui.tclpath import ascii_library_paths
 from trayapp.ui.ui_state import UiState
 from trayapp.ui.window import MainWindow
+from trayapp.ui.winquit import QuitListener
+from trayapp.ui.winsys import small_icon_px
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +54,7 @@ ASCII_TITLE = "Moi scheta - trayapp"
 POLL_MS = 100
 DOCK_WAIT_S = 5.0  # an icon not docked by then: the window opens (the icon keeps trying)
 MIN_ICON_PX = 16
+STOP_WAIT_S = 3.0  # «Выход»: how long the icon's loop may take to remove the icon
 ALREADY_RUNNING = "«Мои счета» уже запущены: окно работающей программы выведено на передний план."
 
 
@@ -66,6 +70,7 @@ class Tray:
         self._thread: threading.Thread | None = None
         self.started_at = 0.0
         self.schedule: Scheduler | None = None  # «Приостановить»/«Возобновить» (scheduler.py)
+        self.icon_px: Callable[[], int] = small_icon_px  # the size the tray shows (winsys.py)
 
     def start(self) -> bool:
         """Show the icon; False (and nothing shown) where there is no tray to dock in."""
@@ -151,8 +156,9 @@ class Tray:
             if hasattr(self.icon, "set_image"):  # xorg: drawn at the docked size, crisp
                 self.icon.set_image(lambda px: icons.tray_image(state.state, state.sent,
                                                                 state.received, px))  # fmt: skip
-            else:  # the OS scales it: 32 px is 16 px at 100 %, 32 px at 200 %
-                self.icon.icon = icons.tray_image(state.state, state.sent, state.received, 32)
+            else:  # Windows: drawn at the small icon's size, so the badge is not shrunk
+                self.icon.icon = icons.tray_image(state.state, state.sent, state.received,
+                                                  self.icon_px())  # fmt: skip
             if self.backend != "xorg":  # python-xlib writes WM_NAME as Latin-1
                 self.icon.title = state.tooltip[:127]
         except Exception:
@@ -174,12 +180,19 @@ class Tray:
         return bool(ok and min(width, height) >= MIN_ICON_PX)
 
     def stop(self) -> None:
+        """Remove the icon and wait for its loop to end: a process that exits first leaves a
+        dead icon in the Windows tray until the mouse passes over it."""
         if self.icon is not None:
             try:
                 self.icon.stop()
             except Exception:
                 log.exception("tray stop failed")
             self.icon = None
+        thread, self._thread = self._thread, None
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=STOP_WAIT_S)
+            if thread.is_alive():
+                log.warning("tray: the icon's loop did not end in %.0f s", STOP_WAIT_S)
 
 
 def _xorg_tray_host() -> bool:
@@ -264,6 +277,7 @@ def _run(home: str | None, paths: AppPaths, password: str | None, minimized: boo
     from trayapp.ui.common import Dialogs, log_tk_errors
 
     prepare_dpi()  # before the first tk.Tk(): sharp at 150 % on Windows
+    ascii_library_paths()  # and Tcl's init.tcl found under a Cyrillic user name (tclpath.py)
     try:
         _pid_file(paths).write_text(str(os.getpid()), encoding="ascii")
     except OSError:
@@ -295,13 +309,18 @@ def _run(home: str | None, paths: AppPaths, password: str | None, minimized: boo
     notifier = Notifier(fallback=tray.notify_fallback)
     window = MainWindow(root, Backend(home, password), on_state=make_on_state(tray, notifier))
     schedule_button = ScheduleButton(window, schedule)  # the same toggle in the window
+    window.backup_pane.start_of_day()  # backup.md: a backup at the first start of a day
     log.info("started: tray %s (%s)", "on" if tray_on else "off", tray.backend or "none")
+    # the installer asks a running tray to quit (Windows: a named event, winquit.py)
+    quit_listener = QuitListener(lambda: commands.put("quit"))
+    quit_listener.start()
     show_file = _show_request_file(paths)
     seen = [_mtime(show_file)]
 
     def quit_app() -> None:
         if window.worker.busy("exchange"):
             log.info("quitting while an exchange runs: the next session finishes its job")
+        quit_listener.stop()
         tray.stop()
         notifier.close()
         window.close()

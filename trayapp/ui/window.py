@@ -31,6 +31,7 @@ from trayapp.errors import AppError, PasswordError, ServerError
 from trayapp.settings import Settings
 from trayapp.ui import icon
 from trayapp.ui.backend import Backend, ExchangeOutcome, Snapshot
+from trayapp.ui.backup_pane import BackupPane
 from trayapp.ui.common import (
     APP_TITLE,
     CODING_LABELS,
@@ -133,6 +134,11 @@ class MainWindow(OldNames):
         self.notebook.add(self.data_panel, text="Данные")
         self.notebook.add(self.events, text="События")
         self.notebook.add(self.settings_form, text="Настройки")
+        self.backup_pane = BackupPane(self.settings_form.add_section("Резервные копии"), backend,
+                                      self.worker, self.dialogs, self.error, self.say,
+                                      self.refresh, lambda: self.settings_form.load(
+                                          *backend.load_settings()[::2]))  # fmt: skip
+        self.backup_pane.grid(row=0, column=0, columnspan=3, sticky="new")
         self._aliases()
 
         settings, exists, default_folder = backend.load_settings()

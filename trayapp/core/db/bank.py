@@ -1,8 +1,10 @@
 """SQL of bank statements, their incoming documents and the kept matches (spec/bank.md).
 
-``bank_documents`` holds each incoming document once: the unique key (payee's account,
-number, date, sum, payer's ИНН) makes a second import of a statement, or of one that
-overlaps it, add nothing (``INSERT … ON CONFLICT DO NOTHING``). ``bank_matches`` and
+``bank_documents`` holds each incoming document once: the unique key (kind, payee's
+account, number, date, sum, payer's account and ИНН; not the arrival date) makes a second
+import of a statement, or of one that overlaps it, add nothing (``INSERT … ON CONFLICT``);
+a held document whose arrival date was unknown (``entry_date`` = its ``Дата``) takes the one
+a later statement gives, and one whose purpose a later reading continues takes that. ``bank_matches`` and
 ``bank_match_documents`` keep the match of a payments registry as it was when the registry
 was accepted; ``bank_references`` the registries each purpose names, read at import.
 The matcher asks only for the documents that can matter: those naming a registry, and those
@@ -16,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from trayapp.core.db.connection import Database, now_text
+from trayapp.core.db.schema import BANK_IDENTITY_COLUMNS
 
 DocRow = tuple[int, str, str, int, str, str]  # id, number, entry_date, amount, payer_inn, purpose
 
@@ -42,14 +45,38 @@ def count_documents(db: Database) -> int:
     return int(db.scalar("SELECT COUNT(*) FROM bank_documents"))
 
 
+def purposes_length(db: Database, statement_id: int | None = None) -> int:
+    """The characters of all purposes held (of one statement's documents, when given): a
+    purpose completed by a later import shows as a change of the total."""
+    if statement_id is None:
+        value = db.scalar("SELECT SUM(LENGTH(purpose)) FROM bank_documents")
+    else:
+        value = db.scalar("SELECT SUM(LENGTH(purpose)) FROM bank_documents"
+                          " WHERE statement_id = ?", (statement_id,))  # fmt: skip
+    return int(value or 0)
+
+
+# a held document takes from a later statement what it lacked: the arrival date (when it had
+# none: entry_date = doc_date) and a purpose that continues its own (read by an older version
+# without its numbered lines); nothing it had is changed
+_NO_ARRIVAL = ("bank_documents.entry_date = bank_documents.doc_date"
+               " AND excluded.entry_date <> excluded.doc_date")  # fmt: skip
+_LONGER = ("LENGTH(excluded.purpose) > LENGTH(bank_documents.purpose) AND"
+           " SUBSTR(excluded.purpose, 1, LENGTH(bank_documents.purpose)) = bank_documents.purpose")  # fmt: skip
+
+
 def insert_documents(db: Database, statement_id: int, rows: Iterable[tuple[Any, ...]]) -> None:
     """Rows of (payee_account, number, doc_date, amount, payer_inn, entry_date, kind, payer,
-    payer_account, purpose); those held before are skipped."""
+    payer_account, purpose); those held before are not added again."""
     db.executemany(
         "INSERT INTO bank_documents (statement_id, payee_account, number, doc_date, amount,"
         " payer_inn, entry_date, kind, payer, payer_account, purpose)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (payee_account, number, doc_date, amount, payer_inn) DO NOTHING",
+        f" ON CONFLICT ({BANK_IDENTITY_COLUMNS}) DO UPDATE SET"
+        f" entry_date = CASE WHEN {_NO_ARRIVAL} THEN excluded.entry_date"
+        " ELSE bank_documents.entry_date END,"
+        f" purpose = CASE WHEN {_LONGER} THEN excluded.purpose ELSE bank_documents.purpose END"
+        f" WHERE ({_NO_ARRIVAL}) OR ({_LONGER})",
         ((statement_id, *r) for r in rows),
     )
 
@@ -198,6 +225,28 @@ def keep_match(
         "INSERT INTO bank_match_documents (file_id, document_id, bound) VALUES (?, ?, ?)",
         ((file_id, doc_id, int(bound)) for doc_id, bound in documents),
     )
+
+
+def held_documents(
+    db: Database, first: str | None, last: str | None, limit: int | None = None
+) -> list[tuple[Any, ...]]:
+    """Incoming documents held whose arrival day is from ``first`` to ``last`` (either may be
+    None): (id, entry_date, number, amount, payer, payer_inn, purpose, kind), by day then id;
+    with ``limit``, the latest that many (still in that order)."""
+    where, params = [], []
+    if first:
+        where.append("entry_date >= ?")
+        params.append(first)
+    if last:
+        where.append("entry_date <= ?")
+        params.append(last)
+    cond = (" WHERE " + " AND ".join(where)) if where else ""
+    cols = "id, entry_date, number, amount, payer, payer_inn, purpose, kind"
+    if limit is None:
+        return db.all(f"SELECT {cols} FROM bank_documents{cond} ORDER BY entry_date, id", params)
+    rows = db.all(f"SELECT {cols} FROM bank_documents{cond} ORDER BY entry_date DESC, id DESC"
+                  " LIMIT ?", [*params, limit])  # fmt: skip
+    return rows[::-1]
 
 
 def statements_count(db: Database) -> int:

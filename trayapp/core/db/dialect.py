@@ -13,6 +13,7 @@ Imports nothing of the app.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -63,8 +64,11 @@ def _drop_references(m: re.Match[str]) -> str:
     return _REFERENCES.sub("", m.group(0))
 
 
-def ddl(sql: str, dialect: str) -> str:
-    """A migration (or a temporary table's definition) in the form ``dialect`` takes."""
+def ddl(sql: str | Mapping[str, str], dialect: str) -> str:
+    """A migration (or a temporary table's definition) in the form ``dialect`` takes; a
+    migration that differs between the two is a mapping of dialect -> its text."""
+    if not isinstance(sql, str):
+        sql = sql[dialect]
     if dialect == "sqlite":
         return sql.replace("/*WITHOUT_ROWID*/", "WITHOUT ROWID")
     sql = sql.replace("/*WITHOUT_ROWID*/", "")

@@ -16,6 +16,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from trayapp import plain
 from trayapp.core.db.connection import Database, now_text
 
 
@@ -60,7 +61,7 @@ def record_file(
         " rows_count = COALESCE(excluded.rows_count, files.rows_count),"
         " total = COALESCE(excluded.total, files.total),"
         " detail = excluded.detail, updated_at = excluded.updated_at",
-        (name, direction, sha256, kind, status, rows, total, detail, now, now),
+        (name, direction, sha256, kind, status, rows, total, plain.text(detail), now, now),
     )
     return int(
         db.scalar("SELECT id FROM files WHERE direction = ? AND name = ?", (direction, name))
@@ -70,7 +71,7 @@ def record_file(
 def set_status(db: Database, direction: str, name: str, status: str, detail: str = "") -> None:
     db.execute(
         "UPDATE files SET status = ?, detail = ?, updated_at = ? WHERE direction = ? AND name = ?",
-        (status, detail, now_text(), direction, name),
+        (status, plain.text(detail), now_text(), direction, name),
     )
 
 
@@ -156,8 +157,9 @@ def events_since(db: Database, at: str, level: str) -> list[str]:
 
 
 def add_event(db: Database, level: str, text: str, seen: bool = False) -> None:
+    """An event; a server's or a file's words in ``text`` lose their control characters."""
     db.execute("INSERT INTO events (at, level, text, seen) VALUES (?, ?, ?, ?)",
-               (now_text(), level, text, 1 if seen else 0))  # fmt: skip
+               (now_text(), level, plain.text(text), 1 if seen else 0))  # fmt: skip
 
 
 def unseen_events(db: Database, mark_seen: bool = True) -> list[tuple[str, str, str]]:

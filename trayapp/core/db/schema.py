@@ -249,5 +249,50 @@ CREATE TABLE bank_references (
 CREATE INDEX bank_references_registry ON bank_references(ref_date, ref_number);
 """
 
-MIGRATIONS: list[str] = [V1, V2, V3, V4, V5]
+BANK_IDENTITY = """
+CREATE UNIQUE INDEX bank_documents_identity ON bank_documents
+    (payee_account, number, doc_date, amount, kind, payer_account, payer_inn);
+"""
+# the columns of that key, for ``ON CONFLICT (…)``
+BANK_IDENTITY_COLUMNS = "payee_account, number, doc_date, amount, kind, payer_account, payer_inn"
+
+# V6 (bank.md, issue 16): a document is the same when its kind (``СекцияДокумент=``), the
+# payee's account, number, date, sum, the payer's account and ИНН are: a payment order and a
+# payment request of one number, date and sum are two documents (the old key dropped the
+# second). The columns were kept since V4, so every held row keeps the kind and payer's
+# account it was read with. SQLite cannot drop a table's UNIQUE clause: the table is built
+# again with the same ids, the references to it checked at the commit (defer_foreign_keys).
+V6_SQLITE = """
+PRAGMA defer_foreign_keys = ON;
+CREATE TABLE bank_documents_v5 AS SELECT * FROM bank_documents;
+DROP TABLE bank_documents;
+CREATE TABLE bank_documents (
+    id INTEGER PRIMARY KEY,
+    statement_id INTEGER NOT NULL REFERENCES bank_statements(id),
+    payee_account TEXT NOT NULL,
+    number TEXT NOT NULL,
+    doc_date TEXT NOT NULL,
+    amount INTEGER NOT NULL,
+    payer_inn TEXT NOT NULL DEFAULT '',
+    entry_date TEXT NOT NULL,
+    kind TEXT NOT NULL DEFAULT '',
+    payer TEXT NOT NULL DEFAULT '',
+    payer_account TEXT NOT NULL DEFAULT '',
+    purpose TEXT NOT NULL DEFAULT ''
+);
+INSERT INTO bank_documents (id, statement_id, payee_account, number, doc_date, amount,
+    payer_inn, entry_date, kind, payer, payer_account, purpose)
+    SELECT id, statement_id, payee_account, number, doc_date, amount, payer_inn, entry_date,
+    kind, payer, payer_account, purpose FROM bank_documents_v5 ORDER BY id;
+DROP TABLE bank_documents_v5;
+CREATE INDEX bank_documents_entry ON bank_documents(entry_date);
+CREATE INDEX bank_documents_amount ON bank_documents(amount, entry_date);
+""" + BANK_IDENTITY
+V6_POSTGRESQL = """
+ALTER TABLE bank_documents
+    DROP CONSTRAINT bank_documents_payee_account_number_doc_date_amount_payer_i_key;
+""" + BANK_IDENTITY
+V6 = {"sqlite": V6_SQLITE, "postgresql": V6_POSTGRESQL}
+
+MIGRATIONS: list[str | dict[str, str]] = [V1, V2, V3, V4, V5, V6]
 VERSION = len(MIGRATIONS)

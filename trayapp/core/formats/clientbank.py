@@ -5,7 +5,9 @@ Every Russian bank client exports it for 1C («Выгрузка в 1С», ``kl_t
 ``СекцияРасчСчет`` … ``КонецРасчСчет``, document sections ``СекцияДокумент=<kind>`` …
 ``КонецДокумента``, and ``КонецФайла``. ``parse(data)`` takes the file's bytes (or text) and
 returns a ``Statement`` with amounts in integer kopecks, or raises ``StatementError`` holding
-every ``(line, message)`` found; nothing else escapes it. ``render`` writes a statement back
+every ``(line, message)`` found; nothing else escapes it. A value the documents do not need
+(the header's dates and ``ВерсияФормата``, anything of a ``СекцияРасчСчет``) that cannot be
+read is left out with a warning in ``Statement.warnings``, never an error. ``render`` writes a statement back
 (for tests, benchmarks and the demo). Pure: no I/O, imports nothing of the app but
 ``values`` and ``errors``.
 
@@ -30,6 +32,7 @@ MAX_ERRORS = 1000
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
 _AMOUNT = re.compile(r"(-?)(\d{1,15})(?:[.,](\d{1,2}))?", re.ASCII)
+_VERSION = re.compile(r"\d{1,3}(?:\.\d{1,3}){0,3}", re.ASCII)
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
 _BOM = b"\xef\xbb\xbf"
 
@@ -51,7 +54,7 @@ class BankDocument:
     payee: str = ""
     received: date | None = None  # ``ДатаПоступило``
     written_off: date | None = None  # ``ДатаСписано``
-    purpose: str = ""  # ``НазначениеПлатежа``, else its parts 1…6 joined with spaces
+    purpose: str = ""  # ``НазначениеПлатежа`` and its parts 1…6 joined with spaces
     extra: dict[str, str] = field(default_factory=dict)  # every other key, as read
 
     @property
@@ -86,6 +89,8 @@ class Statement:
     accounts: tuple[str, ...] = ()
     sections: tuple[AccountSection, ...] = ()
     documents: tuple[BankDocument, ...] = ()
+    # values left out as unreadable (line, message), by line: the statement loads without them
+    warnings: tuple[tuple[int, str], ...] = ()
 
     def period(self) -> tuple[date | None, date | None]:
         """``ДатаНачала``/``ДатаКонца``, or the first and last document dates where absent."""
@@ -152,9 +157,26 @@ def _declared(data: bytes) -> str:
 # ---------------------------------------------------------------------------- parsing
 
 
+def join_purpose(whole: str, parts: list[str]) -> str:
+    """``НазначениеПлатежа`` and its parts ``НазначениеПлатежа1``…``6``, joined with spaces.
+    Many bank clients write the text whole and again split into lines: where one holds the
+    other (spaces aside), it is taken once."""
+    tail = " ".join(p for p in parts if p)
+    if not tail or not whole:
+        return whole or tail
+    w, t = "".join(whole.split()), "".join(tail.split())
+    if t in w:
+        return whole
+    if w in t:
+        return tail
+    return f"{whole} {tail}"
+
+
+
 class _Parser:
     def __init__(self) -> None:
         self.errors: list[tuple[int, str]] = []
+        self.warnings: list[tuple[int, str]] = []
         self.header: dict[str, str] = {}
         self.header_lines: dict[str, int] = {}
         self.accounts: list[str] = []
@@ -165,6 +187,17 @@ class _Parser:
         if len(self.errors) < MAX_ERRORS:
             self.errors.append((line, message))
 
+    def warn(self, line: int, message: str) -> None:
+        if len(self.warnings) < MAX_ERRORS:
+            self.warnings.append((line, f"{message} — не учтена"))
+
+    def optional_date(self, line: int, key: str, value: str) -> date | None:
+        """A date nothing depends on: one that cannot be read is a warning."""
+        d = parse_date(value) if value else None
+        if value and d is None:
+            self.warn(line, f"неверная дата {key}: {_short(value)}")
+        return d
+
     def date(self, line: int, key: str, value: str) -> date | None:
         if not value:
             return None
@@ -173,24 +206,29 @@ class _Parser:
             self.error(line, f"неверная дата: {key}={value}")
         return d
 
-    def amount(self, line: int, key: str, value: str, signed: bool = False) -> int | None:
+    def amount(self, line: int, key: str, value: str) -> int | None:
         m = _AMOUNT.fullmatch(value)
-        if m is None or (m.group(1) and not signed):
+        if m is None or m.group(1):
             self.error(line, f"неверная сумма: {key}={value}")
             return None
-        k = kopecks(m.group(2), m.group(3))
-        return -k if m.group(1) else k
+        return kopecks(m.group(2), m.group(3))
 
     def section(self, start: int, pairs: list[tuple[int, str, str]]) -> None:
         at = {k: n for n, k, _ in pairs}
         values = {k: v for _, k, v in pairs}
 
         def day(key: str) -> date | None:
-            return self.date(at.get(key, start), key, values.get(key, ""))
+            return self.optional_date(at.get(key, start), key, values.get(key, ""))
 
         def money(key: str) -> int | None:
             v = values.get(key, "")
-            return self.amount(at.get(key, start), key, v, signed=True) if v else None
+            m = _AMOUNT.fullmatch(v)
+            if v and m is None:
+                self.warn(at.get(key, start), f"неверная сумма {key}: {_short(v)}")
+            if not v or m is None:
+                return None
+            k = kopecks(m.group(2), m.group(3))
+            return -k if m.group(1) else k
 
         self.sections.append(
             AccountSection(
@@ -227,10 +265,8 @@ class _Parser:
                              values.pop("ДатаПоступило", ""))  # fmt: skip
         written_off = self.date(where.get("ДатаСписано", start), "ДатаСписано",
                                 values.pop("ДатаСписано", ""))  # fmt: skip
-        purpose = values.pop("НазначениеПлатежа", "")
-        parts = [values.pop(k, "") for k in PURPOSE_PARTS]
-        if not purpose:
-            purpose = " ".join(p for p in parts if p)
+        purpose = join_purpose(values.pop("НазначениеПлатежа", ""),
+                               [values.pop(k, "") for k in PURPOSE_PARTS])  # fmt: skip
         payer = values.pop("Плательщик", "") or values.get("Плательщик1", "")
         if not ok or day is None or amount is None:
             return
@@ -259,14 +295,20 @@ class _Parser:
         h = self.header
 
         def day(key: str) -> date | None:
-            return self.date(self.header_lines.get(key, 0), key, h.get(key, ""))
+            return self.optional_date(self.header_lines.get(key, 0), key, h.get(key, ""))
 
+        version = h.get("ВерсияФормата", "")
+        if version and not _VERSION.fullmatch(version):
+            self.warn(self.header_lines["ВерсияФормата"],
+                      f"неверная версия ВерсияФормата: {_short(version)}")  # fmt: skip
+            version = ""
         return Statement(
-            version=h.get("ВерсияФормата", ""), encoding=codec,
+            version=version, encoding=codec,
             sender=h.get("Отправитель", ""), receiver=h.get("Получатель", ""),
             created=day("ДатаСоздания"), date_from=day("ДатаНачала"), date_to=day("ДатаКонца"),
             accounts=tuple(self.accounts), sections=tuple(self.sections),
             documents=tuple(self.documents),
+            warnings=tuple(sorted(self.warnings, key=lambda w: w[0])),
         )  # fmt: skip
 
 

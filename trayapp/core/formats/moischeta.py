@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from datetime import date, datetime
 
+from trayapp import plain
 from trayapp.core import values as v
 from trayapp.core.formats.records import (
     CODINGS,
@@ -497,10 +498,11 @@ _ROW_READERS = {
 
 
 def clean(text: str) -> str:
-    """A text field as a writer must put it: no ``;``, no line breaks, trimmed."""
+    """A text field as a writer must put it: no ``;``, no line breaks, no control characters
+    (a registry's ESC or NUL quoted in our rejection: ``?``), trimmed."""
     if ";" in text or "\n" in text or "\r" in text:
         text = text.replace(";", ",").replace("\r", " ").replace("\n", " ")
-    return text.strip()
+    return plain.line(text).strip()
 
 
 def render_header(h: Header) -> list[str]:

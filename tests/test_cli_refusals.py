@@ -1,0 +1,101 @@
+"""Refusals of the command line said in Russian and nothing else (issue 16 item 5): a failed
+.xlsx export, a server URL that does not parse, a folder with control characters."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.test_cli import run
+
+
+def _lock(folder: Path, locked: bool) -> None:
+    """A folder nobody can write into (root writes through a mode: ``chattr +i`` then)."""
+    if os.geteuid() != 0:
+        os.chmod(folder, 0o500 if locked else 0o700)
+        return
+    r = subprocess.run(["chattr", "+i" if locked else "-i", str(folder)], capture_output=True)
+    if r.returncode != 0 and locked:
+        pytest.skip(f"chattr: {r.stderr.decode().strip()}")
+
+
+@pytest.fixture()
+def demo(tmp_path: Path) -> Path:
+    home = tmp_path / "home"
+    r = run(home, "demo", "--accounts", "20", "--no-tray",
+            env={"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"})
+    assert r.returncode == 0, r.stderr
+    return home
+
+
+@pytest.fixture()
+def locked(tmp_path: Path) -> Iterator[Path]:
+    folder = tmp_path / "только чтение"
+    folder.mkdir()
+    _lock(folder, True)
+    try:
+        yield folder
+    finally:
+        _lock(folder, False)
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_export_to_a_folder_that_cannot_be_written(
+    demo: Path, locked: Path, tmp_path: Path, suffix: str
+) -> None:
+    out = locked / f"оплаты{suffix}"
+    r = run(demo, "export", "payments", "--out", str(out))
+    assert r.returncode == 1
+    assert r.stdout == ""
+    assert r.stderr == f"Не удалось записать файл {out}: нет прав на запись: {locked}\n"
+    assert list(locked.iterdir()) == []
+    # nothing was marked exported: the rows are all there the next time
+    good = tmp_path / f"p{suffix}"
+    r = run(demo, "--json", "export", "payments", "--out", str(good))
+    assert r.returncode == 0 and json.loads(r.stdout)["rows"] > 0, r.stderr
+
+
+def test_server_url_that_does_not_parse_names_the_reason(tmp_path: Path) -> None:
+    r = run(tmp_path / "h", "settings", "set", "server_url", "http://[::1")
+    assert r.returncode == 1
+    assert r.stderr == ("адрес сервера http://[::1 не разбирается: не закрыта "
+                        "квадратная скобка адреса IPv6 (пример: https://[2001:db8::1]/api/v1)\n")
+    r = run(tmp_path / "h", "settings", "set", "server_url", "https://сервер:99999/api/v1")
+    assert r.returncode == 1
+    assert r.stderr == ("адрес сервера https://сервер:99999/api/v1 не "
+                        "разбирается: порт — целое число от 1 до 65535\n")
+
+
+@pytest.mark.parametrize("name", ["обмен\x1b[31m", "обмен\x07", "обмен\x00", "об\u202eмен",
+                                  "обмен\nвторая"])
+def test_folder_with_control_characters_is_refused(tmp_path: Path, name: str) -> None:
+    home = tmp_path / "h"
+    folder = tmp_path / name
+    r = subprocess.run([sys.executable, "-m", "trayapp", "--home", str(home), "settings", "set",
+                        "folder", str(folder)], capture_output=True, env=_env(),
+                       timeout=120) if "\x00" not in name else None  # fmt: skip
+    if r is None:  # a NUL cannot be passed in argv: through the function the CLI calls
+        from trayapp.errors import SettingsError
+        from trayapp.settings import Settings, set_value
+
+        with pytest.raises(SettingsError, match="управляющ"):
+            set_value(Settings(), "folder", str(folder))
+        return
+    err = r.stderr.decode("utf-8")
+    assert r.returncode == 1, err
+    assert "управляющие символы" in err and "\x1b" not in err and "\x07" not in err
+    assert not folder.exists()
+    shown = run(home, "settings", "show", "--json")
+    assert json.loads(shown.stdout)["folder"] != str(folder)
+
+
+def _env() -> dict[str, str]:
+    e = dict(os.environ)
+    e.pop("TRAYAPP_HOME", None)
+    return e
