@@ -72,6 +72,8 @@ class App:
         from trayapp import associations, autostart
 
         associations.check_apart(self.paths, s, self.settings)
+        if s.autostart and not self.settings.autostart:  # the one entry starts the list's tray
+            associations.ensure_listed(self.paths)
         if s.autostart != settings_mod.with_os_autostart(s).autostart:
             autostart.set_enabled(s.autostart)
         settings_mod.save(self.paths, s)

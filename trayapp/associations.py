@@ -268,6 +268,33 @@ def add(name: str, home: str | None = None) -> Association:
     return a
 
 
+def _unused(a: Association) -> bool:
+    """A home nobody ever set up (no settings file, no database file)."""
+    p = a.paths
+    return not settings_mod.exists(p) and not p.default_database.exists()
+
+
+def ensure_listed(paths: AppPaths) -> Association | None:
+    """Put a home turned on for autostart into the list (the one autostart entry starts the
+    tray of the list): named by its org, else by its folder. None when listed already. The
+    implied default home is left out of a list it never was used in (at login it would
+    open an empty association on «Первый запуск»)."""
+    items = _load()
+    if of_home(paths, [_named(a) for a in items]) is not None:
+        return None
+    if not list_file().exists() and _unused(items[0]):
+        items = []
+    named = [_named(a) for a in items]
+    base = org_name(paths) or paths.config_dir.name or UNNAMED
+    name, n = base, 2
+    while any(a.name.casefold() == name.casefold() for a in named):
+        name, n = f"{base} ({n})", n + 1
+    a = Association(name, paths.config_dir)
+    save([*named, a])
+    log.info("autostart: home %s added to the list of associations", paths.config_dir)
+    return a
+
+
 def rename(old: str, new: str) -> Association:
     items = load()
     a = find(old, items)

@@ -15,7 +15,6 @@ import pytest
 
 from trayapp.core.demo import DemoInfo
 from trayapp.emulator.server import Emulator
-from trayapp.ui.tray import ALREADY_RUNNING
 
 from .conftest import OWN_DISPLAY
 from .test_window import configure
@@ -64,7 +63,12 @@ def test_single_instance(xdisplay: str, home: Path) -> None:
         second = subprocess.run([sys.executable, "-c", START, str(home)], capture_output=True,
                                 text=True, timeout=30, env=dict(os.environ, TRAYAPP_NO_TRAY="1"))  # fmt: skip
         assert second.returncode == 0
-        assert ALREADY_RUNNING in second.stderr
+        assert "уже запущены: окно работающей программы" in second.stderr
+        from trayapp.associations import org_name
+        from trayapp.paths import AppPaths
+
+        name = org_name(AppPaths.resolve(home))
+        assert name and f"«Мои счета» ({name}) уже запущены" in second.stderr  # which one
         assert (home / "data" / "trayapp.show").is_file()  # the first is asked to show itself
         assert first.poll() is None  # and keeps running
         wait(lambda: "show requested" in log_text(home), 10, "the first to take the request")

@@ -109,6 +109,7 @@ def import_file(
     columns: Mapping[str, str] | None = None,
     check: bool = False,
     store: ChoiceStore | None = None,
+    failure_event: bool = True,
 ) -> ImportResult:
     """Import one table file of ``kind``; ImportFileError tells its bad rows.
 
@@ -116,7 +117,8 @@ def import_file(
     header text; internal or Russian names) are choices by hand; without them a choice
     remembered in ``store`` for a file of the same header is used. A load that succeeds with
     choices by hand keeps them in ``store``. ``check``: read and check everything, load
-    nothing (no event either). ``progress`` hears the rows read so far ("load")."""
+    nothing (no event either). ``progress`` hears the rows read so far ("load").
+    ``failure_event``: journal a refusal here (``import_batch`` words its own)."""
     _check_kind(kind)
     path = Path(path)
     try:
@@ -133,7 +135,7 @@ def import_file(
             except (OSError, UnicodeDecodeError) as exc:
                 raise AppError(f"Не удалось прочитать файл {path}: {exc}") from exc
     except AppError as exc:
-        if not check:
+        if not check and failure_event:
             _failed_event(db, kind, path, exc)
         raise
     hand = bool(columns) or sheet is not None or header_row is not None

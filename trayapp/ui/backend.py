@@ -167,35 +167,16 @@ class Backend:
         """Load billing-data files, each of the kind its name or header says, in the order
         their rows refer to each other; a file with bad rows loads nothing (its rows are
         listed), an unrecognised one is named and skipped."""
-        from trayapp.core import import_kind, importer
-        from trayapp.core.org_change import OrgChangeError, import_org
-        from trayapp.errors import ImportFileError
+        from trayapp.core.import_batch import load_files
+        from trayapp.core.import_choices import ChoiceStore
 
-        out: list[LoadedFile] = []
-        known: list[tuple[Path, str]] = []
-        for p in paths:
-            kind = import_kind.recognise(p)
-            if kind is None:
-                out.append(LoadedFile(p, "", 0, [(0, "не понятно, что это за таблица: "
-                                                    "назовите файл по виду данных")]))  # fmt: skip
-            else:
-                known.append((p, kind))
         with self.app() as a:
-            for p, kind in import_kind.order(known):
-                try:
-                    if kind == "org":  # another ИНН only when the accountant said so
-                        r = import_org(a.db, p, replace_org, progress)
-                    else:
-                        r = importer.import_file(a.db, kind, p, progress)
-                except OrgChangeError as exc:
-                    out.append(LoadedFile(p, kind, 0, [(0, exc.message)], org_change=True))
-                except ImportFileError as exc:
-                    out.append(LoadedFile(p, kind, 0, list(exc.errors)))
-                except AppError as exc:
-                    out.append(LoadedFile(p, kind, 0, [(0, exc.message)]))
-                else:
-                    out.append(LoadedFile(p, kind, r.rows, [], r.inserted, r.updated))
-        return out
+            done = load_files(a.db, paths, progress, ChoiceStore(a.paths.import_choices_file),
+                              replace_org)  # fmt: skip
+        return [LoadedFile(o.path, o.kind, o.result.rows if o.result else 0, o.errors,
+                           o.result.inserted if o.result else 0,
+                           o.result.updated if o.result else 0, org_change=o.org_change)
+                for o in done]  # fmt: skip
 
     def export(self, kind: str, out: Path) -> tuple[Path | None, int]:
         """Accepted payments or readings not exported before into ``out``: (file, rows);
@@ -284,6 +265,11 @@ class Backend:
         from trayapp.passwords import keyring_usable
 
         return keyring_usable()
+
+    def org_inn(self) -> str | None:
+        """The association's ИНН (the window's title names it), None before it is loaded."""
+        with self.app() as a:
+            return _org_or_none(a)
 
     def remember_password(self, password: str) -> None:
         """Use ``password`` for the sessions of this run only (memory, never a file)."""

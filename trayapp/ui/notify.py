@@ -56,12 +56,13 @@ class Notifier:
         self.fallback = fallback
         self.factory = factory
         self.shown = 0  # notifications handed to the OS (for the log and tests)
-        self._queue: queue.Queue[tuple[str, str] | None] = queue.Queue()
+        self._queue: queue.Queue[tuple[str, str, Callable[[], None] | None] | None] = queue.Queue()
         self._thread = threading.Thread(target=self._loop, name="trayapp-notify", daemon=True)
         self._thread.start()
 
-    def send(self, title: str, message: str) -> None:
-        self._queue.put((title, message))
+    def send(self, title: str, message: str, on_click: Callable[[], None] | None = None) -> None:
+        """Queue one notification; ``on_click`` (any thread) where the desktop reports a click."""
+        self._queue.put((title, message, on_click))
 
     def close(self) -> None:
         self._queue.put(None)
@@ -73,7 +74,7 @@ class Notifier:
             item = self._queue.get()
             if item is None:
                 return
-            title, message = item
+            title, message, on_click = item
             title = plain.line(title)
             # GNOME and KDE render a body's markup, links included; a WinRT toast and macOS
             # take plain text (the library builds the toast's XML itself)
@@ -91,7 +92,10 @@ class Notifier:
                     raise RuntimeError("desktop-notifier unavailable")
                 if not notifier.has_authorisation():  # it would drop it without a word
                     raise RuntimeError("notifications are turned off for the app")
-                notifier.send(title=title, message=message)
+                if on_click is not None:
+                    notifier.send(title=title, message=message, on_clicked=on_click)
+                else:
+                    notifier.send(title=title, message=message)
                 self.shown += 1
                 log.info("notification shown: %s", title)
             except Exception:

@@ -34,15 +34,13 @@ import filelock
 from trayapp import console
 from trayapp.errors import AppError
 from trayapp.paths import AppPaths
+from trayapp.ui import assoc_tray, tray_process
 from trayapp.ui import icon as icons
-from trayapp.ui import tray_process
 from trayapp.ui.desktop import allow_foreground, prepare_dpi
 from trayapp.ui.notify import APP_NAME, Notifier
-from trayapp.ui.schedule_button import ScheduleButton
-from trayapp.ui.scheduler import Scheduler, settings_minutes, window_starter
+from trayapp.ui.scheduler import Scheduler
 from trayapp.ui.tclpath import ascii_library_paths
 from trayapp.ui.ui_state import UiState
-from trayapp.ui.window import MainWindow
 from trayapp.ui.winquit import QuitListener
 from trayapp.ui.winsys import small_icon_px
 
@@ -70,6 +68,7 @@ class Tray:
         self._thread: threading.Thread | None = None
         self.started_at = 0.0
         self.schedule: Scheduler | None = None  # «Приостановить»/«Возобновить» (scheduler.py)
+        self.menu_rows: Callable[[], list[tuple[int, str]]] | None = None  # the associations
         self.icon_px: Callable[[], int] = small_icon_px  # the size the tray shows (winsys.py)
 
     def start(self) -> bool:
@@ -95,15 +94,7 @@ class Tray:
         if self.backend == "xorg" and not _xorg_tray_host():
             log.warning("no tray: no system tray host on this X display")
             return False
-        item = pystray.MenuItem
-        menu = pystray.Menu(
-            item("Обмен сейчас", self._on("exchange"), default=True),
-            item("Открыть окно", self._on("show")),
-            item("Открыть каталог обмена", self._on("folder")),
-            *([item(self.schedule.menu_text, self._on("pause"))] if self.schedule else []),
-            pystray.Menu.SEPARATOR,
-            item("Выход", self._on("quit")),
-        )
+        menu = self._menu(pystray)
         xorg = self.backend == "xorg"
         if xorg:  # docks once, hears clicks, never blocks the Tk thread (xorg_icon.py)
             from trayapp.ui.xorg_icon import DockedIcon
@@ -117,6 +108,28 @@ class Tray:
         self._thread = threading.Thread(target=self._run, name="trayapp-tray", daemon=True)
         self._thread.start()
         return True
+
+    def _menu(self, pystray: Any) -> Any:
+        """One submenu per association («Обмен», «Открыть окно», «Открыть каталог обмена»),
+        then «Обмен во всех» (the click), «Добавить ТСЖ…», the schedule's pause, «Выход»;
+        rebuilt from ``menu_rows`` each time it opens (states and the list change)."""
+        item, menu = pystray.MenuItem, pystray.Menu
+        rows = self.menu_rows or (lambda: [])
+
+        def items() -> Any:
+            for i, text in rows():
+                yield item(text, menu(item("Обмен", self._on(f"exchange:{i}")),
+                                      item("Открыть окно", self._on(f"show:{i}")),
+                                      item("Открыть каталог обмена", self._on(f"folder:{i}"))))  # fmt: skip
+            yield menu.SEPARATOR
+            yield item("Обмен во всех", self._on("exchange"), default=True)
+            yield item("Добавить ТСЖ…", self._on("add"))
+            if self.schedule is not None:
+                yield item(self.schedule.menu_text, self._on("pause"))
+            yield menu.SEPARATOR
+            yield item("Выход", self._on("quit"))
+
+        return menu(items)
 
     def _on(self, command: str) -> Any:
         def callback(_icon: Any = None, _item: Any = None) -> None:
@@ -224,7 +237,8 @@ def make_on_state(tray: Tray, notifier: Notifier) -> Callable[[UiState], None]:
 # ---------------------------------------------------------------------------- entry
 
 
-def run_tray(home: str | None, password: str | None = None, minimized: bool = False) -> int:
+def run_tray(home: str | None, password: str | None = None, minimized: bool = False,
+             show: str | None = None) -> int:
     """Run the tray icon and the window until «Выход» (or the window closes without a tray).
 
     ``password`` stands for the keyring's (the demo knows the emulator's); ``minimized`` (the
@@ -244,10 +258,10 @@ def run_tray(home: str | None, password: str | None = None, minimized: bool = Fa
         lock.acquire()
     except filelock.Timeout:
         _ask_to_show(paths)
-        console.err(ALREADY_RUNNING)
+        console.err(assoc_tray.already_running(assoc_tray.associations_of(home)))
         return 0
     try:
-        return _run(home, paths, password, minimized)
+        return _run(home, paths, password, minimized, show)
     finally:
         lock.release()
 
@@ -271,9 +285,9 @@ def _ask_to_show(paths: AppPaths) -> None:
         log.warning("cannot ask the running instance to show itself: %s", exc)
 
 
-def _run(home: str | None, paths: AppPaths, password: str | None, minimized: bool) -> int:
+def _run(home: str | None, paths: AppPaths, password: str | None, minimized: bool,
+         show: str | None = None) -> int:
     from trayapp.app import App, setup_logging
-    from trayapp.ui.backend import Backend
     from trayapp.ui.common import Dialogs, log_tk_errors
 
     prepare_dpi()  # before the first tk.Tk(): sharp at 150 % on Windows
@@ -300,16 +314,17 @@ def _run(home: str | None, paths: AppPaths, password: str | None, minimized: boo
         root.destroy()
         console.err(f"{exc.title}: {exc.message}")
         return 1
+    items = assoc_tray.associations_of(home)  # no --home: every association of the list
     commands: queue.Queue[str] = queue.Queue()
     tray = Tray(commands)
-    schedule = tray.schedule = Scheduler(settings_minutes(home))
+    pause = tray.schedule = Scheduler(lambda: 0)  # the menu's pause: every association's
     if minimized:
         root.withdraw()  # at login: no window flashing up while it is built
     tray_on = tray.start()  # before the window is built: the icon shows as soon as it can
     notifier = Notifier(fallback=tray.notify_fallback)
-    window = MainWindow(root, Backend(home, password), on_state=make_on_state(tray, notifier))
-    schedule_button = ScheduleButton(window, schedule)  # the same toggle in the window
-    window.backup_pane.start_of_day()  # backup.md: a backup at the first start of a day
+    desk = assoc_tray.make_desk(root, items, password, tray, notifier, lambda: quit_app())
+    desk.show(max(0, next((i for i, a in enumerate(items) if a.name == show), 0)))
+    window = desk.window  # the first shown; its first start opens it in settings mode
     log.info("started: tray %s (%s)", "on" if tray_on else "off", tray.backend or "none")
     # the installer asks a running tray to quit (Windows: a named event, winquit.py)
     quit_listener = QuitListener(lambda: commands.put("quit"))
@@ -318,12 +333,12 @@ def _run(home: str | None, paths: AppPaths, password: str | None, minimized: boo
     seen = [_mtime(show_file)]
 
     def quit_app() -> None:
-        if window.worker.busy("exchange"):
+        if desk.busy():
             log.info("quitting while an exchange runs: the next session finishes its job")
         quit_listener.stop()
         tray.stop()
         notifier.close()
-        window.close()
+        desk.close()
         try:
             root.destroy()
         except tk.TclError:  # already gone
@@ -346,7 +361,7 @@ def _run(home: str | None, paths: AppPaths, password: str | None, minimized: boo
         log.info("tray: icon docked after %.0f s: %s", DOCK_WAIT_S, docked)
         if docked is False:
             log.warning("tray: the icon did not dock: the window opens")
-            window.show()
+            desk.window.show()
 
     def poll() -> None:
         nonlocal tray_on
@@ -356,30 +371,26 @@ def _run(home: str | None, paths: AppPaths, password: str | None, minimized: boo
                 command = commands.get_nowait()
             except queue.Empty:
                 break
-            if command == "exchange":
-                window.exchange(from_tray=True)
-            elif command == "show":
-                window.show()
-            elif command == "folder":
-                window.open_folder()
+            if command == "exchange" and not tray.has_menu and tray.icon is not None:
+                desk.exchange_all()  # no menu (xorg): a click exchanges in all, shows the window
+            elif assoc_tray.handle(desk, command):
+                pass
             elif command == "no-tray":
                 tray.icon, tray_on = None, False
-                window.show()
+                desk.window.show()
             elif command == "pause":
-                schedule_button.toggle()
+                desk.set_paused(pause.toggle())
+                with contextlib.suppress(Exception):
+                    tray.icon.update_menu()
             elif command == "quit":
                 quit_app()
                 return
-        schedule.tick(window_starter(window))
-        schedule_button.refresh()
-        with contextlib.suppress(Exception):  # the menu's «Приостановить»/«Возобновить»
-            if tray.icon is not None and schedule_button.changed():
-                tray.icon.update_menu()
+        desk.tick()  # results, each association's schedule, the next session of a round
         mtime = _mtime(show_file)
         if mtime != seen[0]:
             seen[0] = mtime
             log.info("show requested by a second start")
-            window.show()
+            desk.window.show()
         root.after(POLL_MS, poll)
 
     window.on_quit = quit_app
