@@ -74,20 +74,22 @@ def size_of(folder: Path) -> int:
 
 
 RUN = ("import resource, sys\nfrom trayapp.cli import main\nrc = main(sys.argv[1:])\n"
-       "sys.stderr.write(f'\\nmaxrss {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\\n')\n"
+       "u = resource.getrusage(resource.RUSAGE_SELF)\n"
+       "sys.stderr.write(f'\\nmaxrss {u.ru_maxrss} {u.ru_utime + u.ru_stime}\\n')\n"
        "sys.exit(rc)\n")
 
 
-def child(*args: str) -> tuple[float, float, str]:
-    """(seconds, its own peak RSS in MB, stdout) of ``trayapp ARGS`` in a fresh process."""
+def child(*args: str) -> tuple[float, float, float, str]:
+    """(seconds, CPU seconds, its own peak RSS in MB, stdout) of ``trayapp ARGS`` in a fresh
+    process (the CPU time tells what the wall time is on a machine others share)."""
     t = time.perf_counter()
     r = subprocess.run([sys.executable, "-c", RUN, *args], capture_output=True, text=True,
                        cwd=ROOT)  # fmt: skip
     took = time.perf_counter() - t
     if r.returncode:
         raise SystemExit(f"trayapp {' '.join(args)}: {r.stderr}")
-    rss = [int(x.split()[1]) for x in r.stderr.splitlines() if x.startswith("maxrss ")][-1]
-    return took, rss / 1024, r.stdout
+    rss, cpu = [x.split()[1:] for x in r.stderr.splitlines() if x.startswith("maxrss ")][-1]
+    return took, float(cpu), int(rss) / 1024, r.stdout
 
 
 def main() -> None:
@@ -105,16 +107,17 @@ def main() -> None:
     print(f"home: database {db_mb:.0f} MB, exchange folder {tree_mb:.0f} MB in {files} files")
     for run in range(args.runs):
         shutil.rmtree(home / "data" / "backups", ignore_errors=True)
-        took, rss, out = child("--home", str(home), "--json", "backup")
+        took, cpu, rss, out = child("--home", str(home), "--json", "backup")
         info = json.loads(out)
-        print(f"backup {run + 1}: {took:.1f} s, peak RSS {rss:.0f} MB, zip {info['size'] / 1e6:.0f} MB, {info['members']} "
+        print(f"backup {run + 1}: {took:.1f} s (CPU {cpu:.1f} s), peak RSS {rss:.0f} MB, zip {info['size'] / 1e6:.0f} MB, {info['members']} "
               f"members, verified {info['verified']}")  # fmt: skip
         target = OUT / "backup_restored"
         shutil.rmtree(target, ignore_errors=True)
-        took, rss, _ = child("--home", str(home), "restore", info["file"], "--to-home", str(target))
-        print(f"restore --to-home {run + 1}: {took:.1f} s, peak RSS {rss:.0f} MB")
+        took, cpu, rss, _ = child("--home", str(home), "restore", info["file"], "--to-home",
+                                  str(target))  # fmt: skip
+        print(f"restore --to-home {run + 1}: {took:.1f} s (CPU {cpu:.1f} s), peak RSS {rss:.0f} MB")
         shutil.rmtree(target, ignore_errors=True)
-    print(f"cpu count {os.cpu_count()}")
+    print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -562,7 +562,14 @@ def cmd_demo(args: argparse.Namespace) -> None:
 def cmd_tray(args: argparse.Namespace) -> None:
     from trayapp.ui.tray import run_tray
 
-    code = run_tray(args.home, minimized=bool(getattr(args, "minimized", False)))
+    assoc = getattr(args, "assoc", None)
+    if assoc and args.home:
+        raise UsageError("--assoc и --home вместе нельзя: укажите что-то одно")
+    if assoc:  # the tray of the whole list, opened on that association
+        from trayapp.associations import find
+
+        assoc = find(assoc).name
+    code = run_tray(args.home, minimized=bool(getattr(args, "minimized", False)), show=assoc)
     if code:
         raise SystemExit(code)
 

@@ -196,6 +196,31 @@ def test_a_name_taken_between_the_check_and_the_write(db: Database, tmp_path: Pa
     assert r.file == tmp_path / "payments_20261127_101500_2.csv" and r.rows == 1
 
 
+def test_without_hard_links_a_taken_name_is_never_overwritten(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """FAT, some network shares: no hard links, a name is reserved by an exclusive create
+    instead; the earlier export and the accountant's own file stay as they were."""
+    def no_link(src: object, dst: object) -> None:
+        raise OSError(1, "no hard links here")
+
+    monkeypatch.setattr(os, "link", no_link)
+    accept_payments(db, "P1.txt", "000001", [("a-1", "2026-11-05 19:44:02", "8030001", 1, 100)])
+    first = export(db, "payments", None, False, NOW, tmp_path)
+    assert first.file == tmp_path / "payments_20261127_101500.csv"
+    before = first.file.read_bytes()
+    accept_payments(db, "P2.txt", "000003", [("b-1", "2026-11-07 10:00:00", "8030002", 3, 200)])
+    second = export(db, "payments", None, False, NOW, tmp_path)  # the same second
+    assert second.file == tmp_path / "payments_20261127_101500_2.csv"
+    assert first.file.read_bytes() == before
+    assert [r[2] for r in read_csv(second.file)[1:]] == ["b-1"]
+    (tmp_path / "mine.csv").write_bytes(b"the accountant's own file")
+    with pytest.raises(AppError, match="уже есть"):
+        export(db, "payments", Path("mine.csv"), True, NOW, tmp_path)
+    assert (tmp_path / "mine.csv").read_bytes() == b"the accountant's own file"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
 def test_readings_csv(db: Database, tmp_path: Path) -> None:
     accept_readings(db, "000002", [("r-1", "2026-11-05 09:00:00", 115500, False),
                                    ("r-2", "2026-11-05 10:00:00", 9000, True)])

@@ -32,7 +32,8 @@ def state(home: Path) -> dict[str, Any]:
     snap = snapshot(home)
     rows = dict(snap["rows"])
     rows["events"] = [e for e in rows["events"] if "Резервная копия" not in e
-                      and "Восстановлено из" not in e]  # fmt: skip
+                      and "Восстановлено из" not in e
+                      and "Восстановление не выполнено" not in e]  # fmt: skip
     return {**snap, "rows": rows}
 
 

@@ -3,7 +3,8 @@ notifications through dunst on a private D-Bus, the icon docked in trayer.
 
 In the process: the switcher names the three, a click on one shows its window alone and the
 title names it («ТСЖ «…» (ИНН …) — Мои счета»); a round of sessions runs one after another
-and a notification about the third (its window never built) is titled with its name. In a
+and a notification about the third (its window never built) is titled with its name; a click
+on the notification opens the window on it. In a
 child started as the autostart entry starts it (``tray --minimized``, no home): one icon
 docked for the three, and the window it opens names the first.
 """
@@ -121,6 +122,11 @@ def test_switcher_title_and_a_notification_naming_the_association(
     wait_for(lambda: any("Payments_20261106_001.txt" in c for c in notify_calls(bus)))
     mine = [c for c in notify_calls(bus) if "Payments_20261106_001.txt" in c]
     assert len(mine) == 1 and f'string "{names[2]}"' in mine[0]  # titled with its name
+    # a click on it (dunst's default action) opens the window on «Клёны»
+    subprocess.run(["dunstctl", "action", "0"], check=True, timeout=10)
+    pump(root, lambda: desk.tick() or (desk.current == 2 and desk.window is not None
+         and desk.window.snapshot is not None and ORGS[2][0] in root.title()), 30)  # fmt: skip
+    assert root.title() == f"ТСЖ «Клёны» (ИНН {ORGS[2][0]}) — Мои счета"
     assert desk.state() == "attention" or desk.entries[2].state in ("attention", "error")
     assert desk.tooltip().splitlines()[2].startswith(f"{names[2]}: ")
     assert len(desk.tooltip().splitlines()) == 3
@@ -165,3 +171,92 @@ def _exchanged(home: Path) -> bool:
     finally:
         app.close()
 
+
+
+def test_settings_list_adds_and_removes_an_association(
+        root: tk.Tk, three: list[tuple[Path, Emulator]], tmp_path: Path) -> None:  # fmt: skip
+    from .conftest import RecordingDialogs
+
+    dialogs = RecordingDialogs()
+    desk = assoc_tray.make_desk(root, assoc_tray.associations_of(None), "demo",
+                                Tray(queue.Queue()), Notifier(), lambda: None, dialogs)  # fmt: skip
+    desk.show(0)
+    pump(root, lambda: desk.window.snapshot is not None)
+    pane = desk.entries[0].pane
+    assert list(pane.names.get(0, "end")) == [n for _, n in ORGS]
+    pane.asker = lambda _parent: "ТСЖ «Липы»"
+    pane.add_button.invoke()  # «Добавить ТСЖ…»: a new home, then its first-start settings
+    pump(root, lambda: desk.window.snapshot is not None)
+    assert [e.name for e in desk.entries][-1] == "ТСЖ «Липы»" and desk.current == 3
+    assert desk.window.first_start and desk.window.in_settings_mode()
+    assert root.title() == "ТСЖ «Липы» — Мои счета"  # no ИНН before its data are loaded
+    listed = json.loads((tmp_path / "first" / "associations.json").read_text("utf-8"))
+    new_home = Path(listed["associations"][3]["home"])
+    assert new_home.parent == tmp_path / "first" / "data" / "ТСЖ" and new_home.is_dir()
+    # «Убрать из списка» on «Сосны»: asked first, the list only, its data stay
+    desk.show(1)
+    pump(root, lambda: ORGS[1][0] in root.title())
+    pane = desk.entries[1].pane
+    pane.fill()
+    dialogs.answers = [True]
+    pane.remove_button.invoke()
+    assert dialogs.shown[-1][0] == "confirm" and str(three[1][0]) in dialogs.shown[-1][2]
+    assert [e.name for e in desk.entries] == [ORGS[0][1], ORGS[2][1], "ТСЖ «Липы»"]
+    listed = json.loads((tmp_path / "first" / "associations.json").read_text("utf-8"))
+    assert [a["name"] for a in listed["associations"]] == [e.name for e in desk.entries]
+    assert (three[1][0] / "settings.json").is_file()  # its data stay where they were
+    pump(root, lambda: ORGS[0][0] in root.title())  # the first is shown instead
+    desk.close()
+
+
+def test_the_menu_has_a_submenu_per_association(xdisplay: str) -> None:
+    import pystray  # the dummy backend under the test display (conftest)
+
+    commands: queue.Queue[str] = queue.Queue()
+    tray = Tray(commands)
+    tray.has_menu = True  # as on Windows and gtk (xorg's docked icon has none)
+    tray.menu_rows = lambda: [(0, "ТСЖ «Берёзка» — всё в порядке"),
+                              (1, "ТСЖ «Сосны» — ждут внимания")]  # fmt: skip
+    items = list(tray._menu(pystray).items)
+    texts = [str(i.text) for i in items if i is not pystray.Menu.SEPARATOR]
+    assert texts == ["ТСЖ «Берёзка» — всё в порядке", "ТСЖ «Сосны» — ждут внимания",
+                     "Обмен во всех", "Добавить ТСЖ…", "Выход"]  # fmt: skip
+    sub = list(items[1].submenu.items)
+    assert [str(i.text) for i in sub] == ["Обмен", "Открыть окно", "Открыть каталог обмена"]
+    for i in sub:
+        i(None)  # what a click on the entry does
+    default = next(i for i in items if i is not pystray.Menu.SEPARATOR and i.default)
+    default(None)
+    got = [commands.get_nowait() for _ in range(4)]
+    assert got == ["exchange:1", "show:1", "folder:1", "exchange"]
+
+
+def test_schedules_run_one_after_another(root: tk.Tk, three: list[tuple[Path, Emulator]]) -> None:
+    from trayapp.ui.scheduler import Scheduler
+
+    desk = assoc_tray.make_desk(root, assoc_tray.associations_of(None), "demo",
+                                Tray(queue.Queue()), Notifier(), lambda: None)  # fmt: skip
+    desk.show(0)
+    pump(root, lambda: desk.window.snapshot is not None)
+    now = [0.0]
+    for e in desk.entries:  # every 5 minutes each, all due at the same moment
+        e.schedule = Scheduler(lambda: 5, clock=lambda: now[0], first_delay=1.0)
+        assert e.schedule.minutes == 5
+    now[0] = 2.0
+    desk.tick()
+    assert desk.round_running == 0 and list(desk.round) == [1, 2]  # one at a time
+    seen_running: set[int] = set()
+
+    def done() -> bool:
+        desk.tick()
+        if desk.round_running is not None:
+            seen_running.add(desk.round_running)
+            assert sum(e.running for e in desk.entries) <= 1
+        return not desk.busy() and not desk.round
+
+    pump(root, done, 90)
+    assert seen_running == {0, 1, 2}
+    assert all(_exchanged(h) for h, _ in three)
+    desk.tick()  # not due again before its interval
+    assert desk.round_running is None and not desk.round
+    desk.close()

@@ -68,7 +68,8 @@ def test_backup_verify_and_restore_from_the_window(root: tk.Tk, home: Path, othe
     data = bytearray(copy.read_bytes())  # one byte of the database changed
     with zipfile.ZipFile(copy) as zf:
         info = zf.getinfo("database.sqlite")
-    data[info.header_offset + 100] ^= 0xFF
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data[start + info.compress_size // 2] ^= 0xFF
     good_bytes = copy.read_bytes()
     copy.write_bytes(bytes(data))
     pane.reload()

@@ -185,6 +185,23 @@ def _backup_settings(zf: zipfile.ZipFile) -> dict[str, Any]:
 # ---------------------------------------------------------------------------- in place
 
 
+def _tray_locks(paths: AppPaths) -> list[Path]:
+    """The locks a tray serving this home holds: its own, and, for a home in the list of
+    associations, the one tray's of the list (associations.md)."""
+    out = [paths.lock_file]
+    try:
+        from trayapp import associations
+
+        listed = associations.list_file().exists()  # else the default home alone
+        if listed and associations.of_home(paths, associations._load()) is not None:
+            common = associations.default_paths().lock_file
+            if common != paths.lock_file:
+                out.append(common)
+    except (AppError, OSError, ValueError):
+        log.warning("the list of associations is unreadable", exc_info=True)
+    return out
+
+
 @contextlib.contextmanager
 def home_locks(paths: AppPaths, db: Database, tray_held: bool) -> Iterator[None]:
     """Every lock of the home, or ``BackupError`` naming what runs."""
@@ -195,8 +212,8 @@ def home_locks(paths: AppPaths, db: Database, tray_held: bool) -> Iterator[None]
         except filelock.Timeout as exc:
             raise BackupError(f"{NOT_DONE}восстановление уже идёт") from exc
         stack.callback(restore.release)
-        if not tray_held:
-            tray = filelock.FileLock(str(paths.lock_file), timeout=0)
+        for held in ([] if tray_held else _tray_locks(paths)):
+            tray = filelock.FileLock(str(held), timeout=0)
             try:
                 tray.acquire()
             except filelock.Timeout as exc:
@@ -221,7 +238,26 @@ def restore_in_place(backup: Path, paths: AppPaths, settings: Settings,
                      clock: Callable[[], datetime] = datetime.now,
                      progress: Progress = no_progress, tray_held: bool = False
                      ) -> RestoreResult:  # fmt: skip
-    """Restore ``backup`` into the home of ``paths`` (see the module docstring)."""
+    """Restore ``backup`` into the home of ``paths`` (see the module docstring); a refusal
+    or a failure is an event in «События» too."""
+    try:
+        return _restore_in_place(backup, paths, settings, clock, progress, tray_held)
+    except AppError as exc:
+        try:
+            db = open_database(settings.database_target(paths))
+            try:
+                with db.transaction():
+                    events.record(db, exc.message, "error", seen=True)
+            finally:
+                db.close()
+        except AppError:
+            log.warning("cannot record the failed restore", exc_info=True)
+        raise
+
+
+def _restore_in_place(backup: Path, paths: AppPaths, settings: Settings,
+                      clock: Callable[[], datetime], progress: Progress, tray_held: bool
+                      ) -> RestoreResult:  # fmt: skip
     manifest = _checked(backup, progress)
     pg_backup = manifest.get("database") == "postgresql"
     db = open_database(settings.database_target(paths))

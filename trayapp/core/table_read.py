@@ -30,6 +30,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from trayapp.core import xlsx_guard
 from trayapp.core.import_columns import header_text
 from trayapp.errors import AppError
 
@@ -342,6 +343,7 @@ class XlsxSource(Source):
         import openpyxl  # deferred: a second to import, needed only for .xlsx
 
         self.name = path.name
+        xlsx_guard.check(path)  # sizes, ratios, DTDs, cell lengths: before openpyxl unpacks
         try:
             self._wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except OSError:

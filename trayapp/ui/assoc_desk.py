@@ -108,6 +108,7 @@ class Desk:
         self.round: deque[int] = deque()
         self.round_running: int | None = None
         self.results: queue.Queue[tuple[Entry, Any, AppError | None]] = queue.Queue()
+        self.clicks: queue.Queue[int] = queue.Queue()  # notifications clicked (any thread)
         self.paused = False
         self.switcher = Switcher(root, self.show)
         self.switcher.pack(side="top", fill="x")
@@ -173,8 +174,8 @@ class Desk:
     def _notify(self, e: Entry, text: str) -> None:
         index = self.entries.index(e)
 
-        def clicked() -> None:  # in the notifier's thread: the Tk thread opens it
-            self.root.after(0, lambda: self._open(index))
+        def clicked() -> None:  # in the notifier's thread: the Tk thread's tick opens it
+            self.clicks.put(index)
 
         self.notify(e.name, text, clicked)
 
@@ -245,6 +246,10 @@ class Desk:
             except queue.Empty:
                 break
             self._headless_done(e, outcome, error)
+        while not self.clicks.empty():
+            index = self.clicks.get_nowait()
+            if index < len(self.entries):
+                self._open(index)
         for i, e in enumerate(self.entries):
             if not self.paused and e.schedule.due():
                 e.schedule.started()

@@ -42,7 +42,8 @@ def already_running(items: list[Association]) -> str:
 
 
 def make_desk(root: tk.Tk, items: list[Association], password: str | None, tray: Any,
-              notifier: Any, on_quit: Any) -> Desk:  # fmt: skip
+              notifier: Any, on_quit: Any, dialogs: Any = None) -> Desk:  # fmt: skip
+    """The tray's ``Desk``; ``dialogs`` stand for the windows' own (tests record them)."""
     from trayapp.ui.backend import Backend
     from trayapp.ui.window import MainWindow, UiState
 
@@ -52,7 +53,7 @@ def make_desk(root: tk.Tk, items: list[Association], password: str | None, tray:
         return Backend(home, password)
 
     def make_window(e: Any, on_state: Any) -> MainWindow:
-        win = MainWindow(root, e.backend, on_state=on_state)
+        win = MainWindow(root, e.backend, dialogs, on_state=on_state)
         win.on_quit = on_quit
         e.schedule_button = ScheduleButton(win, e.schedule)  # this association's schedule
         pane = AssocPane(win.settings_form.add_section("ТСЖ"), holder[0], win.dialogs)

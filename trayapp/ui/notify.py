@@ -15,6 +15,7 @@ key). Imports no Tk and nothing of the core.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import queue
 import sys
@@ -27,6 +28,7 @@ from trayapp import plain
 log = logging.getLogger(__name__)
 
 APP_NAME = "Мои счета"
+CLICK_POLL_S = 0.25  # how often the idle thread lets desktop-notifier hear a click
 APP_ID = "trayapp.MoiScheta"  # trayapp.nsi's AUMID: the uninstaller removes its key
 AUMID_KEY = "Software\\Classes\\AppUserModelId\\" + APP_ID
 
@@ -70,8 +72,13 @@ class Notifier:
     def _loop(self) -> None:
         notifier: Any = None
         broken = False
+        clickable = False  # a notification with ``on_click`` was shown: listen for clicks
         while True:
-            item = self._queue.get()
+            try:
+                item = self._queue.get(timeout=CLICK_POLL_S if clickable else None)
+            except queue.Empty:
+                _hear_clicks(notifier)
+                continue
             if item is None:
                 return
             title, message, on_click = item
@@ -94,6 +101,7 @@ class Notifier:
                     raise RuntimeError("notifications are turned off for the app")
                 if on_click is not None:
                     notifier.send(title=title, message=message, on_clicked=on_click)
+                    clickable = True
                 else:
                     notifier.send(title=title, message=message)
                 self.shown += 1
@@ -106,3 +114,15 @@ class Notifier:
                         self.shown += 1
                     except Exception:
                         log.warning("notification not shown by the fallback", exc_info=True)
+
+
+def _hear_clicks(notifier: Any) -> None:
+    """Run desktop-notifier's own event loop a moment: its synchronous wrapper runs it only
+    inside its calls, so a click on a notification (a D-Bus signal) would never be heard."""
+    loop = getattr(notifier, "_loop", None)
+    if loop is None or loop.is_running():
+        return
+    try:
+        loop.run_until_complete(asyncio.sleep(0.02))
+    except Exception:
+        log.debug("notification clicks unavailable", exc_info=True)

@@ -44,7 +44,11 @@ class PendingPane(ttk.LabelFrame):
                                                                           "background")))  # fmt: skip
         self.split.pack(side="left", fill="both", expand=True)
         top = ttk.Frame(self.split)
-        bottom = ttk.Frame(self.split)
+        # below: the selected registry's transfers, and every transfer the bank holds
+        bottom = ttk.Notebook(self.split)
+        matched, held = ttk.Frame(bottom, padding=4), ttk.Frame(bottom, padding=4)
+        bottom.add(matched, text="Сверка выбранного реестра")
+        bottom.add(held, text="Поступления по выписке")
         self.accept_result_var = tk.StringVar(self, "")
         fixed_label(top, self.accept_result_var, 3)[0].pack(side="bottom", fill="x",
                                                             pady=(4, 0))  # fmt: skip
@@ -84,8 +88,8 @@ class PendingPane(ttk.LabelFrame):
         self.xlsx_button = button("Отчёт в Excel", self.report_xlsx,
                                   "Отчёт по последнему принятому реестру ещё раз, в Excel",
                                   state="disabled")  # fmt: skip
-        self.bank = BankPanel(bottom, self.tree, self.buttons, ctx.worker, ctx.backend,
-                              ctx.dialogs, ctx.refresh, ctx.error)  # fmt: skip
+        self.bank = BankPanel(matched, self.tree, self.buttons, ctx.worker, ctx.backend,
+                              ctx.dialogs, ctx.refresh, ctx.error, held)  # fmt: skip
         # in the column of buttons, apart from the list's own; its check fills the pane
         self.bank.load_button.pack_configure(side="top", fill="x", padx=0, pady=(12, 3))
         self.bank.transfers.master.pack_configure(fill="both", expand=True)  # type: ignore[attr-defined]
@@ -95,7 +99,7 @@ class PendingPane(ttk.LabelFrame):
         line = int(ttk.Style(self).lookup("Treeview", "rowheight") or 20)
         self.split.add(top, minsize=line * 6, stretch="always")
         self.split.add(bottom, minsize=line * 4, stretch="always")
-        self.bottom = bottom  # the bank's part: held documents may go beside its check
+        self.bottom = bottom  # the bank's part: a tab per list
 
     # ------------------------------------------------------------------ showing
 
@@ -109,7 +113,7 @@ class PendingPane(ttk.LabelFrame):
             self.tree.selection_set(selected)
         elif snap.pending:
             self.tree.selection_set(snap.pending[0].file)
-        self.bank.show(snap.bank, snap.statements, self.selected())
+        self.bank.show(snap.bank, snap.statements, self.selected(), snap.transfers)
 
     def update_buttons(self) -> None:
         chosen = self.selected() is not None
