@@ -149,6 +149,8 @@ def setup_logging(paths: AppPaths, verbose: bool, kind: str = "cli") -> None:
     stderr gets nothing (the CLI prints itself)."""
     root = logging.getLogger()
     if any(getattr(h, "_trayapp", False) for h in root.handlers):
+        # set up first thing by fatal.run (a failed start is logged); the setting's level now
+        root.setLevel(logging.DEBUG if verbose else logging.INFO)
         return
     try:
         private_dir(paths.log_dir)

@@ -5,7 +5,9 @@ Linux: ``$XDG_CONFIG_HOME/autostart/trayapp.desktop`` (XDG autostart; ``~/.confi
 default); macOS: ``~/Library/LaunchAgents/<LABEL>.plist`` with ``RunAtLoad``. Each starts
 ``trayapp tray --minimized`` (only the icon). The entry itself is the truth: the installers
 write the same entry, and ``is_enabled`` reads it back, so the setting shown is what the OS
-will do. No GUI, nothing of the core; ``winreg`` only on Windows.
+will do; on Windows that includes Task Manager's «Отключено» (``StartupApproved\\Run``), which
+turning autostart on clears. No GUI, nothing of the core; ``winreg`` only on Windows (tests
+pass a winreg-shaped fake).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import plistlib
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from trayapp.errors import SettingsError
 from trayapp.fsutil import remove_file, write_atomic
@@ -97,35 +100,62 @@ def _run_value(cmd: list[str]) -> str:
     return subprocess.list2cmdline(cmd)
 
 
-if sys.platform == "win32":
+APPROVED_KEY = r"Software\Microsoft\Windows\CurrentVersion\Explorer\StartupApproved\Run"
+
+
+def _winreg() -> Any:
+    if sys.platform != "win32":
+        raise OSError("no registry here")
     import winreg
 
-    def _winreg_get() -> str | None:
-        try:
-            with winreg.OpenKey(winreg.HKEY_CURRENT_USER, RUN_KEY) as key:
-                value, _ = winreg.QueryValueEx(key, NAME)
-                return str(value)
-        except OSError:
-            return None
+    return winreg
 
-    def _winreg_set(value: str | None) -> None:
-        access = winreg.KEY_SET_VALUE
-        with winreg.CreateKeyEx(winreg.HKEY_CURRENT_USER, RUN_KEY, 0, access) as key:
-            if value is None:
-                try:
-                    winreg.DeleteValue(key, NAME)
-                except FileNotFoundError:
-                    pass
-            else:
-                winreg.SetValueEx(key, NAME, 0, winreg.REG_SZ, value)
 
-else:
-
-    def _winreg_get() -> str | None:
+def _winreg_get(reg: Any = None) -> str | None:
+    reg = reg or _winreg()
+    try:
+        with reg.OpenKey(reg.HKEY_CURRENT_USER, RUN_KEY) as key:
+            value, _ = reg.QueryValueEx(key, NAME)
+            return str(value)
+    except OSError:
         return None
 
-    def _winreg_set(value: str | None) -> None:
-        raise OSError("no registry here")
+
+def _delete_value(reg: Any, path: str) -> None:
+    try:
+        with reg.OpenKey(reg.HKEY_CURRENT_USER, path, 0, reg.KEY_SET_VALUE) as key:
+            reg.DeleteValue(key, NAME)
+    except FileNotFoundError:
+        pass
+
+
+def _winreg_set(value: str | None, reg: Any = None) -> None:
+    reg = reg or _winreg()
+    if value is None:
+        _delete_value(reg, RUN_KEY)
+    else:
+        with reg.CreateKeyEx(reg.HKEY_CURRENT_USER, RUN_KEY, 0, reg.KEY_SET_VALUE) as key:
+            reg.SetValueEx(key, NAME, 0, reg.REG_SZ, value)
+    # Task Manager's Startup tab keeps its «disabled» here, beside the Run value: turning
+    # autostart on (or off) is the accountant's newer word, so its mark goes
+    _delete_value(reg, APPROVED_KEY)
+
+
+def _disabled_by_windows(reg: Any = None) -> bool:
+    """Whether Task Manager (Startup tab) or Settings → Startup turned the entry off: the
+    first byte of the StartupApproved value is odd (02/06 on, 03/07 off)."""
+    reg = reg or _winreg()
+    try:
+        with reg.OpenKey(reg.HKEY_CURRENT_USER, APPROVED_KEY) as key:
+            data, _ = reg.QueryValueEx(key, NAME)
+    except OSError:
+        return False
+    return isinstance(data, bytes) and len(data) > 0 and bool(data[0] & 1)
+
+
+def windows_enabled(reg: Any = None) -> bool:
+    """The Run value is there and Windows has not turned it off."""
+    return _winreg_get(reg) is not None and not _disabled_by_windows(reg)
 
 
 # ---------------------------------------------------------------------------- the setting
@@ -142,7 +172,7 @@ def entry_location() -> str:
 
 def is_enabled() -> bool:
     if sys.platform == "win32":
-        return _winreg_get() is not None
+        return windows_enabled()
     if sys.platform == "darwin":
         return launch_agent_file().is_file()
     return xdg_autostart_file().is_file()

@@ -21,9 +21,17 @@ from trayapp import plain
 
 
 class _Null(io.TextIOBase):
-    """Where text goes when there is no console: nowhere, without an error."""
+    """Where text goes when there is no console: nowhere, without an error; the last few
+    thousand characters are kept, for a windowed program to show when it fails (fatal.py)."""
+
+    KEEP = 4000
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.kept = ""
 
     def write(self, text: str) -> int:
+        self.kept = (self.kept + text)[-self.KEEP :]
         return len(text)
 
     def isatty(self) -> bool:
@@ -59,11 +67,20 @@ def isatty(name: str = "stdout") -> bool:
         return False
 
 
+def lost_text(name: str = "stderr") -> str | None:
+    """What was written to ``sys.<name>`` where there is no console; None where there is one."""
+    s = getattr(sys, name, None)
+    return s.kept if isinstance(s, _Null) else None
+
+
 def write(name: str, text: str) -> None:
     """Write ``text`` to ``sys.<name>``; characters it cannot encode become ``?``, and so do
     control characters (a server's ESC sequences would drive the terminal: ``plain``)."""
     s = _stream(name)
     if s is None:
+        null = getattr(sys, name, None)
+        if isinstance(null, _Null):
+            null.write(plain.text(text))
         return
     text = plain.text(text)
     try:

@@ -8,6 +8,8 @@ trayapp-cli.exe.
 import sys
 
 from trayapp.cli import main
+from trayapp.fatal import run
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # the log first; a failed start of the windowed trayapp.exe shown in a message box
+    sys.exit(run(main))

@@ -25,7 +25,8 @@ from trayapp.errors import StatementError
 DATA = Path(__file__).resolve().parent.parent / "data" / "bank"
 GOOD = sorted((DATA / "good").glob("*.txt"))
 BROKEN = sorted((DATA / "broken").glob("*.txt"))
-SAMPLES = [p.read_bytes() for p in GOOD + BROKEN]
+CORPUS = sorted((DATA / "corpus").glob("*.txt"))  # real-world shapes (test_bank_corpus.py)
+SAMPLES = [p.read_bytes() for p in GOOD + BROKEN + CORPUS]
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 

@@ -28,6 +28,8 @@ from trayapp.core.importer import import_file, import_rows
 from trayapp.errors import ImportFileError, RegistryError
 
 HEADER = ["account", "service_code", "period", "amount"]
+# accounts Excel may have stripped of their zeros: 7005 fits one, 7006 two
+ZEROS = "0007005;Нулев;;ул. Титова;1;;;;;\n0007006;Двойнов;;ул. Титова;2;;;;;\n007006;Двойнова;;ул. Титова;3;;;;;\n"
 
 _AMOUNT_CHARS = "0123456789" * 2 + " ,.-+\u00a0e"
 amount_text = st.one_of(
@@ -37,11 +39,14 @@ amount_text = st.one_of(
     st.text(_AMOUNT_CHARS, max_size=9),
 )
 account_text = st.sampled_from(["8030001", "8030002", " 8030001", "8030001 ", "", "9999999",
-                                "803000１", "8030005"])  # 8030001 opened 02.2015, 8030005 07.2020-07.2026
+                                "803000１", "8030005",  # 8030001 opened 02.2015, 8030005 07.2020-07.2026
+                                # without leading zeros: one account fits, two fit, or exact
+                                "7005", "07005", "0007005", "7006", "007006", "Итого", "Всего:"])
 service_text = st.sampled_from(["1", "2", "3", "002", " 1", "", "9", "0"])
 period_text = st.sampled_from(["10.2026", "09.2026", "13.2026", "", " 10.2026", "1.2026",
                                "10.1899", "10,2026", "01.2015", "02.2015", "07.2026",
-                               "08.2026", "12.2019", "01.2020"])
+                               "08.2026", "12.2019", "01.2020", "01.10.2026", "31.10.2026",
+                               "2026-10", "Октябрь 2026", "октябрь 2026 г.", "32.10.2026"])
 accrual_row = st.tuples(account_text, service_text, period_text, amount_text)
 
 
@@ -50,7 +55,7 @@ def base() -> Iterator[Database]:
     with tempfile.TemporaryDirectory() as tmp:
         db = Database(Path(tmp) / "b.db")
         for kind, text in (("org", ORG), ("providers", PROVIDERS), ("services", SERVICES),
-                           ("accounts", ACCOUNTS)):
+                           ("accounts", ACCOUNTS + ZEROS)):
             import_file(db, kind, write(Path(tmp) / f"{kind}.csv", text))
         yield db
         db.close()
@@ -64,7 +69,7 @@ def _outcome(db: Database, run: Any) -> tuple[Any, ...]:
         return ("refused", exc.errors, exc.message)
     got = [tuple(x) for x in db.all("SELECT * FROM accruals ORDER BY 1, 2, 3")]
     db.execute("DELETE FROM accruals")
-    return ("imported", r.rows, r.inserted, r.updated, got)
+    return ("imported", r.rows, r.inserted, r.updated, r.notes, got)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -73,6 +78,9 @@ def _outcome(db: Database, run: Any) -> tuple[Any, ...]:
 @example(rows=[("8030001", "1", "10.2026", "5"), ("8030002", "1", "10.2026", "")])
 @example(rows=[("8030001", "1", "08.2026", "5"), ("8030005", "1", "08.2026", "5")])  # after closing
 @example(rows=[("8030002", "1", "12.2019", "5"), ("8030005", "2", "12.2019", "5")])  # before opening
+@example(rows=[("7005", "1", "10.2026", "5"), ("7005", "1", "01.10.2026", "5"), ("7006", "1", "10.2026", "5")])
+@example(rows=[("8030001", "1", "10.2026", "5"), ("Итого", "", "", "5"), ("8030002", "1", "10.2026", "x")])
+@example(rows=[("7005", "1", "Октябрь 2026", "5"), ("8030001", "1", "2026-10", "1 234,50")])
 def test_accruals_fast_path_is_the_full_check(base: Database, rows: list[tuple[str, ...]]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         text = ";".join(HEADER) + "\n" + "".join(";".join(r) + "\n" for r in rows)
@@ -122,7 +130,7 @@ def test_accrual_amounts_are_read_as_written(
     rows = [(*key, text) for key, (text, _) in zip(keys, amounts, strict=True)]
     expected = sorted((ACCOUNT_IDS[a], int(s), int(p[3:] + p[:2]), k)
                       for (a, s, p), (_, k) in zip(keys, amounts, strict=True))  # fmt: skip
-    imported = ("imported", len(rows), len(rows), 0, expected)
+    imported = ("imported", len(rows), len(rows), 0, (), expected)
     with tempfile.TemporaryDirectory() as tmp:
         text = ";".join(HEADER) + "\n" + "".join(";".join(r) + "\n" for r in rows)
         path = write(Path(tmp) / "accruals.csv", text, encoding="utf-8", bom=True)

@@ -152,3 +152,58 @@ def test_bank_settings_in_the_settings_tab(root: tk.Tk, home: Path) -> None:
     form.load(App.create(home).settings, "")
     assert form.bank.values() == {"bank_agent_inn": "5406000777", "bank_fee_percent": "1,5",
                                   "bank_days": "7"}  # fmt: skip
+
+
+def test_transfers_held_are_listed_beside_the_registries(
+    root: tk.Tk, home: Path, emulator: Emulator, tmp_path: Path
+) -> None:
+    """Issue 16 item 6: the window lists the transfers held (as `bank list` does) under the
+    pending registries, with the registry each is bound to; the selected registry's are
+    marked, and stay bound after its acceptance."""
+    configure(home, server_url=emulator.url, login="demo")
+    win, dialogs = make_window(root, home)
+    held = win.bank.held
+    assert held.rows() == [] and held.summary_var.get() == "Выписка банка не загружена."
+    win.pending.bottom.select(1)  # its tab beside the selected registry's check
+    root.update()
+    assert held.box.winfo_ismapped() and str(held.box.cget("text")) == "Поступления по выпискам банка"
+    for kind in ("services", "debts", "meters"):
+        win.gen_buttons[kind].invoke()
+    pump(root, lambda: not win.worker.busy())
+    win.logo_button.invoke()
+    pump(root, lambda: win.last_exchange is not None)
+    pump(root, lambda: not win.worker.busy())
+    name = next(str(i) for i in win.pending_tree.get_children() if str(i).startswith("Payments_"))
+    amount = str(win.pending_tree.set(name, "sum")).replace("\u00a0", "").replace(",", ".")
+    path = statement_for(tmp_path / "kl_to_1c.txt", home, name, amount)
+    fname = formats.parse_name(name)
+    assert fname is not None
+    own = App.create(home).db.scalar("SELECT bank_account FROM org WHERE id = 1")
+    other = BankDocument(0, "Платежное поручение", "9", fname.day, 1010, payer="Иванов И. И.",
+                         payer_inn="7707083893", payee_account=str(own), purpose="взнос")  # fmt: skip
+    text = path.read_bytes().decode("cp1251")
+    one = render(Statement(encoding="cp1251", accounts=(str(own),), documents=(other,)))
+    section = one[one.index("СекцияДокумент"):one.index("КонецФайла")]
+    path.write_bytes(text.replace("КонецФайла", section + "КонецФайла").encode("cp1251"))
+    dialogs.file = str(path)
+    win.bank.load_button.invoke()
+    pump(root, lambda: len(held.rows()) == 2)
+    day = f"{fname.day:%d.%m.%Y}"
+    rows = sorted(held.rows(), key=lambda r: r[1])
+    money = amount.replace(".", ",")
+    money = f"{int(money[:-3]):,}".replace(",", "\u00a0") + money[-3:]
+    assert rows == [
+        (day, "715", money, "ИНН 5406000777",
+         f"Перечисление по реестру № {fname.number:03d} от {day}", name),
+        (day, "9", "10,10", "Иванов И. И. ИНН 7707083893", "взнос", "—"),
+    ]  # fmt: skip
+    assert held.summary_var.get().startswith("2 на ")
+    win.pending_tree.selection_set(name)
+    root.update()
+    assert held.marked() == ["715"]
+    dialogs.answer = True
+    win.accept_button.invoke()
+    pump(root, lambda: win.last_accepted is not None and not win.worker.busy())
+    pump(root, lambda: not win.pending_tree.exists(name))
+    assert sorted(held.rows(), key=lambda r: r[1])[0][5] == name  # the kept match
+    assert held.marked() == []

@@ -23,6 +23,7 @@ import sqlite3
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -299,11 +300,12 @@ def _make(db: Database | None, paths: AppPaths, settings: Settings, folder: Path
                     dfd, dbcopy = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}trayapp-db.", dir=target)
                     os.close(dfd)
                     schema = _copy_database(db, Path(dbcopy))
-                    result = integrity(Path(dbcopy))
-                    if result != "ok":
-                        raise BackupError(f"{FAILED}база данных повреждена ({result}): "
+                    with ThreadPoolExecutor(1) as pool:  # SQLite checks while zlib packs
+                        result = pool.submit(integrity, Path(dbcopy))
+                        w.add_file(Path(dbcopy), DB_MEMBER)
+                    if result.result() != "ok":
+                        raise BackupError(f"{FAILED}база данных повреждена ({result.result()}): "
                                           "обратитесь к администратору")  # fmt: skip
-                    w.add_file(Path(dbcopy), DB_MEMBER)
                     checked = w.members[-1]["sha256"]
                 elif db is not None:
                     schema = int(db.scalar("SELECT value FROM meta WHERE key = 'schema_version'"))

@@ -19,6 +19,8 @@ from trayapp.core.db import bank as sql
 from trayapp.core.db.connection import Database
 from trayapp.core.reconcile import MATCHED, MISMATCH, BankTerms, Match, reconcile
 
+RECENT = 200  # the latest documents the window lists (``bank list`` prints them all)
+
 
 @dataclass(frozen=True, slots=True)
 class HeldDocument:

@@ -26,6 +26,7 @@ from trayapp.core import reconcile, registries
 from trayapp.core.accept import AcceptResult, BelowPrevious, PendingItem, accept, list_pending
 from trayapp.core.backup_auto import auto_backup
 from trayapp.core.bank import StatementImport, import_statement
+from trayapp.core.bank_list import RECENT, HeldDocument, held_documents
 from trayapp.core.exchange import SessionResult
 from trayapp.core.progress import Progress, no_progress
 from trayapp.core.reconcile import Match
@@ -54,6 +55,7 @@ class Snapshot:
     unposted: list[tuple[str, str, int]] = field(default_factory=list)  # readings documents
     outgoing: list[str] = field(default_factory=list)  # registries waiting in Исходящие
     months: list[int] = field(default_factory=list)  # the months with accruals, latest first
+    transfers: list[HeldDocument] = field(default_factory=list)  # the latest held, by day
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,12 +126,14 @@ class Backend:
         recent = core_events.recent(a.db, 100)
         unseen = core_events.unseen(a.db, mark_seen=mark_seen)
         bank, statements = reconcile.pending_matches(a.db, a.settings.bank_terms(), pending)
+        transfers = (held_documents(a.db, a.settings.bank_terms(), limit=RECENT)
+                     if statements else [])  # fmt: skip
         from trayapp.core.accept import unposted_readings
 
         return Snapshot(status, pending, month, recent, unseen, tree.root, bank, statements,
                         unposted=unposted_readings(a.db),
                         outgoing=sorted(tree.names(tree.outgoing)),
-                        months=registries.billing_periods(a.db))  # fmt: skip
+                        months=registries.billing_periods(a.db), transfers=transfers)  # fmt: skip
 
     # ------------------------------------------------------------------ jobs
 
@@ -259,6 +263,12 @@ class Backend:
                 except AppError as exc:
                     return s, exc
             return s, None
+
+    def keyring_available(self) -> bool:
+        """Whether the OS has a secure password store (else the password lives in memory)."""
+        from trayapp.passwords import keyring_usable
+
+        return keyring_usable()
 
     def org_inn(self) -> str | None:
         """The association's ИНН (the window's title names it), None before it is loaded."""

@@ -88,10 +88,11 @@ class BackupPane(ttk.LabelFrame):
 
     def _read(self) -> PaneState:
         from trayapp.core import backup as bk
+        from trayapp.core.db.dialect import is_postgres_url
 
         with self.backend.app() as a:
             folder = a.settings.backup_dir(a.paths)
-            db_dir = None if a.settings.database.startswith("postgres") else \
+            db_dir = None if is_postgres_url(a.settings.database) else \
                 a.settings.database_path(a.paths).parent  # fmt: skip
             same = db_dir is not None and bk.same_disk(folder, db_dir)
             return PaneState(folder, same, a.settings.backup_auto,

@@ -19,9 +19,11 @@ from typing import Any, Protocol
 
 from trayapp.core import values as v
 from trayapp.core.bank import StatementImport
+from trayapp.core.bank_list import HeldDocument
 from trayapp.core.reconcile import MATCHED, Match, summary
 from trayapp.errors import AppError
 from trayapp.ui.backend import Backend
+from trayapp.ui.bank_held import HeldTransfers
 from trayapp.ui.desktop import fit_columns
 from trayapp.ui.worker import Worker
 
@@ -42,7 +44,8 @@ class BankPanel:
 
     def __init__(self, parent: tk.Misc, tree: ttk.Treeview, buttons: tk.Misc, worker: Worker,
                  backend: Backend, dialogs: BankDialogs, on_loaded: Callable[[], None],
-                 on_error: Callable[[str], Callable[[AppError], None]]) -> None:  # fmt: skip
+                 on_error: Callable[[str], Callable[[AppError], None]],
+                 held_parent: tk.Misc | None = None) -> None:  # fmt: skip
         self.tree = tree
         self.worker = worker
         self.backend = backend
@@ -59,8 +62,8 @@ class BankPanel:
         self.status_var = tk.StringVar(parent, "")
         ttk.Label(box, textvariable=self.status_var, wraplength=700,
                   justify="left").pack(fill="x")  # fmt: skip
-        cols = (("number", "№ п/п", 70), ("date", "Поступило", 90), ("sum", "Сумма", 100),
-                ("payer", "ИНН плательщика", 120), ("purpose", "Назначение платежа", 360))  # fmt: skip
+        cols = (("number", "№", 50), ("date", "Дата", 90), ("sum", "Сумма", 100),
+                ("payer", "ИНН", 110), ("purpose", "Назначение платежа", 300))  # fmt: skip
         self.transfers = ttk.Treeview(box, columns=[c[0] for c in cols], show="headings",
                                       height=3, selectmode="none")  # fmt: skip
         for key, title, width in cols:
@@ -70,21 +73,28 @@ class BankPanel:
         self.transfers.pack(fill="x", pady=(2, 0))
         # narrow (150 %): the columns give way, the last one is not cut off
         self.transfers.bind("<Configure>", lambda e: fit_columns(self.transfers, e.width))
+        # every transfer held, beside the registries (the window may give it a place of its own)
+        self.held = HeldTransfers(held_parent if held_parent is not None else parent)
 
     # ------------------------------------------------------------------ showing
 
-    def show(self, matches: dict[str, Match], statements: int, selected: str | None) -> None:
-        """New matches (after a refresh): the status column and the selected registry."""
+    def show(self, matches: dict[str, Match], statements: int, selected: str | None,
+             held: list[HeldDocument] | None = None) -> None:  # fmt: skip
+        """New matches (after a refresh): the status column, the selected registry, and the
+        transfers held (``Snapshot.transfers``)."""
         self.matches = matches
         self.statements = statements
         for iid in self.tree.get_children():
             m = matches.get(str(iid))
             self.tree.set(iid, COLUMN, m.status_text if m is not None else "")
+        if held is not None:
+            self.held.show(held, statements, None)
         self.select(selected)
 
     def select(self, name: str | None) -> None:
         """Show the match of the registry ``name`` (None: nothing selected)."""
         self.transfers.delete(*self.transfers.get_children())
+        self.held.select(name)
         m = self.matches.get(name) if name else None
         if m is None:
             self.status_var.set("")
