@@ -147,3 +147,28 @@ def test_sizes_over_the_whole_book(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         xlsx_guard.check(path)
     monkeypatch.setattr(xlsx_guard, "MAX_TOTAL", total)
     xlsx_guard.check(path)
+
+
+# ---------------------------------------------------------------------- found by the fuzzer
+
+
+def _import(path: Path) -> str:
+    from tests.fuzz.readers import TableReader
+
+    return TableReader("accruals", ".xlsx")(path.read_bytes(), lines=1_048_576)
+
+
+def test_a_shared_string_index_beyond_the_list(tmp_path: Path) -> None:
+    """openpyxl's IndexError escaped as «Внутренняя ошибка», in the head or further down."""
+    bad = '<row r="{n}"><c r="A{n}" t="s"><v>99</v></c></row>'
+    for at in (2, 500):
+        rows = "".join(f'<row r="{n}"><c r="A{n}" t="s"><v>4</v></c></row>' for n in range(3, at))
+        sheet = xb.SHEET.replace("</sheetData>", rows + bad.format(n=at) + "</sheetData>")
+        path = xb.write(tmp_path / f"index{at}.xlsx", xb.parts(sheet=sheet))
+        assert _import(path) == "refused"
+
+
+def test_junk_after_the_sheet_element(tmp_path: Path) -> None:
+    """ElementTree's ParseError (a SyntaxError) escaped likewise."""
+    path = xb.write(tmp_path / "junk.xlsx", xb.parts(sheet=xb.SHEET + "<x/>"))
+    assert _import(path) == "refused"

@@ -35,15 +35,16 @@ def _lines(data: bytes) -> int:
     return data.count(b"\n") + data.count(b"\r") + 2
 
 
-def check_errors(errors: Any, data: bytes, what: str) -> None:
+def check_errors(errors: Any, data: bytes, what: str, lines: int | None = None) -> None:
     if not isinstance(errors, list) or not errors:
         raise Bug(f"{what}: refused without errors: {errors!r}")
     for e in errors:
         if not (isinstance(e, tuple) and len(e) == 2 and isinstance(e[0], int)
                 and isinstance(e[1], str) and e[1]):
             raise Bug(f"{what}: an error not (line, text): {e!r}")
-        if not 0 <= e[0] <= _lines(data):
-            raise Bug(f"{what}: line {e[0]} outside the file ({_lines(data)} lines)")
+        most = _lines(data) if lines is None else lines
+        if not 0 <= e[0] <= most:
+            raise Bug(f"{what}: line {e[0]} outside the file ({most} lines)")
 
 
 # ----------------------------------------------------------------------------- registries
@@ -119,7 +120,7 @@ class TableReader:
             importer.import_file(self.db, k, p)
         self.path = self.dir / f"input{suffix}"
 
-    def __call__(self, data: bytes) -> str:
+    def __call__(self, data: bytes, lines: int | None = None) -> str:
         self.path.write_bytes(data)
         try:
             with tables.open_source(self.path) as source:
@@ -129,7 +130,7 @@ class TableReader:
                 table = source.table(found.part, found.header_line)
                 importer._import(self.db, self.kind, table, self.path, found=found)
         except ImportFileError as exc:
-            check_errors(exc.errors, data, self.kind)
+            check_errors(exc.errors, data, self.kind, lines)
             return "refused"
         except AppError:
             return "refused"
@@ -264,6 +265,9 @@ def all_readers() -> dict[str, tuple[Callable[[bytes], str], list[bytes]]]:
     for kind in TABLE_SEEDS:
         out[f"table {kind}"] = (TableReader(kind), table_seeds(kind))
     out["table accruals .xlsx"] = (TableReader("accruals", ".xlsx"), xlsx_seeds())
+    from tests.fuzz.xlsx_structure import SEEDS, XlsxStructureReader
+
+    out["xlsx structure"] = (XlsxStructureReader(), SEEDS)
     out["settings"] = (SettingsReader(), SETTINGS_SEEDS)
     out["bank statement"] = (bank_reader, bank_seeds())
     return out

@@ -24,6 +24,7 @@ import io
 import itertools
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -342,6 +343,11 @@ class OneLineRows(Table):
         return self._line
 
 
+# what openpyxl's sheet parser raises on a broken part (found by fuzzing the structure)
+SHEET_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, IndexError,
+                TypeError, SyntaxError)  # SyntaxError: ElementTree's ParseError
+
+
 class XlsxSource(Source):
     def __init__(self, path: Path) -> None:
         from trayapp.core.sheets import open_workbook  # deferred: openpyxl takes a second
@@ -387,7 +393,7 @@ class XlsxSource(Source):
             try:
                 for line, row in enumerate(itertools.islice(gen, rows), 1):
                     head.append((line, list(row)))
-            except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+            except SHEET_ERRORS as exc:
                 raise AppError(f"Файл {self.name}: лист «{title}» не читается: {exc}") from exc
             finally:
                 gen.close()
@@ -416,6 +422,13 @@ class XlsxTable(OneLineRows):
         self.header_row = header_line
         self._rows = rows
         self._line = header_line
+
+    def __iter__(self) -> Iterator[Sequence[Any]]:
+        try:
+            yield from super().__iter__()
+        except SHEET_ERRORS as exc:  # a part broken further down than the head read
+            raise AppError(f"Файл {self.name}: лист «{self.sheet}» не читается "
+                           f"(строка {self._line + 1}): {exc}") from exc  # fmt: skip
 
     def close(self) -> None:
         self._source.close()
