@@ -33,10 +33,21 @@ from trayapp.core.formats import CODINGS
 from trayapp.core.reconcile import BankTerms
 from trayapp.errors import PasswordError, SettingsError
 from trayapp.fsutil import write_atomic
+from trayapp.passwords import (
+    DB_KEYRING_SERVICE,
+    NO_DB_KEYRING,
+    _db_key,
+    _keyring_usable,
+    get_db_password,
+)
 from trayapp.paths import AppPaths
 from trayapp.private import private_dir
 
 log = logging.getLogger(__name__)
+
+# the database's password is read in ``passwords`` (a base module the database's own module
+# asks; nothing there imports the core back): named here too, as before
+__all__ = ["DB_KEYRING_SERVICE", "NO_DB_KEYRING", "get_db_password"]
 
 KEYS = (
     "folder",
@@ -427,18 +438,6 @@ def check_database_url(url: str) -> str:
 # ---------------------------------------------------------------------------- password
 
 
-def _keyring_usable() -> bool:
-    import keyring
-    from keyring.backends import fail
-
-    kr = keyring.get_keyring()
-    if isinstance(kr, fail.Keyring):
-        return False
-    # a chainer that holds nothing but the fail backend is no store either
-    backends = getattr(kr, "backends", None)
-    return not (backends is not None and not backends)
-
-
 def password_key(server_url: str, login: str) -> str:
     """The keyring entry of a password: the server's address and the login together, so
     that one login on two servers (or two logins on one) keeps two passwords."""
@@ -505,33 +504,6 @@ def set_password(server_url: str, login: str, password: str) -> None:
 
 
 # ---------------------------------------------------------------------------- database password
-DB_KEYRING_SERVICE = "trayapp-postgresql"
-NO_DB_KEYRING = (
-    "нет защищённого хранилища паролей: задайте пароль базы средствами PostgreSQL "
-    "(переменная PGPASSWORD или файл .pgpass / pgpass.conf)"
-)
-
-
-def _db_key(url: str) -> str:
-    """The keyring entry of a database: its URL without the options."""
-    return url.split("?", 1)[0]
-
-
-def get_db_password(url: str) -> str | None:
-    """The database password from the keyring; None to let libpq find it itself
-    (``PGPASSWORD``, ``.pgpass``, a service file)."""
-    try:
-        if _keyring_usable():
-            import keyring
-
-            pw = keyring.get_password(DB_KEYRING_SERVICE, _db_key(url))
-            if pw is not None:
-                return str(pw)
-    except Exception as exc:  # keyring backends raise many kinds; none may crash us
-        log.warning("keyring unavailable: %s", type(exc).__name__)
-    return None
-
-
 def require_postgres_url(url: str) -> None:
     if not is_postgres_url(url):
         raise SettingsError("пароль нужен только базе PostgreSQL",

@@ -164,6 +164,8 @@ def test_transfers_held_are_listed_beside_the_registries(
     win, dialogs = make_window(root, home)
     held = win.bank.held
     assert held.rows() == [] and held.summary_var.get() == "Выписка банка не загружена."
+    win.pending.bottom.select(1)  # its tab beside the selected registry's check
+    root.update()
     assert held.box.winfo_ismapped() and str(held.box.cget("text")) == "Поступления по выпискам банка"
     for kind in ("services", "debts", "meters"):
         win.gen_buttons[kind].invoke()

@@ -277,17 +277,19 @@ def test_password_without_keyring(root: tk.Tk, home: Path, no_keyring: None,
     win, dialogs = make_window(root, home, password=None)
     win.settings_form.login_var.set("demo")
     win.settings_form.password_var.set("demo")
+    # the form says where the password goes before anything is saved (issue 17, item 4)
+    assert "только в памяти" in str(win.settings_form.password_hint.cget("text"))
     win.settings_form.save_button.invoke()
-    pump(root, lambda: dialogs.shown)
-    kind, title, message = dialogs.shown[0]
-    assert kind == "info" and "только в памяти" in message  # saying why
+    pump(root, lambda: "Настройки сохранены" in win.message_var.get())
+    assert "только в памяти" in win.message_var.get()  # saying why, in the footer
+    assert dialogs.shown == []  # no modal box at «Сохранить»
     saved = (home / "settings.json").read_text("utf-8")
     assert "password" not in saved and saved.count('"demo"') == 1  # the login only
     # the exchange uses the password kept in memory: no TRAYAPP_PASSWORD, no question
     win.work_mode()
     win.logo_button.invoke()
-    pump(root, lambda: win.last_exchange is not None or len(dialogs.shown) > 1)
-    assert win.last_exchange is not None and len(dialogs.shown) == 1
+    pump(root, lambda: win.last_exchange is not None or len(dialogs.shown) > 0)
+    assert win.last_exchange is not None and len(dialogs.shown) == 0
 
     # after a restart (a new window, nothing in memory) the exchange asks for it
     root2 = tk.Toplevel(root)
@@ -295,13 +297,13 @@ def test_password_without_keyring(root: tk.Tk, home: Path, no_keyring: None,
     pump(root, lambda: win2.snapshot is not None)
     dialogs.password = None  # «Отмена»: the error is shown, nothing else
     win2.exchange()
-    pump(root, lambda: len(dialogs.shown) >= 3)
-    assert [k for k, _, _ in dialogs.shown[1:3]] == ["password", "error"]
+    pump(root, lambda: len(dialogs.shown) >= 2)
+    assert [k for k, _, _ in dialogs.shown[0:2]] == ["password", "error"]
     assert win2.last_exchange is None
     dialogs.password = "demo"
     win2.exchange()
     pump(root, lambda: win2.last_exchange is not None, 60)
-    assert dialogs.shown[3][0] == "password" and "только в памяти" in dialogs.shown[3][2]
+    assert dialogs.shown[2][0] == "password" and "только в памяти" in dialogs.shown[2][2]
     assert win2.backend.password == "demo"
     win2.close()
 
@@ -415,16 +417,19 @@ def test_sizes_follow_the_scaling(root: tk.Tk, home: Path) -> None:
     configure(home)
     root.tk.call("tk", "scaling", 4 / 3)
     small, _ = make_window(root, home)
-    width_100 = int(small.pending_tree.column("date", "width"))
+    from trayapp.ui.desktop import NATURAL  # the widths before a narrow screen took any
+
+    shown = list(small.pending_tree.cget("displaycolumns"))
+    width_100 = (NATURAL.get(small.pending_tree) or [int(small.pending_tree.column(c, "width"))
+                                                     for c in shown])[shown.index("date")]  # fmt: skip
     small.close()
     for child in root.winfo_children():
         child.destroy()
     root.tk.call("tk", "scaling", 2.0)
     big, _ = make_window(root, home)
     assert big.scale == pytest.approx(1.5, abs=0.01)
-    from trayapp.ui.desktop import NATURAL  # the widths before a narrow screen took any
 
-    cols = list(big.pending_tree.cget("columns"))
+    cols = list(big.pending_tree.cget("displaycolumns"))
     widths = NATURAL.get(big.pending_tree) or [int(big.pending_tree.column(c, "width"))
                                                for c in cols]  # fmt: skip
     assert widths[cols.index("date")] == int(width_100 * big.scale)

@@ -52,6 +52,8 @@ def test_generation_shows_its_count_and_total(root: tk.Tk, home: Path, info: Dem
     win, dialogs = make_window(root, home)
     total = accounts_in_month(home, info.billing_period)
     assert total >= 20 - 2  # the demo: 20 accounts, a closed one or two
+    pump(root, lambda: not win.worker.busy())  # the start's own jobs (refresh, backup list)
+    pump(root, lambda: win.step_var.get() == "")
     gate = HeldAtTheEnd("debts")
     win.worker.progress = gate
     win.gen_buttons["debts"].invoke()

@@ -40,6 +40,7 @@ from trayapp.core.backup_verify import (
     SETTINGS_MEMBER,
     DamagedMember,
     Member,
+    copy_member,
     members_of,
     verify,
 )  # fmt: skip
@@ -86,8 +87,6 @@ def _extract(zf: zipfile.ZipFile, m: Member, target: Path) -> None:
     with open(target, "wb") as out:
         try:
             bk_info = zf.getinfo(m.path)
-            from trayapp.core.backup_verify import copy_member
-
             copy_member(zf, bk_info, m, out)
         except (DamagedMember, KeyError) as exc:
             raise BackupError(f"{NOT_DONE}повреждён файл {m.path} ({exc})") from exc

@@ -56,8 +56,8 @@ def make_desk(root: tk.Tk, items: list[Association], password: str | None, tray:
         win = MainWindow(root, e.backend, dialogs, on_state=on_state)
         win.on_quit = on_quit
         e.schedule_button = ScheduleButton(win, e.schedule)  # this association's schedule
-        pane = AssocPane(win.settings_form.body, holder[0], win.dialogs)
-        pane.grid(row=98, column=0, columnspan=3, sticky="ew", pady=(8, 0))
+        pane = AssocPane(win.settings_form.add_section("ТСЖ"), holder[0], win.dialogs)
+        pane.grid(row=0, column=0, columnspan=3, sticky="new")
         e.pane = pane
         win.backup_pane.start_of_day()  # backup.md: a backup at the first start of a day
         return win

@@ -264,6 +264,12 @@ class Backend:
                     return s, exc
             return s, None
 
+    def keyring_available(self) -> bool:
+        """Whether the OS has a secure password store (else the password lives in memory)."""
+        from trayapp.passwords import keyring_usable
+
+        return keyring_usable()
+
     def org_inn(self) -> str | None:
         """The association's ИНН (the window's title names it), None before it is loaded."""
         with self.app() as a:

@@ -13,7 +13,7 @@ from tkinter import ttk
 
 from trayapp.core import values as v
 from trayapp.core.bank_list import RECENT, HeldDocument
-from trayapp.ui.desktop import fit_columns
+from trayapp.ui.desktop import auto_scrollbar, fit_columns
 
 TITLE = "Поступления по выпискам банка"
 MARK = "of_selected"  # the tag of the selected registry's documents
@@ -24,13 +24,13 @@ class HeldTransfers:
 
     def __init__(self, parent: tk.Misc) -> None:
         self.box = ttk.LabelFrame(parent, text=TITLE, padding=4)
-        self.box.pack(fill="both", expand=False, pady=(6, 0))
+        self.box.pack(fill="both", expand=True, pady=(6, 0))
         self.summary_var = tk.StringVar(parent, "Выписка банка не загружена.")
         ttk.Label(self.box, textvariable=self.summary_var).pack(fill="x")
         frame = ttk.Frame(self.box)
         frame.pack(fill="both", expand=True)
-        cols = (("date", "Поступило", 90), ("number", "№ п/п", 60), ("sum", "Сумма", 100),
-                ("payer", "Плательщик", 170), ("purpose", "Назначение платежа", 300),
+        cols = (("date", "Дата", 90), ("number", "№", 50), ("sum", "Сумма", 100),
+                ("payer", "Плательщик", 170), ("purpose", "Назначение", 260),
                 ("registry", "Реестр", 200))  # fmt: skip
         self.tree = ttk.Treeview(frame, columns=[c[0] for c in cols], show="headings",
                                  height=4, selectmode="none")  # fmt: skip
@@ -40,9 +40,8 @@ class HeldTransfers:
                              anchor="e" if key == "sum" else "w")  # fmt: skip
         self.tree.tag_configure(MARK, background="#dbe8fb")
         scroll = ttk.Scrollbar(frame, orient="vertical", command=self.tree.yview)
-        self.tree.configure(yscrollcommand=scroll.set)
-        scroll.pack(side="right", fill="y")
         self.tree.pack(side="left", fill="both", expand=True)
+        auto_scrollbar(scroll, self.tree)  # shown only while rows are out of view
         self.tree.bind("<Configure>", lambda e: fit_columns(self.tree, e.width))
         self.documents: list[HeldDocument] = []
 

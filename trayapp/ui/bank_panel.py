@@ -44,7 +44,8 @@ class BankPanel:
 
     def __init__(self, parent: tk.Misc, tree: ttk.Treeview, buttons: tk.Misc, worker: Worker,
                  backend: Backend, dialogs: BankDialogs, on_loaded: Callable[[], None],
-                 on_error: Callable[[str], Callable[[AppError], None]]) -> None:  # fmt: skip
+                 on_error: Callable[[str], Callable[[AppError], None]],
+                 held_parent: tk.Misc | None = None) -> None:  # fmt: skip
         self.tree = tree
         self.worker = worker
         self.backend = backend
@@ -61,8 +62,8 @@ class BankPanel:
         self.status_var = tk.StringVar(parent, "")
         ttk.Label(box, textvariable=self.status_var, wraplength=700,
                   justify="left").pack(fill="x")  # fmt: skip
-        cols = (("number", "№ п/п", 70), ("date", "Поступило", 90), ("sum", "Сумма", 100),
-                ("payer", "ИНН плательщика", 120), ("purpose", "Назначение платежа", 360))  # fmt: skip
+        cols = (("number", "№", 50), ("date", "Дата", 90), ("sum", "Сумма", 100),
+                ("payer", "ИНН", 110), ("purpose", "Назначение платежа", 300))  # fmt: skip
         self.transfers = ttk.Treeview(box, columns=[c[0] for c in cols], show="headings",
                                       height=3, selectmode="none")  # fmt: skip
         for key, title, width in cols:
@@ -72,7 +73,8 @@ class BankPanel:
         self.transfers.pack(fill="x", pady=(2, 0))
         # narrow (150 %): the columns give way, the last one is not cut off
         self.transfers.bind("<Configure>", lambda e: fit_columns(self.transfers, e.width))
-        self.held = HeldTransfers(parent)  # every transfer held, beside the registries
+        # every transfer held, beside the registries (the window may give it a place of its own)
+        self.held = HeldTransfers(held_parent if held_parent is not None else parent)
 
     # ------------------------------------------------------------------ showing
 

@@ -20,16 +20,14 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from tkinter import ttk
-from typing import Any
 
 from trayapp.core import values as v
 from trayapp.core.accept import BelowPrevious
 from trayapp.core.folders import is_junk
-from trayapp.errors import AppError
-from trayapp.ui.backend import Backend, LoadedFile
-from trayapp.ui.common import Scrolled, fixed_label, plural
-from trayapp.ui.desktop import fit_columns
-from trayapp.ui.worker import Worker
+from trayapp.ui.backend import LoadedFile
+from trayapp.ui.common import fixed_label, plural
+from trayapp.ui.context import PaneContext
+from trayapp.ui.desktop import auto_scrollbar, fit_columns
 
 log = logging.getLogger(__name__)
 
@@ -42,26 +40,23 @@ TABLES = [("Таблицы (*.csv *.xlsx)", "*.csv *.xlsx"), ("Все файлы
 
 
 class DataPanel(ttk.Frame):
-    """The «Данные» tab; ``on_change`` runs after anything that changes the database."""
+    """The «Данные» tab: loading on the left (its lists take the room), export and posting
+    on the right; a sash between. ``month`` gives the window's month (MM.YYYY)."""
 
-    def __init__(self, master: tk.Misc, backend: Backend, worker: Worker, dialogs: Any,
-                 on_error: Callable[[str], Callable[[AppError], None]],
-                 on_change: Callable[[], None],
-                 where: Callable[[], tuple[Path | None, str]] = lambda: (None, "")
-                 ) -> None:  # fmt: skip
-        super().__init__(master)
-        # the content scrolls where the window is too short for it (nothing is cut)
-        self.scroller = Scrolled(self, padding=8)
-        self.scroller.pack(fill="both", expand=True)
-        self.body = self.scroller.body
-        self.backend, self.worker, self.dialogs = backend, worker, dialogs
-        self.on_error, self.on_change = on_error, on_change
-        self.where = where  # the exchange folder and the window's month (MM.YYYY)
+    def __init__(self, master: tk.Misc, ctx: PaneContext,
+                 month: Callable[[], str] = lambda: "") -> None:  # fmt: skip
+        super().__init__(master, padding=6)
+        self.ctx = ctx
+        self.backend, self.worker, self.dialogs = ctx.backend, ctx.worker, ctx.dialogs
+        self.month = month
         self.loaded: list[LoadedFile] | None = None
+        background = str(ttk.Style(self).lookup("TFrame", "background"))
+        self.split = tk.PanedWindow(self, orient="horizontal", sashwidth=6, borderwidth=0,
+                                    background=background)  # fmt: skip
+        self.split.pack(fill="both", expand=True)
 
-        # the export and the posting frames are packed at the bottom first: where the window
-        # is short (a small screen, 150 %), the loading lists give way, nothing is cut
-        load = ttk.LabelFrame(self.body, text="Загрузка из учётной программы", padding=8)
+        load = ttk.LabelFrame(self.split, text="Загрузка из учётной программы", padding=8)
+        self.load_box = load
         row = ttk.Frame(load)
         row.pack(fill="x")
         self.files_button = ttk.Button(row, text="Загрузить файлы…", command=self.load_files)
@@ -70,37 +65,48 @@ class DataPanel(ttk.Frame):
         self.folder_button.pack(side="left", padx=6)
         self.load_var = tk.StringVar(self, "Вид каждой таблицы узнаётся по имени файла или "
                                            "по заголовку.")  # fmt: skip
-        # wraps beside the buttons, two lines tall whatever it says (nothing cut or moved)
-        fixed_label(row, self.load_var, 2)[0].pack(side="left", fill="x", expand=True, padx=6)
-        self.files_tree = _tree(load, (("file", "Файл", 260), ("kind", "Вид", 130),
-                                       ("result", "Итог", 300)), 2)  # fmt: skip
-        self.errors_tree = _tree(load, (("file", "Файл", 200), ("line", "Строка", 60),
-                                        ("error", "Ошибка", 430)), 3)  # fmt: skip
+        # wraps below the buttons, two lines tall whatever it says (nothing cut or moved)
+        fixed_label(load, self.load_var, 2)[0].pack(fill="x", pady=(4, 0))
+        lists = tk.PanedWindow(load, orient="vertical", sashwidth=6, borderwidth=0,
+                               background=background)  # fmt: skip
+        lists.pack(fill="both", expand=True)
+        self.files_tree = _tree(lists, (("file", "Файл", 220), ("kind", "Вид", 110),
+                                        ("result", "Итог", 260)), 2)  # fmt: skip
+        self.errors_tree = _tree(lists, (("file", "Файл", 170), ("line", "Строка", 60),
+                                         ("error", "Ошибка", 360)), 3)  # fmt: skip
         self.errors_tree.tag_configure("error", foreground="#b00020")
+        line = int(ttk.Style(self).lookup("Treeview", "rowheight") or 20)
+        for tree in (self.files_tree, self.errors_tree):
+            lists.add(tree.master, minsize=line * 4, stretch="always")  # type: ignore[arg-type]
 
-        out = ttk.LabelFrame(self.body, text="Выгрузка в учётную программу", padding=8)
-        buttons = ttk.Frame(out)
-        buttons.pack(fill="x")
+        side = ttk.Frame(self.split)
+        out = ttk.LabelFrame(side, text="Выгрузка в учётную программу", padding=8)
+        out.pack(fill="x")
         self.export_buttons: dict[str, ttk.Button] = {}
         for kind, label in (("payments", "Выгрузить оплаты…"),
                             ("readings", "Выгрузить показания…")):  # fmt: skip
-            b = ttk.Button(buttons, text=label, command=lambda k=kind: self.export(k))  # type: ignore[misc]
-            b.pack(side="left", padx=(0, 6))
+            b = ttk.Button(out, text=label, command=lambda k=kind: self.export(k))  # type: ignore[misc]
+            b.pack(fill="x", pady=(0, 3))
             self.export_buttons[kind] = b
         self.export_var = tk.StringVar(self, "")
         # results keep a fixed height and wrap (a long path never widens the window)
-        fixed_label(out, self.export_var, 2)[0].pack(fill="x", pady=(4, 0))
+        fixed_label(out, self.export_var, 3)[0].pack(fill="x", pady=(4, 0))
 
-        post = ttk.LabelFrame(self.body, text="Показания к проведению", padding=8)
-        post.pack(side="bottom", fill="x", pady=(8, 0))
-        out.pack(side="bottom", fill="x", pady=(8, 0))
-        load.pack(fill="both", expand=True)
+        post = ttk.LabelFrame(side, text="Показания к проведению", padding=8)
+        post.pack(fill="both", expand=True, pady=(8, 0))
         self.post_var = tk.StringVar(self, "")
-        fixed_label(post, self.post_var, 2)[0].pack(side="bottom", fill="x")
+        fixed_label(post, self.post_var, 3)[0].pack(side="bottom", fill="x", pady=(4, 0))
         self.post_button = ttk.Button(post, text="Провести", command=self.post_selected)
         self.post_button.pack(side="bottom", anchor="w", pady=(4, 0))
-        self.post_tree = _tree(post, (("number", "Документ №", 110), ("date", "Дата", 100),
+        self.post_tree = _tree(post, (("number", "Документ №", 100), ("date", "Дата", 90),
                                       ("rows", "Показаний", 90)), 2)  # fmt: skip
+        self.split.add(load, minsize=300, stretch="always")
+        self.split.add(side, minsize=200, stretch="always")
+
+    def where(self) -> tuple[Path | None, str]:
+        """The exchange folder and the window's month (MM.YYYY)."""
+        snap = self.ctx.snapshot
+        return (snap.exchange_folder if snap is not None else None), self.month()
 
     # ------------------------------------------------------------------ loading
 
@@ -125,7 +131,7 @@ class DataPanel(ttk.Frame):
         )
         self.worker.submit("load", lambda: self.backend.load_files(paths, self.worker.progress,
                                                                    replace_org),
-                           self._loaded, self.on_error("Данные не загружены"))  # fmt: skip
+                           self._loaded, self.ctx.error("Данные не загружены"))  # fmt: skip
 
     def _loaded(self, results: list[LoadedFile]) -> None:
         self.loaded = results
@@ -148,7 +154,7 @@ class DataPanel(ttk.Frame):
         good = len(results) - bad
         self.load_var.set(f"Загружено файлов: {good}" + (f", не загружено: {bad} (ошибки ниже)"
                                                          if bad else ""))  # fmt: skip
-        self.on_change()
+        self.ctx.refresh()
         self._ask_org_change(results)
 
     def _ask_org_change(self, results: list[LoadedFile]) -> None:
@@ -173,15 +179,17 @@ class DataPanel(ttk.Frame):
         self.export_var.set("Выгружается…")
         self.worker.submit("export", lambda: self.backend.export(kind, Path(target)),
                            lambda r: self._exported(what, r),
-                           self.on_error("Выгрузка не сделана"))  # fmt: skip
+                           self.ctx.error("Выгрузка не сделана"))  # fmt: skip
 
     def _exported(self, what: str, result: tuple[Path | None, int]) -> None:
         path, rows = result
         if path is None:
             self.export_var.set(f"Новых принятых записей ({what}) для выгрузки нет.")
         else:
-            self.export_var.set(f"Выгружено строк {rows}: {path}")
-            self.on_change()  # «События» shows the export
+            # the name beside the buttons (a narrow column), the whole path in the footer
+            self.export_var.set(f"Выгружено строк {rows}: «{path.name}»")
+            self.ctx.say(f"Выгрузка: {path}")
+            self.ctx.refresh()  # «События» shows the export
 
     # ------------------------------------------------------------------ posting
 
@@ -201,7 +209,7 @@ class DataPanel(ttk.Frame):
         # the readings below the previous ones first: shown, and posted only when confirmed
         self.worker.submit("post:check", lambda: self.backend.below_previous(number),
                            lambda low: self._confirm_post(number, low),
-                           self.on_error("Документ не проведён"))  # fmt: skip
+                           self.ctx.error("Документ не проведён"))  # fmt: skip
 
     def _confirm_post(self, number: str, low: list[BelowPrevious]) -> None:
         if low and not self.dialogs.ask_yes_no("Проведение показаний", below_text(number, low)):
@@ -209,13 +217,13 @@ class DataPanel(ttk.Frame):
                               "показания ниже предыдущих (отчёт по реестру).")  # fmt: skip
             return
         self.worker.submit("post", lambda: self.backend.post(number, low), self._posted,
-                           self.on_error("Документ не проведён"))  # fmt: skip
+                           self.ctx.error("Документ не проведён"))  # fmt: skip
 
     def _posted(self, result: tuple[str, int]) -> None:
         number, rows = result
         self.post_var.set(f"Документ «Показания новые» № {number} проведён: показаний {rows}. "
                           "Они войдут в следующий реестр «Счётчики».")  # fmt: skip
-        self.on_change()
+        self.ctx.refresh()
 
 
 SHOWN_BELOW = 15
@@ -265,17 +273,17 @@ def export_name(kind: str, month: str) -> str:
 
 
 def _tree(parent: tk.Misc, cols: tuple[tuple[str, str, int], ...], height: int) -> ttk.Treeview:
-    frame = ttk.Frame(parent)
-    frame.pack(fill="both", expand=True, pady=(6, 0))
+    frame = ttk.Frame(parent, padding=(0, 6, 0, 0))
+    if not isinstance(parent, tk.PanedWindow):  # a pane's parent places it itself
+        frame.pack(fill="both", expand=True)
     tree = ttk.Treeview(frame, columns=[c[0] for c in cols], show="headings", height=height,
                         selectmode="browse")  # fmt: skip
     for key, title, width in cols:
         tree.heading(key, text=title)
         tree.column(key, width=width, stretch=key in ("file", "result", "error"))
     scroll = ttk.Scrollbar(frame, orient="vertical", command=tree.yview)
-    tree.configure(yscrollcommand=scroll.set)
-    scroll.pack(side="right", fill="y")  # first: a narrow window never cuts it off
     tree.pack(side="left", fill="both", expand=True)
+    auto_scrollbar(scroll, tree)  # shown only while rows are out of view
     tree.bind("<Configure>", lambda e: fit_columns(tree, e.width))  # narrow: columns give way
     return tree
 

@@ -82,6 +82,48 @@ def scale_factor(root: tk.Misc) -> float:
         return 1.0
 
 
+def xft_dpi(root: tk.Misc) -> float | None:
+    """The ``Xft.dpi`` resource of the X display (how many Linux desktops scale, fonts
+    only), read from the root window's ``RESOURCE_MANAGER``; None elsewhere or unset."""
+    try:
+        if str(root.tk.call("tk", "windowingsystem")) != "x11":
+            return None
+        from Xlib import Xatom
+        from Xlib import display as xdisplay
+
+        d = xdisplay.Display(str(root.winfo_screen()))
+        try:
+            prop = d.screen().root.get_full_property(d.intern_atom("RESOURCE_MANAGER"),
+                                                     Xatom.STRING)  # fmt: skip
+        finally:
+            d.close()
+        if prop is None:
+            return None
+        raw = prop.value
+        text = raw.decode("latin-1") if isinstance(raw, bytes) else str(raw)
+        for line in text.splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "Xft.dpi":
+                return float(value.strip())
+    except Exception:  # no python-xlib, no display: Tk's own measure stands
+        log.debug("no Xft.dpi", exc_info=True)
+    return None
+
+
+def calibrate_scaling(root: tk.Misc) -> None:
+    """One measure of the display for everything: where ``Xft.dpi`` says more than the X
+    server's size does (fonts grow, nothing else would), Tk's scaling follows it, so sizes
+    in points, the logo, columns and indicators grow with the fonts (issue 17, item 6)."""
+    dpi = xft_dpi(root)
+    try:
+        tk_dpi = float(root.tk.call("tk", "scaling")) * 72
+        if dpi is not None and dpi > 0 and abs(dpi - tk_dpi) / tk_dpi > 0.05:
+            log.info("scaling from Xft.dpi %.0f (the X server says %.0f)", dpi, tk_dpi)
+            root.tk.call("tk", "scaling", dpi / 72)
+    except (tk.TclError, ValueError):
+        log.info("cannot calibrate the scaling", exc_info=True)
+
+
 def russian_dialogs(root: tk.Misc) -> None:
     """Tk's own dialogs in Russian: message boxes' «Да»/«Нет», «ОК»/«Отмена», the file
     dialogs' «Каталог:», «Сохранить» (Linux; Windows and macOS show native dialogs in the
@@ -90,24 +132,48 @@ def russian_dialogs(root: tk.Misc) -> None:
     try:
         root.tk.eval("package require msgcat; ::msgcat::mclocale ru; "
                      "namespace eval ::tk {::msgcat::mcload [file join $::tk_library msgs]}")  # fmt: skip
+        # what Tk's Russian catalogue leaves in English (the folder chooser's «Selection:»)
+        for english, russian in MISSING_RUSSIAN:
+            root.tk.call("namespace", "eval", "::tk", ["::msgcat::mcset", "ru", english, russian])
     except tk.TclError:
         log.info("no Russian catalogue for Tk's dialogs", exc_info=True)
 
 
+MISSING_RUSSIAN = (("&Selection:", "&Выбрано:"), ("Selection:", "Выбрано:"))
 SCREEN_MARGIN = 80  # pixels left for the task bar, a panel and the title bar
 
 
 def fit_screen(root: tk.Tk) -> None:
-    """Never taller or wider than the screen minus ``SCREEN_MARGIN``: Tk clamps the requested
-    size (the notebook gives way, the bottom strip stays on the screen)."""
+    """The window as large as it asks, but never larger than the screen minus
+    ``SCREEN_MARGIN`` (the notebook gives way, the bottom strip stays on the screen);
+    maximising it is left free (the lists then take the room)."""
     try:
-        width = int(root.winfo_screenwidth()) - SCREEN_MARGIN
+        root.update_idletasks()
+        width = int(root.winfo_screenwidth()) - SCREEN_MARGIN // 2
         height = int(root.winfo_screenheight()) - SCREEN_MARGIN
-        root.maxsize(max(320, width), max(240, height))
+        want_w, want_h = int(root.winfo_reqwidth()), int(root.winfo_reqheight())
+        if want_w > width or want_h > height:
+            root.geometry(f"{min(want_w, width)}x{min(want_h, height)}")
         lo_w, lo_h = (int(x) for x in root.minsize())
         root.minsize(min(lo_w, width), min(lo_h, height))
     except (tk.TclError, ValueError):
         log.info("cannot fit the window to the screen", exc_info=True)
+
+
+def auto_scrollbar(bar: ttk.Scrollbar, before: tk.Misc) -> None:
+    """``bar`` (packed at the right of ``before``'s side) shows only while its list has
+    more rows than room: an empty or short list shows no scroll bar."""
+
+    def set_view(first: str, last: str) -> None:
+        bar.set(first, last)
+        needed = float(first) > 0.0 or float(last) < 1.0
+        if needed and not bar.winfo_ismapped():
+            bar.pack(side="right", fill="y", before=before)
+        elif not needed and bar.winfo_ismapped():
+            bar.pack_forget()
+
+    before.configure(yscrollcommand=set_view)  # type: ignore[call-arg]
+    bar.pack_forget()
 
 
 HEADING_PAD = 20  # the heading's padding and a separator's room
@@ -197,7 +263,8 @@ def fit_columns(tree: ttk.Treeview, width: int) -> None:
     room beyond what its heading and its widest cell need: the last columns stay in view,
     and a file name is cut only when nothing else can give."""
     try:
-        cols = list(tree.cget("columns"))
+        shown = [str(c) for c in tree.cget("displaycolumns")]
+        cols = list(tree.cget("columns")) if shown in ([], ["#all"]) else shown
         if tree not in NATURAL:  # the widths as built and scaled: never wider than those
             NATURAL[tree] = [int(tree.column(c, "width")) for c in cols]
         widths = NATURAL[tree]
@@ -209,8 +276,10 @@ def fit_columns(tree: ttk.Treeview, width: int) -> None:
         head, cell = _font(tree, "Treeview.Heading", "TkHeadingFont"), _font(tree, "Treeview",
                                                                                "TkDefaultFont")  # fmt: skip
         rows = [tree.item(i, "values") for i in tree.get_children()[:200]]
+        index = {str(c): n for n, c in enumerate(tree.cget("columns"))}
         need = []
-        for n, c in enumerate(cols):
+        for c in cols:
+            n = index[str(c)]
             texts = [str(r[n]) for r in rows if n < len(r)]
             widest = max([int(cell.measure(t)) for t in texts] or [0])  # type: ignore[attr-defined]
             need.append(max(int(head.measure(str(tree.heading(c, "text")))) + HEADING_PAD,  # type: ignore[attr-defined]

@@ -1,10 +1,13 @@
-"""The settings tab of the window: coding, exchange folder, server, login, password, database,
-bank, autostart at login and the exchange schedule (minutes, 0 = off).
+"""The settings tab of the window: its sections each in a tab of their own (nothing scrolls),
+«Сохранить» below them, always in view.
 
-The form reads a ``Settings`` record and, on «Сохранить», hands the values to its ``on_save``
-callback (the window runs the save in the worker: ``settings.set_value`` checks every value,
-the file is written atomically, the password goes to the OS keyring, never to a file).
-Imports tkinter and ttk only, no core module.
+Sections: «Обмен» (coding, exchange folder, server, login, password), «База данных»,
+«Сверка с банком» (``bank_settings``), «Запуск» (messages, autostart at login, the exchange
+schedule in minutes, 0 = off). Another part of the program adds a section of its own with
+``add_section(title)`` (a frame to build in). The form reads a ``Settings`` record and, on
+«Сохранить», hands the values to its ``on_save`` callback (the window runs the save in the
+worker: ``settings.set_value`` checks every value, the file is written atomically, the
+password goes to the OS keyring, never to a file). Imports tkinter and ttk only, no core module.
 """
 
 from __future__ import annotations
@@ -16,21 +19,22 @@ from tkinter import ttk
 
 from trayapp.settings import MAX_SCHEDULE, Settings
 from trayapp.ui.bank_settings import BankSettings
-from trayapp.ui.common import CODING_LABELS, Dialogs, Scrolled
+from trayapp.ui.common import CODING_LABELS, Dialogs
 
 log = logging.getLogger(__name__)
 
+HINT = "#555555"
+IN_KEYRING = "Пароль хранится в хранилище паролей системы; пустое поле оставляет прежний."
+IN_MEMORY = ("Надёжного хранилища паролей в системе нет: пароль хранится только в памяти "
+             "программы, до выхода из неё (в файл не записывается).")  # fmt: skip
+
 
 class SettingsForm(ttk.Frame):
-    """«Настройки»: the manual's settings mode as a tab."""
+    """«Настройки»: the manual's settings mode as a tab of sections."""
 
     def __init__(self, master: tk.Misc, dialogs: Dialogs,
                  on_save: Callable[[dict[str, str], str], None]) -> None:  # fmt: skip
-        super().__init__(master)
-        # the content scrolls where the window is too short for it (nothing is cut)
-        self.scroller = Scrolled(self, padding=10)
-        self.scroller.pack(fill="both", expand=True)
-        self.body = self.scroller.body
+        super().__init__(master, padding=8)
         self.dialogs = dialogs
         self.on_save = on_save
         self.coding_var = tk.StringVar(self, "ACCOUNT")
@@ -41,93 +45,96 @@ class SettingsForm(ttk.Frame):
         self.verbose_var = tk.BooleanVar(self, False)
         self.autostart_var = tk.BooleanVar(self, False)
         self.schedule_var = tk.StringVar(self, "0")
+        self.database_var = tk.StringVar(self, "")
+        self.db_password_var = tk.StringVar(self, "")
         self.default_folder = ""
+        self.entries: dict[str, ttk.Entry] = {}
+        self.hints: list[ttk.Label] = []
 
-        row = 0
-        coding = ttk.LabelFrame(self.body, text="Кодирование услуг", padding=(8, 4))
-        coding.grid(row=row, column=0, columnspan=3, sticky="ew", pady=(0, 8))
+        # «Сохранить» packed first, at the bottom: always in view, however short the window
+        self.save_button = ttk.Button(self, text="Сохранить", command=self.save)
+        self.save_button.pack(side="bottom", anchor="w", pady=(8, 0))
+        self.sections = ttk.Notebook(self)
+        self.sections.pack(fill="both", expand=True)
+        self._exchange(self.add_section("Обмен с «Мои счета»"))
+        db = self.add_section("База данных")
+        row = self._entry_rows(db, (("База данных:", self.database_var, ""),
+                                    ("Пароль базы:", self.db_password_var, "•")), 0)  # fmt: skip
+        self.database_entry = self.entries["База данных:"]
+        self.db_password_entry = self.entries["Пароль базы:"]
+        self._hint(db, "Пусто — своя база на этом компьютере; общая база УК: "
+                       "postgresql://ПОЛЬЗОВАТЕЛЬ@СЕРВЕР:5432/БАЗА (пароль — в поле выше).", row)
+        bank = self.add_section("Сверка с банком")
+        self.bank = BankSettings(bank)
+        self.bank.grid(row=0, column=0, columnspan=3, sticky="new")
+        self._start(self.add_section("Запуск и расписание"))
+
+    def add_section(self, title: str) -> ttk.Frame:
+        """A new section (a tab of the settings) to build in; grid column 1 stretches."""
+        frame = ttk.Frame(self.sections, padding=10)
+        frame.columnconfigure(1, weight=1)
+        self.sections.add(frame, text=title)
+        return frame
+
+    def _exchange(self, box: ttk.Frame) -> None:
+        coding = ttk.LabelFrame(box, text="Кодирование услуг", padding=(8, 4))
+        coding.grid(row=0, column=0, columnspan=3, sticky="ew", pady=(0, 8))
         self.coding_buttons: dict[str, ttk.Radiobutton] = {}
         for i, (code, label) in enumerate(CODING_LABELS.items()):
             rb = ttk.Radiobutton(coding, text=label, value=code, variable=self.coding_var)
             rb.grid(row=i // 2, column=i % 2, sticky="w", padx=(0, 24), pady=1)
             self.coding_buttons[code] = rb
-        row += 1
-
-        ttk.Label(self.body, text="Каталог обмена:").grid(row=row, column=0, sticky="w")
-        self.folder_entry = ttk.Entry(self.body, textvariable=self.folder_var, width=48)
-        self.folder_entry.grid(row=row, column=1, sticky="ew", padx=4, pady=2)
-        self.choose_button = ttk.Button(self.body, text="Выбрать…", command=self.choose_folder)
-        self.choose_button.grid(row=row, column=2, sticky="w")
-        row += 1
-        hint = ttk.Label(self.body, text="Внутри будут созданы каталоги Исходящие, Отправлены, "
-                                    "Входящие (с Обработаны и Ошибки).",
-                         foreground="#555555", wraplength=560)  # fmt: skip
-        hint.grid(row=row, column=1, columnspan=2, sticky="w", padx=4)
-        row += 1
-
-        fields = (("Адрес сервера:", self.url_var, ""), ("Логин:", self.login_var, ""),
-                  ("Пароль:", self.password_var, "•"))  # fmt: skip
-        self.entries: dict[str, ttk.Entry] = {}
-        row = self._entry_rows(fields, row)
+        ttk.Label(box, text="Каталог обмена:").grid(row=1, column=0, sticky="w")
+        self.folder_entry = ttk.Entry(box, textvariable=self.folder_var, width=48)
+        self.folder_entry.grid(row=1, column=1, sticky="ew", padx=4, pady=2)
+        self.choose_button = ttk.Button(box, text="Выбрать…", command=self.choose_folder)
+        self.choose_button.grid(row=1, column=2, sticky="w")
+        self._hint(box, "Внутри будут созданы каталоги Исходящие, Отправлены, Входящие (с "
+                        "Обработаны и Ошибки).", 2)  # fmt: skip
+        row = self._entry_rows(box, (("Адрес сервера:", self.url_var, ""),
+                                     ("Логин:", self.login_var, ""),
+                                     ("Пароль:", self.password_var, "•")), 3)  # fmt: skip
         self.url_entry = self.entries["Адрес сервера:"]
         self.password_entry = self.entries["Пароль:"]
-        ttk.Label(self.body, text="Пароль хранится в хранилище паролей системы; "
-                             "пустое поле оставляет прежний.",
-                  foreground="#555555", wraplength=560).grid(row=row, column=1, columnspan=2, sticky="w",
-                                             padx=4)  # fmt: skip
-        row += 1
+        self.password_hint = self._hint(box, IN_KEYRING, row)
 
-        # the database: empty for the SQLite file of this PC, or the company's PostgreSQL
-        self.database_var = tk.StringVar(self, "")
-        self.db_password_var = tk.StringVar(self, "")
-        row = self._entry_rows((("База данных:", self.database_var, ""),
-                                ("Пароль базы:", self.db_password_var, "•")), row)  # fmt: skip
-        self.database_entry = self.entries["База данных:"]
-        self.db_password_entry = self.entries["Пароль базы:"]
-        ttk.Label(self.body, text="Пусто — своя база на этом компьютере; общая база УК: "
-                             "postgresql://ПОЛЬЗОВАТЕЛЬ@СЕРВЕР:5432/БАЗА (пароль — в поле ниже).",
-                  foreground="#555555", wraplength=560).grid(row=row, column=1, columnspan=2,
-                                                             sticky="w", padx=4)  # fmt: skip
-        row += 1
-
-        self.bank = BankSettings(self.body)
-        self.bank.grid(row=row, column=0, columnspan=3, sticky="ew", pady=(8, 0))
-        row += 1
-        self.verbose_check = ttk.Checkbutton(self.body, text="Сообщать подробности",
+    def _start(self, box: ttk.Frame) -> None:
+        self.verbose_check = ttk.Checkbutton(box, text="Сообщать подробности",
                                              variable=self.verbose_var)  # fmt: skip
-        self.verbose_check.grid(row=row, column=1, sticky="w", padx=4, pady=(6, 2))
-        row += 1
-        self.autostart_check = ttk.Checkbutton(self.body, text="Запускать при входе в систему "
+        self.verbose_check.grid(row=0, column=0, columnspan=3, sticky="w", pady=(0, 2))
+        self.autostart_check = ttk.Checkbutton(box, text="Запускать при входе в систему "
                                                "(значок в области уведомлений)",
                                                variable=self.autostart_var)  # fmt: skip
-        self.autostart_check.grid(row=row, column=1, columnspan=2, sticky="w", padx=4, pady=2)
-        row += 1
-        ttk.Label(self.body, text="Обмен каждые (мин):").grid(row=row, column=0, sticky="w")
-        self.schedule_spin = ttk.Spinbox(self.body, from_=0, to=MAX_SCHEDULE, increment=5, width=6,
+        self.autostart_check.grid(row=1, column=0, columnspan=3, sticky="w", pady=2)
+        ttk.Label(box, text="Обмен каждые (мин):").grid(row=2, column=0, sticky="w")
+        self.schedule_spin = ttk.Spinbox(box, from_=0, to=MAX_SCHEDULE, increment=5, width=6,
                                          textvariable=self.schedule_var)  # fmt: skip
-        self.schedule_spin.grid(row=row, column=1, sticky="w", padx=4, pady=2)
-        row += 1
-        ttk.Label(self.body, text="0 — только вручную («Обмен» в окне, щелчок по значку или "
-                                  "«Обмен сейчас» в его меню).",
-                  foreground="#555555", wraplength=560).grid(row=row, column=1, columnspan=2,
-                                                             sticky="w", padx=4)  # fmt: skip
-        row += 1
-        # «Сохранить» below the scrolled part: always in view, however short the window
-        self.save_button = ttk.Button(self, text="Сохранить", command=self.save)
-        self.save_button.pack(side="bottom", anchor="w", padx=14, pady=(4, 8),
-                              before=self.scroller)  # fmt: skip
-        self.body.columnconfigure(1, weight=1)
+        self.schedule_spin.grid(row=2, column=1, sticky="w", padx=4, pady=2)
+        self._hint(box, "0 — только вручную («Обмен» в окне, щелчок по значку или «Обмен "
+                        "сейчас» в его меню).", 3)  # fmt: skip
 
-    def _entry_rows(self, fields: tuple[tuple[str, tk.StringVar, str], ...], row: int) -> int:
+    def _hint(self, box: tk.Misc, text: str, row: int) -> ttk.Label:
+        label = ttk.Label(box, text=text, foreground=HINT, wraplength=560, justify="left")
+        label.grid(row=row, column=1, columnspan=2, sticky="we", padx=4, pady=(0, 4))
+        label.bind("<Configure>", lambda e: label.configure(wraplength=max(200, e.width - 4)))
+        self.hints.append(label)
+        return label
+
+    def _entry_rows(self, box: tk.Misc, fields: tuple[tuple[str, tk.StringVar, str], ...],
+                    row: int) -> int:  # fmt: skip
         """A labelled entry per field from ``row`` on (kept in ``entries`` by its label);
         returns the next free row."""
         for label, var, show in fields:
-            ttk.Label(self.body, text=label).grid(row=row, column=0, sticky="w")
-            e = ttk.Entry(self.body, textvariable=var, width=48, show=show)
+            ttk.Label(box, text=label).grid(row=row, column=0, sticky="w")
+            e = ttk.Entry(box, textvariable=var, width=48, show=show)
             e.grid(row=row, column=1, sticky="ew", padx=4, pady=2)
             self.entries[label] = e
             row += 1
         return row
+
+    def show_keyring(self, available: bool) -> None:
+        """Where the password is kept, said as it is (issue 17, item 4)."""
+        self.password_hint.configure(text=IN_KEYRING if available else IN_MEMORY)
 
     def load(self, s: Settings, default_folder: str) -> None:
         self.default_folder = default_folder

@@ -40,7 +40,7 @@ from trayapp.ui.desktop import allow_foreground, prepare_dpi
 from trayapp.ui.notify import APP_NAME, Notifier
 from trayapp.ui.scheduler import Scheduler
 from trayapp.ui.tclpath import ascii_library_paths
-from trayapp.ui.window import UiState
+from trayapp.ui.ui_state import UiState
 from trayapp.ui.winquit import QuitListener
 from trayapp.ui.winsys import small_icon_px
 

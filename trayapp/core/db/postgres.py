@@ -129,7 +129,7 @@ class PgDatabase(Database):
             kwargs["connect_timeout"] = 10
         password = self._password
         if password is None:
-            from trayapp.settings import get_db_password
+            from trayapp.passwords import get_db_password
 
             password = get_db_password(self.url)
         if password is not None:

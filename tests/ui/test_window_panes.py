@@ -1,0 +1,160 @@
+"""Issue 17: every tab at 1280×800 fits at 100 % and at 150 % — set by the X server's dpi or
+by ``Xft.dpi: 144`` (how many Linux desktops scale) — with no scroll bar shown, no widget
+squeezed below its size, none outside the window, no list column narrower than its heading;
+maximised, the lists take the room.
+
+Each case is a real Xvfb of its own and the real window in a child process (Tk keeps a
+display open after ``destroy``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROBE = """
+import json, sys, tkinter as tk
+from tkinter import ttk, font as tkfont
+from pathlib import Path
+from tests.ui.test_window import configure, make_window
+root = tk.Tk()
+root.geometry("+0+0")
+home = Path(sys.argv[1])
+configure(home)
+win, _ = make_window(root, home)
+for _ in range(30):
+    root.update()
+
+def walk(w):
+    yield w
+    for c in w.winfo_children():
+        yield from walk(c)
+
+KINDS = (ttk.Button, ttk.Checkbutton, ttk.Radiobutton, ttk.Menubutton, ttk.Spinbox, ttk.Entry,
+         ttk.Label, ttk.Treeview)
+out = {"scale": win.scale, "screen": [root.winfo_screenwidth(), root.winfo_screenheight()],
+       "window": [root.winfo_width(), root.winfo_height()], "bad": [], "checked": 0, "tabs": []}
+rx, ry, rw, rh = root.winfo_rootx(), root.winfo_rooty(), root.winfo_width(), root.winfo_height()
+
+def check_tab(page):
+    for w in walk(page):
+        if not w.winfo_ismapped():
+            continue
+        if isinstance(w, ttk.Scrollbar):
+            out["bad"].append(["scroll bar shown", str(w)])
+        if not isinstance(w, KINDS):
+            continue
+        out["checked"] += 1
+        x, y, width, height = w.winfo_rootx(), w.winfo_rooty(), w.winfo_width(), w.winfo_height()
+        if x < rx or y < ry or x + width > rx + rw or y + height > ry + rh:
+            out["bad"].append(["outside the window", str(w), [x, y, width, height]])
+        if isinstance(w, ttk.Treeview):
+            heading = tkfont.nametofont("TkHeadingFont", root=root)
+            shown = [c for c in w.cget("displaycolumns")] or list(w.cget("columns"))
+            if shown == ["#all"]:
+                shown = list(w.cget("columns"))
+            for c in shown:
+                title = str(w.heading(c, "text"))
+                if int(w.column(c, "width")) < heading.measure(title) + 4:
+                    out["bad"].append(["heading cut", str(w), title])
+            if height < 40:
+                out["bad"].append(["list squeezed", str(w), height])
+        elif width < w.winfo_reqwidth() - 1 or height < w.winfo_reqheight() - 1:
+            if isinstance(w, ttk.Label) and str(w.cget("wraplength")) not in ("", "0"):
+                pass  # a wrapping label takes the width it is given
+            else:
+                text = str(w.cget("text")) if "text" in w.keys() else ""
+                out["bad"].append(["cut", str(w), text, [width, height],
+                                   [w.winfo_reqwidth(), w.winfo_reqheight()]])
+
+def tabs(notebook):
+    for tab in notebook.tabs():
+        notebook.select(tab)
+        for _ in range(15):
+            root.update()
+        page = root.nametowidget(tab)
+        inner = [w for w in walk(page) if isinstance(w, ttk.Notebook) and w is not page]
+        if inner:  # a tab of sections: each section in turn
+            for sub in inner[0].tabs():
+                inner[0].select(sub)
+                for _ in range(15):
+                    root.update()
+                out["tabs"].append(notebook.tab(tab, "text") + " / " + inner[0].tab(sub, "text"))
+                check_tab(page)
+        else:
+            out["tabs"].append(notebook.tab(tab, "text"))
+            check_tab(page)
+
+tabs(win.notebook)
+win.notebook.select(win.work_tab)
+for _ in range(15):
+    root.update()
+before = [win.pending_tree.winfo_height(), win.events_tree.winfo_height(),
+          win.data_panel.files_tree.winfo_width()]
+root.geometry(f"{root.winfo_screenwidth()}x{root.winfo_screenheight()}+0+0")  # maximised
+for tab in win.notebook.tabs():
+    win.notebook.select(tab)
+    for _ in range(15):
+        root.update()
+after = [win.pending_tree.winfo_height(), win.events_tree.winfo_height(),
+         win.data_panel.files_tree.winfo_width()]
+out["lists"] = [before, after]
+win.close()
+print(json.dumps(out))
+"""
+
+
+def _xvfb(dpi: int) -> tuple[subprocess.Popen[bytes], str]:
+    if shutil.which("Xvfb") is None:
+        pytest.skip("no Xvfb (apt-get install xvfb)")
+    for _ in range(5):
+        r, w = os.pipe()
+        proc = subprocess.Popen(
+            ["Xvfb", f":{random.randint(200, 899)}", "-displayfd", str(w), "-screen", "0",
+             "1280x800x24", "-dpi", str(dpi), "-nolisten", "tcp", "-noreset"],
+            pass_fds=(w,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        os.close(w)
+        with os.fdopen(r) as f:
+            number = f.readline().strip()
+        if number:
+            return proc, f":{number}"
+        proc.kill()
+        proc.wait()
+    pytest.skip("Xvfb did not start")
+
+
+@pytest.mark.parametrize(("server_dpi", "xft_dpi", "scale"), [(96, None, 1.0), (144, None, 1.5),
+                                                              (96, 144, 1.5)])  # fmt: skip
+def test_every_tab_fits_1280x800(server_dpi: int, xft_dpi: int | None, scale: float,
+                                 home: Path, xdisplay: str) -> None:  # fmt: skip
+    proc, display = _xvfb(server_dpi)
+    env = {**os.environ, "DISPLAY": display}
+    try:
+        if xft_dpi is not None:
+            if shutil.which("xrdb") is None:
+                pytest.skip("no xrdb (apt-get install x11-xserver-utils)")
+            subprocess.run(["xrdb", "-nocpp", "-merge"], input=f"Xft.dpi: {xft_dpi}\n",
+                           text=True, env=env, check=True, timeout=30)  # fmt: skip
+        run = subprocess.run([sys.executable, "-c", PROBE, str(home)], env=env,
+                             capture_output=True, text=True, timeout=180,
+                             cwd=Path(__file__).parents[2])  # fmt: skip
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert run.returncode == 0, run.stderr[-3000:]
+    found = json.loads(run.stdout.strip().splitlines()[-1])
+    print(json.dumps(found, ensure_ascii=False)[:3000])
+    assert found["scale"] == pytest.approx(scale, abs=0.05)  # one measure, whatever set it
+    assert found["screen"] == [1280, 800]
+    assert len(found["tabs"]) >= 7 and found["checked"] > 60
+    assert found["bad"] == []
+    (before, after) = found["lists"]
+    assert all(a > b for a, b in zip(after, before, strict=True)), found["lists"]
