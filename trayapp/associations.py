@@ -253,6 +253,8 @@ def new_home(name: str) -> Path:
 def add(name: str, home: str | None = None) -> Association:
     """Add an association: an existing home as it is, or a new one under the data folder."""
     items = load()
+    if not list_file().exists() and _unused(items[0]):
+        items = []  # a default home never set up is no association (decisions.md)
     name = _check_name(name, items)
     path = Path(home).expanduser().resolve() if home else new_home(name)
     paths = AppPaths.resolve(path)
