@@ -236,6 +236,17 @@ SINCE: list[Mutation] = [
      [T + "test_backup_retention.py", T + "test_backup.py"]),
     (C + "backup_verify.py", "    if size != member.size or h.hexdigest() != member.sha256:",
      "    if size != member.size:", [T + "test_backup.py"]),
+    # associations.py, org_change.py, bank_list.py (landed today)
+    ("trayapp/associations.py",
+     "        if check_folder and _key(theirs.exchange_folder(other)) == folder:",
+     "        if False:", ["tests/test_assoc_apart.py"]),
+    ("trayapp/associations.py",
+     "        if check_db and not is_postgres_url(theirs.database) and (",
+     "        if False and (", ["tests/test_assoc_apart.py"]),
+    (C + "org_change.py", "        if old[0] and new[0] != old[0] and not replace:",
+     "        if False:", ["tests/test_assoc_org.py"]),
+    (C + "bank_list.py", "        if m.status in (MATCHED, MISMATCH):",
+     '        if m.status != "missing":', [T + "test_bank_list.py", "tests/test_cli_bank.py"]),
 ]
 FIRST_SINCE = len(MUTATIONS) + 1
 MUTATIONS += SINCE
