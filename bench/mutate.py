@@ -196,6 +196,8 @@ SINCE: list[Mutation] = [
      ["tests/test_settings_bounds.py"]),
     ("trayapp/settings.py", "not 1 <= int(value) <= MAX_BACKUP_KEEP",
      "not 1 <= int(value) < MAX_BACKUP_KEEP", ["tests/test_settings_bounds.py"]),
+    ("trayapp/settings.py", "len(str(folder)) + TREE_TAIL > WIN_MAX_PATH:",
+     "len(str(folder)) + TREE_TAIL >= WIN_MAX_PATH:", ["tests/test_settings_bounds.py"]),
     ("trayapp/settings.py", '    if u.scheme == "http" and u.hostname in LOOPBACK:',
      '    if u.scheme == "http":', ["tests/test_cli.py::test_settings_show_set_and_errors"]),
     ("trayapp/settings.py", '    if u.password is not None or "password" in query:',
@@ -236,6 +238,17 @@ SINCE: list[Mutation] = [
      [T + "test_backup_retention.py", T + "test_backup.py"]),
     (C + "backup_verify.py", "    if size != member.size or h.hexdigest() != member.sha256:",
      "    if size != member.size:", [T + "test_backup.py"]),
+    # associations.py, org_change.py, bank_list.py (landed today)
+    ("trayapp/associations.py",
+     "        if check_folder and _key(theirs.exchange_folder(other)) == folder:",
+     "        if False:", ["tests/test_assoc_apart.py"]),
+    ("trayapp/associations.py",
+     "        if check_db and not is_postgres_url(theirs.database) and (",
+     "        if False and (", ["tests/test_assoc_apart.py"]),
+    (C + "org_change.py", "        if old[0] and new[0] != old[0] and not replace:",
+     "        if False:", ["tests/test_assoc_org.py"]),
+    (C + "bank_list.py", "        if m.status in (MATCHED, MISMATCH):",
+     '        if m.status != "missing":', [T + "test_bank_list.py", "tests/test_cli_bank.py"]),
 ]
 FIRST_SINCE = len(MUTATIONS) + 1
 MUTATIONS += SINCE

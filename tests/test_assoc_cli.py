@@ -103,3 +103,15 @@ def test_exchange_all(tmp_path: Path, emulators: list[Emulator]) -> None:
     assert ok(trayapp(tmp_path, "exchange", "--all", env=env)).count("отправлено файлов") == 2
     r = trayapp(tmp_path, "exchange", "--all", "--assoc", "Сосны", env=env)
     assert r.returncode == 2
+
+
+def test_a_default_home_never_set_up_is_not_an_association(tmp_path: Path) -> None:
+    """Homes added on a fresh installation: the first added leads (commands go there), not
+    an empty default home nobody set up."""
+    ok(trayapp(tmp_path, "assoc", "add", "Сосны"))
+    listed = json.loads(ok(trayapp(tmp_path, "--json", "assoc", "list")))
+    assert [a["name"] for a in listed] == ["Сосны"]
+    load_org(tmp_path, [], *SECOND)  # no --assoc: the first association of the list
+    listed = json.loads(ok(trayapp(tmp_path, "--json", "assoc", "list")))
+    assert listed[0]["inn"] == SECOND[0]
+    assert not (tmp_path / "first" / "data" / "trayapp.db").exists()

@@ -4,7 +4,9 @@ stand-in. MessageBoxW itself is called only on Windows."""
 
 from __future__ import annotations
 
+import logging
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,9 +16,22 @@ from trayapp.fatal import TITLE, command_of, run
 
 
 @pytest.fixture()
-def windowed(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+def windowed(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
+    """A process of its own as far as logging goes: the log of each test's home."""
     monkeypatch.delenv("TRAYAPP_HOME", raising=False)
-    return monkeypatch
+    root = logging.getLogger()
+    before = list(root.handlers)
+    for h in before:
+        if getattr(h, "_trayapp", False):
+            root.removeHandler(h)
+    yield monkeypatch
+    for h in list(root.handlers):
+        if h not in before:
+            root.removeHandler(h)
+            h.close()
+    for h in before:
+        if h not in root.handlers:
+            root.addHandler(h)
 
 
 def shown_for(argv: list[str], mp: pytest.MonkeyPatch | None = None
@@ -67,3 +82,12 @@ def test_the_command_is_read_without_the_parser() -> None:
     assert command_of(["--home", "D:\\ТСЖ", "exchange"]) == ("D:\\ТСЖ", "exchange")
     assert command_of(["--home=x", "--json", "settings", "show"]) == ("x", "settings")
     assert command_of(["--minimized"]) == (None, "tray")
+
+
+def test_a_failed_command_of_the_scheduler_only_logs(windowed: pytest.MonkeyPatch,
+                                                     tmp_path: Path) -> None:  # fmt: skip
+    """`trayapp.exe exchange` every 30 minutes (README, Task Scheduler): no box each time."""
+    home = tmp_path / "h"
+    code, boxes = shown_for(["--home", str(home), "exchange"], windowed)
+    assert code == 1 and boxes == []
+    assert "не загружены данные ТСЖ" in (home / "logs" / "trayapp-cli.log").read_text("utf-8")

@@ -169,11 +169,11 @@ def listed_name(paths: AppPaths) -> str:
 
 def name_of(paths: AppPaths) -> str:
     """How to name a home to the accountant: its name in the list, else its org's name."""
-    try:
-        a = of_home(paths)
+    try:  # the stored list: another home's database is never opened for its name
+        a = of_home(paths, _load())
     except AppError:
         a = None
-    return a.name if a is not None else org_name(paths)
+    return _named(a).name if a is not None else org_name(paths)
 
 
 # ---------------------------------------------------------------------------- kept apart
@@ -253,6 +253,8 @@ def new_home(name: str) -> Path:
 def add(name: str, home: str | None = None) -> Association:
     """Add an association: an existing home as it is, or a new one under the data folder."""
     items = load()
+    if not list_file().exists() and _unused(items[0]):
+        items = []  # a default home never set up is no association (decisions.md)
     name = _check_name(name, items)
     path = Path(home).expanduser().resolve() if home else new_home(name)
     paths = AppPaths.resolve(path)

@@ -3,8 +3,10 @@
 ``run(main)`` is what ``python -m trayapp`` and the frozen programs run: it sets up the log
 first (the folder of ``--home`` or the default one, the kind of process the command is), runs
 the command line, and when a windowed process (no stderr: PyInstaller ``--windowed``,
-``pythonw``) ends with a non-zero code, shows what it would have printed (a bad argument, no
-display, an unusable data folder, an internal error) in a message box naming the log file:
+``pythonw``) ends with a non-zero code, starting the tray or with a bad argument, shows what
+it would have printed (the argument, no display, an unusable data folder, an internal error)
+in a message box naming the log file (a failed command, such as a scheduled exchange, only
+logs it):
 ``MessageBoxW`` on Windows, the log alone elsewhere. Imports the standard library, console,
 paths and app's logging set-up only.
 """
@@ -96,5 +98,9 @@ def run(main: Callable[[Sequence[str] | None], int], argv: Sequence[str] | None 
         log.exception("unexpected error at start")
         console.err("Внутренняя ошибка при запуске")
         code = 1
-    report(code, log_file, shower)
+    if code == 2 or command_of(args)[1] == "tray":
+        # the tray's own start, or a bad argument anywhere; a command that failed (a scheduled
+        # `trayapp.exe exchange`) says why in its log and its exit code, not every 30 minutes
+        # in a box nobody asked for
+        report(code, log_file, shower)
     return code

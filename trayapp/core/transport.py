@@ -523,9 +523,18 @@ class HttpTransport:
         if final is not None:
             raise final
         raise ServerError(
-            f"сервер «Мои счета» недоступен ({what}: {last}); обмен не завершён, "
-            "повторите позже — следующий сеанс продолжит с того же места"
+            f"сервер «Мои счета» недоступен ({what}: {last}){self._proxy_hint()}; обмен не "
+            "завершён, повторите позже — следующий сеанс продолжит с того же места"
         )
+
+    def _proxy_hint(self) -> str:
+        """The proxy in the way, or the system's one not used (proxyhint.py); "" for the
+        emulator on this machine, which is reached without any."""
+        if not self._session.trust_env:
+            return ""
+        from trayapp.core.proxyhint import proxy_hint
+
+        return proxy_hint()
 
 
 def _quote(name: str) -> str:

@@ -88,12 +88,11 @@ class BackupPane(ttk.LabelFrame):
 
     def _read(self) -> PaneState:
         from trayapp.core import backup as bk
-        from trayapp.core.db.dialect import is_postgres_url
 
         with self.backend.app() as a:
             folder = a.settings.backup_dir(a.paths)
-            db_dir = None if is_postgres_url(a.settings.database) else \
-                a.settings.database_path(a.paths).parent  # fmt: skip
+            target = a.settings.database_target(a.paths)  # a URL: the server's database
+            db_dir = target.parent if isinstance(target, Path) else None
             same = db_dir is not None and bk.same_disk(folder, db_dir)
             return PaneState(folder, same, a.settings.backup_auto,
                              bk.list_backups(a.paths, folder), a.settings.exchange_folder(a.paths))  # fmt: skip
