@@ -196,6 +196,8 @@ SINCE: list[Mutation] = [
      ["tests/test_settings_bounds.py"]),
     ("trayapp/settings.py", "not 1 <= int(value) <= MAX_BACKUP_KEEP",
      "not 1 <= int(value) < MAX_BACKUP_KEEP", ["tests/test_settings_bounds.py"]),
+    ("trayapp/settings.py", "len(str(folder)) + TREE_TAIL > WIN_MAX_PATH:",
+     "len(str(folder)) + TREE_TAIL >= WIN_MAX_PATH:", ["tests/test_settings_bounds.py"]),
     ("trayapp/settings.py", '    if u.scheme == "http" and u.hostname in LOOPBACK:',
      '    if u.scheme == "http":', ["tests/test_cli.py::test_settings_show_set_and_errors"]),
     ("trayapp/settings.py", '    if u.password is not None or "password" in query:',

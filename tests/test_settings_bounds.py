@@ -82,3 +82,20 @@ def test_a_settings_file_one_past_the_end_is_refused(tmp_path: Path, key: str,
     paths.settings_file.write_text(json.dumps({key: value}), encoding="utf-8")
     with pytest.raises(SettingsError, match=SAYS[key].replace("(", r"\(").replace(")", r"\)")):
         st.load(paths)
+
+
+def test_the_longest_exchange_folder_windows_can_hold(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Windows: the folder whose deepest temporary answer is exactly 259 characters is taken,
+    one character more is refused (before anything is created)."""
+    longest = st.WIN_MAX_PATH - st.TREE_TAIL
+    base = str(tmp_path) + "/"
+    fits = Path(base + "a" * (longest - len(base)))
+    past = Path(base + "b" * (longest + 1 - len(base)))
+    assert len(str(fits)) == longest and len(str(past)) == longest + 1
+    monkeypatch.setattr(st.sys, "platform", "win32")
+    assert st.set_value(st.Settings(), "folder", str(fits)).folder == str(fits)
+    with pytest.raises(SettingsError, match=f"допустимо до {longest}"):
+        st.set_value(st.Settings(), "folder", str(past))
+    assert not past.exists()
