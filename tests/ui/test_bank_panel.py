@@ -161,7 +161,7 @@ def test_transfers_held_are_listed_beside_the_registries(
     assert held.rows() == [] and held.summary_var.get() == "Выписка банка не загружена."
     win.pending.bottom.select(1)  # its tab beside the selected registry's check
     root.update()
-    assert held.box.winfo_ismapped() and str(held.box.cget("text")) == "Поступления по выпискам банка"
+    assert held.tree.winfo_ismapped()
     for kind in ("services", "debts", "meters"):
         win.gen_buttons[kind].invoke()
     pump(root, lambda: not win.worker.busy())
@@ -193,6 +193,12 @@ def test_transfers_held_are_listed_beside_the_registries(
         (day, "9", "10,10", "Иванов И. И. ИНН 7707083893", "взнос", "—"),
     ]  # fmt: skip
     assert held.summary_var.get().startswith("2 на ")
+    # narrow: every column in view, the purpose not squeezed to nothing, the registry whole
+    for width in (420, 640, 900):
+        held.fit(width)
+        cols = {c: int(held.tree.column(c, "width")) for c in held.tree.cget("columns")}
+        assert cols["purpose"] >= 80 and cols["payer"] >= 90, (width, cols)
+        assert width < 640 or sum(cols.values()) <= width, (width, cols)
     win.pending_tree.selection_set(name)
     root.update()
     assert held.marked() == ["715"]

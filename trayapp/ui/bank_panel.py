@@ -75,7 +75,8 @@ class BankPanel:
         # narrow (150 %): the columns give way, the last one is not cut off
         self.transfers.bind("<Configure>", lambda e: fit_columns(self.transfers, e.width))
         # every transfer held, beside the registries (the window may give it a place of its own)
-        self.held = HeldTransfers(held_parent if held_parent is not None else parent)
+        self.held = (HeldTransfers(parent) if held_parent is None
+                     else HeldTransfers(held_parent, titled=False))  # the tab names it  # fmt: skip
 
     # ------------------------------------------------------------------ showing
 
