@@ -167,9 +167,9 @@ def test_exchange_and_accept(root: tk.Tk, home: Path, emulator: Emulator) -> Non
     root.update()
     win.accept_button.invoke()
     pump(root, lambda: win.last_accepted is not None)
-    # before accepting: the count, the sum, sums per service, and «сверьте с банком»; then,
-    # with no bank statement, asked once more
-    assert [d[0] for d in dialogs.shown] == ["confirm", "ask"]
+    # before accepting: the count, the sum, sums per service, and «сверьте с банком»; with
+    # no bank statement ever loaded nothing was checked: no second question (issue 17, item 7)
+    assert [d[0] for d in dialogs.shown] == ["confirm"]
     _, title, text = dialogs.shown[0]
     assert title == "Приём реестра" and payments[0] in text and "Сверьте с банком" in text
     assert f"Платежей: {win.last_accepted.rows}, на сумму {row[5]}\u00a0₽" in text  # type: ignore[union-attr]
