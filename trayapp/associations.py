@@ -169,11 +169,11 @@ def listed_name(paths: AppPaths) -> str:
 
 def name_of(paths: AppPaths) -> str:
     """How to name a home to the accountant: its name in the list, else its org's name."""
-    try:
-        a = of_home(paths)
+    try:  # the stored list: another home's database is never opened for its name
+        a = of_home(paths, _load())
     except AppError:
         a = None
-    return a.name if a is not None else org_name(paths)
+    return _named(a).name if a is not None else org_name(paths)
 
 
 # ---------------------------------------------------------------------------- kept apart
