@@ -136,7 +136,7 @@ def import_file(
                 raise AppError(f"Не удалось прочитать файл {path}: {exc}") from exc
     except AppError as exc:
         if not check and failure_event:
-            _failed_event(db, kind, path, exc)
+            failed_event(db, kind, path, exc)
         raise
     hand = bool(columns) or sheet is not None or header_row is not None
     if hand and store is not None and not check and found.signature:
@@ -162,8 +162,9 @@ def _check_kind(kind: str) -> None:
         raise AppError(f"Неизвестный вид таблицы: {kind}; возможны: {', '.join(KINDS)}")
 
 
-def _failed_event(db: Database, kind: str, path: Path, exc: AppError) -> None:
-    """«События»: a refused file, its first causes (the one who loaded it was told)."""
+def failed_event(db: Database, kind: str, path: Path, exc: AppError) -> None:
+    """«События»: a refused file, its first causes (the one who loaded it was told). Called
+    outside any transaction of the load (one that rolls back would take the event along)."""
     title = events.IMPORT_TITLES.get(kind, kind)
     if isinstance(exc, ImportFileError):
         causes = exc.lines
