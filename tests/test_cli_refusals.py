@@ -99,3 +99,16 @@ def _env() -> dict[str, str]:
     e = dict(os.environ)
     e.pop("TRAYAPP_HOME", None)
     return e
+
+
+def test_report_into_a_folder_that_cannot_be_written(demo: Path) -> None:
+    reports = demo / "data" / "Отчёты"
+    done = demo / "data" / "Мои счета" / "Входящие" / "Обработаны"
+    name = next(p.name for p in done.iterdir() if p.name.startswith("Payments_"))
+    _lock(reports, True)
+    try:
+        r = run(demo, "report", name, "--xlsx")
+    finally:
+        _lock(reports, False)
+    assert r.returncode == 1 and r.stdout == ""
+    assert r.stderr.startswith("нет прав на запись: ") and r.stderr.count("\n") == 1, r.stderr

@@ -119,7 +119,20 @@ def post_hint(root: Path, document: str, window: bool) -> str:
     if window:
         return ("просмотрите его отчёт и проведите в окне программы: вкладка «Данные», "
                 "«Показания к проведению», «Провести»")  # fmt: skip
-    return f"просмотрите его отчёт и выполните «trayapp --home {root} post {document}»"
+    return f"просмотрите его отчёт и выполните «{command(root)} post {document}»"
+
+
+def command(root: Path) -> str:
+    """The program's command as it can be typed here: ``trayapp`` where it is on PATH, else
+    this Python with ``-m trayapp`` (a venv not activated); paths with spaces quoted."""
+    import shutil
+    import sys
+
+    def quoted(text: str) -> str:
+        return f'"{text}"' if " " in text else text
+
+    program = "trayapp" if shutil.which("trayapp") else f"{quoted(sys.executable)} -m trayapp"
+    return f"{program} --home {quoted(str(root))}"
 
 
 def run_demo(
@@ -224,7 +237,7 @@ def run_demo(
         emulator.stop()
         app.close()
     say(f"Готово. Все данные демонстрации: {root}")
-    say(f"Команды для этих данных: trayapp --home {root} status | pending | export payments")
+    say(f"Команды для этих данных: {command(root)} status | pending | export payments")
     out["steps"] = steps
     if as_json:
         console.out_json(out)

@@ -4,8 +4,9 @@ The database (names, addresses, debts) and its ``-wal``/``-shm``, the log, the r
 exchange tree hold personal data. ``restrict_umask`` (called once at start by ``cli.main``, the entry of every
 command, the tray and the window; not by ``App``, a library call) makes
 everything the process creates private; ``private_dir`` and ``private_file`` also mend what
-an older version created open to others. A no-op on Windows, where the per-user folders
-(``%LOCALAPPDATA%``) are already the user's. Imports only the standard library.
+an older version created open to others. On Windows the per-user folders (``%LOCALAPPDATA%``)
+are already the user's; a folder ``private_dir`` creates outside the profile gets an
+owner-only ACL (winacl.py). Imports only the standard library.
 """
 
 from __future__ import annotations
@@ -38,6 +39,10 @@ def private_dir(path: Path, mend: bool = True) -> Path:
         missing.append(p)
         p = p.parent
     path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+    if sys.platform == "win32" and missing:  # outside the profile: an ACL of its own
+        from trayapp.winacl import restrict_new_folder
+
+        restrict_new_folder(missing[-1])
     if POSIX:
         for d in missing:
             with contextlib.suppress(OSError):

@@ -69,7 +69,7 @@ def test_file_names_take_ascii_digits_only(name: str) -> None:
 
 
 def test_window_opens_only_ascii_names() -> None:
-    window = pytest.importorskip("trayapp.ui.window")
+    window = pytest.importorskip("trayapp.ui.events_pane")
     assert window.FILE_NAME.search(f"файл «{LOOK_ALIKE}»") is None
     assert window.FILE_NAME.search(f"файл «{GENUINE}»") is not None
 

@@ -392,7 +392,10 @@ def test_restore_to_a_new_home_leaves_the_current_one(home: Path, tmp_path: Path
     info = backup(home)
     (tree_of(home).outgoing / "after.txt").write_text("x")
     before = snapshot(home)
+    killed = tmp_path / ".~old data.restore-0badf00d"  # what a killed run left
+    (killed / "data").mkdir(parents=True)
     r = br.restore_to_home(info.file, tmp_path / "old data")
+    assert not killed.exists()
     assert r.home == (tmp_path / "old data").resolve()
     new = snapshot(r.home)
     assert {k.replace("Отчёты", "") for k in new["files"]} | {"data/Мои счета/Исходящие/after.txt"} \

@@ -264,3 +264,35 @@ def test_fast_debt_lines_match_render_row() -> None:
     expected = [render_row(DebtRow("1001", "Иванов; И.И.", "Новосибирск,Ленина,1,2", c, d, a))
                 for c, d, a in items]  # fmt: skip
     assert debt_lines(prefix, items) == expected
+
+
+def test_the_body_being_written_is_hidden(env, monkeypatch: pytest.MonkeyPatch) -> None:
+    """While a registry is written, its body's temporary file does not show in Исходящие:
+    hidden by its leading dot on POSIX, by the hidden attribute on Windows (issue 20, item 20;
+    the attribute is seen on the Windows runner)."""
+    import contextlib
+    import os
+    import sys
+
+    from trayapp.core import registries
+
+    db, tree = env
+    seen: list[tuple[str, bool]] = []
+    real = registries.atomic_file
+
+    @contextlib.contextmanager
+    def watching(target: Path):  # type: ignore[no-untyped-def]
+        for p in tree.outgoing.iterdir():
+            if p.name.startswith(".~body."):
+                if sys.platform == "win32":
+                    hidden = bool(os.stat(p).st_file_attributes & 0x2)
+                else:
+                    hidden = p.name.startswith(".")
+                seen.append((p.name, hidden))
+        with real(target) as f:
+            yield f
+
+    monkeypatch.setattr(registries, "atomic_file", watching)
+    generate(db, tree, "services", "GOROD", date(2026, 11, 5))
+    assert len(seen) == 1 and seen[0][1], seen
+    assert not [p for p in tree.outgoing.iterdir() if p.name.startswith(".~")]

@@ -115,3 +115,16 @@ def test_component_names_in_both_languages_and_short_enough() -> None:
     # every LangString the pages use has both languages
     for name, langs in strings.items():
         assert set(langs) == {"RUSSIAN", "ENGLISH"}, name
+
+
+def test_a_busy_file_asks_retry_in_russian_when_interactive() -> None:
+    """The interactive installer keeps its «Повтор»/«Отмена» box for a busy program file (the
+    silent one exits 2: tests/installer/test_windows_wine.py); a person sees it only on
+    Windows, so here the script is read: the box, its default for /S, and its Russian text."""
+    text = NSI.read_bytes().decode("utf-8-sig")
+    assert re.search(r'MessageBox MB_RETRYCANCEL\|MB_ICONEXCLAMATION "\$\(BusyText\)" '
+                     r"/SD IDCANCEL IDRETRY \w+", text)  # fmt: skip
+    busy = _lang_strings(text)["BusyText"]
+    assert "«Повтор»" in busy["RUSSIAN"] and "«Отмена»" in busy["RUSSIAN"]
+    assert "Retry" in busy["ENGLISH"]
+    assert re.search(r"^AllowSkipFiles off", text, re.MULTILINE)  # never skipped silently

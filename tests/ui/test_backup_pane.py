@@ -113,3 +113,40 @@ def test_a_failed_automatic_backup_is_a_notification(root: tk.Tk, home: Path, tm
     notices = [n for s in states for n in getattr(s, "notices", [])]
     assert any("Резервная копия не сделана" in n and "не найден" in n for n in notices), states
     win.close()
+
+
+def test_the_windows_session_acceptance_and_posting_make_backups(home: Path, info: object,
+                                                                   tmp_path: Path) -> None:  # fmt: skip
+    """The window's jobs (ui/backend.py) call the automatic backup as the CLI does: after a
+    session that received files, an acceptance, a posting; the minute rule between them."""
+    from trayapp.core import registries
+    from trayapp.emulator.server import Emulator
+    from trayapp.ui.backend import Backend
+
+    folder = tmp_path / "copies"
+    folder.mkdir()
+    with Emulator(tmp_path / "emulator", org=info.inn, seed=1) as em:  # type: ignore[attr-defined]
+        configure(home, server_url=em.url, login="demo", backup_folder=str(folder))
+        b = Backend(str(home), "demo")
+        with b.app() as a:
+            registries.generate(a.db, a.tree, "debts", "GOROD", a.clock().date())
+            registries.generate(a.db, a.tree, "meters", "GOROD", a.clock().date())
+        outcome = b.exchange()
+        for _ in range(3):
+            if outcome.result.received and outcome.snapshot.pending:
+                break
+            outcome = b.exchange()
+        assert outcome.result.received
+        assert len(list(folder.glob("*.zip"))) == 1
+        for p in folder.glob("*.zip"):
+            p.unlink()  # else the next one is skipped: a minute old exists
+        pay = next(p for p in outcome.snapshot.pending if p.kind == "PAYMENTS")
+        b.accept(pay.file)
+        assert len(list(folder.glob("*.zip"))) == 1
+        readings = [p for p in b.snapshot().pending if p.kind == "READINGS"]
+        assert readings
+        r = b.accept(readings[0].file)
+        for p in folder.glob("*.zip"):
+            p.unlink()
+        b.post(r.document, b.below_previous(r.document))
+        assert len(list(folder.glob("*.zip"))) == 1

@@ -64,23 +64,18 @@ def test_bank_status_statement_and_second_question(
     readings = [i for i in items if i.startswith("Readings_")]
     assert payments and readings
     name = payments[0]
-    # no statement yet: «не найдено» beside the payments registry, nothing beside readings
-    assert win.pending_tree.set(name, "bank") == "не найдено"
+    # no statement yet (issue 17, item 7): «не сверялось», not «не найдено», beside the
+    # payments registry, nothing beside readings
+    assert win.pending_tree.set(name, "bank") == "не сверялось"
     assert all(win.pending_tree.set(r, "bank") == "" for r in readings)
     win.pending_tree.selection_set(name)
     root.update()
-    assert "не найдено" in win.bank.status_var.get()
-    assert "Выписка банка не загружена" in win.bank.status_var.get()
+    status = win.bank.status_var.get()
+    assert "не сверялось" in status and "выписка банка ещё не загружена" in status
+    assert "не найдено" not in status
     assert win.bank.transfer_rows() == []
-
-    # accepting it asks once more; «Нет» leaves it pending
-    dialogs.answer = False
-    win.accept_button.invoke()  # the summary first (the worker), then the questions
-    pump(root, lambda: any(d[0] == "ask" for d in dialogs.shown) and not win.worker.busy())
-    asked = [d for d in dialogs.shown if d[0] == "ask"]
-    assert len(asked) == 1 and name in asked[0][2] and "не сверен с банком" in asked[0][2]
-    assert not win.worker.busy("accept") and win.last_accepted is None
-    assert (tree(home).incoming / name).is_file()
+    assert win.bank.confirm_accept(name)  # no second question before any statement
+    assert not [d for d in dialogs.shown if d[0] == "ask"]
 
     # «Загрузить выписку»: the transfer of its sum naming it
     amount = str(win.pending_tree.set(name, "sum")).replace("\u00a0", "").replace(",", ".")  # 1 234,56
@@ -166,7 +161,7 @@ def test_transfers_held_are_listed_beside_the_registries(
     assert held.rows() == [] and held.summary_var.get() == "Выписка банка не загружена."
     win.pending.bottom.select(1)  # its tab beside the selected registry's check
     root.update()
-    assert held.box.winfo_ismapped() and str(held.box.cget("text")) == "Поступления по выпискам банка"
+    assert held.tree.winfo_ismapped()
     for kind in ("services", "debts", "meters"):
         win.gen_buttons[kind].invoke()
     pump(root, lambda: not win.worker.busy())
@@ -198,6 +193,12 @@ def test_transfers_held_are_listed_beside_the_registries(
         (day, "9", "10,10", "Иванов И. И. ИНН 7707083893", "взнос", "—"),
     ]  # fmt: skip
     assert held.summary_var.get().startswith("2 на ")
+    # narrow: every column in view, the purpose not squeezed to nothing, the registry whole
+    for width in (420, 640, 900):
+        held.fit(width)
+        cols = {c: int(held.tree.column(c, "width")) for c in held.tree.cget("columns")}
+        assert cols["purpose"] >= 80 and cols["payer"] >= 90, (width, cols)
+        assert width < 640 or sum(cols.values()) <= width, (width, cols)
     win.pending_tree.selection_set(name)
     root.update()
     assert held.marked() == ["715"]

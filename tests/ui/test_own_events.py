@@ -135,6 +135,8 @@ def test_window_work_is_in_the_events(root: tk.Tk, home: Path, info: DemoInfo,
     table.write_text(PROVIDERS, encoding="utf-8")
     dialogs.files = [str(table)]
     win.data_panel.files_button.invoke()
+    pump(root, lambda: bool(win.data_panel.loading.plans) and not win.worker.busy())
+    win.data_panel.loading.load_button.invoke()  # after the preview
     pump(root, lambda: win.data_panel.loaded is not None and not win.worker.busy())
     for kind in ("services", "debts", "meters"):
         win.gen_buttons[kind].invoke()

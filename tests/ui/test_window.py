@@ -167,9 +167,9 @@ def test_exchange_and_accept(root: tk.Tk, home: Path, emulator: Emulator) -> Non
     root.update()
     win.accept_button.invoke()
     pump(root, lambda: win.last_accepted is not None)
-    # before accepting: the count, the sum, sums per service, and «сверьте с банком»; then,
-    # with no bank statement, asked once more
-    assert [d[0] for d in dialogs.shown] == ["confirm", "ask"]
+    # before accepting: the count, the sum, sums per service, and «сверьте с банком»; with
+    # no bank statement ever loaded nothing was checked: no second question (issue 17, item 7)
+    assert [d[0] for d in dialogs.shown] == ["confirm"]
     _, title, text = dialogs.shown[0]
     assert title == "Приём реестра" and payments[0] in text and "Сверьте с банком" in text
     assert f"Платежей: {win.last_accepted.rows}, на сумму {row[5]}\u00a0₽" in text  # type: ignore[union-attr]
@@ -337,16 +337,18 @@ def test_load_billing_files_from_the_window(root: tk.Tk, home: Path, tmp_path: P
     other.write_text("что;где\n1;2\n", encoding="utf-8")
     dialogs.files = [str(bad), str(other), str(good)]
     win.data_panel.files_button.invoke()
+    pump(root, lambda: bool(win.data_panel.loading.plans) and not win.worker.busy())
+    win.data_panel.loading.load_button.invoke()  # after the preview
     pump(root, lambda: win.data_panel.loaded is not None)
     panel = win.data_panel
     rows = {panel.files_tree.item(i, "values")[0]: panel.files_tree.item(i, "values")
             for i in panel.files_tree.get_children()}  # fmt: skip
-    assert rows[good.name][1] == "лицевые счета" and "загружено строк 1" in rows[good.name][2]
-    assert rows[bad.name][1] == "начисления" and "не загружен" in rows[bad.name][2]
+    assert rows[good.name][1] == "лицевые счета" and "загружено строк 1" in rows[good.name][4]
+    assert rows[bad.name][1] == "начисления" and "не загружен" in rows[bad.name][4]
     assert rows[other.name][1] == "не распознан"
     errors = [panel.errors_tree.item(i, "values") for i in panel.errors_tree.get_children()]
     lines = sorted(str(e[1]) for e in errors if e[0] == bad.name)
-    assert lines == ["3", "4"]  # every bad row, by its line
+    assert lines == ["3", "4"], errors  # every bad row, by its line
     # the accounts came first, so accruals could refer to them; the bad file loaded nothing
     app = App.create(home)
     try:

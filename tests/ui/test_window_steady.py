@@ -48,7 +48,7 @@ def _work_widgets(win: MainWindow) -> list[tk.Misc]:
 
 def _data_widgets(win: MainWindow) -> list[tk.Misc]:
     d = win.data_panel
-    return [win.root, d.files_tree, d.errors_tree, d.post_tree, d.post_button,
+    return [win.root, d.files_tree, d.loading.tabs, d.post_tree, d.post_button,
             d.export_buttons["payments"], d.files_button, win.message_label]  # fmt: skip
 
 
@@ -91,6 +91,8 @@ def test_nothing_moves_as_results_appear(root: tk.Tk, home: Path, emulator: Emul
     bad.write_text("account;service;period;amount\n1;2;3;x\n", encoding="utf-8")
     dialogs.files = [str(bad)]
     win.data_panel.files_button.invoke()
+    pump(root, lambda: bool(win.data_panel.loading.plans) and not win.worker.busy())
+    win.data_panel.loading.load_button.invoke()  # after the preview
     pump(root, lambda: win.data_panel.loaded is not None and not win.worker.busy())
     assert "не загружено: 1" in win.data_panel.load_var.get()
     _same(_geometry(_data_widgets(win)), before, win.data_panel.load_var.get())

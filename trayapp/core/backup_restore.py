@@ -141,6 +141,8 @@ def restore_to_home(backup: Path, home: Path, progress: Progress = no_progress) 
         raise BackupError(f"{NOT_DONE}каталог {home} не пуст: укажите пустой или новый каталог")
     home.parent.mkdir(parents=True, exist_ok=True)
     _need_space(manifest, home.parent)
+    for left in home.parent.glob(f"{TEMP_PREFIX}{home.name}.restore-*"):  # a killed one's
+        shutil.rmtree(left, ignore_errors=True)
     build = home.parent / f"{TEMP_PREFIX}{home.name}.restore-{secrets.token_hex(4)}"
     try:
         paths = AppPaths(build, build / "data", build / "logs")

@@ -11,7 +11,7 @@ moves here: the core does those.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -28,6 +28,8 @@ from trayapp.core.backup_auto import auto_backup
 from trayapp.core.bank import StatementImport, import_statement
 from trayapp.core.bank_list import RECENT, HeldDocument, held_documents
 from trayapp.core.exchange import SessionResult
+from trayapp.core.import_batch import Plan
+from trayapp.core.import_preview import Preview
 from trayapp.core.progress import Progress, no_progress
 from trayapp.core.reconcile import Match
 from trayapp.core.registries import GenerateResult
@@ -166,21 +168,40 @@ class Backend:
         with self.app() as a:
             return import_statement(a.db, path)
 
-    def load_files(self, paths: list[Path], progress: Progress = no_progress,
-                   replace_org: bool = False) -> list[LoadedFile]:  # fmt: skip
-        """Load billing-data files, each of the kind its name or header says, in the order
-        their rows refer to each other; a file with bad rows loads nothing (its rows are
-        listed), an unrecognised one is named and skipped."""
+    def load_files(self, paths: Sequence[Path | Plan], progress: Progress = no_progress,
+                   replace_org: bool = False, check: bool = False) -> list[LoadedFile]:  # fmt: skip
+        """Load billing-data files (a path, or a ``Plan``: the preview's choices), each of the
+        kind its plan, name or header says, in the order their rows refer to each other; a
+        file with bad rows loads nothing (its rows are listed), an unrecognised one is named
+        and skipped. ``check``: everything read and checked, nothing loaded."""
         from trayapp.core.import_batch import load_files
         from trayapp.core.import_choices import ChoiceStore
 
         with self.app() as a:
             done = load_files(a.db, paths, progress, ChoiceStore(a.paths.import_choices_file),
-                              replace_org)  # fmt: skip
+                              replace_org, check)  # fmt: skip
         return [LoadedFile(o.path, o.kind, o.result.rows if o.result else 0, o.errors,
                            o.result.inserted if o.result else 0,
                            o.result.updated if o.result else 0, org_change=o.org_change)
                 for o in done]  # fmt: skip
+
+    def preview(self, plans: Sequence[Plan]) -> list[tuple[Path, Preview | None, str]]:
+        """What each file holds before it is loaded (``import_preview.inspect``, the first
+        rows only, references checked against the database, remembered choices applied):
+        (path, preview, '') or (path, None, why it cannot be read)."""
+        from trayapp.core.import_choices import ChoiceStore
+        from trayapp.core.import_preview import inspect
+
+        out: list[tuple[Path, Preview | None, str]] = []
+        with self.app() as a:
+            store = ChoiceStore(a.paths.import_choices_file)
+            for p in plans:
+                try:
+                    out.append((p.path, inspect(p.path, p.kind, p.sheet, p.header_row, p.columns,
+                                                db=a.db, store=store), ""))  # fmt: skip
+                except AppError as exc:
+                    out.append((p.path, None, exc.message))
+        return out
 
     def export(self, kind: str, out: Path) -> tuple[Path | None, int]:
         """Accepted payments or readings not exported before into ``out``: (file, rows);

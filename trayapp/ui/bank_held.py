@@ -13,17 +13,20 @@ from tkinter import ttk
 
 from trayapp.core import values as v
 from trayapp.core.bank_list import RECENT, HeldDocument
-from trayapp.ui.desktop import auto_scrollbar, fit_columns
+from trayapp.ui.desktop import auto_scrollbar, fit_columns, scale_factor
 
 TITLE = "Поступления по выпискам банка"
 MARK = "of_selected"  # the tag of the selected registry's documents
+MIN_PURPOSE, MIN_PAYER = 80, 90  # pixels a narrow list still gives these (at 100 %)
 
 
 class HeldTransfers:
-    """A titled list under the pending registries; ``show`` fills it, ``select`` marks."""
+    """A list under the pending registries, titled unless its parent names it (a tab);
+    ``show`` fills it, ``select`` marks."""
 
-    def __init__(self, parent: tk.Misc) -> None:
-        self.box = ttk.LabelFrame(parent, text=TITLE, padding=4)
+    def __init__(self, parent: tk.Misc, titled: bool = True) -> None:
+        self.box: ttk.Frame | ttk.LabelFrame = (ttk.LabelFrame(parent, text=TITLE, padding=4) if titled
+                               else ttk.Frame(parent))  # fmt: skip
         self.box.pack(fill="both", expand=True, pady=(6, 0))
         self.summary_var = tk.StringVar(parent, "Выписка банка не загружена.")
         ttk.Label(self.box, textvariable=self.summary_var).pack(fill="x")
@@ -36,13 +39,13 @@ class HeldTransfers:
                                  height=4, selectmode="none")  # fmt: skip
         for key, title, width in cols:
             self.tree.heading(key, text=title)
-            self.tree.column(key, width=width, stretch=key == "purpose",
+            self.tree.column(key, width=width, stretch=False,
                              anchor="e" if key == "sum" else "w")  # fmt: skip
         self.tree.tag_configure(MARK, background="#dbe8fb")
         scroll = ttk.Scrollbar(frame, orient="vertical", command=self.tree.yview)
         self.tree.pack(side="left", fill="both", expand=True)
         auto_scrollbar(scroll, self.tree)  # shown only while rows are out of view
-        self.tree.bind("<Configure>", lambda e: fit_columns(self.tree, e.width))
+        self.tree.bind("<Configure>", lambda e: self.fit(e.width))
         self.documents: list[HeldDocument] = []
 
     def show(self, documents: list[HeldDocument], statements: int, selected: str | None) -> None:
@@ -65,8 +68,26 @@ class HeldTransfers:
             self.summary_var.set("В загруженных выписках нет поступлений на счёт ТСЖ.")
         else:
             self.summary_var.set("Выписка банка не загружена.")
-        fit_columns(self.tree, self.tree.winfo_width())
+        self.fit(self.tree.winfo_width())
         self.select(selected)
+
+    def fit(self, width: int) -> None:
+        """The columns in ``width``: as ``fit_columns`` gives them, then the payer down to
+        ``MIN_PAYER`` where the rest would not fit, and the purpose whatever is left (never
+        under ``MIN_PURPOSE``: Tk's own squeeze took it to nothing)."""
+        if width <= 1:
+            return
+        fit_columns(self.tree, width)
+        w = {c: int(self.tree.column(c, "width")) for c in self.tree.cget("columns")}
+        scale = scale_factor(self.tree)
+        least, payer_least = round(MIN_PURPOSE * scale), round(MIN_PAYER * scale)
+        others = sum(x for c, x in w.items() if c != "purpose")
+        short = others + least - (width - 2)
+        if short > 0 and w["payer"] > payer_least:
+            w["payer"] -= min(short, w["payer"] - payer_least)
+            self.tree.column("payer", width=w["payer"])
+            others = sum(x for c, x in w.items() if c != "purpose")
+        self.tree.column("purpose", width=max(least, width - 2 - others))
 
     def select(self, registry: str | None) -> None:
         """Mark the documents bound to the registry ``registry`` (None: none marked)."""

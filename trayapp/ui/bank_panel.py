@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 COLUMN = "bank"
 TITLE = "Сверка с банком"
+NOT_CHECKED = "не сверялось"  # no statement loaded yet (issue 17, item 7)
 
 
 class BankDialogs(Protocol):
@@ -74,7 +75,8 @@ class BankPanel:
         # narrow (150 %): the columns give way, the last one is not cut off
         self.transfers.bind("<Configure>", lambda e: fit_columns(self.transfers, e.width))
         # every transfer held, beside the registries (the window may give it a place of its own)
-        self.held = HeldTransfers(held_parent if held_parent is not None else parent)
+        self.held = (HeldTransfers(parent) if held_parent is None
+                     else HeldTransfers(held_parent, titled=False))  # the tab names it  # fmt: skip
 
     # ------------------------------------------------------------------ showing
 
@@ -86,7 +88,9 @@ class BankPanel:
         self.statements = statements
         for iid in self.tree.get_children():
             m = matches.get(str(iid))
-            self.tree.set(iid, COLUMN, m.status_text if m is not None else "")
+            # before any statement is loaded nothing was checked: not «не найдено»
+            text = (m.status_text if statements else NOT_CHECKED) if m is not None else ""
+            self.tree.set(iid, COLUMN, text)
         if held is not None:
             self.held.show(held, statements, None)
         self.select(selected)
@@ -99,10 +103,11 @@ class BankPanel:
         if m is None:
             self.status_var.set("")
             return
-        text = f"{TITLE}: {summary(m)}"
         if not self.statements:
-            text += ". Выписка банка не загружена: «Загрузить выписку»"
-        self.status_var.set(text)
+            self.status_var.set(f"{TITLE}: {NOT_CHECKED} — выписка банка ещё не загружена "
+                                "(«Загрузить выписку»)")  # fmt: skip
+            return
+        self.status_var.set(f"{TITLE}: {summary(m)}")
         for d in m.documents:
             self.transfers.insert("", "end", values=(d.number, v.format_date(d.day),
                                   v.format_amount(d.amount), d.payer_inn,
@@ -118,11 +123,9 @@ class BankPanel:
         """True when ``name`` may be accepted: it is matched, is no payments registry, or
         the accountant said yes once more."""
         m = self.matches.get(name)
-        if m is None or m.status == MATCHED:
+        if m is None or m.status == MATCHED or not self.statements:  # nothing to check against
             return True
         why = summary(m)
-        if not self.statements:
-            why += ". Выписка банка не загружена"
         return bool(self.dialogs.ask_yes_no(
             "Приём реестра",
             f"Реестр {name} не сверен с банком — {why}.\n\nВсё равно принять его?"))  # fmt: skip

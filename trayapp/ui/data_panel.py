@@ -23,20 +23,15 @@ from tkinter import ttk
 
 from trayapp.core import values as v
 from trayapp.core.accept import BelowPrevious
-from trayapp.core.folders import is_junk
 from trayapp.ui.backend import LoadedFile
-from trayapp.ui.common import fixed_label, plural
+from trayapp.ui.common import fixed_label
 from trayapp.ui.context import PaneContext
 from trayapp.ui.desktop import auto_scrollbar, fit_columns
+from trayapp.ui.load_pane import KIND_TITLES, TABLES, LoadPane, table_files
 
 log = logging.getLogger(__name__)
 
-KIND_TITLES = {
-    "org": "данные ТСЖ", "providers": "поставщики", "services": "услуги",
-    "accounts": "лицевые счета", "balances": "сальдо", "accruals": "начисления",
-    "payments": "оплаты", "meters": "счётчики", "readings": "показания",
-}  # fmt: skip
-TABLES = [("Таблицы (*.csv *.xlsx)", "*.csv *.xlsx"), ("Все файлы", "*.*")]
+__all__ = ["KIND_TITLES", "TABLES", "DataPanel", "table_files"]
 
 
 class DataPanel(ttk.Frame):
@@ -49,35 +44,15 @@ class DataPanel(ttk.Frame):
         self.ctx = ctx
         self.backend, self.worker, self.dialogs = ctx.backend, ctx.worker, ctx.dialogs
         self.month = month
-        self.loaded: list[LoadedFile] | None = None
         background = str(ttk.Style(self).lookup("TFrame", "background"))
         self.split = tk.PanedWindow(self, orient="horizontal", sashwidth=6, borderwidth=0,
                                     background=background)  # fmt: skip
         self.split.pack(fill="both", expand=True)
 
-        load = ttk.LabelFrame(self.split, text="Загрузка из учётной программы", padding=8)
-        self.load_box = load
-        row = ttk.Frame(load)
-        row.pack(fill="x")
-        self.files_button = ttk.Button(row, text="Загрузить файлы…", command=self.load_files)
-        self.files_button.pack(side="left")
-        self.folder_button = ttk.Button(row, text="Загрузить папку…", command=self.load_folder)
-        self.folder_button.pack(side="left", padx=6)
-        self.load_var = tk.StringVar(self, "Вид каждой таблицы узнаётся по имени файла или "
-                                           "по заголовку.")  # fmt: skip
-        # wraps below the buttons, two lines tall whatever it says (nothing cut or moved)
-        fixed_label(load, self.load_var, 2)[0].pack(fill="x", pady=(4, 0))
-        lists = tk.PanedWindow(load, orient="vertical", sashwidth=6, borderwidth=0,
-                               background=background)  # fmt: skip
-        lists.pack(fill="both", expand=True)
-        self.files_tree = _tree(lists, (("file", "Файл", 220), ("kind", "Вид", 110),
-                                        ("result", "Итог", 260)), 2)  # fmt: skip
-        self.errors_tree = _tree(lists, (("file", "Файл", 170), ("line", "Строка", 60),
-                                         ("error", "Ошибка", 360)), 3)  # fmt: skip
-        self.errors_tree.tag_configure("error", foreground="#b00020")
-        line = int(ttk.Style(self).lookup("Treeview", "rowheight") or 20)
-        for tree in (self.files_tree, self.errors_tree):
-            lists.add(tree.master, minsize=line * 4, stretch="always")  # type: ignore[arg-type]
+        load = self.loading = LoadPane(self.split, ctx)
+        self.files_button, self.folder_button = load.files_button, load.folder_button
+        self.load_var, self.files_tree, self.errors_tree = (
+            load.load_var, load.files_tree, load.errors_tree)  # fmt: skip
 
         side = ttk.Frame(self.split)
         out = ttk.LabelFrame(side, text="Выгрузка в учётную программу", padding=8)
@@ -98,7 +73,7 @@ class DataPanel(ttk.Frame):
         fixed_label(post, self.post_var, 3)[0].pack(side="bottom", fill="x", pady=(4, 0))
         self.post_button = ttk.Button(post, text="Провести", command=self.post_selected)
         self.post_button.pack(side="bottom", anchor="w", pady=(4, 0))
-        self.post_tree = _tree(post, (("number", "Документ №", 100), ("date", "Дата", 90),
+        self.post_tree = _tree(post, (("number", "№", 90), ("date", "Дата", 90),
                                       ("rows", "Показаний", 90)), 2)  # fmt: skip
         self.split.add(load, minsize=300, stretch="always")
         self.split.add(side, minsize=200, stretch="always")
@@ -110,62 +85,23 @@ class DataPanel(ttk.Frame):
 
     # ------------------------------------------------------------------ loading
 
-    def load_files(self) -> None:
-        chosen = self.dialogs.ask_files("Таблицы учётной программы", TABLES)
-        if chosen:
-            self.load([Path(p) for p in chosen])
+    @property
+    def loaded(self) -> list[LoadedFile] | None:
+        return self.loading.loaded
 
-    def load_folder(self) -> None:
-        folder = self.dialogs.ask_dir("Папка с таблицами учётной программы")
-        if not folder:
-            return
-        files = table_files(Path(folder))
-        if not files:
-            self.dialogs.info("Загрузка", f"В папке {folder} нет таблиц .csv или .xlsx.")
-            return
-        self.load(files)
+    @loaded.setter
+    def loaded(self, value: list[LoadedFile] | None) -> None:
+        self.loading.loaded = value
 
     def load(self, paths: list[Path], replace_org: bool = False) -> None:
-        self.load_var.set(
-            f"Загружается {len(paths)} {plural(len(paths), 'файл', 'файла', 'файлов')}…"
-        )
-        self.worker.submit("load", lambda: self.backend.load_files(paths, self.worker.progress,
-                                                                   replace_org),
-                           self._loaded, self.ctx.error("Данные не загружены"))  # fmt: skip
+        """Load ``paths`` as found, without the preview (scripts and tests)."""
+        self.loading.load(paths, replace_org)
 
-    def _loaded(self, results: list[LoadedFile]) -> None:
-        self.loaded = results
-        self.files_tree.delete(*self.files_tree.get_children())
-        self.errors_tree.delete(*self.errors_tree.get_children())
-        bad = 0
-        for r in results:
-            kind = KIND_TITLES.get(r.kind, "не распознан")
-            if r.errors:
-                bad += 1
-                result = f"не загружен: ошибок {len(r.errors)}"
-                for line, message in r.errors:
-                    self.errors_tree.insert("", "end", values=(r.path.name, line or "", message),
-                                            tags=("error",))  # fmt: skip
-            else:
-                result = f"загружено строк {r.rows} (новых {r.inserted}, изменено {r.updated})"
-            self.files_tree.insert("", "end", values=(r.path.name, kind, result))
-        for tree in (self.files_tree, self.errors_tree):
-            fit_columns(tree, tree.winfo_width())  # for the new rows
-        good = len(results) - bad
-        self.load_var.set(f"Загружено файлов: {good}" + (f", не загружено: {bad} (ошибки ниже)"
-                                                         if bad else ""))  # fmt: skip
-        self.ctx.refresh()
-        self._ask_org_change(results)
+    def load_files(self) -> None:
+        self.loading.load_files()
 
-    def _ask_org_change(self, results: list[LoadedFile]) -> None:
-        """An org file of another ИНН was not loaded: ask whether to replace (associations.md)."""
-        other = next((r for r in results if r.org_change), None)
-        if other is not None and self.dialogs.ask_yes_no(
-            "Другая организация",
-            f"{other.errors[0][1]}.\n\nЗаменить ИНН и название этого ТСЖ данными из файла "
-            f"{other.path.name}?",
-        ):
-            self.load([other.path], replace_org=True)
+    def load_folder(self) -> None:
+        self.loading.load_folder()
 
     # ------------------------------------------------------------------ export
 
@@ -227,14 +163,6 @@ class DataPanel(ttk.Frame):
 
 
 SHOWN_BELOW = 15
-
-
-def table_files(folder: Path) -> list[Path]:
-    """The tables of «Загрузить папку…»: .csv and .xlsx, without Excel's lock files
-    (``~$Оплаты.xlsx`` while the book is open) and other junk (``is_junk``)."""
-    return sorted(p for p in folder.iterdir()
-                  if p.suffix.lower() in (".csv", ".xlsx") and not is_junk(folder, p.name)
-                  and p.is_file())  # fmt: skip
 
 
 def below_text(number: str, low: list[BelowPrevious]) -> str:
