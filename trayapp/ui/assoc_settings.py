@@ -8,18 +8,18 @@ from __future__ import annotations
 import logging
 import tkinter as tk
 from collections.abc import Callable
-from tkinter import simpledialog, ttk
+from tkinter import ttk
 from typing import Any
 
 from trayapp import associations
 from trayapp.errors import AppError
+from trayapp.ui.ask_text import ask_text
 
 log = logging.getLogger(__name__)
 
 
 def ask_name(parent: tk.Misc) -> str | None:
-    return simpledialog.askstring("Добавить ТСЖ", "Название ТСЖ (например, ТСЖ «Берёзка»):",
-                                  parent=parent)  # fmt: skip
+    return ask_text(parent, "Добавить ТСЖ", "Название ТСЖ (например, ТСЖ «Берёзка»):")
 
 
 class AssocPane(ttk.LabelFrame):

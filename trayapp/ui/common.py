@@ -68,10 +68,10 @@ class Dialogs:
         messagebox.showinfo(title, message, **self._options())
 
     def ask_password(self, title: str, prompt: str) -> str | None:
-        from tkinter import simpledialog
+        from trayapp.ui.ask_text import ask_text
 
-        value = simpledialog.askstring(title, prompt, show="•", parent=self.parent)
-        return str(value) if value else None
+        value = ask_text(self.parent, title, prompt, show="•")
+        return value if value else None
 
     def confirm(self, title: str, message: str) -> bool:
         from trayapp.ui import question
