@@ -5,8 +5,8 @@
 Generates the CSV files into bench/out/ (or reuses them when bench/out/PARAMS matches),
 then imports each kind, in order, into a fresh SQLite file bench/out/association.db, each in
 a child process of its own, and prints rows, seconds, rows per second and the child's peak
-RSS (its own ``resource.getrusage(RUSAGE_SELF).ru_maxrss``). Targets (the issue's): accruals
-at 200,000 rows a second or more, peak memory under 200 MB. The database stays for the other
+RSS (its own ``resource.getrusage(RUSAGE_SELF).ru_maxrss``). Targets: accruals at 300,000
+rows a second or more (issue 15; issue 2 asked 200,000), peak memory under 200 MB. The database stays for the other
 benchmarks (the debts generation bench reads it).
 
 Then the same files into a fresh PostgreSQL database (``bench/pg_server.py``: a durable
@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 OUT = Path(__file__).resolve().parent / "out"
 DB = OUT / "association.db"
-TARGET_RATE = 200_000
+TARGET_RATE = 300_000  # issue 15 (issue 2 asked 200,000)
 TARGET_RATE_PG = 100_000  # issue 10
 UNTIL = "readings"
 TARGET_RSS_MB = 200

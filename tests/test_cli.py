@@ -187,7 +187,8 @@ def test_demo_runs_the_whole_cycle(tmp_path: Path) -> None:
     r = run(home, "demo", "--accounts", "25", "--no-tray")
     assert r.returncode == 0, r.stderr
     found = re.search(r"документ «Показания новые» № (\d+) не проведён: просмотрите его отчёт "
-                      r"и выполните «trayapp --home (.+) post (\d+)»", r.stdout)  # fmt: skip
+                      r"и выполните «(?:trayapp|\S+ -m trayapp) --home \"?(.+?)\"? post (\d+)»",
+                      r.stdout)  # fmt: skip  (the command as it can be typed here: issue 17, 10)
     assert found and found[1] == found[3] and Path(found[2]) == home.resolve(), r.stdout
     assert "в окне" not in r.stdout
     posted = run(Path(found[2]), "post", found[3], "--json")

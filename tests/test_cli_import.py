@@ -97,3 +97,21 @@ def test_wrong_choices_on_the_command_line(home: Path, tmp_path: Path) -> None: 
     assert run(home, "export", "payments", "--header", "de").returncode == 2
     r = run(home, "export", "payments", "--header", "en")
     assert r.returncode == 0 and "нечего выгружать" in r.stdout
+
+
+def test_a_refused_load_from_the_command_line_is_an_event(home: Path, tmp_path: Path) -> None:  # noqa: F811
+    """Defect 7, the command line too, org included (its load shares a transaction)."""
+    from trayapp.core import events
+    from trayapp.core.db import open_database
+
+    bad_org = tmp_path / "Реквизиты.csv"
+    bad_org.write_text("ИНН;Наименование\n12;ТСЖ\n", encoding="utf-8")
+    assert run(home, "import", "org", str(bad_org)).returncode == 1
+    bad = tmp_path / "Начисления.csv"
+    bad.write_text("ЛС;Услуга;Месяц;Сумма\n9999;1;11.2026;1\n", encoding="utf-8")
+    assert run(home, "import", "accruals", str(bad)).returncode == 1
+    with open_database(home / "data" / "trayapp.db") as db:
+        texts = [t for _, level, t in events.recent(db, 5) if level == "error"]
+    assert texts[0].startswith("Не загружены данные (начисления) из файла «") and str(bad) in texts[0]
+    assert texts[1].startswith("Не загружены данные (данные ТСЖ) из файла «")
+    assert "неверный ИНН: 12" in texts[1]

@@ -298,9 +298,14 @@ def cmd_import(args: argparse.Namespace) -> None:
                                "columns": columns,
                                "store": ChoiceStore(app.paths.import_choices_file)}  # fmt: skip
     if args.kind == "org" and not args.check:
+        from trayapp.core.importer import failed_event
         from trayapp.core.org_change import import_org
 
-        r = import_org(app.db, args.file, args.replace, **choices)
+        try:  # the load and its look at the ИНН share a transaction: a refusal is told after
+            r = import_org(app.db, args.file, args.replace, failure_event=False, **choices)
+        except AppError as exc:
+            failed_event(app.db, "org", args.file, exc)
+            raise
     else:
         r = import_file(app.db, args.kind, args.file, check=args.check, **choices)
     where = (f", лист «{r.sheet}»" if r.sheet else "") + f", заголовок в строке {r.header_row}"

@@ -217,7 +217,7 @@ def test_error_answer_files_both_in_errors_and_notifies(
     assert (tree.sent_error / name).read_bytes() == bad
     assert len(r.notices) == 1
     assert r.notices[0].startswith(
-        f"Реестр {name} отклонён сервисом «Мои счета»: 'строка: 0, #FILESUM"
+        f"Реестр {name} отклонён сервисом «Мои счета»: «строка: 0, #FILESUM"
     )
     out = journal.get_file(db, "out", name)
     assert out is not None and out.status == "error" and "#FILESUM" in out.detail
@@ -298,10 +298,10 @@ def test_pending_and_broken_registries(
     assert (11, "повтор платежа: b-2") in lines
     assert (0, "#FILESUM 1100.00, сумма строк 1020.00") in lines
     assert r.notices == [
-        "Принятый файл Payments_20261106_002.txt отправлен в 'Ошибки'. "
-        "В «Мои счета» подготовлен отказ: 'строка: 9, неизв.лиц.счёт: 8032067; "
+        "Принятый файл Payments_20261106_002.txt отправлен в «Ошибки». "
+        "В «Мои счета» подготовлен отказ: «строка: 9, неизв.лиц.счёт: 8032067; "
         "строка: 10, неизв.услуга: 999; строка: 11, повтор платежа: b-2; "
-        "строка: 0, #FILESUM 1100.00, сумма строк 1020.00'"
+        "строка: 0, #FILESUM 1100.00, сумма строк 1020.00»"
     ]
     assert status(db, tree)["errors"] == r.notices  # `trayapp status` names the rejection
     # the next session sends it

@@ -20,8 +20,8 @@ from trayapp.errors import ImportFileError
 
 
 @pytest.fixture()
-def db(tmp_path: Path) -> Iterator[Database]:
-    d = open_database(tmp_path / "b.db")
+def db(tmp_path: Path, db_target: Path | str) -> Iterator[Database]:
+    d = open_database(db_target)
     for kind, text in (("org", ORG), ("providers", PROVIDERS), ("services", SERVICES),
                        ("accounts", ACCOUNTS)):  # fmt: skip
         import_file(d, kind, write(tmp_path / f"{kind}.csv", text))

@@ -3,8 +3,9 @@
 makensis reads the script as Windows' makensis does (a BOM-less script in the ANSI code page,
 here CP1252); the payload is a stand-in trayapp.exe / trayapp-cli.exe built with mingw-w64
 (standin/standin.c) that records each start, holds its own file while it runs, and answers the
-tray's quit event (trayapp/ui/winquit.py). One fresh WINEPREFIX for the module; each test
-starts from nothing installed. What Wine cannot show (UAC, SmartScreen, Defender, a person
+tray's quit event (trayapp/ui/winquit.py). One fresh WINEPREFIX for the module, its Windows
+user named «Бухгалтер» (every path written has Cyrillic in it); each test starts from nothing
+installed. What Wine cannot show (UAC, SmartScreen, Defender, a person
 clicking through the pages): installer/README.md.
 """
 
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.installer.wine import HKCU_CV, Wine, build_standin, missing_tools
+from tests.installer.wine import HKCU_CV, USER_NAME, Wine, build_standin, missing_tools
 
 ROOT = Path(__file__).resolve().parents[2]
 NSI = ROOT / "installer" / "windows" / "trayapp.nsi"
@@ -138,7 +139,7 @@ def test_install_per_user_in_cyrillic_and_nothing_for_all_users(s: Setup) -> Non
     assert {p.name for p in folder.iterdir()} == {f"{APP_NAME}.lnk", f"Удалить «{APP_NAME}».lnk"}
     assert lnk_target(folder / f"{APP_NAME}.lnk").endswith(r"Programs\trayapp\trayapp.exe")
     instdir = w.windows_path(s.instdir)
-    assert instdir.endswith(r"\AppData\Local\Programs\trayapp")
+    assert instdir == rf"C:\users\{USER_NAME}\AppData\Local\Programs\trayapp"
     run = w.reg_values(RUN)
     assert run is not None and run["trayapp"] == f'"{instdir}\\trayapp.exe" tray --minimized'
     u = w.reg_values(UNINSTALL)

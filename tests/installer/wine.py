@@ -16,11 +16,19 @@ from pathlib import Path, PureWindowsPath
 STANDIN = Path(__file__).with_name("standin") / "standin.c"
 MINGW = "x86_64-w64-mingw32-gcc"
 HKCU_CV = r"HKCU\Software\Microsoft\Windows\CurrentVersion"
+USER_NAME = "Бухгалтер"
 
 
 def missing_tools() -> list[str]:
-    """What is not installed of wine, wineserver, mingw-w64 and makensis."""
-    return [t for t in ("wine", "wineserver", MINGW, "makensis") if shutil.which(t) is None]
+    """What is not installed of wine (with its 32-bit half: the NSIS installer is a 32-bit
+    program), wineserver, mingw-w64 and makensis."""
+    missing = [t for t in ("wine", "wineserver", MINGW, "makensis") if shutil.which(t) is None]
+    if shutil.which("dpkg-query") is not None:  # Debian: wine32 comes from the i386 architecture
+        r = subprocess.run(["dpkg-query", "-W", "-f=${Status}", "wine32:i386"],
+                           capture_output=True, text=True)  # fmt: skip
+        if "ok installed" not in r.stdout:
+            missing.append("wine32:i386")
+    return missing
 
 
 def build_standin(out: Path, version: str) -> Path:
@@ -54,6 +62,10 @@ class Wine:
             # no Mono or Gecko prompt, no menu entries of the host desktop
             "WINEDLLOVERRIDES": "mscoree,mshtml,winemenubuilder.exe=",
             "DISPLAY": "",
+            # the Windows user's name (Wine takes it from USER): Cyrillic, as an accountant's
+            # often is, so every path the installer writes has Cyrillic in it
+            "USER": USER_NAME,
+            "LOGNAME": USER_NAME,
             "TRAYAPP_STANDIN_LOG": unix_to_windows(self.record),
             "TRAYAPP_STANDIN_STOP": unix_to_windows(self.stop_file),
         }

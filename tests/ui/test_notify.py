@@ -101,7 +101,9 @@ def test_a_rejected_registry_is_one_notification_with_file_and_reason(
     wait_for(lambda: any(made.name in c for c in notify_calls(bus)))
     mine = [c for c in notify_calls(bus) if made.name in c]
     assert len(mine) == 1  # one notification for the event
-    assert reason.split("'")[1][:40] in mine[0]  # with the reason
+    assert reason.startswith("«") and "'" not in rejection  # «…» throughout (issue 17, 5)
+    assert reason[1:41] in mine[0]  # with the reason
+    assert "logo_128.png" in mine[0] and "python.png" not in mine[0]  # our logo (item 5)
     assert "отклонён" in mine[0]
     # a correct Debts registry: the owners' payments arrive and wait to be accepted
     win.last_exchange = None

@@ -184,13 +184,13 @@ class _Session:
     def finish_broken(self, fname: FileName, path: Path) -> None:
         """A file moved to Входящие/Ошибки before its journal entry said so."""
         name = path.name
-        text = f"Принятый файл {name} отправлен в 'Ошибки'"
+        text = f"Принятый файл {name} отправлен в «Ошибки»"
         if not fname.is_ack and fname.kind in formats.INCOMING_TYPES:
             checked = check_incoming(self.db, name, _read(path), self.org, self.coding)
             errors = checked.errors or [(0, "файл повреждён")]
             if self.tree.find(formats.ack_name(name)) is None:
                 self.write_rejection(name, errors)
-            text += f". В «Мои счета» подготовлен отказ: '{_quote_errors(errors)}'"
+            text += f". В «Мои счета» подготовлен отказ: «{_quote_errors(errors)}»"
         self.counts["broken"] += 1
         with self.db.transaction():
             journal.set_status(self.db, "in", name, "broken")
@@ -387,7 +387,7 @@ class _Session:
                 journal.set_status(self.db, "in", path.name, "broken", "неожиданный вид файла")
                 self.notice(
                     f"Получен неожиданный файл {path.name}: такие файлы отправляет ТСЖ, "
-                    "а не сервис. Файл перемещён в 'Ошибки'"
+                    "а не сервис. Файл перемещён в «Ошибки»"
                 )
 
     def check_registry(self, fname: FileName, path: Path) -> None:
@@ -416,8 +416,8 @@ class _Session:
         with self.db.transaction():
             journal.record_file(self.db, name, "in", sha, fname.type, "broken", detail=detail)
             self.notice(
-                f"Принятый файл {name} отправлен в 'Ошибки'. "
-                f"В «Мои счета» подготовлен отказ: '{detail}'"
+                f"Принятый файл {name} отправлен в «Ошибки». "
+                f"В «Мои счета» подготовлен отказ: «{detail}»"
             )
 
     def write_rejection(self, name: str, errors: list[tuple[int, str]]) -> None:
@@ -454,7 +454,7 @@ class _Session:
             with self.db.transaction():
                 journal.set_status(self.db, "in", name, "broken", problem)
                 self.notice(
-                    f"Ответ сервиса {name} не принят ({problem}): файл перемещён в 'Ошибки'"
+                    f"Ответ сервиса {name} не принят ({problem}): файл перемещён в «Ошибки»"
                 )
             return
         ok = ack.header.status == "OK"
@@ -480,7 +480,7 @@ class _Session:
             else:
                 self.notice(
                     f"Реестр {answered} отклонён сервисом «Мои счета»: "
-                    f"'{_quote_errors(pairs) if pairs else 'причина не указана'}'. "
+                    f"«{_quote_errors(pairs) if pairs else 'причина не указана'}». "
                     "Файл и ответ — в папке «Отправлены/Ошибки»"
                 )
         log.info("%s: %s answered %s, filed in %s", name, answered, ack.header.status, folder)

@@ -42,7 +42,7 @@ order their rows refer to each other: ``import_batch.load_files``. No UI here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -222,23 +222,29 @@ def _rows(
     errors: Errors,
 ) -> tuple[list[PreviewRow], list[str]]:  # fmt: skip
     """The first data rows as the load will read them, their errors into ``errors``."""
-    refs = _Refs(db, kind) if db is not None else None
-    convert = _converters(kind, refs if refs is not None else _NoRefs())  # type: ignore[arg-type]
-    numbers = {i: n for n, i in refs.accounts.items()} if refs is not None else {}
     spec = [(n, r, position[n]) for n, r in COLUMNS[kind]]
-    out: list[PreviewRow] = []
+    taken: list[tuple[int, Sequence[Any]]] = []
     notes: list[str] = []
     for row in table:
-        if len(out) >= PREVIEW_ROWS:
+        if len(taken) >= PREVIEW_ROWS:
             break
         foot = footer_text(row)
         if foot is not None:
             notes.append(f"строка {table.line_of(row)} «{foot}» — итоговая: "
                          "она и строки ниже не загружаются")  # fmt: skip
             break
-        if tables.blank(row):
-            continue
-        line = table.line_of(row)
+        if not tables.blank(row):
+            taken.append((table.line_of(row), row))
+    refs = None
+    if db is not None:  # only the accounts and meters these rows name: a second, not ten
+        named: dict[str, list[str]] = {
+            f: [cell_text(r[i]) for _, r in taken if 0 <= (i := position[f]) < len(r)]
+            for f in ("account", "meter_id") if f in position}  # fmt: skip
+        refs = _Refs(db, kind, named)
+    convert = _converters(kind, refs if refs is not None else _NoRefs())  # type: ignore[arg-type]
+    numbers = {i: n for n, i in refs.accounts.items()} if refs is not None else {}
+    out: list[PreviewRow] = []
+    for line, row in taken:
         shown: list[str] = []
         vals: list[Any] = []
         bad: list[str] = []

@@ -19,7 +19,7 @@ UI.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -136,7 +136,7 @@ def import_file(
                 raise AppError(f"Не удалось прочитать файл {path}: {exc}") from exc
     except AppError as exc:
         if not check and failure_event:
-            _failed_event(db, kind, path, exc)
+            failed_event(db, kind, path, exc)
         raise
     hand = bool(columns) or sheet is not None or header_row is not None
     if hand and store is not None and not check and found.signature:
@@ -162,8 +162,9 @@ def _check_kind(kind: str) -> None:
         raise AppError(f"Неизвестный вид таблицы: {kind}; возможны: {', '.join(KINDS)}")
 
 
-def _failed_event(db: Database, kind: str, path: Path, exc: AppError) -> None:
-    """«События»: a refused file, its first causes (the one who loaded it was told)."""
+def failed_event(db: Database, kind: str, path: Path, exc: AppError) -> None:
+    """«События»: a refused file, its first causes (the one who loaded it was told). Called
+    outside any transaction of the load (one that rolls back would take the event along)."""
     title = events.IMPORT_TITLES.get(kind, kind)
     if isinstance(exc, ImportFileError):
         causes = exc.lines
@@ -182,9 +183,12 @@ def _failed_event(db: Database, kind: str, path: Path, exc: AppError) -> None:
 
 
 class _Refs:
-    """The database's keys, loaded once per import."""
+    """The database's keys, loaded once per import (``only``: just the accounts and meters
+    named, for a preview of a few rows)."""
 
-    def __init__(self, db: Database, kind: str) -> None:
+    def __init__(
+        self, db: Database, kind: str, only: Mapping[str, Collection[str]] | None = None
+    ) -> None:
         self.accounts: dict[str, int] = {}
         self.services: dict[str, int] = {}
         self.providers: dict[str, int] = {}
@@ -195,16 +199,25 @@ class _Refs:
         self.zeros = 0  # rows whose account was read without its leading zeros
         self.zeros_example = ""
         if kind in ("balances", "accruals", "payments", "meters"):
-            self.accounts = billing.account_ids(db)
+            if only is None:
+                self.accounts = billing.account_ids(db)
+            else:
+                self.accounts = billing.accounts_named(db, only.get("account", ()))
             self.services = {str(code): code for code in billing.service_codes(db)}
         if kind == "accruals":
-            self.spans = billing.account_spans(db)
+            if only is None:
+                self.spans = billing.account_spans(db)
+            else:
+                self.spans = billing.spans_of(db, self.accounts.values())
         if kind == "meters":
             self.metered = billing.metered_codes(db)
         elif kind == "services":
             self.providers = billing.provider_ids(db)
         elif kind == "readings":
-            self.meters = billing.meter_refs(db)
+            if only is None:
+                self.meters = billing.meter_refs(db)
+            else:
+                self.meters = billing.meters_named(db, only.get("meter_id", ()))
 
     def account(self, raw: Any, text: str) -> int:
         found = self.accounts.get(text)

@@ -12,6 +12,7 @@ notification begins with the association's name. Tk thread only, except ``_headl
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import threading
@@ -361,7 +362,15 @@ class Desk:
         return any(e.running for e in self.entries) or self.round_running is not None
 
     def close(self) -> None:
+        """Stop every window's worker and timers and take their frames down (a hidden window's
+        timers would otherwise go on firing into the root)."""
         self._closing = True
         for e in self.entries:
             if e.window is not None:
                 e.window.close()
+                for w, _info in e.slaves:
+                    with contextlib.suppress(tk.TclError):
+                        w.destroy()
+                e.window = None
+        with contextlib.suppress(tk.TclError):
+            self.switcher.destroy()

@@ -21,6 +21,7 @@ import queue
 import sys
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from trayapp import plain
@@ -31,15 +32,17 @@ APP_NAME = "Мои счета"
 CLICK_POLL_S = 0.25  # how often the idle thread lets desktop-notifier hear a click
 APP_ID = "trayapp.MoiScheta"  # trayapp.nsi's AUMID: the uninstaller removes its key
 AUMID_KEY = "Software\\Classes\\AppUserModelId\\" + APP_ID
+LOGO = Path(__file__).resolve().parents[1] / "assets" / "logo_128.png"  # the window's logo
 
 
 def desktop_notifier() -> Any:
     """desktop-notifier's notifier for this platform (raises where it cannot be had)."""
-    from desktop_notifier import DesktopNotifierSync
+    from desktop_notifier import DesktopNotifierSync, Icon
 
+    logo = Icon(path=LOGO)  # ours, not desktop-notifier's Python logo (issue 17, item 5)
     if sys.platform != "win32":
-        return DesktopNotifierSync(app_name=APP_NAME)
-    notifier = DesktopNotifierSync(app_name=APP_ID)  # it registers the ID under AUMID_KEY
+        return DesktopNotifierSync(app_name=APP_NAME, app_icon=logo)
+    notifier = DesktopNotifierSync(app_name=APP_ID, app_icon=logo)  # registers AUMID_KEY
     try:
         import winreg
 

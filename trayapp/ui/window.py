@@ -138,7 +138,8 @@ class MainWindow(OldNames):
                                       self.worker, self.dialogs, self.error, self.say,
                                       self.refresh, lambda: self.settings_form.load(
                                           *backend.load_settings()[::2]))  # fmt: skip
-        self.backup_pane.grid(row=0, column=0, columnspan=3, sticky="new")
+        self.backup_pane.grid(row=0, column=0, columnspan=3, sticky="nsew")
+        self.backup_pane.master.rowconfigure(0, weight=1)  # its list grows with the window
         self._aliases()
 
         settings, exists, default_folder = backend.load_settings()
