@@ -104,9 +104,9 @@ def plural(n: int, one: str, few: str, many: str) -> str:
 
 
 def posted_text(p: Posted) -> str:
-    """What the accountant is told: «Проведён документ № 000012; 3 показания оставлены
-    непроведёнными в документе № 000013»."""
-    text = f"Проведён документ «Показания новые» № {p.number}: показаний {p.rows}"
+    """What the accountant is told: «Документ «Показания новые» № 000012 проведён: показаний
+    16; 3 показания оставлены непроведёнными в документе № 000013»."""
+    text = f"Документ «Показания новые» № {p.number} проведён: показаний {p.rows}"
     if p.left_number is None:
         return text
     left = plural(p.left_rows, "показание оставлено", "показания оставлены",
