@@ -150,6 +150,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="названия столбцов: ru (по умолчанию) или en (прежние)")  # fmt: skip
     sp = cmd("post", "провести документ «Показания новые»")
     sp.add_argument("document")
+    sp.add_argument("--leave", default="", metavar="METER_ID[,METER_ID...]",
+                    help="показания этих счётчиков не проводить: они останутся в новом "
+                         "документе «Показания новые»")  # fmt: skip
     cmd("status", "последний обмен, ожидающие реестры, ошибки")
     sp = cmd("bank", "выписка банка (формат 1С «Клиент банка»)")
     bsub = sp.add_subparsers(dest="bank_command", parser_class=_Parser, required=True)
@@ -515,6 +518,15 @@ def cmd_post(args: argparse.Namespace) -> None:
     from trayapp.core.accept import post_document
 
     app = _app(args)
+    if args.leave.strip():  # issue 17, 8: some readings left unposted in a new document
+        from trayapp.core.posting import post_leaving, posted_text, readings_of_meters
+
+        leave = readings_of_meters(app.db, args.document, args.leave.split(","))
+        p = post_leaving(app.db, args.document, leave)
+        _emit(args, {"document": p.number, "rows": p.rows, "left_document": p.left_number,
+                     "left_rows": p.left_rows}, posted_text(p))  # fmt: skip
+        _auto_backup(app, "a posting")
+        return
     number, rows = post_document(app.db, args.document)
     _emit(args, {"document": number, "rows": rows},
           f"документ №{number} проведён, показаний: {rows}")  # fmt: skip

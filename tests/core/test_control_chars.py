@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import sys
 import time
-import types
 from pathlib import Path
 from typing import Any
 
@@ -106,24 +105,19 @@ def test_our_rejection_ack_carries_no_controls(
 class FakeNotifier:
     sent: list[tuple[str, str]] = []
 
-    def __init__(self, app_name: str) -> None:
-        pass
-
-    def has_authorisation(self) -> bool:  # asked before each send (ui/notify.py)
+    def has_authorisation(self) -> bool:
         return True
 
-    def send(self, title: str, message: str) -> None:
+    def send(self, title: str, message: str, **kw: Any) -> None:
         FakeNotifier.sent.append((title, message))
 
 
 def notified(monkeypatch: pytest.MonkeyPatch, title: str, message: str) -> tuple[str, str]:
+    """What the notifier hands desktop-notifier (a fake recording the call)."""
     from trayapp.ui.notify import Notifier
 
-    module: Any = types.ModuleType("desktop_notifier")
-    module.DesktopNotifierSync = FakeNotifier
-    monkeypatch.setitem(sys.modules, "desktop_notifier", module)
     FakeNotifier.sent = []
-    n = Notifier()
+    n = Notifier(factory=FakeNotifier)
     n.send(title, message)
     deadline = time.monotonic() + 10
     while not FakeNotifier.sent and time.monotonic() < deadline:

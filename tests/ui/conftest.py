@@ -150,6 +150,12 @@ class RecordingDialogs:
     def ask_file(self, title: str, kinds: list[tuple[str, str]]) -> str | None:
         return self.file
 
+    def choose(self, title: str, message: str, items: list[str], footer: str
+               ) -> list[bool] | None:  # fmt: skip
+        """Recorded as a question: every item ticked for ``answer`` True, None for False."""
+        self.shown.append(("ask", title, "\n".join([message, *items, footer])))
+        return [True] * len(items) if self.answer else None
+
 
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DemoInfo]:

@@ -564,6 +564,7 @@ class BelowPrevious:
     previous: int  # thousandths
     value: int  # thousandths
     taken_at: datetime
+    reading: int = 0  # the reading's row id: what «leave unposted» names
 
 
 def below_previous(db: Database, number: str) -> list[BelowPrevious]:
@@ -581,8 +582,8 @@ def below_previous(db: Database, number: str) -> list[BelowPrevious]:
 
 def _below(db: Database, document_id: int) -> list[BelowPrevious]:
     return [BelowPrevious(str(m), str(s), str(a), str(n or ""), int(p), int(val),
-                          datetime.fromisoformat(str(at)))
-            for m, s, a, n, p, val, at in docs.readings_below_previous(db, document_id)]  # fmt: skip
+                          datetime.fromisoformat(str(at)), int(i))
+            for m, s, a, n, p, val, at, i in docs.readings_below_previous(db, document_id)]  # fmt: skip
 
 
 def _read(path: Path) -> bytes:

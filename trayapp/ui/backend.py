@@ -30,6 +30,7 @@ from trayapp.core.bank_list import RECENT, HeldDocument, held_documents
 from trayapp.core.exchange import SessionResult
 from trayapp.core.import_batch import Plan
 from trayapp.core.import_preview import Preview
+from trayapp.core.posting import Posted
 from trayapp.core.progress import Progress, no_progress
 from trayapp.core.reconcile import Match
 from trayapp.core.registries import GenerateResult
@@ -245,6 +246,17 @@ class Backend:
 
         with self.app() as a:
             r = post_document(a.db, number, confirmed)
+            auto_backup(a.db, a.paths, a.settings, "a posting", a.clock)
+            return r
+
+    def post_leaving(self, number: str, leave: list[int],
+                     confirmed: list[BelowPrevious] | None = None) -> Posted:  # fmt: skip
+        """Post document ``number`` but the readings of row ids ``leave``, which go unposted
+        to a new document (issue 17, 8); ``confirmed`` as for ``post``."""
+        from trayapp.core.posting import post_leaving
+
+        with self.app() as a:
+            r = post_leaving(a.db, number, leave, confirmed, a.clock())
             auto_backup(a.db, a.paths, a.settings, "a posting", a.clock)
             return r
 

@@ -88,6 +88,13 @@ class Dialogs:
         return bool(messagebox.askyesno(title, message, icon="warning", default="no",
                                         **self._options()))  # fmt: skip
 
+    def choose(self, title: str, message: str, items: list[str], footer: str
+               ) -> list[bool] | None:  # fmt: skip
+        """A list with a check box per item (ticked): the ticks, or None for «Отмена»."""
+        from trayapp.ui import question
+
+        return question.choose(self.parent, title, message, items, footer, "Провести", "Отмена")
+
     def ask_file(self, title: str, kinds: list[tuple[str, str]]) -> str | None:
         chosen: Any = filedialog.askopenfilename(parent=self.parent, title=title,
                                                  filetypes=kinds)  # fmt: skip

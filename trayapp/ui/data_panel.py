@@ -23,6 +23,7 @@ from tkinter import ttk
 
 from trayapp.core import values as v
 from trayapp.core.accept import BelowPrevious
+from trayapp.core.posting import Posted, posted_text
 from trayapp.ui.backend import LoadedFile
 from trayapp.ui.common import fixed_label
 from trayapp.ui.context import PaneContext
@@ -148,38 +149,35 @@ class DataPanel(ttk.Frame):
                            self.ctx.error("Документ не проведён"))  # fmt: skip
 
     def _confirm_post(self, number: str, low: list[BelowPrevious]) -> None:
-        if low and not self.dialogs.ask_yes_no("Проведение показаний", below_text(number, low)):
-            self.post_var.set(f"Документ «Показания новые» № {number} не проведён: проверьте "
-                              "показания ниже предыдущих (отчёт по реестру).")  # fmt: skip
-            return
-        self.worker.submit("post", lambda: self.backend.post(number, low), self._posted,
-                           self.ctx.error("Документ не проведён"))  # fmt: skip
+        leave: list[int] = []
+        if low:  # each with a check box: the unticked stay unposted (issue 17, 8)
+            intro, items, footer = below_text(number, low)
+            ticks = self.dialogs.choose("Проведение показаний", intro, items, footer)
+            if ticks is None:
+                self.post_var.set(f"Документ «Показания новые» № {number} не проведён: "
+                                  "проверьте показания ниже предыдущих (отчёт по реестру).")  # fmt: skip
+                return
+            leave = [b.reading for b, tick in zip(low, ticks, strict=True) if not tick]
+        self.worker.submit("post", lambda: self.backend.post_leaving(number, leave, low),
+                           self._posted, self.ctx.error("Документ не проведён"))  # fmt: skip
 
-    def _posted(self, result: tuple[str, int]) -> None:
-        number, rows = result
-        self.post_var.set(f"Документ «Показания новые» № {number} проведён: показаний {rows}. "
-                          "Они войдут в следующий реестр «Счётчики».")  # fmt: skip
+    def _posted(self, result: Posted) -> None:
+        self.post_var.set(f"{posted_text(result)}. Они войдут в следующий реестр «Счётчики».")
         self.ctx.refresh()
 
 
-SHOWN_BELOW = 15
-
-
-def below_text(number: str, low: list[BelowPrevious]) -> str:
-    """The question before posting a document with readings below the previous ones."""
-    n = len(low)
-    lines = [f"В документе «Показания новые» № {number} показаний меньше предыдущих: {n}",
-             ""]  # fmt: skip
-    for b in low[:SHOWN_BELOW]:
-        service = f", {b.service}" if b.service else ""
-        lines.append(f"  л/с {b.account}, счётчик {b.meter_id} ({b.serial}{service}): было "
-                     f"{reading(b.previous)}, стало {reading(b.value)} "
-                     f"({b.taken_at.strftime('%d.%m.%Y %H:%M')})")  # fmt: skip
-    if n > SHOWN_BELOW:
-        lines.append(f"  … и ещё {n - SHOWN_BELOW}")
-    lines += ["", "Так бывает при ошибке ввода или после замены счётчика. Проведённые, они "
-              "войдут в реестр «Счётчики». Провести документ?"]  # fmt: skip
-    return "\n".join(lines)
+def below_text(number: str, low: list[BelowPrevious]) -> tuple[str, list[str], str]:
+    """The question before posting a document with readings below the previous ones: the
+    intro, one line per reading (each gets a check box), the closing question."""
+    intro = (f"В документе «Показания новые» № {number} показаний меньше предыдущих: "
+             f"{len(low)}. Снимите отметку с тех, что проводить не надо: они останутся "
+             "непроведёнными в новом документе.")  # fmt: skip
+    items = [f"л/с {b.account}, счётчик {b.meter_id} ({b.serial}"
+             f"{f', {b.service}' if b.service else ''}): было {reading(b.previous)}, стало "
+             f"{reading(b.value)} ({b.taken_at.strftime('%d.%m.%Y %H:%M')})" for b in low]  # fmt: skip
+    footer = ("Так бывает при ошибке ввода или после замены счётчика. Проведённые, они войдут "
+              "в реестр «Счётчики». Провести документ?")  # fmt: skip
+    return intro, items, footer
 
 
 def reading(thousandths: int) -> str:

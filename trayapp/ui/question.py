@@ -64,3 +64,60 @@ def native(parent: tk.Misc | None) -> bool:
         return str(master.tk.call("tk", "windowingsystem")) != "x11"
     except (RuntimeError, tk.TclError):
         return True
+
+
+def choose(parent: tk.Misc | None, title: str, message: str, items: list[str], footer: str,
+           yes: str, no: str) -> list[bool] | None:  # fmt: skip
+    """Show ``message``, then ``items`` each with a check box (ticked), then ``footer``; the
+    ticks when ``yes`` is pressed, None for ``no`` (Escape, closing the window). A long list
+    scrolls. All platforms (no native box has check boxes)."""
+    master = parent if parent is not None else tk._get_default_root("choose")  # type: ignore[attr-defined]
+    top = tk.Toplevel(master)
+    top.title(title)
+    if master.winfo_viewable():
+        top.transient(master.winfo_toplevel())
+    frame = ttk.Frame(top, padding=14)
+    frame.pack(fill="both", expand=True)
+    width = int(master.winfo_fpixels("6i"))
+    ttk.Label(frame, text=message, wraplength=width, justify="left").pack(anchor="w")
+    box = ttk.Frame(frame)
+    box.pack(fill="both", expand=True, pady=(8, 8))
+    text = tk.Text(box, height=min(len(items), 12), width=90, wrap="none", relief="flat",
+                   cursor="arrow", background=str(ttk.Style(top).lookup("TFrame", "background")
+                                                  or "SystemButtonFace"))  # fmt: skip
+    scroll = ttk.Scrollbar(box, orient="vertical", command=text.yview)
+    text.configure(yscrollcommand=scroll.set)
+    text.pack(side="left", fill="both", expand=True)
+    if len(items) > 12:
+        scroll.pack(side="left", fill="y")
+    ticks = [tk.BooleanVar(top, value=True) for _ in items]
+    for item, var in zip(items, ticks, strict=True):
+        text.window_create("end", window=ttk.Checkbutton(text, text=item, variable=var))
+        text.insert("end", "\n")
+    text.configure(state="disabled")
+    ttk.Label(frame, text=footer, wraplength=width, justify="left").pack(anchor="w")
+    row = ttk.Frame(frame)
+    row.pack(anchor="e", pady=(14, 0))
+    answer: list[list[bool] | None] = [None]
+
+    def done(value: bool) -> None:
+        answer[0] = [bool(t.get()) for t in ticks] if value else None
+        top.grab_release()
+        top.destroy()
+
+    ttk.Button(row, text=yes, command=lambda: done(True)).pack(side="left", padx=(0, 8))
+    no_button = ttk.Button(row, text=no, command=lambda: done(False))
+    no_button.pack(side="left")
+    top.bind("<Escape>", lambda _e: done(False))
+    top.protocol("WM_DELETE_WINDOW", lambda: done(False))
+    if master.winfo_viewable():
+        top.geometry(f"+{master.winfo_rootx() + 40}+{master.winfo_rooty() + 40}")
+    top.wait_visibility()
+    top.lift()
+    try:
+        top.grab_set()
+    except tk.TclError:  # another application holds the grab: ask without one
+        log.info("choice without a grab", exc_info=True)
+    no_button.focus_force()
+    master.wait_window(top)
+    return answer[0]

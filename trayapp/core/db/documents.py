@@ -212,18 +212,44 @@ def post_readings(db: Database, document_id: int) -> int:
 def readings_below_previous(db: Database, document_id: int) -> list[tuple[Any, ...]]:
     """Readings of a document below the meter's previous one as of now (its latest posted
     reading before the moment, else its initial reading): (meter_id, serial, account,
-    service name, previous value, value, taken_at), in document order."""
+    service name, previous value, value, taken_at, reading row id), in document order."""
     prev = ("COALESCE((SELECT p.value FROM readings p WHERE p.meter_ref = m.id AND p.posted = 1"
             " AND p.taken_at < r.taken_at ORDER BY p.taken_at DESC, p.id DESC LIMIT 1),"
             " m.initial_reading)")  # fmt: skip
     return db.all(
-        f"SELECT m.meter_id, m.serial, a.number, s.name, {prev}, r.value, r.taken_at"
+        f"SELECT m.meter_id, m.serial, a.number, s.name, {prev}, r.value, r.taken_at, r.id"
         " FROM readings r JOIN meters m ON m.id = r.meter_ref"
         " JOIN accounts a ON a.id = m.account_id"
         " LEFT JOIN services s ON s.code = m.service_code"
         f" WHERE r.document_id = ? AND r.value < {prev} ORDER BY r.id",
         (document_id,),
     )
+
+
+def move_readings(db: Database, reading_ids: list[int], from_id: int, to_id: int) -> int:
+    """Move readings (row ids) of document ``from_id`` to document ``to_id``, fixing both
+    documents' row counts; returns how many moved (those of ``from_id`` only)."""
+    moved = 0
+    for i in range(0, len(reading_ids), 500):
+        part = reading_ids[i:i + 500]
+        cur = db.execute(f"UPDATE readings SET document_id = ? WHERE document_id = ?"
+                         f" AND id IN ({', '.join('?' * len(part))})", (to_id, from_id, *part))  # fmt: skip
+        moved += int(cur.rowcount)
+    for doc in (from_id, to_id):
+        db.execute("UPDATE documents SET rows_count = (SELECT COUNT(*) FROM readings r"
+                   " WHERE r.document_id = ?) WHERE id = ?", (doc, doc))  # fmt: skip
+    return moved
+
+
+def readings_of_meters(db: Database, document_id: int, meter_ids: list[str]
+                       ) -> list[tuple[int, str]]:  # fmt: skip
+    """(reading row id, meter id) of a document's readings on meters of those meter ids."""
+    if not meter_ids:
+        return []
+    return [(int(r[0]), str(r[1])) for r in db.all(
+        "SELECT r.id, m.meter_id FROM readings r JOIN meters m ON m.id = r.meter_ref"
+        f" WHERE r.document_id = ? AND m.meter_id IN ({', '.join('?' * len(meter_ids))})"
+        " ORDER BY r.id", (document_id, *meter_ids))]  # fmt: skip
 
 
 def file_name(db: Database, file_id: int | None) -> str:
