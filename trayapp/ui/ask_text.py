@@ -8,24 +8,17 @@ has «ОК»/«Отмена», an entry that follows the scaling but never the s
 
 from __future__ import annotations
 
-import logging
 import tkinter as tk
 from tkinter import font as tkfont
 from tkinter import ttk
 
-log = logging.getLogger(__name__)
+from trayapp.ui.question import open_box, run_box
 
 
 def ask_text(parent: tk.Misc | None, title: str, prompt: str, show: str = "") -> str | None:
     """The text typed, or None when the accountant cancels (an empty text is returned as
     typed: the caller decides what empty means). ``show`` masks the entry (a password)."""
-    master = parent if parent is not None else tk._get_default_root("ask")  # type: ignore[attr-defined]
-    top = tk.Toplevel(master)
-    top.title(title)
-    if master.winfo_viewable():
-        top.transient(master.winfo_toplevel())
-    frame = ttk.Frame(top, padding=14)
-    frame.pack(fill="both", expand=True)
+    master, top, frame = open_box(parent, title)
     # 4 inches follow the scaling; a screen narrower than that (150 % on 1024 px) caps it
     width = min(int(master.winfo_fpixels("4i")), int(master.winfo_screenwidth() * 0.8))
     ttk.Label(frame, text=prompt, wraplength=width, justify="left").pack(anchor="w")
@@ -50,14 +43,5 @@ def ask_text(parent: tk.Misc | None, title: str, prompt: str, show: str = "") ->
     top.protocol("WM_DELETE_WINDOW", lambda: done(False))
     digit = tkfont.nametofont("TkTextFont").measure("0")  # the entry's width is in these
     entry.configure(width=max(20, width // max(1, digit)))
-    if master.winfo_viewable():
-        top.geometry(f"+{master.winfo_rootx() + 40}+{master.winfo_rooty() + 40}")
-    top.wait_visibility()
-    top.lift()
-    try:
-        top.grab_set()
-    except tk.TclError:  # another application holds the grab: ask without one
-        log.info("text question without a grab", exc_info=True)
-    entry.focus_set()
-    master.wait_window(top)
+    run_box(master, top, entry)
     return answer[0]

@@ -13,11 +13,8 @@ from tkinter import ttk
 log = logging.getLogger(__name__)
 
 
-def ask(parent: tk.Misc | None, title: str, message: str, yes: str, no: str,
-        default_yes: bool = True) -> bool:  # fmt: skip
-    """Show ``message`` with the buttons ``yes`` and ``no``; True for ``yes``. Escape or
-    closing the window answer ``no``; Enter presses the focused button (the default one
-    first)."""
+def open_box(parent: tk.Misc | None, title: str) -> tuple[tk.Misc, tk.Toplevel, ttk.Frame]:
+    """A new modal box's master, its toplevel and the padded frame to fill."""
     master = parent if parent is not None else tk._get_default_root("ask")  # type: ignore[attr-defined]
     top = tk.Toplevel(master)
     top.title(title)
@@ -25,6 +22,30 @@ def ask(parent: tk.Misc | None, title: str, message: str, yes: str, no: str,
         top.transient(master.winfo_toplevel())
     frame = ttk.Frame(top, padding=14)
     frame.pack(fill="both", expand=True)
+    return master, top, frame
+
+
+def run_box(master: tk.Misc, top: tk.Toplevel, focus: tk.Misc) -> None:
+    """Show ``top`` over the window, a little in from its corner, with the grab (without it
+    where another application holds one), ``focus`` focused; return once it is closed."""
+    if master.winfo_viewable():
+        top.geometry(f"+{master.winfo_rootx() + 40}+{master.winfo_rooty() + 40}")
+    top.wait_visibility()
+    top.lift()
+    try:
+        top.grab_set()
+    except tk.TclError:
+        log.info("a box without a grab", exc_info=True)
+    focus.focus_force()
+    master.wait_window(top)
+
+
+def ask(parent: tk.Misc | None, title: str, message: str, yes: str, no: str,
+        default_yes: bool = True) -> bool:  # fmt: skip
+    """Show ``message`` with the buttons ``yes`` and ``no``; True for ``yes``. Escape or
+    closing the window answer ``no``; Enter presses the focused button (the default one
+    first)."""
+    master, top, frame = open_box(parent, title)
     width = int(master.winfo_fpixels("6i"))  # follows the scaling (150 %: wider)
     ttk.Label(frame, text=message, wraplength=width, justify="left").pack(anchor="w")
     row = ttk.Frame(frame)
@@ -44,16 +65,7 @@ def ask(parent: tk.Misc | None, title: str, message: str, yes: str, no: str,
     top.bind("<Return>", lambda _e: top.focus_get().invoke()  # type: ignore[union-attr]
              if isinstance(top.focus_get(), ttk.Button) else None)  # fmt: skip
     top.protocol("WM_DELETE_WINDOW", lambda: done(False))
-    if master.winfo_viewable():  # over the window, a little in from its corner
-        top.geometry(f"+{master.winfo_rootx() + 40}+{master.winfo_rooty() + 40}")
-    top.wait_visibility()
-    top.lift()
-    try:
-        top.grab_set()
-    except tk.TclError:  # another application holds the grab: ask without one
-        log.info("question without a grab", exc_info=True)
-    (yes_button if default_yes else no_button).focus_force()
-    master.wait_window(top)
+    run_box(master, top, yes_button if default_yes else no_button)
     return answer[0]
 
 
@@ -71,13 +83,7 @@ def choose(parent: tk.Misc | None, title: str, message: str, items: list[str], f
     """Show ``message``, then ``items`` each with a check box (ticked), then ``footer``; the
     ticks when ``yes`` is pressed, None for ``no`` (Escape, closing the window). A long list
     scrolls. All platforms (no native box has check boxes)."""
-    master = parent if parent is not None else tk._get_default_root("choose")  # type: ignore[attr-defined]
-    top = tk.Toplevel(master)
-    top.title(title)
-    if master.winfo_viewable():
-        top.transient(master.winfo_toplevel())
-    frame = ttk.Frame(top, padding=14)
-    frame.pack(fill="both", expand=True)
+    master, top, frame = open_box(parent, title)
     width = int(master.winfo_fpixels("6i"))
     ttk.Label(frame, text=message, wraplength=width, justify="left").pack(anchor="w")
     box = ttk.Frame(frame)
@@ -110,14 +116,5 @@ def choose(parent: tk.Misc | None, title: str, message: str, items: list[str], f
     no_button.pack(side="left")
     top.bind("<Escape>", lambda _e: done(False))
     top.protocol("WM_DELETE_WINDOW", lambda: done(False))
-    if master.winfo_viewable():
-        top.geometry(f"+{master.winfo_rootx() + 40}+{master.winfo_rooty() + 40}")
-    top.wait_visibility()
-    top.lift()
-    try:
-        top.grab_set()
-    except tk.TclError:  # another application holds the grab: ask without one
-        log.info("choice without a grab", exc_info=True)
-    no_button.focus_force()
-    master.wait_window(top)
+    run_box(master, top, no_button)
     return answer[0]
