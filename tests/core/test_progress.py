@@ -281,3 +281,32 @@ def test_closed_accounts_that_owe(db_target: Path | str, period: int, as_of: dat
     db = fx.build(db_target)
     assert q.closed_with_debt(db, period, as_of, first_day) == (len(owing), sum(owing))
     db.close()
+
+
+def test_a_server_that_is_down_shows_the_login_not_a_file_being_sent(
+    tmp_path: Path, demo_db: Database
+) -> None:
+    """Issue 17 item 9: with the server down, the retries of the login took 16 s under
+    «Отправка: 0 из 1 файла». The login says so while it tries: «Вход на сервер…» is the
+    last report before the session gives up, and no file's bytes were reported."""
+    import socket
+
+    from trayapp.errors import AppError
+
+    tree = ExchangeTree(tmp_path / "x").ensure()
+    generate(demo_db, tree, "services", "GOROD", TODAY)
+    with socket.socket() as s:  # a port of this machine where nobody listens
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    heard = Heard()
+    slept: list[float] = []
+    org = str(demo_db.scalar("SELECT inn FROM org"))
+    with HttpTransport(f"http://127.0.0.1:{port}/api/v1", "demo", "demo", progress=heard,
+                       sleep=slept.append) as t:  # fmt: skip
+        with pytest.raises(AppError):
+            run_session(t, demo_db, tree, org, "GOROD", lambda: datetime(2026, 11, 20, 12),
+                        progress=heard)  # fmt: skip
+    assert slept, "the login was not retried"  # the seconds the accountant waited
+    assert heard[-1] == ("connect", 0, None)
+    assert pr.describe(pr.Report(*heard[-1])) == "Вход на сервер «Мои счета»…"
+    assert heard.of("upload") == []

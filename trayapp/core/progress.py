@@ -42,6 +42,7 @@ STEPS: dict[str, tuple[str, str, str]] = {
     "services": ("Услуги", "услуги", "услуг"),
     "debts": ("Задолженность", "л/с", "л/с"),
     "meters": ("Счётчики", "счётчика", "счётчиков"),
+    "connect": ("Вход на сервер «Мои счета»", "", ""),  # no count: «Вход на сервер…»
     "send": ("Отправка", "файла", "файлов"),
     "upload": ("Отправка файла", "bytes", "bytes"),
     "receive": ("Получение", "файла", "файлов"),
@@ -121,6 +122,8 @@ def describe(report: Report) -> str:
     «Загрузка данных: 20 000 строк» (no total)."""
     what, one, many = STEPS.get(report.step, (report.step, "", ""))
     done, total = report.done, report.total
+    if not one:  # a step without a count
+        return f"{what}…"
     if one == "bytes":
         if total is None:
             return f"{what}: {_megabytes(done)}{NBSP}МБ"

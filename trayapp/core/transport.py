@@ -434,6 +434,7 @@ class HttpTransport:
             return token
 
         self._token = None
+        self.progress("connect", 0, None)  # a server that is down retries here for seconds
         self._token = self._call(
             "POST",
             "/login",
