@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from trayapp import cli_assoc, console
+from trayapp.russian import plural as plural  # the command groups count with it
 
 
 class UsageError(Exception):
@@ -45,17 +46,6 @@ def emit(args: argparse.Namespace, data: Any, text: str) -> None:
         console.out_json(data)
     else:
         console.out(text)
-
-
-def plural(n: int, one: str, few: str, many: str) -> str:
-    """``n`` with the Russian form of the word: 1 строка, 2 строки, 5 строк."""
-    if n % 10 == 1 and n % 100 != 11:
-        word = one
-    elif 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        word = few
-    else:
-        word = many
-    return f"{n} {word}"
 
 
 def money(kopecks: int | None) -> str:
