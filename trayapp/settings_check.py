@@ -106,6 +106,15 @@ def check_server_url(url: str) -> None:
         raise SettingsError(f"адрес сервера {url} не разбирается: {_url_reason(exc)}") from exc
     if u.port == 0:
         raise SettingsError(f"адрес сервера {url} не разбирается: {_url_reason(None)}")
+    if "@" in u.netloc:
+        # cli.md: a URL with a password is refused. Whatever stands before "@" is neither
+        # stored nor echoed (it may be the password); the login has a setting of its own.
+        shown = u._replace(netloc="…@" + u.netloc.rpartition("@")[2]).geturl()
+        raise SettingsError(
+            f"адрес сервера {shown}: логин и пароль в адресе не указываются — логин задаётся "
+            "отдельно («Логин», settings set login), пароль хранится в системном хранилище "
+            "паролей (settings password)"
+        )
     if u.scheme == "https" and u.hostname:
         return
     if u.scheme == "http" and u.hostname in LOOPBACK:
