@@ -26,6 +26,7 @@ from typing import Any
 from trayapp.core import cells, events, tables
 from trayapp.core import values as v
 from trayapp.core.db import Database, billing
+from trayapp.core.db.billing_accepted import count_accepted
 from trayapp.errors import AppError, FolderError
 from trayapp.fsutil import os_error
 
@@ -83,7 +84,7 @@ def export(
     series = SAME_NAME_SERIES if out is None else 1
     with db.transaction():
         if xlsx:  # refused before a row is written, not after minutes of writing
-            _check_sheet(kind, billing.count_accepted(db, kind, all_rows), all_rows)
+            _check_sheet(kind, count_accepted(db, kind, all_rows), all_rows)
         if kind == "payments":
             source = billing.accepted_payments(db, all_rows)
         else:
