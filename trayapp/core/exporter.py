@@ -64,10 +64,12 @@ def default_name(kind: str, now: datetime) -> str:
 
 def export(
     db: Database, kind: str, out: Path | None, all_rows: bool, now: datetime, cwd: Path,
-    header: str = "ru",
+    header: str = "ru", replace: bool = False,
 ) -> ExportResult:  # fmt: skip
     """Write the accepted ``kind`` rows to ``out`` (default ``<kind>_<stamp>.csv`` in ``cwd``);
-    ``header`` ``ru`` (the accountant's own names, the default) or ``en`` (the old names)."""
+    ``header`` ``ru`` (the accountant's own names, the default) or ``en`` (the old names);
+    ``replace``: an ``out`` that exists is replaced atomically (the window's save dialog asked
+    «Заменить?» and the accountant agreed), else it is refused."""
     if kind not in EXPORT_KINDS:
         raise AppError(f"Неизвестный вид выгрузки: {kind}; возможны: payments, readings")
     if header not in HEADER_LANGUAGES:
@@ -81,7 +83,7 @@ def export(
     xlsx = path.suffix.lower() == ".xlsx"
     # never over an existing file: a default name takes the first free of name, name_2...;
     # a name given with --out is refused when taken
-    series = SAME_NAME_SERIES if out is None else 1
+    series = SAME_NAME_SERIES if out is None else 0 if replace else 1
     with db.transaction():
         if xlsx:  # refused before a row is written, not after minutes of writing
             _check_sheet(kind, count_accepted(db, kind, all_rows), all_rows)
