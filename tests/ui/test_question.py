@@ -22,10 +22,12 @@ def answer_with(root: tk.Tk, act: Callable[[tk.Toplevel, dict[str, ttk.Button]],
     """When the dialog is up: note its text, buttons and focus, then ``act`` on it."""
     def poll() -> None:
         tops = [w for w in root.winfo_children() if isinstance(w, tk.Toplevel)]
-        if not tops or not tops[0].winfo_viewable():
+        focus = tops[0].focus_get() if tops and tops[0].winfo_viewable() else None
+        if focus is None or focus.winfo_toplevel() is not tops[0]:  # not settled yet
             root.after(20, poll)
             return
         top = tops[0]
+        top.update_idletasks()  # laid out: its label's width is known
         frame = top.winfo_children()[0]
         label, row = frame.winfo_children()[:2]
         buttons = {str(b.cget("text")): b for b in row.winfo_children()}  # type: ignore[misc]

@@ -7,6 +7,7 @@ Tk thread only; no core import.
 from __future__ import annotations
 
 import logging
+import time
 import tkinter as tk
 from tkinter import ttk
 
@@ -30,7 +31,14 @@ def run_box(master: tk.Misc, top: tk.Toplevel, focus: tk.Misc) -> None:
     where another application holds one), ``focus`` focused; return once it is closed."""
     if master.winfo_viewable():
         top.geometry(f"+{master.winfo_rootx() + 40}+{master.winfo_rooty() + 40}")
-    top.wait_visibility()
+    # until it is mapped (a grab needs it), at most a few seconds: ``wait_visibility`` waits
+    # for ever where the box was mapped before it is called (a list that measured itself)
+    end = time.monotonic() + 5
+    while top.winfo_exists() and not top.winfo_viewable() and time.monotonic() < end:
+        top.update()
+        time.sleep(0.005)
+    if not top.winfo_exists():  # answered (closed) already
+        return
     top.lift()
     try:
         top.grab_set()
