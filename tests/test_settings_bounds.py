@@ -11,6 +11,7 @@ with the key named, and nothing is changed by a refusal.
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -94,7 +95,7 @@ def test_the_longest_exchange_folder_windows_can_hold(
     fits = Path(base + "a" * (longest - len(base)))
     past = Path(base + "b" * (longest + 1 - len(base)))
     assert len(str(fits)) == longest and len(str(past)) == longest + 1
-    monkeypatch.setattr(st.sys, "platform", "win32")
+    monkeypatch.setattr(sys, "platform", "win32")
     assert st.set_value(st.Settings(), "folder", str(fits)).folder == str(fits)
     with pytest.raises(SettingsError, match=f"допустимо до {longest}"):
         st.set_value(st.Settings(), "folder", str(past))

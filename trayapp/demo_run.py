@@ -123,16 +123,10 @@ def post_hint(root: Path, document: str, window: bool) -> str:
 
 
 def command(root: Path) -> str:
-    """The program's command as it can be typed here: ``trayapp`` where it is on PATH, else
-    this Python with ``-m trayapp`` (a venv not activated); paths with spaces quoted."""
-    import shutil
-    import sys
+    """The program's command as it can be typed here, for the demo's home."""
+    from trayapp.console import typed_command
 
-    def quoted(text: str) -> str:
-        return f'"{text}"' if " " in text else text
-
-    program = "trayapp" if shutil.which("trayapp") else f"{quoted(sys.executable)} -m trayapp"
-    return f"{program} --home {quoted(str(root))}"
+    return typed_command(str(root))
 
 
 def run_demo(

@@ -2,7 +2,7 @@
 
 A base module: imports nothing of ``core`` (the database's module asks it for the password
 when it connects; ``settings`` imported it from ``core.reconcile``'s side, and an import back
-closed a circle settings -> core.reconcile -> core.db -> settings). ``settings`` keeps the
+closed a circle settings -> core.reconcile -> core.db -> settings). ``password_store`` keeps the
 «Мои счета» password and the saving of both.
 """
 

@@ -62,10 +62,12 @@ def default_name(kind: str, now: datetime) -> str:
 
 def export(
     db: Database, kind: str, out: Path | None, all_rows: bool, now: datetime, cwd: Path,
-    header: str = "ru",
+    header: str = "ru", replace: bool = False,
 ) -> ExportResult:  # fmt: skip
     """Write the accepted ``kind`` rows to ``out`` (default ``<kind>_<stamp>.csv`` in ``cwd``);
-    ``header`` ``ru`` (the accountant's own names, the default) or ``en`` (the old names)."""
+    ``header`` ``ru`` (the accountant's own names, the default) or ``en`` (the old names);
+    ``replace``: an ``out`` that exists is replaced atomically (the window's save dialog asked
+    «Заменить?» and the accountant agreed), else it is refused."""
     if kind not in EXPORT_KINDS:
         raise AppError(f"Неизвестный вид выгрузки: {kind}; возможны: payments, readings")
     if header not in HEADER_LANGUAGES:
@@ -79,7 +81,7 @@ def export(
     xlsx = path.suffix.lower() == ".xlsx"
     # never over an existing file: a default name takes the first free of name, name_2...;
     # a name given with --out is refused when taken
-    series = SAME_NAME_SERIES if out is None else 1
+    series = SAME_NAME_SERIES if out is None else 0 if replace else 1
     with db.transaction():
         if kind == "payments":
             source = billing.accepted_payments(db, all_rows)

@@ -39,6 +39,7 @@ from trayapp.core import values as v
 from trayapp.core.db import bank as sql
 from trayapp.core.db.connection import Database
 from trayapp.core.formats import parse_name
+from trayapp.setting_types import BankTerms as BankTerms  # the settings hold the terms
 
 MATCHED, MISMATCH, AMBIGUOUS, MISSING = "matched", "mismatch", "ambiguous", "missing"
 STATUS_TEXT = {
@@ -47,15 +48,6 @@ STATUS_TEXT = {
     AMBIGUOUS: "неоднозначно",
     MISSING: "не найдено",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class BankTerms:
-    """The settings ``bank_agent_inn``, ``bank_fee_percent``, ``bank_days``."""
-
-    agent_inn: str = ""
-    fee_percent: Decimal = Decimal(0)
-    days: int = 5
 
 
 def fee_of(total: int, percent: Decimal) -> int:

@@ -5,8 +5,10 @@ streams downloads to a file object and uploads from a file on disk (never a whol
 memory), checks ``X-Content-SHA256`` both ways, retries a busy or broken server within
 bounds (``Retry-After`` obeyed up to 60 s, backoff 0.5 s doubling to 8 s, at most
 ``max_tries`` tries a call, one re-login a call on 401), verifies certificates and allows
-``http://`` only to loopback. It knows nothing of the exchange tree or the database, and
-never logs the password or the token. Errors leave it translated (``requests`` never leaks):
+``http://`` only to loopback (the session, the login and the retries are ``http_session``'s;
+this module holds the protocol, its errors and the four calls with their streaming). It
+knows nothing of the exchange tree or the database, and never logs the password or the
+token. Errors leave it translated (``requests`` never leaks):
 
     ExchangeError (trayapp.errors)
      +-- AuthError            wrong login or password (401 at login, or again after re-login)
@@ -27,38 +29,47 @@ the disk or hold the session for ever).
 
 from __future__ import annotations
 
-import contextlib
-import email.utils
 import hashlib
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timezone
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol, TypeVar
-from urllib.parse import quote, urlparse
+from typing import BinaryIO, Protocol
+from urllib.parse import quote
 
 import requests
-import urllib3.exceptions
 
 from trayapp.core.folders import sha256_file
+from trayapp.core.http_session import (
+    BACKOFF_FIRST,
+    BACKOFF_MAX,
+    MAX_RETRY_AFTER,
+    MIN_RATE,
+    RATE_GRACE,
+    WRONG_LOGIN,
+    HttpSession,
+    Retry,
+    backoff,
+    expect,
+    int_header,
+    reason,
+    retry_after,
+)
 from trayapp.core.progress import Progress, Throttle, no_progress
-from trayapp.errors import AuthError, ExchangeError, ServerError
-from trayapp.settings import LOOPBACK, check_server_url
+from trayapp.errors import ExchangeError, ServerError
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
+# the retry schedule and its bounds are ``http_session``'s: served here too, as before
+__all__ = [
+    "BACKOFF_FIRST", "BACKOFF_MAX", "CHUNK", "MAX_RETRY_AFTER", "MIN_RATE", "RATE_GRACE",
+    "SHA_HEADER", "WRONG_LOGIN", "ChecksumError", "GoneError", "HttpTransport", "InboxEntry",
+    "LimitedFile", "OversizeError", "SlowError", "TransferError", "Transport", "UploadRefused",
+    "backoff", "retry_after",
+]  # fmt: skip
 
 CHUNK = 1 << 18
-MIN_RATE = 4096  # bytes/s: a download slower than this on average is cut ...
-RATE_GRACE = 30.0  # ... once this many seconds have passed
-MAX_RETRY_AFTER = 60.0
-BACKOFF_FIRST = 0.5
-BACKOFF_MAX = 8.0
 SHA_HEADER = "X-Content-SHA256"
-WRONG_LOGIN = "неверный логин или пароль «Мои счета»: проверьте логин и пароль в настройках"
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,56 +156,6 @@ class Transport(Protocol):
     def upload(self, name: str, path: Path) -> int: ...
 
 
-class _Retry(Exception):
-    """Internal: this try failed in a way worth another try.
-
-    ``final`` is raised when no try is left (default: ``ServerError``).
-    """
-
-    def __init__(
-        self, why: str, delay: float | None = None, final: ExchangeError | None = None
-    ) -> None:
-        super().__init__(why)
-        self.why = why
-        self.delay = delay  # None: the backoff schedule
-        self.final = final
-
-
-# exceptions of a broken connection or a timeout, raised while sending or reading a body
-_BROKEN: tuple[type[BaseException], ...] = (
-    requests.ConnectionError,
-    requests.Timeout,
-    requests.exceptions.ChunkedEncodingError,
-    requests.exceptions.ContentDecodingError,
-    urllib3.exceptions.HTTPError,
-)
-
-
-def retry_after(value: str | None, now: Callable[[], float] = time.time) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (seconds or an HTTP date), at most 60."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=timezone.utc)
-        seconds = when.timestamp() - now()
-    if seconds != seconds:  # NaN
-        return None
-    return max(0.0, min(seconds, MAX_RETRY_AFTER))
-
-
-def backoff(attempt: int) -> float:
-    """The pause after failed try ``attempt`` (1-based): 0.5, 1, 2, 4, 8, 8..."""
-    return float(min(BACKOFF_FIRST * (2 ** (attempt - 1)), BACKOFF_MAX))
-
-
 class _HashingReader:
     """A file wrapper for an upload body that counts and hashes what was actually sent."""
 
@@ -220,46 +181,8 @@ class _HashingReader:
         self._f.close()
 
 
-class HttpTransport:
+class HttpTransport(HttpSession):
     """spec/protocol.md over ``requests``: one session, one token, bounded retries."""
-
-    def __init__(
-        self,
-        base_url: str,
-        login: str,
-        password: str,
-        *,
-        connect_timeout: float = 10,
-        read_timeout: float = 30,
-        max_tries: int = 5,
-        sleep: Callable[[float], None] = time.sleep,
-        min_rate: float = MIN_RATE,
-        rate_grace: float = RATE_GRACE,
-        progress: Progress = no_progress,
-    ) -> None:
-        check_server_url(base_url)
-        self.progress = progress  # bytes sent and received ("upload", "download"), throttled
-        self.base_url = base_url.rstrip("/")
-        self._login_name = login
-        self._password = password
-        self.timeout = (connect_timeout, read_timeout)
-        self.max_tries = max(1, max_tries)
-        self._sleep = sleep
-        self.min_rate = min_rate
-        self.rate_grace = rate_grace
-        self._token: str | None = None
-        self._session = requests.Session()
-        self._session.verify = True
-        self._session.headers["User-Agent"] = "trayapp-moischeta/1"
-        if urlparse(self.base_url).hostname in LOOPBACK:
-            # the emulator on this machine: no proxies, no ~/.netrc from the environment
-            self._session.trust_env = False
-
-    def __repr__(self) -> str:  # never the password or the token
-        return f"HttpTransport({self.base_url!r}, login={self._login_name!r})"
-
-    def close(self) -> None:
-        self._session.close()
 
     def __enter__(self) -> HttpTransport:
         return self
@@ -270,7 +193,7 @@ class HttpTransport:
     # ------------------------------------------------------------------ the calls
     def list_inbox(self) -> list[InboxEntry]:
         def read(resp: requests.Response) -> list[InboxEntry]:
-            _expect(resp, 200, "список входящих")
+            expect(resp, 200, "список входящих")
             try:
                 data = resp.json()
             except ValueError as exc:
@@ -309,10 +232,10 @@ class HttpTransport:
         def read(resp: requests.Response) -> str:
             if resp.status_code == 404:
                 raise GoneError(f"файл {name} уже удалён с сервера")
-            _expect(resp, 200, f"файл {name}")
+            expect(resp, 200, f"файл {name}")
             dest.seek(start)
             dest.truncate()
-            expected_len = _int_header(resp, "Content-Length")
+            expected_len = int_header(resp, "Content-Length")
             expected_sha = (resp.headers.get(SHA_HEADER) or "").strip().lower()
             h = hashlib.sha256()
             got = 0
@@ -342,9 +265,9 @@ class HttpTransport:
                     )
             digest = h.hexdigest()
             if expected_len is not None and got != expected_len:
-                raise _Retry(f"{name}: получено {got} байт из {expected_len}")
+                raise Retry(f"{name}: получено {got} байт из {expected_len}")
             if expected_sha and digest != expected_sha:
-                raise _Retry(
+                raise Retry(
                     f"{name}: контрольная сумма не совпала",
                     final=ChecksumError(
                         f"файл {name} получен с ошибкой контрольной суммы; он остался на сервере"
@@ -370,7 +293,7 @@ class HttpTransport:
             if resp.status_code == 404:
                 raise GoneError(f"файл {name} уже удалён с сервера")
             if resp.status_code not in (200, 204):
-                _expect(resp, 204, f"удаление {name}")
+                expect(resp, 204, f"удаление {name}")
 
         self._call("DELETE", "/inbox/" + _quote(name), read, what=f"удаление {name}")
         log.info("deleted %s on the server", name)
@@ -393,9 +316,9 @@ class HttpTransport:
 
         def read(resp: requests.Response) -> int:
             if resp.status_code in (400, 409, 422):  # 400: the emulator's checksum mismatch
-                raise UploadRefused(resp.status_code, _reason(resp))
+                raise UploadRefused(resp.status_code, reason(resp))
             if resp.status_code not in (200, 201):
-                _expect(resp, 201, f"отправка {name}")
+                expect(resp, 201, f"отправка {name}")
             reader = sent[-1]
             if reader.sent >= size and (reader.sent != size or reader.hash.hexdigest() != sha):
                 raise TransferError(f"файл {name} изменился во время отправки; повторите обмен")
@@ -419,162 +342,6 @@ class HttpTransport:
         )
         return status
 
-    # ------------------------------------------------------------------ machinery
-    def _login(self) -> None:
-        def read(resp: requests.Response) -> str:
-            if resp.status_code in (401, 403):
-                raise AuthError(WRONG_LOGIN)
-            _expect(resp, 200, "вход")
-            try:
-                token = resp.json()["token"]
-            except (ValueError, KeyError, TypeError) as exc:
-                raise ServerError("сервер «Мои счета» прислал неверный ответ на вход") from exc
-            if not isinstance(token, str) or not token:
-                raise ServerError("сервер «Мои счета» прислал неверный ответ на вход")
-            return token
-
-        self._token = None
-        self.progress("connect", 0, None)  # a server that is down retries here for seconds
-        self._token = self._call(
-            "POST",
-            "/login",
-            read,
-            what="вход",
-            json_body={"login": self._login_name, "password": self._password},
-            auth=False,
-        )
-        log.info("logged in to %s as %s", self.base_url, self._login_name)
-
-    def _call(
-        self,
-        method: str,
-        path: str,
-        read: Callable[[requests.Response], T],
-        *,
-        what: str,
-        headers: dict[str, str] | None = None,
-        body: Callable[[], Any] | None = None,
-        json_body: dict[str, Any] | None = None,
-        auth: bool = True,
-    ) -> T:
-        """One call with its retries; ``read`` turns a final answer into the result."""
-        url = self.base_url + path
-        relogged = False
-        last = ""
-        final: ExchangeError | None = None
-        attempt = 0
-        # the try right after a re-login is not counted: an expired token never costs a try
-        while attempt < self.max_tries + relogged:
-            attempt += 1
-            if auth and self._token is None:
-                self._login()
-            hdrs = dict(headers or {})
-            if auth:
-                hdrs["Authorization"] = f"Bearer {self._token}"
-            delay: float | None = None
-            try:
-                t0 = time.monotonic()
-                resp = self._session.request(
-                    method,
-                    url,
-                    headers=hdrs,
-                    data=body() if body else None,
-                    json=json_body,
-                    stream=True,
-                    timeout=self.timeout,
-                    allow_redirects=False,
-                )
-                with resp:
-                    log.debug(
-                        "%s %s -> %d (%.2f s, try %d)",
-                        method, path, resp.status_code, time.monotonic() - t0, attempt,
-                    )  # fmt: skip
-                    status = resp.status_code
-                    if status == 401 and auth:
-                        if relogged:
-                            raise AuthError(WRONG_LOGIN)
-                        log.info("%s: token refused (401), logging in again", what)
-                        self._token = None
-                        relogged = True
-                        last = "401"
-                        continue
-                    if status in (429, 503):
-                        delay = retry_after(resp.headers.get("Retry-After"))
-                        raise _Retry(f"сервер занят ({status})", delay)
-                    if status >= 500:
-                        raise _Retry(f"ошибка сервера ({status})")
-                    return read(resp)
-            except requests.exceptions.SSLError as exc:
-                raise ServerError(
-                    f"сертификат сервера «Мои счета» не прошёл проверку ({self.base_url}): "
-                    "соединение небезопасно"
-                ) from exc
-            except _Retry as exc:
-                last, delay, final = exc.why, exc.delay, exc.final
-            except _BROKEN as exc:
-                last, final = _describe(exc), None
-            if attempt < self.max_tries + relogged:
-                pause = backoff(attempt) if delay is None else delay
-                log.warning(
-                    "%s: %s; try %d of %d, next in %.1f s",
-                    what, last, attempt, self.max_tries, pause,
-                )  # fmt: skip
-                self._sleep(pause)
-        log.error("%s: giving up after %d tries: %s", what, self.max_tries, last)
-        if final is not None:
-            raise final
-        raise ServerError(
-            f"сервер «Мои счета» недоступен ({what}: {last}){self._proxy_hint()}; обмен не "
-            "завершён, повторите позже — следующий сеанс продолжит с того же места"
-        )
-
-    def _proxy_hint(self) -> str:
-        """The proxy in the way, or the system's one not used (proxyhint.py); "" for the
-        emulator on this machine, which is reached without any."""
-        if not self._session.trust_env:
-            return ""
-        from trayapp.core.proxyhint import proxy_hint
-
-        return proxy_hint()
-
 
 def _quote(name: str) -> str:
     return quote(name, safe="")
-
-
-def _int_header(resp: requests.Response, key: str) -> int | None:
-    value = resp.headers.get(key)
-    if value is None:
-        return None
-    value = value.strip()
-    # ASCII digits only: int() also takes "+5", "1_000" and other scripts' digits
-    return int(value) if value.isascii() and value.isdigit() else None
-
-
-def _reason(resp: requests.Response) -> str:
-    """A short reason from an error answer (JSON ``error``/``message`` or the text)."""
-    text = ""
-    with contextlib.suppress(Exception):
-        text = resp.text[:500]
-    with contextlib.suppress(Exception):
-        data = resp.json()
-        if isinstance(data, dict):
-            for key in ("error", "message", "reason", "detail"):
-                if isinstance(data.get(key), str):
-                    return str(data[key])[:500]
-    return text.strip() or resp.reason or str(resp.status_code)
-
-
-def _expect(resp: requests.Response, status: int, what: str) -> None:
-    if resp.status_code != status:
-        raise ServerError(
-            f"сервер «Мои счета» ответил неожиданно ({what}): {resp.status_code} {_reason(resp)}"
-        )
-
-
-def _describe(exc: BaseException) -> str:
-    if isinstance(exc, requests.Timeout):
-        return "нет ответа (тайм-аут)"
-    if isinstance(exc, requests.ConnectionError):
-        return "нет соединения"
-    return f"соединение прервано ({type(exc).__name__})"

@@ -7,7 +7,7 @@ of a large registry exceed 32 bits), an ``id INTEGER PRIMARY KEY`` is an identit
 every ``TEXT`` sorts and compares byte-wise (``COLLATE "C"``, as SQLite does, so that both
 write the same registries in the same order), ``WITHOUT ROWID`` is SQLite's only, and the
 two bulk tables carry no REFERENCES (``UNCHECKED_REFERENCES``).
-Imports nothing of the app.
+Imports nothing of the app but the base ``setting_types``.
 """
 
 from __future__ import annotations
@@ -15,15 +15,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from functools import lru_cache
-from urllib.parse import urlsplit
 
-SCHEMES = ("postgresql", "postgres")
+from trayapp.setting_types import SCHEMES as SCHEMES  # the settings ask them too
+from trayapp.setting_types import is_postgres_url as is_postgres_url
 
 _TOKENS = re.compile(r"'(?:[^']|'')*'|\"[^\"]*\"|::|\?|:([A-Za-z_]\w*)|%", re.ASCII)
-
-
-def is_postgres_url(target: str) -> bool:
-    return urlsplit(target.strip()).scheme.lower() in SCHEMES
 
 
 @lru_cache(maxsize=1024)

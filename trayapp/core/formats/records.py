@@ -1,7 +1,7 @@
 """Records of the MOISCHETA/1 registry files (spec/formats.md).
 
 Money in integer kopecks, readings in integer thousandths, months as ``yyyymm``.
-Pure data; imports nothing of the app but ``values``.
+Pure data; imports nothing of the app but ``values`` and the base ``setting_types``.
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import NamedTuple
 
+from trayapp.setting_types import CODINGS as CODINGS  # the settings check it too
+
 FORMAT_ID = "MOISCHETA/1"
-CODINGS = ("ACCOUNT", "GOROD", "SBER", "OWN")
 
 # kind in a file name -> #TYPE
 NAME_KINDS = {
