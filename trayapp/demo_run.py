@@ -129,6 +129,21 @@ def command(root: Path) -> str:
     return typed_command(str(root))
 
 
+def _demo_backup(app: App, say: Any) -> str | None:
+    """The automatic backup backup.md asks for after sessions that received files and after
+    acceptances: the commands make one each time, the demo's cycle once at its end."""
+    from trayapp.core.backup_auto import auto_backup
+
+    r = auto_backup(app.db, app.paths, app.settings, "the demo's cycle")
+    if r.error:
+        say(f"  ! {r.error}")
+        return None
+    if r.info is None:
+        return None
+    say(f"Резервная копия: {r.info.file}")
+    return str(r.info.file)
+
+
 def run_demo(
     home: str | None, accounts: int, as_json: bool, tray: bool = True
 ) -> dict[str, Any]:
@@ -221,6 +236,11 @@ def run_demo(
         session("Сеанс обмена 3 (подтверждения)")
         out["sessions"] = sessions
         out["status"] = exchange.status(app.db, app.tree)
+        out["backup"] = _demo_backup(app, say)
+        if tray and not as_json and not window:
+            say("Окно и значок не показаны: нет графического экрана (не задана переменная "
+                "DISPLAY или WAYLAND_DISPLAY). Запустите демонстрацию на рабочем столе, "
+                "чтобы увидеть окно; данные ниже остаются.")  # fmt: skip
         if window:
             from trayapp.ui.tray import run_tray
 

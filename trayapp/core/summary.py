@@ -23,6 +23,7 @@ from trayapp.core.db import incoming as q
 from trayapp.core.db.connection import Database
 from trayapp.core.folders import ExchangeTree, os_error
 from trayapp.core.formats import PaymentRow, ReadingRow
+from trayapp.errors import AcceptError
 
 WITHOUT_SERVICE = "без услуги (в целом по л/с)"
 OWN_SERVICES = "без поставщика (услуги ТСЖ)"
@@ -51,6 +52,8 @@ def pending_summary(
     path = tree.incoming / name
     try:
         data = path.read_bytes()
+    except FileNotFoundError as exc:  # accepted meanwhile (the command line, another window)
+        raise _gone(db, name) from exc
     except OSError as exc:
         raise os_error(exc, str(path)) from exc
     registry = formats.parse(data, name=name, org=org, coding=coding)
@@ -124,3 +127,15 @@ def _providers(
     out = sorted(((label(p), n, s) for p, (n, s) in sums.items()), key=lambda t: (-t[2], t[0]))
     whole = [(WITHOUT_SERVICE, n, s) for code, n, s in by_code if not code]
     return out + whole
+
+
+def _gone(db: Database, name: str) -> AcceptError:
+    """Why the pending ``name`` is no longer in Входящие, in the acceptance's own words."""
+    from trayapp.core.db import journal
+
+    entry = journal.get_file(db, "in", name)
+    if entry is not None and entry.status in ("accepted", "done"):
+        made = docs.document_of_file(db, entry.id)
+        return AcceptError(f"реестр {name} уже принят"
+                           + (f" (документ № {made[1]})" if made else ""))  # fmt: skip
+    return AcceptError(f"реестра {name} нет в папке «Входящие»: принимать нечего")

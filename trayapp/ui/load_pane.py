@@ -68,22 +68,23 @@ class LoadPane(ttk.LabelFrame):
                                         ("result", "Итог", 220)))  # fmt: skip
         self.files_tree.bind("<<TreeviewSelect>>", lambda _e: self._show_selected())
         self.tabs = ttk.Notebook(lists)
-        columns = ttk.Frame(self.tabs, padding=4)
+        columns = ttk.Frame(self.tabs, padding=(4, 2))
         self.fields_tree = _tree(columns, (("field", "Столбец", 150), ("header", "Из столбца "
-                                           "файла", 200), ("how", "Как найден", 120)))  # fmt: skip
+                                           "файла", 200), ("how", "Как найден", 120)), top=0)  # fmt: skip
         self.fields_tree.bind("<<TreeviewSelect>>", lambda _e: self._field_selected())
+        # beside the list, packed before it (never cut off), the drop-downs in a column: the
+        # list keeps the tab's height (at 150 % a row below it left the list two rows)
         choose = ttk.Frame(columns)
-        # below the list, packed before it: the drop-downs are never cut off
-        choose.pack(side="bottom", fill="x", pady=(4, 0), before=self.fields_tree.master)
-        ttk.Label(choose, text="Вид данных:").pack(side="left")
+        choose.pack(side="right", fill="y", padx=(8, 0), before=self.fields_tree.master)
+        ttk.Label(choose, text="Вид данных:").pack(side="top", anchor="w", pady=(6, 0))
         self.kind_box = ttk.Combobox(choose, state="readonly", width=14,
                                      values=list(KIND_TITLES.values()))  # fmt: skip
-        self.kind_box.pack(side="left", padx=(4, 12))
+        self.kind_box.pack(side="top", fill="x", pady=(2, 8))
         self.kind_box.bind("<<ComboboxSelected>>", lambda _e: self._kind_chosen())
         self.column_label = ttk.Label(choose, text="Столбец файла:")
-        self.column_label.pack(side="left")
-        self.column_box = ttk.Combobox(choose, state="readonly", width=12)
-        self.column_box.pack(side="left", fill="x", expand=True, padx=(4, 0))
+        self.column_label.pack(side="top", anchor="w")
+        self.column_box = ttk.Combobox(choose, state="readonly", width=14)
+        self.column_box.pack(side="top", fill="x", pady=(2, 0))
         self.column_box.bind("<<ComboboxSelected>>", lambda _e: self._column_chosen())
         rows = ttk.Frame(self.tabs, padding=4)
         self.rows_tree = _tree(rows, (("line", "Стр.", 50),))
@@ -107,7 +108,9 @@ class LoadPane(ttk.LabelFrame):
         self.tabs.add(rows, text="Первые строки")
         self.tabs.add(errors, text="Ошибки")
         line = int(ttk.Style(self).lookup("Treeview", "rowheight") or 20)
-        lists.add(self.files_tree.master, minsize=line * 3, stretch="always")  # type: ignore[arg-type]
+        # the files (a few) above at their own height; the room goes to the tabs below
+        self.files_tree.configure(height=1)
+        lists.add(self.files_tree.master, minsize=line * 2, stretch="never")  # type: ignore[arg-type]
         lists.add(self.tabs, minsize=line * 6, stretch="always")
 
     # ------------------------------------------------------------------ choosing
@@ -340,8 +343,8 @@ def table_files(folder: Path) -> list[Path]:
                   and p.is_file())  # fmt: skip
 
 
-def _tree(parent: tk.Misc, cols: tuple[tuple[str, str, int], ...]) -> ttk.Treeview:
-    frame = ttk.Frame(parent, padding=(0, 6, 0, 0))
+def _tree(parent: tk.Misc, cols: tuple[tuple[str, str, int], ...], top: int = 6) -> ttk.Treeview:
+    frame = ttk.Frame(parent, padding=(0, top, 0, 0))
     if not isinstance(parent, tk.PanedWindow):  # a pane's parent places it itself
         frame.pack(fill="both", expand=True)
     tree = ttk.Treeview(frame, columns=[c[0] for c in cols], show="headings", height=3,
