@@ -34,7 +34,6 @@ posts it. Imports no GUI, no HTTP; SQL lives in ``db/documents.py``.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import os
 from collections.abc import Callable, Iterator
@@ -158,15 +157,14 @@ def list_pending(
 def _check_unrecorded(
     db: Database, path: Path, fname: FileName, org: str, coding: str
 ) -> journal.FileEntry | None:
-    data = _read(path)
-    checked = check_incoming(db, path.name, data, org, coding)
-    sha = hashlib.sha256(data).hexdigest()
+    checked = check_incoming(db, path.name, path, org, coding)
+    sha = checked.sha256
     with db.transaction():
-        if checked.registry is None:
-            log.info("%s: %d errors; left to the exchange session", path.name, len(checked.errors))
+        if checked.header is None:
+            log.info("%s: %d errors; left to the exchange session", path.name, checked.count)
             journal.record_file(db, path.name, "in", sha, fname.type, "received")
             return None
-        h = checked.registry.header
+        h = checked.header
         journal.record_file(db, path.name, "in", sha, fname.type, "pending", h.rows, h.filesum)
     return journal.get_file(db, "in", path.name)
 
@@ -241,23 +239,21 @@ def _accept(
     if not path.is_file():
         raise AcceptError(f"реестра {name} нет в папке «Входящие»: принимать нечего")
 
-    data = _read(path)
-    sha = hashlib.sha256(data).hexdigest()
-    if expected_sha256 is not None and sha != expected_sha256:
-        raise AcceptError(f"реестр {name} изменился после проверки: проверьте его снова "
-                          "(«Принять») и сверьте суммы")  # fmt: skip
     try:
         with db.transaction():
             entry = journal.get_file(db, "in", name)
             if entry is not None and entry.status in ("accepted", "done"):
                 raise AcceptError(f"реестр {name} уже принят")
-            checked, lookup = check_loaded(db, name, data, org, coding, progress)
-            if checked.registry is None:
-                raise AcceptError(_refusal(name, checked.errors))
-            h = checked.registry.header
-            rows = checked.registry.rows
-            count, first_line = len(rows), rows[0].line if rows else 0  # type: ignore[union-attr]
-            del checked, rows  # the rows are in t_pay / t_read now: free their memory
+            # read as a stream: the rows go to t_pay / t_read in batches, none held here
+            checked, lookup = check_loaded(db, name, path, org, coding, progress)
+            sha = checked.sha256  # of the very bytes checked
+            if expected_sha256 is not None and sha != expected_sha256:
+                raise AcceptError(f"реестр {name} изменился после проверки: проверьте его "
+                                  "снова («Принять») и сверьте суммы")  # fmt: skip
+            if checked.header is None:
+                raise AcceptError(_refusal(name, checked.errors, checked.count))
+            h = checked.header
+            count, first_line = checked.rows, checked.first_line
             file_id = journal.record_file(
                 db, name, "in", sha, fname.type, "pending", h.rows, h.filesum
             )
@@ -386,9 +382,10 @@ def _accepted_text(name: str, h: Header, number: str) -> str:
             f"{h.rows} (не проведён: проверьте и проведите)")  # fmt: skip
 
 
-def _refusal(name: str, errors: list[tuple[int, str]]) -> str:
+def _refusal(name: str, errors: list[tuple[int, str]], count: int) -> str:
+    """``count``: the errors found in all (``errors`` holds the first of them)."""
     shown = "; ".join(format_error(n, m) for n, m in errors[:SHOWN_ERRORS])
-    more = f"; ... всего ошибок: {len(errors)}" if len(errors) > SHOWN_ERRORS else ""
+    more = f"; ... всего ошибок: {count}" if count > SHOWN_ERRORS else ""
     return f"реестр {name} не принят, он остаётся во «Входящих»: {shown}{more}"
 
 
