@@ -68,23 +68,23 @@ def test_another_associations_exchange_folder_is_refused(tmp_path: Path, two: Pa
     before = shown(tmp_path, "--home", str(two))["folder"]
     r = trayapp(tmp_path, "--home", str(two), "settings", "set", "folder", theirs)
     assert r.returncode == 1
-    assert f"каталог обмена {theirs} уже использует ТСЖ «{FIRST[1]}»" in r.stderr
+    assert f"каталог обмена {theirs} уже использует {FIRST[1]}:" in r.stderr
     assert shown(tmp_path, "--home", str(two))["folder"] == before  # nothing saved
     # a folder of one's own is taken; then the first may not take it
     own = str(tmp_path / "Обмен Сосны")
     ok(trayapp(tmp_path, "--home", str(two), "settings", "set", "folder", own))
     r = trayapp(tmp_path, "settings", "set", "folder", own)
-    assert r.returncode == 1 and f"уже использует ТСЖ «{SECOND[1]}»" in r.stderr
+    assert r.returncode == 1 and f"уже использует {SECOND[1]}:" in r.stderr
     # the same folder written another way (a trailing separator, a relative path) too
     r = trayapp(tmp_path, "settings", "set", "folder", own + os.sep)
-    assert r.returncode == 1 and f"ТСЖ «{SECOND[1]}»" in r.stderr
+    assert r.returncode == 1 and f"{SECOND[1]}:" in r.stderr
 
 
 def test_another_associations_database_file_is_refused(tmp_path: Path, two: Path) -> None:
     theirs = shown(tmp_path)["database"]
     r = trayapp(tmp_path, "--home", str(two), "settings", "set", "database", theirs)
     assert r.returncode == 1
-    assert f"файл базы данных {theirs} уже использует ТСЖ «{FIRST[1]}»" in r.stderr
+    assert f"файл базы данных {theirs} уже использует {FIRST[1]}:" in r.stderr
     assert shown(tmp_path, "--home", str(two))["database"] != theirs
 
 
@@ -96,4 +96,4 @@ def test_a_folder_shared_before_the_check_stops_the_exchange(tmp_path: Path, two
     data = {"folder": theirs, "server_url": "http://127.0.0.1:9", "login": "demo"}
     f.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     r = trayapp(tmp_path, "--home", str(two), "exchange", env={"TRAYAPP_PASSWORD": "demo"})
-    assert r.returncode == 1 and f"уже использует ТСЖ «{FIRST[1]}»" in r.stderr
+    assert r.returncode == 1 and f"уже использует {FIRST[1]}:" in r.stderr

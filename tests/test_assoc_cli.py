@@ -115,3 +115,15 @@ def test_a_default_home_never_set_up_is_not_an_association(tmp_path: Path) -> No
     listed = json.loads(ok(trayapp(tmp_path, "--json", "assoc", "list")))
     assert listed[0]["inn"] == SECOND[0]
     assert not (tmp_path / "first" / "data" / "trayapp.db").exists()
+
+
+@pytest.mark.parametrize(("name", "said"), [
+    ("ТСЖ «Берёзка»", "ТСЖ «Берёзка»"), ("Берёзка", "ТСЖ «Берёзка»"),
+    ("УК Центр", "УК Центр"), ('ТСН "Заря"', 'ТСН "Заря"'), ("тсж Клён", "тсж Клён"),
+])
+def test_an_association_is_named_once_never_tsj_tsj(name: str, said: str) -> None:
+    """`assoc add "ТСЖ «Берёзка»"` (the README's own example) said «ТСЖ «ТСЖ «Берёзка»»»."""
+    from trayapp.associations import titled
+
+    assert titled(name) == said
+    assert "«ТСЖ" not in titled(name) and titled(name).count("ТСЖ") <= 1

@@ -142,3 +142,31 @@ def test_a_session_that_received_files_and_an_acceptance_make_a_backup(
         assert not list(folder.glob("*.zip"))
     finally:
         emu.stop()
+
+
+def test_a_home_made_by_restore_to_home_never_exchanges(
+    origin: tuple[Path, str], tmp_path: Path
+) -> None:
+    """A copy opened to look at old data must not talk to the server: before, an exchange from
+    it uploaded old confirmations and would have taken (and deleted on the server) registries
+    meant for the current home."""
+    home = copy_home(origin[0], tmp_path / "home")
+    emu = Emulator(tmp_path / "emu", org=origin[1], seed=7)
+    emu.start()
+    try:
+        assert run(home, "settings", "set", "server_url", emu.url).returncode == 0
+        b = json.loads(run(home, "backup", "--json").stdout)
+        old = tmp_path / "Старые данные"
+        r = run(home, "restore", b["file"], "--to-home", str(old))
+        assert r.returncode == 0, r.stderr
+        assert "обмена с «Мои счета» из неё нет" in r.stdout
+        shown = json.loads(run(old, "settings", "show", "--json").stdout)
+        assert shown["server_url"] == "" and shown["schedule_minutes"] == 0
+        before = sorted(p.relative_to(emu.data_dir) for p in emu.data_dir.rglob("*"))
+        r = run(old, "exchange", "--json", env={"TRAYAPP_PASSWORD": "demo"})
+        assert r.returncode != 0
+        assert sorted(p.relative_to(emu.data_dir) for p in emu.data_dir.rglob("*")) == before
+        r = run(home, "exchange", "--json", env={"TRAYAPP_PASSWORD": "demo"})
+        assert r.returncode == 0, r.stderr  # the current home still exchanges
+    finally:
+        emu.stop()

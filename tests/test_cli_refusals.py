@@ -112,3 +112,24 @@ def test_report_into_a_folder_that_cannot_be_written(demo: Path) -> None:
         _lock(reports, False)
     assert r.returncode == 1 and r.stdout == ""
     assert r.stderr.startswith("нет прав на запись: ") and r.stderr.count("\n") == 1, r.stderr
+
+
+@pytest.mark.parametrize("url", ["http://demo:demo@127.0.0.1:35793/api/v1",
+                                 "https://user:secret@moischeta.example.ru/api/v1",
+                                 "https://user@moischeta.example.ru/api/v1",
+                                 "https://:secret@moischeta.example.ru/api/v1"])
+def test_server_url_with_a_password_is_refused_and_never_echoed(tmp_path: Path, url: str) -> None:
+    """cli.md: «a URL with a password is refused with exit 1». Before, it was stored in
+    settings.json in plain text (and went into every backup) and printed by settings show."""
+    home = tmp_path / "h"
+    r = run(home, "settings", "set", "server_url", url)
+    assert r.returncode == 1, r.stdout
+    assert "логин и пароль в адресе не указываются" in r.stderr
+    host = url.rpartition("@")[2]
+    assert f"…@{host}" in r.stderr
+    for secret in ("demo:demo", "secret", "user@"):
+        assert secret not in r.stderr and secret not in r.stdout
+    shown = run(home, "settings", "show")
+    assert "@" not in shown.stdout
+    for f in home.rglob("*.json"):
+        assert "@" + host not in f.read_text(encoding="utf-8")

@@ -48,6 +48,19 @@ class Association:
         return str(self.home) if self.home is not None else None
 
 
+_FORMS = ("ТСЖ", "ТСН", "ЖСК", "ЖК", "УК", "ООО", "АО", "ПАО", "МУП", "ГУП", "ИП")
+
+
+def titled(name: str) -> str:
+    """How a message names an association: ``ТСЖ «Берёзка»`` for «Берёзка», and a name that
+    already says what it is (``ТСЖ «Берёзка»``, ``УК Центр``, «Заря») as it is, never
+    ``ТСЖ «ТСЖ «Берёзка»»``."""
+    first = name.split(maxsplit=1)[0].upper() if name.split() else ""
+    if "«" in name or '"' in name or first in _FORMS:
+        return name
+    return f"ТСЖ «{name}»"
+
+
 def default_paths() -> AppPaths:
     return AppPaths.resolve(None)
 
@@ -133,7 +146,7 @@ def find(name: str, items: list[Association] | None = None) -> Association:
         if a.name.casefold() == name.casefold():
             return a
     names = ", ".join(f"«{a.name}»" for a in items)
-    raise AppError(f"нет ТСЖ «{name}» в списке (есть: {names})", "trayapp assoc list",
+    raise AppError(f"нет {titled(name)} в списке (есть: {names})", "trayapp assoc list",
                    "выберите ТСЖ из списка вверху окна")  # fmt: skip
 
 
@@ -207,8 +220,8 @@ def check_apart(paths: AppPaths, s: settings_mod.Settings,
             continue  # a broken settings file there: its own problem, said where it is used
         if check_folder and _key(theirs.exchange_folder(other)) == folder:
             raise SettingsError(
-                f"каталог обмена {s.exchange_folder(paths)} уже использует ТСЖ "
-                f"«{_named(a).name}»: "
+                f"каталог обмена {s.exchange_folder(paths)} уже использует "
+                f"{titled(_named(a).name)}: "
                 "у каждого ТСЖ свой каталог обмена, иначе реестры одного уйдут на сервер "
                 "другого; выберите другой каталог"
             )
@@ -216,8 +229,8 @@ def check_apart(paths: AppPaths, s: settings_mod.Settings,
             _key(theirs.database_path(other)) == database
         ):
             raise SettingsError(
-                f"файл базы данных {s.database_path(paths)} уже использует ТСЖ "
-                f"«{_named(a).name}»: "
+                f"файл базы данных {s.database_path(paths)} уже использует "
+                f"{titled(_named(a).name)}: "
                 "у каждого ТСЖ своя база данных; выберите другой файл"
             )
 
@@ -233,7 +246,7 @@ def _check_name(name: str, items: list[Association], but: Association | None = N
         raise SettingsError("название ТСЖ: одна строка без управляющих символов")
     for a in items:
         if a is not but and a.name.casefold() == name.casefold():
-            raise SettingsError(f"ТСЖ «{a.name}» уже есть в списке: выберите другое название")
+            raise SettingsError(f"{titled(a.name)} уже есть в списке: выберите другое название")
     return name
 
 
@@ -260,7 +273,7 @@ def add(name: str, home: str | None = None) -> Association:
     paths = AppPaths.resolve(path)
     taken = of_home(paths, items)
     if taken is not None:
-        raise SettingsError(f"каталог {path} — уже ТСЖ «{taken.name}» в списке")
+        raise SettingsError(f"каталог {path} — уже {titled(taken.name)} в списке")
     if home and settings_mod.exists(paths):
         check_apart(paths, settings_mod.load(paths))
     private_dir(path)
@@ -311,6 +324,6 @@ def remove(name: str) -> Association:
     items = load()
     a = find(name, items)
     if len(items) == 1:
-        raise SettingsError(f"ТСЖ «{a.name}» — единственное в списке: его нельзя убрать")
+        raise SettingsError(f"{titled(a.name)} — единственное в списке: его нельзя убрать")
     save([x for x in items if x is not a])
     return a

@@ -2,22 +2,36 @@
 
 Parses arguments, builds the ``App`` and calls the same core functions as the window. Exit
 codes: 0 done, 1 the job could not be done (a Russian message on stderr), 2 a wrong command
-line. ``--home`` and ``--json`` may stand before or after the command. Imports the core
-lazily so that ``--help`` is fast; imports no GUI unless the tray is started.
+line. ``--home`` and ``--json`` may stand before or after the command. This module holds
+the parser and the dispatch (and the commands that start a program: ``tray``, ``demo``,
+``emulator``); the command groups are ``cli_data``, ``cli_exchange``, ``cli_bank``,
+``cli_backup`` and ``cli_assoc``, what they share ``cli_common``. Imports the core lazily so
+that ``--help`` is fast; imports no GUI unless the tray is started.
 """
 
 from __future__ import annotations
 
 import argparse
-import getpass
 import logging
-import sys
 from collections.abc import Callable, Sequence
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from trayapp import cli_assoc, console
+from trayapp.cli_common import UsageError, emit, plural
+from trayapp.cli_data import cmd_export, cmd_generate, cmd_import, cmd_settings
+from trayapp.cli_exchange import (
+    cmd_accept,
+    cmd_backup,
+    cmd_bank,
+    cmd_exchange,
+    cmd_pending,
+    cmd_post,
+    cmd_reconcile,
+    cmd_report,
+    cmd_restore,
+    cmd_status,
+)
 from trayapp.errors import AppError
 from trayapp.private import restrict_umask
 from trayapp.version import version
@@ -25,10 +39,7 @@ from trayapp.version import version
 log = logging.getLogger(__name__)
 
 Handler = Callable[[argparse.Namespace], Any]
-
-
-class UsageError(Exception):
-    """A wrong command line discovered after parsing (exit 2)."""
+__all__ = ["HANDLERS", "UsageError", "build_parser", "main", "plural"]
 
 
 # argparse's own words, in Russian (it looks them up through its module-level gettext)
@@ -170,388 +181,6 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-# ---------------------------------------------------------------------------- helpers
-
-
-def _app(args: argparse.Namespace) -> Any:
-    from trayapp.app import App, setup_logging
-
-    app = App.create(cli_assoc.home_of(args))
-    setup_logging(app.paths, app.settings.verbose)
-    return app
-
-
-def _today(args: argparse.Namespace) -> date:
-    text = getattr(args, "date", None)
-    if not text:
-        return date.today()
-    from trayapp.core.values import parse_date
-
-    d = parse_date(text)
-    if d is None:
-        raise UsageError(f"--date {text}: ожидается ДД.ММ.ГГГГ")
-    return d
-
-
-def _emit(args: argparse.Namespace, data: Any, text: str) -> None:
-    if args.json:
-        console.out_json(data)
-    else:
-        console.out(text)
-
-
-def plural(n: int, one: str, few: str, many: str) -> str:
-    """``n`` with the Russian form of the word: 1 строка, 2 строки, 5 строк."""
-    if n % 10 == 1 and n % 100 != 11:
-        word = one
-    elif 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        word = few
-    else:
-        word = many
-    return f"{n} {word}"
-
-
-def _money(kopecks: int | None) -> str:
-    """A sum for --json (and files): ``1611541.81``."""
-    from trayapp.core.values import format_amount
-
-    return format_amount(kopecks or 0)
-
-
-def _sum(kopecks: int | None) -> str:
-    """A sum in the text an accountant reads: ``1 611 541,81`` (no «₽»: a Windows console's
-    code page may lack it; the no-break space is in cp866 and cp1251)."""
-    from trayapp.core.values import format_money
-
-    return format_money(kopecks or 0)
-
-
-# ---------------------------------------------------------------------------- commands
-
-
-def cmd_settings(args: argparse.Namespace) -> None:
-    from trayapp import autostart
-    from trayapp import settings as st
-
-    app = _app(args)
-    if args.settings_command == "show":
-        data = app.settings.public(app.paths)
-        inn = None
-        try:
-            inn = app.org_inn()
-        except AppError:
-            pass
-        lines = [f"{k}: {data[k]}" for k in st.KEYS]
-        lines.append(f"ИНН ТСЖ (из базы): {inn or 'не загружен'}")
-        lines.append(f"файл настроек: {app.paths.settings_file}")
-        lines.append(f"запись автозапуска: {autostart.entry_location()}")
-        lines.append(f"журналы: {app.paths.log_file} (команды), "
-                     f"{app.paths.log_file_of('tray').name} (значок и окно)")  # fmt: skip
-        _emit(args, data, "\n".join(lines))
-    elif args.settings_command == "forget-passwords":  # the uninstaller's «мои данные»
-        from trayapp.forget import forget_passwords
-
-        n = forget_passwords()
-        _emit(args, {"removed": n}, f"удалено сохранённых паролей: {n}")
-    elif args.settings_command == "set":
-        new = st.set_value(app.settings, args.key, args.value)
-        app.save_settings(new)
-        _emit(args, new.public(app.paths), f"{args.key} = {new.public(app.paths)[args.key]}")
-    else:
-        db = args.settings_command == "db-password"
-        if db:  # checked before asking, so that nobody types a password for nothing
-            st.require_postgres_url(app.settings.database)
-        if sys.stdin is None:  # a windowed build: no console to read from
-            command = "db-password" if db else "password"
-            raise AppError(f"нет консоли для ввода пароля: запустите trayapp-cli settings {command}")
-        prompt = "Пароль базы данных PostgreSQL: " if db else "Пароль «Мои счета»: "
-        if sys.stdin.isatty():
-            password = getpass.getpass(prompt)
-        else:
-            password = sys.stdin.readline().rstrip("\r\n")
-        if not password:
-            raise AppError("пустой пароль не сохранён")
-        if db:
-            st.set_db_password(app.settings.database, password)
-        else:
-            st.set_password(app.settings.server_url, app.settings.login, password)
-        _emit(args, {"saved": True}, "пароль сохранён в хранилище паролей системы")
-
-
-def _columns(pairs: list[str]) -> dict[str, str]:
-    """``--column FIELD=ЗАГОЛОВОК`` options as a dict (a wrong one is a usage error)."""
-    out: dict[str, str] = {}
-    for pair in pairs:
-        name, sep, header = pair.partition("=")
-        if not sep or not name.strip():
-            raise UsageError(f"--column {pair}: ожидается СТОЛБЕЦ=ЗАГОЛОВОК")
-        out[name.strip()] = header.strip()
-    return out
-
-
-def cmd_import(args: argparse.Namespace) -> None:
-    from trayapp.core.import_choices import ChoiceStore
-    from trayapp.core.importer import import_file
-
-    columns = _columns(args.column)
-    if args.header_row is not None and args.header_row < 1:
-        raise UsageError(f"--header-row {args.header_row}: ожидается номер строки, от 1")
-    app = _app(args)
-    choices: dict[str, Any] = {"sheet": args.sheet, "header_row": args.header_row,
-                               "columns": columns,
-                               "store": ChoiceStore(app.paths.import_choices_file)}  # fmt: skip
-    if args.kind == "org" and not args.check:
-        from trayapp.core.importer import failed_event
-        from trayapp.core.org_change import import_org
-
-        try:  # the load and its look at the ИНН share a transaction: a refusal is told after
-            r = import_org(app.db, args.file, args.replace, failure_event=False, **choices)
-        except AppError as exc:
-            failed_event(app.db, "org", args.file, exc)
-            raise
-    else:
-        r = import_file(app.db, args.kind, args.file, check=args.check, **choices)
-    where = (f", лист «{r.sheet}»" if r.sheet else "") + f", заголовок в строке {r.header_row}"
-    if r.checked:
-        text = (f"проверено {plural(r.rows, 'строка', 'строки', 'строк')} из {r.file}{where}: "
-                f"ошибок нет; загрузка добавит {r.inserted}, изменит {r.updated}; "
-                "ничего не загружено")  # fmt: skip
-    else:
-        text = (f"загружено {plural(r.rows, 'строка', 'строки', 'строк')} из {r.file}{where}: "
-                f"новых {r.inserted}, обновлено {r.updated}, без изменений {r.unchanged}")  # fmt: skip
-    text += "".join(f"\n{n}" for n in r.notes)
-    _emit(args, r.to_json(), text)
-
-
-def cmd_generate(args: argparse.Namespace) -> None:
-    from trayapp.core import values as v
-    from trayapp.core.registries import generate
-
-    month = None
-    if args.month:
-        month = v.parse_month(args.month)
-        if month is None:
-            raise UsageError(f"--month {args.month}: ожидается ММ.ГГГГ")
-    app = _app(args)
-    today = _today(args)
-    r = generate(app.db, app.tree, args.kind, app.settings.coding, today, month,
-                 args.apartments_only)  # fmt: skip
-    lines = [f"сформирован {r.file}", f"строк: {r.rows}"]
-    if r.total is not None:
-        lines.append(f"сумма: {_sum(r.total)}")
-    if r.period is not None and r.as_of is not None:
-        lines.append(f"период: {v.format_month(r.period)}, на дату {v.format_date(r.as_of)}")
-    if r.skipped_services:
-        lines.append("услуги без кода в кодировании " + app.settings.coding
-                     + " не попали в файл: " + "; ".join(r.skipped_services))  # fmt: skip
-    if r.accounts_without_services:
-        lines.append("лицевые счета только с оплатами без услуг (нет строк): "
-                     + ", ".join(r.accounts_without_services))  # fmt: skip
-    _emit(args, r.to_json(), "\n".join(lines))
-
-
-def cmd_exchange(args: argparse.Namespace) -> None:
-    if args.all:
-        code = cli_assoc.exchange_all(args, _exchange_one)
-        if code:
-            raise SystemExit(code)
-        return
-    data, text = _exchange_one(_app(args))
-    _emit(args, data, text)
-
-
-def _exchange_one(app: Any) -> tuple[dict[str, Any], str]:
-    """One session of ``app``'s association: its JSON and text (and the automatic backup)."""
-    r = app.exchange()
-    text = (f"отправлено файлов: {r.sent}, принято: {r.received}; ответов OK: {r.answers_ok}, "
-            f"с ошибками: {r.answers_error}; реестров с ошибками: {r.broken}; "
-            f"ждут приёма: {r.pending}")  # fmt: skip
-    if r.errors:
-        text += "\n" + "\n".join(f"! {e}" for e in r.errors)
-    if r.notices:
-        text += "\n" + "\n".join(r.notices)
-    if r.received:
-        _auto_backup(app, "a session received files")
-    return r.to_json(), text
-
-
-def cmd_status(args: argparse.Namespace) -> None:
-    from trayapp.associations import name_of
-    from trayapp.core import exchange
-
-    app = _app(args)
-    data = exchange.status(app.db, app.tree)
-    data["assoc"] = name_of(app.paths)
-    inn = app.org_inn()
-    text = [f"ТСЖ: {data['assoc'] or 'без названия'} (ИНН {inn or 'не загружен'})"]
-    text.append(f"последний обмен: {data.get('last_exchange') or 'не было обмена с «Мои счета»'}")
-    text.append(f"отправлено: {data.get('sent', 0)}, принято: {data.get('received', 0)}")
-    text.append(f"ждут приёма: {data.get('pending', 0)}, ждут отправки: {data.get('waiting', 0)}")
-    text.append(f"база данных: {app.db.label}")
-    for e in data.get("errors", []):
-        text.append(f"! {e}")
-    _emit(args, data, "\n".join(text))
-
-
-def cmd_pending(args: argparse.Namespace) -> None:
-    from trayapp.core.accept import list_pending
-    from trayapp.core.reconcile import matches_by_file
-    from trayapp.core.values import format_date
-
-    app = _app(args)
-    items = list_pending(app.db, app.tree, app.require_org(), app.settings.coding, app.clock)
-    matches = matches_by_file(app.db, app.settings.bank_terms()) if items else {}
-    data: list[dict[str, Any]] = []
-    lines = []
-    for i in items:
-        d: dict[str, Any] = {"file": i.file, "kind": i.kind, "date": format_date(i.day),
-                             "number": i.number, "rows": i.rows,
-                             "sum": _money(i.total) if i.kind == "PAYMENTS" else None}  # fmt: skip
-        line = f"{i.file}  {d['date']}  №{i.number}  строк: {i.rows}"
-        if i.kind == "PAYMENTS":
-            line += f"  сумма: {_sum(i.total)}"
-            m = matches.get(i.file)
-            if m is not None:
-                d["bank"] = m.bank_json()
-                line += f"  банк: {_bank_text(m)}"
-        data.append(d)
-        lines.append(line)
-    _emit(args, data, "\n".join(lines) if lines else "нет реестров, ждущих приёма")
-
-
-def _bank_text(m: Any) -> str:
-    """A match in the accountant's words: «сверено», «расхождение -15,00», …"""
-    text = str(m.status_text)
-    if m.status == "mismatch" and m.difference is not None:
-        text += f" {_sum(m.difference)}"
-    if m.documents:
-        text += " (п/п " + ", ".join(f"№{d.number} от {d.day:%d.%m.%Y} на {_sum(d.amount)}"
-                                    for d in m.documents) + ")"  # fmt: skip
-    return text
-
-
-def cmd_bank(args: argparse.Namespace) -> None:
-    from trayapp.core.bank import import_statement
-
-    app = _app(args)
-    if args.bank_command == "list":
-        from trayapp import cli_bank
-
-        return cli_bank.cmd_list(args, app, _emit, _sum, UsageError)
-    r = import_statement(app.db, args.file)
-    period = " — ".join(x for x in (r.to_json()["from"], r.to_json()["to"]) if x)
-    _emit(args, r.to_json(),
-          f"выписка {r.file} ({period or 'без периода'}, счета: {', '.join(r.accounts) or '—'}): "
-          f"документов {r.documents}, поступлений {r.incoming} на {_sum(r.incoming_sum)}, "
-          f"новых {r.inserted}" + "".join(f"\nпредупреждение: {w}" for w in r.warnings))  # fmt: skip
-
-
-def cmd_reconcile(args: argparse.Namespace) -> None:
-    from trayapp.core.accept import list_pending
-    from trayapp.core.reconcile import reconcile
-
-    app = _app(args)
-    org = app.org_inn()
-    if org:  # registries put in Входящие by hand are checked first, as `pending` does
-        list_pending(app.db, app.tree, org, app.settings.coding, app.clock)
-    matches = reconcile(app.db, app.settings.bank_terms())
-    head = ("файл", "дата", "№", "строк", "сумма", "комиссия", "к перечислению", "сверка",
-            "разница", "платёжные поручения")  # fmt: skip
-    rows = [head] + [
-        (m.file, f"{m.day:%d.%m.%Y}", f"{m.number:03d}", str(m.rows), _sum(m.total),
-         _sum(m.fee), _sum(m.expected), m.status_text + (" (при приёме)" if m.kept else ""),
-         "" if m.difference is None else _sum(m.difference),
-         ", ".join(f"№{d.number} от {d.day:%d.%m.%Y} на {_sum(d.amount)}" for d in m.documents))
-        for m in matches
-    ]  # fmt: skip
-    widths = [max(len(r[c]) for r in rows) for c in range(len(head))]
-    text = "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
-                     for r in rows)  # fmt: skip
-    _emit(args, [m.to_json() for m in matches], text if matches else "нет реестров оплат")
-
-
-def cmd_accept(args: argparse.Namespace) -> None:
-    from trayapp.core.accept import accept
-
-    app = _app(args)
-    name = Path(args.file).name
-    r = accept(app.db, app.tree, name, app.require_org(), app.settings.coding, app.paths.reports_dir,
-               app.clock, xlsx=args.xlsx, bank=app.settings.bank_terms())  # fmt: skip
-    payments = r.kind == "PAYMENTS"
-    data = {"file": r.file, "kind": r.kind, "document": r.document, "rows": r.rows,
-            "sum": _money(r.total) if payments else None, "confirmation": str(r.confirmation),
-            "report": str(r.report) if r.report else None}  # fmt: skip
-    what = (f"платежей {r.rows}, сумма {_sum(r.total)}" if payments
-            else f"показаний {r.rows}; документ «Показания новые» не проведён: "
-                 f"проверьте и выполните «trayapp post {r.document}»")  # fmt: skip
-    text = f"принят {r.file}: документ № {r.document}, {what}\nподтверждение: {r.confirmation}"
-    if r.report:
-        text += f"\nотчёт: {r.report}"
-    _emit(args, data, text)
-    _auto_backup(app, "an acceptance")
-
-
-def cmd_report(args: argparse.Namespace) -> None:
-    from trayapp.core.accept import report_of_file
-
-    app = _app(args)
-    path = report_of_file(app.db, Path(args.file).name, app.paths.reports_dir, args.xlsx)
-    _emit(args, {"file": Path(args.file).name, "report": str(path)}, f"отчёт: {path}")
-
-
-def cmd_export(args: argparse.Namespace) -> None:
-    from trayapp.core.exporter import export
-
-    app = _app(args)
-    r = export(app.db, args.kind, args.out, args.all, app.clock(), Path.cwd(), args.header)
-    if r.file is None:  # nothing new: no file, and not a failure (exit 0)
-        what = "платежи" if r.kind == "payments" else "показания"
-        _emit(args, {"kind": r.kind, "file": None, "rows": 0},
-              f"нечего выгружать: все принятые {what} уже выгружены, файл не создан "
-              "(--all — выгрузить всё заново)")  # fmt: skip
-        return
-    _emit(args, {"kind": r.kind, "file": str(r.file), "rows": r.rows},
-          f"выгружено {r.rows} строк в {r.file}")  # fmt: skip
-
-
-def cmd_post(args: argparse.Namespace) -> None:
-    from trayapp.core.accept import post_document
-
-    app = _app(args)
-    if args.leave.strip():  # issue 17, 8: some readings left unposted in a new document
-        from trayapp.core.posting import post_leaving, posted_text, readings_of_meters
-
-        leave = readings_of_meters(app.db, args.document, args.leave.split(","))
-        p = post_leaving(app.db, args.document, leave)
-        _emit(args, {"document": p.number, "rows": p.rows, "left_document": p.left_number,
-                     "left_rows": p.left_rows}, posted_text(p))  # fmt: skip
-        _auto_backup(app, "a posting")
-        return
-    number, rows = post_document(app.db, args.document)
-    _emit(args, {"document": number, "rows": rows},
-          f"документ №{number} проведён, показаний: {rows}")  # fmt: skip
-    _auto_backup(app, "a posting")
-
-
-def _auto_backup(app: Any, reason: str) -> None:
-    from trayapp import cli_backup
-
-    cli_backup.auto(app, reason)
-
-
-def cmd_backup(args: argparse.Namespace) -> None:
-    from trayapp import cli_backup
-
-    if cli_backup.cmd_backup(args, _app(args), _emit):
-        raise SystemExit(1)
-
-
-def cmd_restore(args: argparse.Namespace) -> None:
-    from trayapp import cli_backup
-
-    cli_backup.cmd_restore(args, _app(args), _emit)
-
-
 def cmd_emulator(args: argparse.Namespace) -> None:
     from trayapp.emulator.server import main as emulator_main
     from trayapp.paths import AppPaths
@@ -609,7 +238,7 @@ HANDLERS: dict[str, Handler] = {
     "tray": cmd_tray,
     "backup": cmd_backup,
     "restore": cmd_restore,
-    "assoc": lambda args: cli_assoc.cmd_assoc(args, _emit),
+    "assoc": lambda args: cli_assoc.cmd_assoc(args, emit),
 }
 
 

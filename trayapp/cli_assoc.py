@@ -113,17 +113,19 @@ def cmd_assoc(args: argparse.Namespace, emit: Emit) -> None:
     elif c == "add":
         a = associations.add(args.name, getattr(args, "home", None))
         emit(args, {"name": a.name, "home": str(a.paths.config_dir)},
-             f"ТСЖ «{a.name}» добавлено в список, его каталог: {a.paths.config_dir}\n"
+             f"{associations.titled(a.name)} добавлено в список, "
+             f"его каталог: {a.paths.config_dir}\n"
              f"настройте его: trayapp --assoc \"{a.name}\" settings set server_url АДРЕС "
              "(и login, folder...), затем trayapp --assoc ... import org ФАЙЛ")  # fmt: skip
     elif c == "rename":
         a = associations.rename(args.old, args.new)
         emit(args, {"name": a.name, "home": str(a.paths.config_dir)},
-             f"ТСЖ «{args.old}» теперь называется «{a.name}»")  # fmt: skip
+             f"{associations.titled(args.old)} теперь называется: {a.name}")  # fmt: skip
     else:
         a = associations.remove(args.name)
         emit(args, {"name": a.name, "home": str(a.paths.config_dir)},
-             f"ТСЖ «{a.name}» убрано из списка; его данные (настройки, база, каталог обмена) "
+             f"{associations.titled(a.name)} убрано из списка; "
+             "его данные (настройки, база, каталог обмена) "
              f"остались в {a.paths.config_dir}: вернуть — trayapp assoc add \"{a.name}\" "
              f"--home \"{a.paths.config_dir}\"")  # fmt: skip
 

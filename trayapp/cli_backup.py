@@ -109,7 +109,9 @@ def cmd_restore(args: argparse.Namespace, app: Any, emit: Emit) -> int:
     if args.to_home is not None:
         r = br.restore_to_home(backup, args.to_home)
         emit(args, r.to_json(), f"данные из копии {backup.name} развёрнуты в {r.home}: "
-                                f"trayapp --home \"{r.home}\" tray")  # fmt: skip
+                                f"trayapp --home \"{r.home}\" tray\n"
+                                "это копия для просмотра: адрес сервера в ней не задан, "
+                                "обмена с «Мои счета» из неё нет")  # fmt: skip
         return 0
     app.close()
     r = br.restore_in_place(backup, app.paths, app.settings, app.clock)

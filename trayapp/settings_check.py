@@ -26,7 +26,6 @@ WIN_RESERVED = frozenset({"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range
 TREE_TAIL = len("\\Отправлены\\Обработаны\\.~Ack_Readings_20261106_001.txt.xxxxxxxx")
 
 
-
 def check_folder(folder: Path) -> None:
     """Refuse an exchange folder that cannot be created or written, in Russian (else every
     command would fail later with the OS's English message). Creates it when it can."""
@@ -37,12 +36,7 @@ def check_folder(folder: Path) -> None:
             f"путь к каталогу обмена слишком длинный для Windows ({len(str(folder))} символов, "
             f"допустимо до {WIN_MAX_PATH - TREE_TAIL}): выберите каталог ближе к корню диска"
         )
-    for step in (folder, *folder.parents):
-        if step.exists():
-            if not step.is_dir():
-                raise SettingsError(f"каталог обмена {folder} создать нельзя: {step} — это файл, "
-                                    "а не каталог")  # fmt: skip
-            break
+    _no_file_on_the_way(folder, "каталог обмена")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -50,12 +44,8 @@ def check_folder(folder: Path) -> None:
                             f"{exc.strerror or exc}") from exc  # fmt: skip
     # written for real (a file made and removed): os.access says yes to any folder on
     # Windows, and to a read-only share or an ACL that forbids it
-    import tempfile
-
     try:
-        fd, probe = tempfile.mkstemp(prefix=".~probe.", dir=folder)
-        os.close(fd)
-        os.unlink(probe)
+        _write_probe(folder)
     except OSError as exc:
         raise SettingsError(f"нет прав на запись в каталог обмена {folder}: "
                             f"{exc.strerror or exc}") from exc  # fmt: skip
@@ -73,23 +63,33 @@ def _check_windows_name(folder: Path) -> None:
                                 "Windows, выберите другое имя папки")  # fmt: skip
 
 
+def _no_file_on_the_way(folder: Path, what: str) -> None:
+    """Refuse ``folder`` when it, or the nearest of its parents that exists, is a file."""
+    for step in (folder, *folder.parents):
+        if step.exists():
+            if not step.is_dir():
+                raise SettingsError(f"{what} {folder} создать нельзя: {step} — это файл, "
+                                    "а не каталог")  # fmt: skip
+            break
+
+
+def _write_probe(folder: Path) -> None:
+    """Make a file in ``folder`` and remove it (``OSError`` where that cannot be done)."""
+    import tempfile
+
+    fd, probe = tempfile.mkstemp(prefix=".~probe.", dir=folder)
+    os.close(fd)
+    os.unlink(probe)
+
+
 def check_backup_folder(folder: Path) -> None:
     """Refuse a backup folder that cannot be created or written, in Russian. Writing is
     tried for real (a file made and removed): ``os.access`` says yes to a read-only share or
     a folder an ACL forbids on Windows."""
-    import tempfile
-
-    for step in (folder, *folder.parents):
-        if step.exists():
-            if not step.is_dir():
-                raise SettingsError(f"каталог резервных копий {folder} создать нельзя: {step} — "
-                                    "это файл, а не каталог")  # fmt: skip
-            break
+    _no_file_on_the_way(folder, "каталог резервных копий")
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd, probe = tempfile.mkstemp(prefix=".~probe.", dir=folder)
-        os.close(fd)
-        os.unlink(probe)
+        _write_probe(folder)
     except OSError as exc:
         raise SettingsError(f"в каталог резервных копий {folder} нельзя записать: "
                             f"{exc.strerror or exc}") from exc  # fmt: skip
@@ -106,6 +106,15 @@ def check_server_url(url: str) -> None:
         raise SettingsError(f"адрес сервера {url} не разбирается: {_url_reason(exc)}") from exc
     if u.port == 0:
         raise SettingsError(f"адрес сервера {url} не разбирается: {_url_reason(None)}")
+    if "@" in u.netloc:
+        # cli.md: a URL with a password is refused. Whatever stands before "@" is neither
+        # stored nor echoed (it may be the password); the login has a setting of its own.
+        shown = u._replace(netloc="…@" + u.netloc.rpartition("@")[2]).geturl()
+        raise SettingsError(
+            f"адрес сервера {shown}: логин и пароль в адресе не указываются — логин задаётся "
+            "отдельно («Логин», settings set login), пароль хранится в системном хранилище "
+            "паролей (settings password)"
+        )
     if u.scheme == "https" and u.hostname:
         return
     if u.scheme == "http" and u.hostname in LOOPBACK:

@@ -466,6 +466,7 @@ def test_database_of_schema_4_is_migrated_and_its_purposes_read(env: Env) -> Non
     env.db.execute("DROP INDEX bank_documents_amount")
     env.db.execute("DELETE FROM meta WHERE key = 'bank_references'")
     env.db.execute("DROP INDEX bank_documents_identity")  # and the key of schema 4
+    env.db.execute("ALTER TABLE bank_documents DROP COLUMN kind_key")  # of schema 7
     if env.db.dialect == "postgresql":
         env.db.execute("ALTER TABLE bank_documents ADD UNIQUE (payee_account, number, doc_date,"
                        " amount, payer_inn)")  # fmt: skip

@@ -274,11 +274,11 @@ def test_the_body_being_written_is_hidden(env, monkeypatch: pytest.MonkeyPatch) 
     import os
     import sys
 
-    from trayapp.core import registries
+    from trayapp.core import registry_write
 
     db, tree = env
     seen: list[tuple[str, bool]] = []
-    real = registries.atomic_file
+    real = registry_write.atomic_file
 
     @contextlib.contextmanager
     def watching(target: Path):  # type: ignore[no-untyped-def]
@@ -292,7 +292,7 @@ def test_the_body_being_written_is_hidden(env, monkeypatch: pytest.MonkeyPatch) 
         with real(target) as f:
             yield f
 
-    monkeypatch.setattr(registries, "atomic_file", watching)
+    monkeypatch.setattr(registry_write, "atomic_file", watching)
     generate(db, tree, "services", "GOROD", date(2026, 11, 5))
     assert len(seen) == 1 and seen[0][1], seen
     assert not [p for p in tree.outgoing.iterdir() if p.name.startswith(".~")]

@@ -8,7 +8,8 @@ streamed (never the ZIP in memory) into a hidden temporary file, fsynced, rename
 back and verified (``backup_verify``) before it counts; only then are old ones pruned by the
 spec's rule (``to_prune``). Any failure removes what was written and raises ``BackupError``
 in Russian; the home is only read. One backup at a time per home (a file lock beside the
-database's data). ``list_backups`` reads the folder. No GUI.
+database's data). The folder (names, ``list_backups``, the verified state, pruning) is
+``backup_folder``'s, re-exported here. No GUI.
 """
 
 from __future__ import annotations
@@ -18,28 +19,46 @@ import hashlib
 import json
 import logging
 import os
-import re
 import sqlite3
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import asdict
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import filelock
 
 from trayapp.core import events
+from trayapp.core.backup_folder import (
+    BEFORE,
+    FAILED,
+    MONTHS_KEPT,
+    NAME,
+    BackupInfo,
+    backup_name,
+    backups_in,
+    check_target,
+    clean_temp,
+    created_of,
+    info_of,
+    list_backups,
+    prune,
+    remember,
+    same_disk,
+    size_of,
+    state_file,
+    to_prune,
+    verified_state,
+)
 from trayapp.core.backup_verify import (
     DB_MEMBER,
     FORMAT,
     MANIFEST,
     SETTINGS_MEMBER,
-    Verification,
     integrity,
-    read_manifest,
     verify,
 )  # fmt: skip
 from trayapp.core.db import Database
@@ -55,31 +74,18 @@ from trayapp.version import version
 
 log = logging.getLogger(__name__)
 
-NAME = re.compile(r"trayapp-(\d{10}|\d{12}|noorg)-(\d{8}-\d{6})(-before-restore)?\.zip", re.ASCII)
-BEFORE = "-before-restore"
+# the backup folder's names, listing and pruning live in backup_folder: served here as before
+__all__ = [
+    "BEFORE", "FAILED", "LEVEL", "LOCK_WAIT", "MONTHS_KEPT", "NAME", "BackupInfo",
+    "backup_lock", "backup_name", "backups_in", "check_target", "clean_temp", "created_of",
+    "info_of", "list_backups", "lock_of", "make_backup", "prune", "remember", "same_disk",
+    "to_prune", "verified_state",
+]  # fmt: skip
+
 LOCK_WAIT = 600.0  # a second backup waits for the first (a large home: a minute or two)
-MONTHS_KEPT = 12
 LEVEL = 1  # deflate: 5 times faster than the default 6, the ZIP 10-20 % larger
 _LEVEL_ATTR = "compress_level" if hasattr(zipfile.ZipInfo("x"), "compress_level") else \
     "_compresslevel"  # Python 3.13 renamed it  # fmt: skip
-FAILED = "Резервная копия не сделана: "
-
-
-@dataclass(frozen=True, slots=True)
-class BackupInfo:
-    file: Path
-    size: int
-    members: int
-    registries: int
-    verified: bool | None  # None: not verified since it was made or changed
-    created: str = ""
-    inn: str = ""
-    name: str = ""
-
-    def to_json(self) -> dict[str, Any]:
-        return {"file": str(self.file), "size": self.size, "members": self.members,
-                "registries": self.registries, "verified": self.verified,
-                "created": self.created, "inn": self.inn, "name": self.name}  # fmt: skip
 
 
 def lock_of(paths: AppPaths) -> filelock.FileLock:
@@ -99,48 +105,6 @@ def backup_lock(paths: AppPaths, wait: float = LOCK_WAIT) -> Iterator[None]:
         yield
     finally:
         lock.release()
-
-
-def check_target(folder: Path, create: bool) -> None:
-    """The backup folder exists and is a folder (``create``: made when missing)."""
-    for step in (folder, *folder.parents):
-        if step.exists():
-            if not step.is_dir():
-                raise BackupError(f"{FAILED}{step} — это файл, а не каталог")
-            break
-    if not folder.is_dir():
-        if not create:
-            raise BackupError(f"{FAILED}каталог {folder} не найден (не вставлена флешка, "
-                              "нет сетевого диска?)")  # fmt: skip
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise BackupError(FAILED + os_error(exc, str(folder)).message) from exc
-
-
-def same_disk(a: Path, b: Path) -> bool:
-    """Whether two folders (or their nearest existing parents) lie on one disk: a backup
-    there does not survive the disk (``st_dev``: the volume's serial number on Windows)."""
-
-    def dev(p: Path) -> int | None:
-        for step in (p, *p.parents):
-            try:
-                return os.stat(step).st_dev
-            except OSError:
-                continue
-        return None
-
-    da, db = dev(a), dev(b)
-    return da is not None and da == db
-
-
-def backup_name(inn: str | None, when: datetime, suffix: str = "") -> str:
-    return f"trayapp-{inn or 'noorg'}-{when:%Y%m%d-%H%M%S}{suffix}.zip"
-
-
-def created_of(name: str) -> datetime | None:
-    m = NAME.fullmatch(name)
-    return datetime.strptime(m.group(2), "%Y%m%d-%H%M%S") if m else None
 
 
 def _org(db: Database | None) -> tuple[str | None, str]:
@@ -270,7 +234,7 @@ def _make(db: Database | None, paths: AppPaths, settings: Settings, folder: Path
     clean_temp(target)
     with contextlib.suppress(OSError):  # a note of a verification a kill cut short
         for n in os.listdir(paths.data_dir):
-            if n.startswith(f"{TEMP_PREFIX}{_state_file(paths).name}."):
+            if n.startswith(f"{TEMP_PREFIX}{state_file(paths).name}."):
                 os.unlink(paths.data_dir / n)
     inn, org_name = _org(db)
     now = clock().replace(microsecond=0)
@@ -280,7 +244,7 @@ def _make(db: Database | None, paths: AppPaths, settings: Settings, folder: Path
     final = target / backup_name(inn, when, suffix)
     files = _walk(settings.exchange_folder(paths), "exchange") + _walk(paths.reports_dir, "reports")
     sqlite = db is not None and db.dialect == "sqlite"
-    total = sum(_size(p) for p, _ in files) + (_size(db.path) if sqlite and db else 0)
+    total = sum(size_of(p) for p, _ in files) + (size_of(db.path) if sqlite and db else 0)
     tmp = dbcopy = None
     checked = ""
     try:
@@ -341,115 +305,3 @@ def _make(db: Database | None, paths: AppPaths, settings: Settings, folder: Path
         raise BackupError(f"{FAILED}записанная копия не прошла проверку: " + "; ".join(v.faults))
     prune(target, inn, settings.backup_keep, final, paths)
     return info_of(final, v, True)
-
-
-def _size(p: Path) -> int:
-    try:
-        return p.stat().st_size
-    except OSError:
-        return 0
-
-
-def clean_temp(folder: Path) -> None:
-    """Remove what an interrupted backup left in ``folder`` (the caller holds the lock)."""
-    with contextlib.suppress(OSError):
-        for n in os.listdir(folder):
-            if n.startswith((f"{TEMP_PREFIX}trayapp-", f"{TEMP_PREFIX}probe.")):
-                with contextlib.suppress(OSError):
-                    os.unlink(folder / n)
-
-
-def info_of(path: Path, v: Verification | None, verified: bool | None) -> BackupInfo:
-    m = v.manifest if v is not None and v.manifest else {}
-    return BackupInfo(path, _size(path), len(m.get("members", [])) + 1 if m else 0,
-                      int(m.get("registries", 0)), verified, str(m.get("created", "")),
-                      str(m.get("inn") or ""), str(m.get("name") or ""))  # fmt: skip
-
-
-# ---------------------------------------------------------------------------- the folder
-
-
-def _state_file(paths: AppPaths) -> Path:
-    return paths.data_dir / "backups-verified.json"
-
-
-def _stamp(path: Path) -> str:
-    st = path.stat()
-    return f"{st.st_size}:{st.st_mtime_ns}"
-
-
-def remember(paths: AppPaths, v: Verification) -> None:
-    """Note the outcome of a verification, keyed by the file's size and time (a file
-    changed since is «not verified» again)."""
-    from trayapp.fsutil import write_atomic
-
-    f = _state_file(paths)
-    try:
-        data = json.loads(f.read_text(encoding="utf-8")) if f.exists() else {}
-        data = {k: x for k, x in data.items() if Path(k).exists()} if isinstance(data, dict) else {}
-        data[str(v.file.resolve())] = {"stamp": _stamp(v.file), "ok": v.ok}
-        write_atomic(f, json.dumps(data, ensure_ascii=False).encode())
-    except (OSError, ValueError, AppError):
-        log.warning("cannot note the verification of %s", v.file, exc_info=True)
-
-
-def verified_state(paths: AppPaths, path: Path) -> bool | None:
-    try:
-        data = json.loads(_state_file(paths).read_text(encoding="utf-8"))
-        entry = data[str(path.resolve())]
-        return bool(entry["ok"]) if entry["stamp"] == _stamp(path) else None
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-
-
-def backups_in(folder: Path, inn: str | None = None) -> list[Path]:
-    """Backups in ``folder`` (of one org when ``inn`` is given), newest first."""
-    try:
-        names = os.listdir(folder)
-    except OSError:
-        return []
-    out = [folder / n for n in names
-           if NAME.fullmatch(n) and (inn is None or n.split("-")[1] == (inn or "noorg"))]  # fmt: skip
-    return sorted(out, key=lambda p: (created_of(p.name) or datetime.min, p.name), reverse=True)
-
-
-def list_backups(paths: AppPaths, folder: Path) -> list[BackupInfo]:
-    """Each backup of ``folder``, newest first, with what its manifest says (not verified
-    here: ``verified`` is what the last verification found, None when not since made)."""
-    out = []
-    for p in backups_in(folder):
-        try:
-            with zipfile.ZipFile(p) as zf:
-                v = Verification(p, [], read_manifest(zf))
-            out.append(info_of(p, v, verified_state(paths, p)))
-        except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile, EOFError):
-            out.append(BackupInfo(p, _size(p), 0, 0, False))
-    return out
-
-
-def to_prune(names: list[str], keep: int, today: date) -> list[str]:
-    """Which backups go (backup.md): the last ``keep`` stay, and of the older ones the newest
-    of each of the last 12 months; the rest go."""
-    dated = sorted(((created_of(n) or datetime.min, n) for n in names), reverse=True)
-    months = {((today.year * 12 + today.month - 1 - i) // 12,
-               (today.year * 12 + today.month - 1 - i) % 12 + 1) for i in range(MONTHS_KEPT)}  # fmt: skip
-    seen: set[tuple[int, int]] = set()
-    out = []
-    for when, n in dated[keep:]:
-        month = (when.year, when.month)
-        if month in months and month not in seen:
-            seen.add(month)
-        else:
-            out.append(n)
-    return out
-
-
-def prune(folder: Path, inn: str | None, keep: int, newest: Path, paths: AppPaths) -> None:
-    """Delete the backups the rule lets go, only those older than ``newest`` (just verified)."""
-    mine = backups_in(folder, inn)
-    limit = created_of(newest.name) or datetime.max
-    for n in to_prune([p.name for p in mine], keep, (created_of(newest.name) or limit).date()):
-        if (created_of(n) or limit) < limit:
-            log.info("pruning the old backup %s", n)
-            with contextlib.suppress(OSError):
-                os.unlink(folder / n)

@@ -156,7 +156,10 @@ def restore_to_home(backup: Path, home: Path, progress: Progress = no_progress) 
             pg = manifest.get("database") == "postgresql"
             s = _settings_from(zf, manifest, Settings(), Settings())
             old = _backup_settings(zf)
-            s = replace(s, schedule_minutes=0, autostart=False,
+            # A copy to look at old data never exchanges: a session from it would upload
+            # old confirmations and take (and delete on the server) registries meant for
+            # the current home. No server, no schedule, no autostart.
+            s = replace(s, schedule_minutes=0, autostart=False, server_url="",
                         database=str(old.get("database", "")) if pg else "")  # fmt: skip
             settings_mod.save(paths, s)
             if not pg:

@@ -3,9 +3,10 @@
 Reads a 1CClientBankExchange file (``formats.clientbank``), keeps its incoming documents
 (paid to the association's account: ``org.bank_account`` when loaded, else any ``РасчСчет``
 of the statement's header), and writes them in one transaction; a document held before (the
-same kind, payee's account, number, date, sum, payer's account and ИНН; whatever its arrival
-date) is not added again, so a statement imported twice, or one that overlaps another, adds
-nothing twice. A broken file imports
+same kind, payee's account, number, date, sum, payer's account and ИНН, ``bank_identity``;
+whatever its arrival date) is not added again, so a statement imported twice, or one that
+overlaps another, adds nothing twice. A section the file repeats is held once and counted
+once (``incoming``, ``incoming_sum``), with a warning naming its line. A broken file imports
 nothing: ``StatementError`` lists its lines. Imports no GUI; SQL lives in ``db/bank.py``.
 """
 
@@ -18,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from trayapp.core import events
+from trayapp.core import bank_identity, events
 from trayapp.core import values as v
 from trayapp.core.db import bank as sql
 from trayapp.core.db.connection import Database
@@ -73,7 +74,10 @@ def import_statement(db: Database, path: Path) -> StatementImport:
     first, last = statement.period()
     with db.transaction():
         own = sql.org_account(db) or None
-        incoming = statement.incoming(own)
+        sections = statement.incoming(own)
+        # a section the file repeats is one document: held once, counted once, told
+        incoming, repeats = bank_identity.distinct(sections)
+        warnings = sorted([*statement.warnings, *repeats], key=lambda w: w[0])
         sid = sql.insert_statement(
             db, path.name, hashlib.sha256(data).hexdigest(), statement.accounts,
             first.isoformat() if first else None, last.isoformat() if last else None,
@@ -82,8 +86,9 @@ def import_statement(db: Database, path: Path) -> StatementImport:
         before, length = sql.count_documents(db), sql.purposes_length(db)
         sql.insert_documents(db, sid, (
             (d.payee_account, d.number, d.day.isoformat(), d.amount, d.payer_inn,
-             d.entry_day.isoformat(), d.kind, d.payer, d.payer_account, d.purpose)
-            for d in incoming
+             d.entry_day.isoformat(), d.kind, d.payer, d.payer_account, d.purpose,
+             bank_identity.kind_key(d.kind))
+            for d in sections  # the repeats too: one may give what the first lacks
         ))  # fmt: skip
         inserted = sql.count_documents(db) - before
         sql.set_inserted(db, sid, inserted)
@@ -95,12 +100,12 @@ def import_statement(db: Database, path: Path) -> StatementImport:
         events.record(db, f"Загружена выписка банка из файла «{Path(path).absolute()}»: "
                       f"документов {len(statement.documents)}, поступлений {len(incoming)}, "
                       f"новых {inserted}"
-                      + (f"; не учтено (предупреждений {len(statement.warnings)}): "
-                         + format_error(*statement.warnings[0]) if statement.warnings else ""))  # fmt: skip
+                      + (f"; не учтено (предупреждений {len(warnings)}): "
+                         + format_error(*warnings[0]) if warnings else ""))  # fmt: skip
     log.info("bank statement %s: %d documents, %d incoming, %d new",
              path.name, len(statement.documents), len(incoming), inserted)  # fmt: skip
     return StatementImport(
         path, statement.accounts, first, last, len(statement.documents), len(incoming), inserted,
         sum(d.amount for d in incoming),
-        tuple(format_error(n, m) for n, m in statement.warnings),
+        tuple(format_error(n, m) for n, m in warnings),
     )

@@ -12,20 +12,10 @@ one line. Pure: no I/O.
 from __future__ import annotations
 
 from trayapp.core.import_columns import REFERENCE_ERRORS
+from trayapp.russian import plural as plural  # the importer counts with it too
 
 MAX_CAUSES = 100
 MAX_RANGES = 10
-
-
-def plural(n: int, one: str, few: str, many: str) -> str:
-    """``n`` with the Russian form of the word: 1 строка, 2 строки, 5 строк."""
-    if n % 10 == 1 and n % 100 != 11:
-        word = one
-    elif 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        word = few
-    else:
-        word = many
-    return f"{n} {word}"
 
 
 class _Cause:

@@ -3,9 +3,11 @@
 ``EmulatorHTTPServer`` is a ``ThreadingHTTPServer`` (one thread per connection, HTTP/1.1
 keep-alive) that remembers its open connections so that ``close_connections()`` can end idle
 keep-alive ones when the emulator stops. ``Handler`` routes the calls, applies the faults of
-``Service.faults``, streams bodies between socket and disk in 64 KiB chunks (``Content-Length``
-or chunked request bodies) and drains the body of a refused upload so that the client reads
-the answer rather than a broken pipe. Never logs a password, a token or a header.
+``Service.faults`` and streams files between socket and disk in 64 KiB chunks; reading request
+bodies (``Content-Length`` or chunked) and writing answers is ``wire.WireHandler``'s, which
+drains the body of a refused upload so that the client reads the answer rather than a broken
+pipe. Never logs a password, a token or a header. Imports nothing of the app outside the
+emulator; no GUI.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import ipaddress
-import json
 import logging
 import os
 import re
@@ -21,24 +22,19 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from trayapp.emulator import answers
 from trayapp.emulator.service import Service
 from trayapp.emulator.store import CHUNK
+from trayapp.emulator.wire import ClientGone, WireHandler
 
 log = logging.getLogger(__name__)
 
 BASE = "/api/v1"
-MAX_JSON = 64 * 1024
 _SHA = re.compile(r"[0-9a-f]{64}")
-
-
-class ClientGone(Exception):
-    """The client closed the connection or sent a malformed body."""
 
 
 class EmulatorHTTPServer(ThreadingHTTPServer):
@@ -90,22 +86,18 @@ def is_loopback(host: str) -> bool:
     return addr.is_loopback
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(WireHandler):
     protocol_version = "HTTP/1.1"
     server_version = "MoiSchetaEmulator/1"
     timeout = 120  # an idle keep-alive connection is closed after this
     disable_nagle_algorithm = True  # headers and body go out as separate writes
     server: EmulatorHTTPServer
-    _answered = False
 
     # ------------------------------------------------------------------ plumbing
 
     @property
     def service(self) -> Service:
         return self.server.service
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib name
-        log.debug("%s %s", self.address_string(), format % args)
 
     def do_GET(self) -> None:
         self._dispatch("GET")
@@ -119,112 +111,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_DELETE(self) -> None:
         self._dispatch("DELETE")
 
-    def _send(
-        self,
-        status: int,
-        body: bytes = b"",
-        content_type: str = "application/json; charset=utf-8",
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        self.send_response(status)
-        for key, value in (headers or {}).items():
-            self.send_header(key, value)
-        if body or status not in (204, 304):
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-        if self.close_connection:
-            self.send_header("Connection", "close")
-        self.end_headers()
-        if body:
-            self.wfile.write(body)
-
-    def _json(self, status: int, obj: Any, headers: dict[str, str] | None = None) -> None:
-        self._send(status, json.dumps(obj, ensure_ascii=False).encode("utf-8"), headers=headers)
-
-    def _error(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
-        self._json(status, {"error": message}, headers)
-
-    def _cut(self) -> None:
-        """Close the connection abruptly, without an answer or mid-body."""
-        self.close_connection = True
-        with contextlib.suppress(OSError):
-            self.wfile.flush()
-        with contextlib.suppress(OSError):
-            self.connection.shutdown(socket.SHUT_RDWR)
-
-    # ------------------------------------------------------------------ bodies
-
-    def _length(self) -> int | None:
-        """The Content-Length, None for a chunked body; ClientGone when malformed."""
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            return None
-        text = self.headers.get("Content-Length", "0").strip()
-        if not (text.isascii() and text.isdigit()):
-            raise ClientGone("bad Content-Length")
-        return int(text)
-
-    def _body(self, limit: int | None = None) -> Iterator[bytes]:
-        """The request body in chunks of at most 64 KiB; ``limit`` stops after that many."""
-        length = self._length()
-        if length is None:
-            got = 0
-            for piece in self._chunked():
-                if limit is not None and got >= limit:
-                    return
-                yield piece
-                got += len(piece)
-            return
-        left = length if limit is None else min(length, limit)
-        while left > 0:
-            piece = self.rfile.read(min(CHUNK, left))
-            if not piece:
-                raise ClientGone("body cut short")
-            left -= len(piece)
-            yield piece
-
-    def _chunked(self) -> Iterator[bytes]:
-        while True:
-            line = self.rfile.readline(1024)
-            if not line:
-                raise ClientGone("chunked body cut short")
-            try:
-                size = int(line.split(b";", 1)[0].strip(), 16)
-            except ValueError as exc:
-                raise ClientGone("bad chunk size") from exc
-            if size == 0:
-                while True:  # trailers up to the empty line
-                    trailer = self.rfile.readline(8192)
-                    if trailer in (b"\r\n", b"\n", b""):
-                        return
-            while size > 0:
-                piece = self.rfile.read(min(CHUNK, size))
-                if not piece:
-                    raise ClientGone("chunk cut short")
-                size -= len(piece)
-                yield piece
-            self.rfile.readline(8)  # the CRLF after each chunk
-
-    def _drain(self) -> None:
-        """Read and drop the request body, so that the connection stays usable."""
-        try:
-            for _ in self._body():
-                pass
-        except ClientGone:
-            self.close_connection = True
-
-    def _read_json(self) -> Any:
-        length = self._length()
-        if length is None or length > MAX_JSON:
-            self.close_connection = True  # the body stays unread
-            raise ValueError("body too large or chunked")
-        data = b"".join(self._body())
-        return json.loads(data.decode("utf-8"))
-
     # ------------------------------------------------------------------ routing
-
-    def send_response(self, code: int, message: str | None = None) -> None:
-        self._answered = True
-        super().send_response(code, message)
 
     def _dispatch(self, method: str) -> None:
         self._answered = False

@@ -1,7 +1,8 @@
 """SQL of bank statements, their incoming documents and the kept matches (spec/bank.md).
 
-``bank_documents`` holds each incoming document once: the unique key (kind, payee's
-account, number, date, sum, payer's account and ИНН; not the arrival date) makes a second
+``bank_documents`` holds each incoming document once: the unique key (kind in its canonical
+form ``kind_key``, payee's account, number, date, sum, payer's account and ИНН; not the
+arrival date) makes a second
 import of a statement, or of one that overlaps it, add nothing (``INSERT … ON CONFLICT``);
 a held document whose arrival date was unknown (``entry_date`` = its ``Дата``) takes the one
 a later statement gives, and one whose purpose a later reading continues takes that. ``bank_matches`` and
@@ -67,11 +68,12 @@ _LONGER = ("LENGTH(excluded.purpose) > LENGTH(bank_documents.purpose) AND"
 
 def insert_documents(db: Database, statement_id: int, rows: Iterable[tuple[Any, ...]]) -> None:
     """Rows of (payee_account, number, doc_date, amount, payer_inn, entry_date, kind, payer,
-    payer_account, purpose); those held before are not added again."""
+    payer_account, purpose, kind_key); those held before are not added again (the kind
+    counts by ``kind_key``, its canonical form; the held row keeps its own text)."""
     db.executemany(
         "INSERT INTO bank_documents (statement_id, payee_account, number, doc_date, amount,"
-        " payer_inn, entry_date, kind, payer, payer_account, purpose)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " payer_inn, entry_date, kind, payer, payer_account, purpose, kind_key)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         f" ON CONFLICT ({BANK_IDENTITY_COLUMNS}) DO UPDATE SET"
         f" entry_date = CASE WHEN {_NO_ARRIVAL} THEN excluded.entry_date"
         " ELSE bank_documents.entry_date END,"

@@ -1,4 +1,5 @@
-"""SQL of the billing data: lookups and upserts for table import, reads for export.
+"""SQL of the billing data: the upserts of table import (and, re-exported, its lookups and
+the reads for export).
 
 The importer validates rows in Python (references through the dicts returned here) and hands
 this module ready parameter tuples; each upsert writes them set-based, several rows per
@@ -6,23 +7,52 @@ statement (multi-row ``VALUES`` with ``ON CONFLICT ... DO UPDATE``), which is wh
 10-million-row import fast. A key that comes twice in a file: the last row wins, on both
 backends (SQLite applies a multi-row upsert row by row; PostgreSQL refuses one key twice
 in a statement, so there a batch is made unique by key first, the last row of a key at the
-place of its first, then COPYed into a temporary table and upserted from it). Export reads payments and readings accepted from «Мои счета» and
-marks them exported. A few helpers at the end insert accepted rows directly, for tests and
-the demo, until the accept module writes them itself. Plain SQL; imports nothing of the app
-but the connection.
+place of its first, then COPYed into a temporary table and upserted from it). The lookups
+are ``billing_lookup``'s; the reads for export, and the direct inserts of accepted rows for
+tests and the demo, ``billing_accepted``'s: both re-exported here. Plain SQL; imports nothing
+of the app but the connection and the dialect.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Sequence
 from itertools import chain
 from typing import Any
 
 from trayapp.core.db import dialect
-from trayapp.core.db.connection import Database, now_text
+from trayapp.core.db.billing_accepted import (
+    accepted_payments,
+    accepted_readings,
+    add_accepted_payment,
+    add_accepted_reading,
+    add_document,
+    mark_payments_exported,
+    mark_readings_exported,
+)
+from trayapp.core.db.billing_lookup import (
+    account_ids,
+    account_spans,
+    accounts_named,
+    meter_refs,
+    metered_codes,
+    meters_named,
+    provider_ids,
+    service_codes,
+    spans_of,
+)
+from trayapp.core.db.connection import Database
 
 log = logging.getLogger(__name__)
+
+# the lookups and the accepted rows live apart (billing_lookup, billing_accepted): served here
+__all__ = [
+    "MAX_PARAMS", "Row", "accepted_payments", "accepted_readings", "account_ids",
+    "account_spans", "accounts_named", "add_accepted_payment", "add_accepted_reading",
+    "add_document", "count_rows", "flush", "insert_payments_unreferenced",
+    "mark_payments_exported", "mark_readings_exported", "meter_refs", "metered_codes",
+    "meters_named", "provider_ids", "refresh_periods", "service_codes", "spans_of", "upsert",
+]  # fmt: skip
 
 # at most this many parameters in one statement (the oldest SQLite limit, also fine for
 # PostgreSQL): a 4-column table gets 249 rows per statement
@@ -156,79 +186,6 @@ def _only_when_changed(table: str, conflict: str) -> str:
 _STATEMENTS = {kind: _Statement(*spec) for kind, spec in _UPSERTS.items()}
 
 
-# ----------------------------------------------------------------------------- lookups
-
-
-def account_ids(db: Database) -> dict[str, int]:
-    """Account number -> id, for every account."""
-    return dict(db.execute("SELECT number, id FROM accounts").fetchall())
-
-
-def account_spans(db: Database) -> dict[int, tuple[str | None, str | None]]:
-    """Account id -> (opened, closed) ISO dates, for the accounts that have either."""
-    rows = db.execute(
-        "SELECT id, opened, closed FROM accounts WHERE opened IS NOT NULL OR closed IS NOT NULL"
-    ).fetchall()
-    return {int(i): (o, c) for i, o, c in rows}
-
-
-def accounts_named(db: Database, numbers: Collection[str]) -> dict[str, int]:
-    """Account number -> id of the accounts ``numbers`` name, as written or once leading
-    zeros are dropped on both sides (a preview's few rows: no need to load them all)."""
-    values = sorted(set(numbers))
-    out: dict[str, int] = {}
-    for i in range(0, len(values), 400):
-        part = values[i : i + 400]
-        marks = ", ".join("?" * len(part))
-        out.update(db.all(f"SELECT number, id FROM accounts WHERE number IN ({marks})"
-                          f" OR ltrim(number, '0') IN ({marks})",
-                          [*part, *(n.lstrip("0") for n in part)]))  # fmt: skip
-    return out
-
-
-def spans_of(db: Database, ids: Collection[int]) -> dict[int, tuple[str | None, str | None]]:
-    """``account_spans`` for the accounts ``ids`` only."""
-    values = sorted(set(ids))
-    out: dict[int, tuple[str | None, str | None]] = {}
-    for i in range(0, len(values), 400):
-        part = values[i : i + 400]
-        marks = ", ".join("?" * len(part))
-        for a, o, c in db.all(f"SELECT id, opened, closed FROM accounts WHERE id IN ({marks})"
-                              " AND (opened IS NOT NULL OR closed IS NOT NULL)", part):  # fmt: skip
-            out[int(a)] = (o, c)
-    return out
-
-
-def meters_named(db: Database, meter_ids: Collection[str]) -> dict[str, int]:
-    """``meter_refs`` for the meters ``meter_ids`` only."""
-    values = sorted(set(meter_ids))
-    out: dict[str, int] = {}
-    for i in range(0, len(values), 400):
-        part = values[i : i + 400]
-        marks = ", ".join("?" * len(part))
-        out.update(db.all(f"SELECT meter_id, id FROM meters WHERE meter_id IN ({marks})", part))
-    return out
-
-
-def metered_codes(db: Database) -> set[int]:
-    """Own codes of the services billed by a meter."""
-    return {code for (code,) in db.execute("SELECT code FROM services WHERE metered = 1")}
-
-
-def service_codes(db: Database) -> set[int]:
-    return {code for (code,) in db.execute("SELECT code FROM services").fetchall()}
-
-
-def provider_ids(db: Database) -> dict[str, int]:
-    """Provider ИНН -> id."""
-    return dict(db.execute("SELECT inn, id FROM providers").fetchall())
-
-
-def meter_refs(db: Database) -> dict[str, int]:
-    """Meter id as imported -> the meters row id."""
-    return dict(db.execute("SELECT meter_id, id FROM meters").fetchall())
-
-
 def flush(db: Database) -> int:
     """Wait for an upsert still running in the background; the rows it inserted or changed
     (PostgreSQL; 0 on SQLite, which writes every batch at once)."""
@@ -327,158 +284,3 @@ def _insert_payments_unreferenced_bulk(db: Database, rows: Sequence[Row]) -> int
         " OFFSET 0) ORDER BY t.seq"
     )
     return int(cur.rowcount)
-
-
-# ----------------------------------------------------------------------------- export
-
-# The «Платёж из БС» document of a payment and its parent «Реестр "Мои счета"»; a payment
-# pointing at the registry document itself is taken as well. A payment spread over services
-# at acceptance is one row per share: the first carries payment_id, the others share_of.
-_PAYMENTS_FROM = """
-FROM payments p
-LEFT JOIN payments s ON s.id = p.share_of
-JOIN accounts a ON a.id = p.account_id
-JOIN documents d ON d.id = p.document_id
-JOIN documents r ON r.id = CASE WHEN d.kind = 'registry' THEN d.id ELSE d.parent_id END
-LEFT JOIN files f ON f.id = r.file_id
-WHERE p.source = 'moischeta' AND (p.payment_id IS NOT NULL OR p.share_of IS NOT NULL)
-"""
-
-_READINGS_FROM = """
-FROM readings g
-JOIN meters m ON m.id = g.meter_ref
-JOIN accounts a ON a.id = m.account_id
-JOIN documents d ON d.id = g.document_id
-WHERE g.source = 'moischeta'
-"""
-
-
-def accepted_payments(db: Database, all_rows: bool) -> Iterator[tuple[Any, ...]]:
-    """Payments accepted from «Мои счета», not exported yet unless ``all_rows``.
-
-    Rows: document_number, registry_file, payment_id, paid_at (ISO moment), account,
-    service_code (None for the whole account), amount (kopecks), period (yyyymm).
-    """
-    where = "" if all_rows else " AND p.exported = 0"
-    return iter(
-        db.execute(
-            "SELECT r.number, COALESCE(f.name, ''), COALESCE(p.payment_id, s.payment_id), "
-            "COALESCE(p.paid_at, "
-            "p.paid_on || ' 00:00:00'), a.number, p.service_code, p.amount, p.period "
-            + _PAYMENTS_FROM
-            + where
-            + " ORDER BY r.id, p.id"
-        )
-    )
-
-
-def mark_payments_exported(db: Database) -> int:
-    cur = db.execute(
-        "UPDATE payments SET exported = 1 WHERE exported = 0 AND id IN (SELECT p.id "
-        + _PAYMENTS_FROM
-        + ")"
-    )
-    return int(cur.rowcount)
-
-
-def accepted_readings(db: Database, all_rows: bool) -> Iterator[tuple[Any, ...]]:
-    """Readings accepted from «Мои счета», not exported yet unless ``all_rows``.
-
-    Rows: document_number, account, meter_id, serial, taken_at (ISO moment), value
-    (thousandths), below_previous, posted.
-    """
-    where = "" if all_rows else " AND g.exported = 0"
-    return iter(
-        db.execute(
-            "SELECT d.number, a.number, m.meter_id, m.serial, g.taken_at, g.value, "
-            "g.below_previous, g.posted " + _READINGS_FROM + where + " ORDER BY d.id, g.id"
-        )
-    )
-
-
-def mark_readings_exported(db: Database) -> int:
-    cur = db.execute(
-        "UPDATE readings SET exported = 1 WHERE exported = 0 AND id IN (SELECT g.id "
-        + _READINGS_FROM
-        + ")"
-    )
-    return int(cur.rowcount)
-
-
-# ----------------------------------------------------------------------------- accepted rows
-# Direct inserts of what accepting a registry writes, for tests and the demo.
-
-
-def add_document(
-    db: Database,
-    *,
-    journal: str,
-    kind: str,
-    number: str,
-    doc_date: str,
-    comment: str = "",
-    posted: bool = False,
-    parent_id: int | None = None,
-    file_name: str | None = None,
-) -> int:
-    """A document (with a received file row when ``file_name`` is given); its id."""
-    now = now_text()
-    file_id = None
-    if file_name is not None:
-        file_id = db.insert(
-            "INSERT INTO files (name, direction, sha256, kind, status, created_at, updated_at) "
-            "VALUES (?, 'in', '', ?, 'accepted', ?, ?)",
-            (file_name, "PAYMENTS" if kind == "registry" else "READINGS", now, now),
-        )
-    return db.insert(
-        "INSERT INTO documents (journal, kind, number, doc_date, comment, posted, parent_id, "
-        "file_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (journal, kind, number, doc_date, comment, int(posted), parent_id, file_id, now),
-    )
-
-
-def add_accepted_payment(
-    db: Database,
-    *,
-    document_id: int,
-    payment_id: str | None,
-    paid_at: str,
-    account: str,
-    service_code: int | None,
-    amount: int,
-    period: int,
-    registry_code: str | None = None,
-    share_of: int | None = None,
-) -> int:
-    """A payment accepted from «Мои счета» (``paid_at`` an ISO moment); its row id.
-
-    A further share of a spread payment has ``payment_id`` None and ``share_of`` the row id
-    of the first share."""
-    return db.insert(
-        "INSERT INTO payments (account_id, service_code, paid_on, paid_at, amount, period, "
-        "source, payment_id, registry_code, document_id, share_of) "
-        "SELECT id, CAST(? AS INTEGER), ?, ?, ?, ?, 'moischeta', ?, ?, ?, CAST(? AS INTEGER)"
-        " FROM accounts WHERE number = ?",
-        (service_code, paid_at[:10], paid_at, amount, period, payment_id, registry_code,
-         document_id, share_of, account),
-    )
-
-
-def add_accepted_reading(
-    db: Database,
-    *,
-    document_id: int,
-    reading_id: str,
-    meter_id: str,
-    taken_at: str,
-    value: int,
-    below_previous: bool = False,
-    posted: bool = False,
-) -> int:
-    """A reading accepted from «Мои счета» (``taken_at`` an ISO moment); its row id."""
-    return db.insert(
-        "INSERT INTO readings (meter_ref, taken_at, value, posted, source, reading_id, "
-        "below_previous, document_id) "
-        "SELECT id, ?, ?, ?, 'moischeta', ?, ?, ? FROM meters WHERE meter_id = ?",
-        (taken_at, value, int(posted), reading_id, int(below_previous), document_id, meter_id),
-    )

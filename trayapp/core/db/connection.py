@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from trayapp.core.db import dialect, location
-from trayapp.core.db.schema import MIGRATIONS, VERSION
+from trayapp.core.db.schema import MIGRATIONS, VERSION, steps
 from trayapp.errors import DatabaseError, IntegrityError
 from trayapp.private import create_private_file, private_dir, private_file
 
@@ -127,17 +127,23 @@ class Database:
             version = int(row[0]) if row else 0
         check_version(version, self.label)
         for i in range(version, VERSION):
-            sql = dialect.ddl(MIGRATIONS[i], self.dialect)
             log.info("database %s: migrating schema %d -> %d", self.path, i, i + 1)
             self.conn.execute("BEGIN IMMEDIATE")
             try:
-                for statement in dialect.statements(sql):
-                    self.conn.execute(statement)
+                for part in steps(MIGRATIONS[i]):
+                    if callable(part):  # a Python step (schema.Step)
+                        part(self._run_in_migration, self.dialect)
+                        continue
+                    for statement in dialect.statements(dialect.ddl(part, self.dialect)):
+                        self.conn.execute(statement)
                 self.conn.execute(SET_VERSION, (str(i + 1),))
                 self.conn.execute("COMMIT")
             except BaseException:
                 self.conn.execute("ROLLBACK")
                 raise
+
+    def _run_in_migration(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        return self.conn.execute(sql, tuple(params)).fetchall()
 
     def close(self) -> None:
         self.conn.close()

@@ -33,7 +33,7 @@ from trayapp.core.db.connection import (
     chunks,
     now_text,
 )
-from trayapp.core.db.schema import MIGRATIONS, VERSION
+from trayapp.core.db.schema import MIGRATIONS, VERSION, steps
 from trayapp.errors import DatabaseError, IntegrityError
 
 if TYPE_CHECKING:
@@ -172,9 +172,17 @@ class PgDatabase(Database):
             check_version(version, self.label)
             for i in range(version, VERSION):
                 log.info("database %s: migrating schema %d -> %d", self.label, i, i + 1)
-                for statement in dialect.statements(dialect.ddl(MIGRATIONS[i], self.dialect)):
-                    self.pg.execute(statement)
+                for part in steps(MIGRATIONS[i]):
+                    if callable(part):  # a Python step (schema.Step)
+                        part(self._run_in_migration, self.dialect)
+                        continue
+                    for statement in dialect.statements(dialect.ddl(part, self.dialect)):
+                        self.pg.execute(statement)
                 self.pg.execute(dialect.to_pyformat(SET_VERSION), (str(i + 1),))
+
+    def _run_in_migration(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        cur = self.pg.execute(dialect.to_pyformat(sql), tuple(params))
+        return cur.fetchall() if cur.description is not None else []
 
     def _drain(self) -> None:
         """Wait for the bulk upsert running in the background; its error is raised here."""

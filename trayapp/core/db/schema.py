@@ -5,10 +5,18 @@ SQLite clause, applied by ``connection.py`` only when it runs on SQLite). Money 
 kopecks, readings integer thousandths, months ``yyyymm`` integers, dates ISO text
 (``YYYY-MM-DD``), moments ISO text (``YYYY-MM-DD HH:MM:SS``).
 
-Migrations are a list: index ``i`` brings the schema from version ``i`` to ``i + 1``.
+Migrations are a list: index ``i`` brings the schema from version ``i`` to ``i + 1``. A
+migration is SQL (one text, or one per dialect), or a list of such texts and Python steps
+(``Step``: called with a function that runs one SQL statement, ``?`` parameters, and gives
+its rows, and the dialect's name), run in order in the migration's transaction.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from trayapp.core.db import bank_rekey
 
 V1 = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -249,12 +257,10 @@ CREATE TABLE bank_references (
 CREATE INDEX bank_references_registry ON bank_references(ref_date, ref_number);
 """
 
-BANK_IDENTITY = """
+BANK_IDENTITY_V6 = """
 CREATE UNIQUE INDEX bank_documents_identity ON bank_documents
     (payee_account, number, doc_date, amount, kind, payer_account, payer_inn);
 """
-# the columns of that key, for ``ON CONFLICT (…)``
-BANK_IDENTITY_COLUMNS = "payee_account, number, doc_date, amount, kind, payer_account, payer_inn"
 
 # V6 (bank.md, issue 16): a document is the same when its kind (``СекцияДокумент=``), the
 # payee's account, number, date, sum, the payer's account and ИНН are: a payment order and a
@@ -287,12 +293,43 @@ INSERT INTO bank_documents (id, statement_id, payee_account, number, doc_date, a
 DROP TABLE bank_documents_v5;
 CREATE INDEX bank_documents_entry ON bank_documents(entry_date);
 CREATE INDEX bank_documents_amount ON bank_documents(amount, entry_date);
-""" + BANK_IDENTITY
+""" + BANK_IDENTITY_V6
 V6_POSTGRESQL = """
 ALTER TABLE bank_documents
     DROP CONSTRAINT bank_documents_payee_account_number_doc_date_amount_payer_i_key;
-""" + BANK_IDENTITY
+""" + BANK_IDENTITY_V6
 V6 = {"sqlite": V6_SQLITE, "postgresql": V6_POSTGRESQL}
 
-MIGRATIONS: list[str | dict[str, str]] = [V1, V2, V3, V4, V5, V6]
+# the columns of the document's identity since V7, for ``ON CONFLICT (…)``
+BANK_IDENTITY_COLUMNS = (
+    "payee_account, number, doc_date, amount, kind_key, payer_account, payer_inn"
+)
+
+Run = Callable[[str, Sequence[Any]], list[Any]]  # one statement, ``?`` parameters -> its rows
+Step = Callable[[Run, str], None]  # a migration's Python step: (run, dialect)
+
+# V7 (bank.md): the kind counts in the identity in its canonical form (``kind_key``: ё/е,
+# letter case, spaces aside; ``core/bank_identity.py``), the text as the bank wrote it kept
+# in ``kind`` for display. Held documents are keyed again; those that become one are merged
+# (``bank_rekey``: the first held stays, what the others bind moves to it, and the accountant
+# is told in «События» and the log).
+V7: list[str | dict[str, str] | Step] = [
+    """
+ALTER TABLE bank_documents ADD COLUMN kind_key TEXT NOT NULL DEFAULT '';
+DROP INDEX bank_documents_identity;
+""",
+    bank_rekey.rekey,
+    f"""
+CREATE UNIQUE INDEX bank_documents_identity ON bank_documents ({BANK_IDENTITY_COLUMNS});
+""",
+]
+
+Migration = str | dict[str, str] | list[str | dict[str, str] | Step]
+
+MIGRATIONS: list[Migration] = [V1, V2, V3, V4, V5, V6, V7]
 VERSION = len(MIGRATIONS)
+
+
+def steps(migration: Migration) -> list[str | dict[str, str] | Step]:
+    """A migration's parts, in order."""
+    return list(migration) if isinstance(migration, list) else [migration]
