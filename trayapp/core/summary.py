@@ -13,10 +13,11 @@ the report after acceptance shows. Money in integer kopecks. Imports no GUI.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from trayapp.core.accept import spread_shared
-from trayapp.core.db import documents as docs
 from trayapp.core.db import incoming as q
 from trayapp.core.db.connection import Database
 from trayapp.core.folders import ExchangeTree
@@ -58,17 +59,13 @@ def pending_summary(
         by_code = q.summary_by_code(db)
         services = q.summary_services(db)
         by_provider = q.summary_by_provider(db)
-        mixed = set(q.summary_mixed_codes(db))
-        shares: list[tuple[tuple[object, ...], list[tuple[int, int]]]] = []
-        if mixed:
-            rows = [r for r in docs.shared_payments(db, 0) if str(r[7]) in mixed]
-            shares = list(spread_shared(db, rows))
-        names = q.providers(db)
+        mixed = q.summary_mixed_codes(db)
+        # spread as the acceptance will, summed as it goes (a page at a time)
+        shares = spread_shared(db, 0, mixed) if mixed else iter(())
+        providers = _providers(by_code, by_provider, services, shares, q.providers(db))
     total = sum(s for _, _, s in by_code)
     return PendingSummary(name, kind, checked.rows, total, coding,
-                          _services(by_code, services),
-                          _providers(by_code, by_provider, services, shares, names),
-                          checked.sha256)  # fmt: skip
+                          _services(by_code, services), providers, checked.sha256)  # fmt: skip
 
 
 def _services(by_code: list[Line], services: list[tuple[str, int, str, int | None]]) -> list[Line]:
@@ -84,7 +81,7 @@ def _providers(
     by_code: list[Line],
     single: list[tuple[int | None, int, int]],
     services: list[tuple[str, int, str, int | None]],
-    shares: list[tuple[tuple[object, ...], list[tuple[int, int]]]],
+    shares: Iterable[tuple[tuple[Any, ...], list[tuple[int, int]]]],
     names: dict[int, tuple[str, str]],
 ) -> list[Line]:
     sums: dict[int | None, list[int]] = {}
