@@ -170,3 +170,20 @@ def test_a_home_made_by_restore_to_home_never_exchanges(
         assert r.returncode == 0, r.stderr  # the current home still exchanges
     finally:
         emu.stop()
+
+
+def test_a_copy_made_elsewhere_is_explained_by_list(home: Path, tmp_path: Path) -> None:
+    """`backup --to DIR` then `backup list` said «резервных копий нет», as if none was made."""
+    stick = tmp_path / "Флешка Е"
+    stick.mkdir()
+    r = run(home, "backup", "--to", str(stick))
+    assert r.returncode == 0, r.stderr
+    made = next(stick.glob("*.zip"))
+    assert "в «backup list» её нет" in r.stdout and str(made) in r.stdout
+    r = run(home, "backup", "list")
+    assert r.returncode == 0 and "в каталоге копий " in r.stdout and "резервных копий нет" in r.stdout
+    r = run(home, "backup")
+    assert r.returncode == 0 and "в «backup list» её нет" not in r.stdout
+    r = run(home, "backup", "list")
+    assert r.stdout.startswith("каталог копий ") and Path(json.loads(
+        run(home, "backup", "list", "--json").stdout)[0]["file"]).name in r.stdout

@@ -41,3 +41,34 @@ def test_post_leaves_the_named_meters_unposted(tmp_path: Path) -> None:
     finally:
         app.close()
     assert [tuple(x) for x in left] == [(str(meter), 0)]
+
+
+def test_post_names_the_readings_below_the_previous_ones(tmp_path: Path) -> None:
+    """The window asks about them; the command line posted them and said nothing (the event
+    said «из них меньше предыдущих 7»). Now it lists them, and the accept hint names the
+    command with the --home given."""
+    from trayapp.core.accept import below_previous, unposted_readings
+
+    home = tmp_path / "дом с пробелом"
+    assert run(home, "demo", "--accounts", "25", "--no-tray").returncode == 0
+    app = App.create(home)
+    try:
+        docs = [(n, below_previous(app.db, n)) for n, _, _ in unposted_readings(app.db)]
+    finally:
+        app.close()
+    number, below = max(docs, key=lambda d: len(d[1]))
+    assert below, "the demo has readings below the previous ones"
+    r = run(home, "post", number)
+    assert r.returncode == 0, r.stderr
+    assert f"документ № {number} проведён" in r.stdout
+    assert f"из них меньше предыдущих: {len(below)}" in r.stdout
+    for b in below[:20]:
+        assert f"л/с {b.account}, счётчик {b.serial or b.meter_id}:" in r.stdout
+
+
+def test_typed_command_carries_home_and_assoc() -> None:
+    from trayapp.console import typed_command
+
+    assert typed_command("/tmp/дом с пробелом", "ТСЖ «Берёзка»").endswith(
+        ' --home "/tmp/дом с пробелом" --assoc "ТСЖ «Берёзка»"')
+    assert " --home " not in typed_command(None, None)

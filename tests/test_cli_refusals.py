@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -133,3 +134,23 @@ def test_server_url_with_a_password_is_refused_and_never_echoed(tmp_path: Path, 
     assert "@" not in shown.stdout
     for f in home.rglob("*.json"):
         assert "@" + host not in f.read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs /proc")
+def test_folder_that_cannot_be_made_is_refused_in_russian(tmp_path: Path) -> None:
+    """Before: «каталог обмена /proc/Обмен создать нельзя: No such file or directory»."""
+    r = run(tmp_path / "h", "settings", "set", "folder", "/proc/Обмен")
+    assert r.returncode == 1
+    assert r.stderr.startswith("каталог обмена /proc/Обмен создать нельзя: ")
+    assert not re.search(r"[A-Za-z]{3,}", r.stderr.replace("/proc/Обмен", "")), r.stderr
+
+
+def test_os_reasons_are_russian() -> None:
+    import errno
+
+    from trayapp.fsutil import os_error, os_reason
+
+    for code in (errno.ENOENT, errno.EACCES, errno.ENOTDIR, errno.EROFS, errno.EINVAL):
+        exc = OSError(code, os.strerror(code))
+        assert not re.search(r"[A-Za-z]{3,}", os_reason(exc)), os_reason(exc)
+        assert not re.search(r"[A-Za-z]{3,}", os_error(exc, "Входящие").message)

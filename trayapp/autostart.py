@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from trayapp.errors import SettingsError
-from trayapp.fsutil import remove_file, write_atomic
+from trayapp.fsutil import os_reason, remove_file, write_atomic
 
 NAME = "trayapp"
 RUN_KEY = r"Software\Microsoft\Windows\CurrentVersion\Run"
@@ -201,7 +201,7 @@ def set_enabled(on: bool) -> None:
     except OSError as exc:
         raise SettingsError(
             f"автозапуск не {'включён' if on else 'выключен'}: {entry_location()}: "
-            f"{exc.strerror or exc}"
+            f"{os_reason(exc)}"
         ) from exc
     except SettingsError:
         raise

@@ -60,12 +60,16 @@ def cmd_backup(args: argparse.Namespace, app: Any, emit: Emit) -> int:
     from trayapp.core import backup_verify as bv
 
     if args.backup_command == "list":
-        items = bk.list_backups(app.paths, app.settings.backup_dir(app.paths))
+        folder = app.settings.backup_dir(app.paths)
+        items = bk.list_backups(app.paths, folder)
         state = {True: "проверена", False: "ПОВРЕЖДЕНА", None: "не проверялась"}
         lines = [f"{i.file.name}  {i.created or '?'}  {_mb(i.size)}  ИНН {i.inn or '—'}  "
                  f"реестров: {i.registries}  {state[i.verified]}" for i in items]  # fmt: skip
+        # the folder named: a copy made with --to elsewhere is not in it, and «нет копий»
+        # alone read as «no copy was ever made»
         emit(args, [i.to_json() for i in items],
-             "\n".join(lines) if lines else "резервных копий нет")  # fmt: skip
+             f"каталог копий {folder}:\n" + "\n".join(lines) if lines
+             else f"в каталоге копий {folder} резервных копий нет")  # fmt: skip
         return 0
     if args.backup_command == "verify":
         targets = (bk.backups_in(app.settings.backup_dir(app.paths)) if args.all
@@ -88,8 +92,18 @@ def cmd_backup(args: argparse.Namespace, app: Any, emit: Emit) -> int:
     data = info.to_json()
     del data["created"], data["inn"], data["name"]
     emit(args, data, f"резервная копия: {info.file} ({_mb(info.size)}, файлов {info.members}, "
-                     f"реестров получено: {info.registries}); проверена")  # fmt: skip
+                     f"реестров получено: {info.registries}); проверена"
+                     + _elsewhere(app, info.file))  # fmt: skip
     return 0
+
+
+def _elsewhere(app: Any, file: Path) -> str:
+    """A copy written outside the backup folder (``--to``) is not in ``backup list``: say so."""
+    folder = app.settings.backup_dir(app.paths)
+    if file.parent.resolve() == Path(folder).resolve():
+        return ""
+    return (f"\nкопия вне каталога копий {folder}, в «backup list» её нет; "
+            f"восстановить: trayapp restore \"{file}\"")
 
 
 def _event(app: Any, text: str) -> None:

@@ -151,7 +151,7 @@ def cmd_accept(args: argparse.Namespace) -> None:
             "report": str(r.report) if r.report else None}  # fmt: skip
     what = (f"платежей {r.rows}, сумма {sum_text(r.total)}" if payments
             else f"показаний {r.rows}; документ «Показания новые» не проведён: "
-                 f"проверьте и выполните «trayapp post {r.document}»")  # fmt: skip
+                 f"проверьте и выполните «{_typed(args)} post {r.document}»")  # fmt: skip
     text = f"принят {r.file}: документ № {r.document}, {what}\nподтверждение: {r.confirmation}"
     if r.report:
         text += f"\nотчёт: {r.report}"
@@ -180,9 +180,20 @@ def cmd_post(args: argparse.Namespace) -> None:
                      "left_rows": p.left_rows}, posted_text(p))  # fmt: skip
         auto_backup(app, "a posting")
         return
-    number, rows = post_document(app.db, args.document)
-    emit(args, {"document": number, "rows": rows},
-          f"документ №{number} проведён, показаний: {rows}")  # fmt: skip
+    from trayapp.core.accept import below_previous
+    from trayapp.core.values import reading_text
+
+    below = below_previous(app.db, args.document)
+    # posted with what was shown: one more found in between is refused, never posted unseen
+    number, rows = post_document(app.db, args.document, confirmed=below)
+    text = f"документ № {number} проведён, показаний: {rows}"
+    if below:
+        text += f"\nиз них меньше предыдущих: {len(below)}" + "".join(
+            f"\n  л/с {b.account}, счётчик {b.serial or b.meter_id}: {reading_text(b.value)} "
+            f"(было {reading_text(b.previous)})" for b in below[:20])
+        if len(below) > 20:
+            text += f"\n  и ещё {len(below) - 20}"
+    emit(args, {"document": number, "rows": rows}, text)
     auto_backup(app, "a posting")
 
 
@@ -203,3 +214,10 @@ def cmd_restore(args: argparse.Namespace) -> None:
     from trayapp import cli_backup
 
     cli_backup.cmd_restore(args, make_app(args), emit)
+
+
+def _typed(args: argparse.Namespace) -> str:
+    from trayapp.console import typed_command
+
+    return typed_command(getattr(args, "home", None), getattr(args, "assoc", None))
+

@@ -123,3 +123,20 @@ def out_json(data: Any) -> None:
         buffer.flush()
     except (OSError, ValueError):
         pass
+
+
+def typed_command(home: str | None = None, assoc: str | None = None) -> str:
+    """The program's command as it can be typed here, with the ``--home``/``--assoc`` the
+    user gave: ``trayapp`` where it is on PATH, else this Python with ``-m trayapp`` (a venv
+    not activated); values with spaces quoted."""
+    import shutil
+
+    def quoted(text: str) -> str:
+        return f'"{text}"' if " " in text else text
+
+    program = "trayapp" if shutil.which("trayapp") else f"{quoted(sys.executable)} -m trayapp"
+    if home:
+        program += f" --home {quoted(str(home))}"
+    if assoc:
+        program += f" --assoc {quoted(assoc)}"
+    return program

@@ -123,16 +123,25 @@ def post_hint(root: Path, document: str, window: bool) -> str:
 
 
 def command(root: Path) -> str:
-    """The program's command as it can be typed here: ``trayapp`` where it is on PATH, else
-    this Python with ``-m trayapp`` (a venv not activated); paths with spaces quoted."""
-    import shutil
-    import sys
+    """The program's command as it can be typed here, for the demo's home."""
+    from trayapp.console import typed_command
 
-    def quoted(text: str) -> str:
-        return f'"{text}"' if " " in text else text
+    return typed_command(str(root))
 
-    program = "trayapp" if shutil.which("trayapp") else f"{quoted(sys.executable)} -m trayapp"
-    return f"{program} --home {quoted(str(root))}"
+
+def _demo_backup(app: App, say: Any) -> str | None:
+    """The automatic backup backup.md asks for after sessions that received files and after
+    acceptances: the commands make one each time, the demo's cycle once at its end."""
+    from trayapp.core.backup_auto import auto_backup
+
+    r = auto_backup(app.db, app.paths, app.settings, "the demo's cycle")
+    if r.error:
+        say(f"  ! {r.error}")
+        return None
+    if r.info is None:
+        return None
+    say(f"Резервная копия: {r.info.file}")
+    return str(r.info.file)
 
 
 def run_demo(
@@ -227,6 +236,11 @@ def run_demo(
         session("Сеанс обмена 3 (подтверждения)")
         out["sessions"] = sessions
         out["status"] = exchange.status(app.db, app.tree)
+        out["backup"] = _demo_backup(app, say)
+        if tray and not as_json and not window:
+            say("Окно и значок не показаны: нет графического экрана (не задана переменная "
+                "DISPLAY или WAYLAND_DISPLAY). Запустите демонстрацию на рабочем столе, "
+                "чтобы увидеть окно; данные ниже остаются.")  # fmt: skip
         if window:
             from trayapp.ui.tray import run_tray
 

@@ -66,11 +66,14 @@ class ImportFileError(AppError):
     def __init__(
         self, file: str, errors: list[tuple[int, str]], total: int | None = None,
         lines: list[str] | None = None, refers_to: frozenset[str] | None = None,
+        references: dict[str, frozenset[str]] | None = None,
     ) -> None:  # fmt: skip
         # ``errors``: (first row, message) per cause; ``lines``: each cause as told (rows
-        # as ranges); ``refers_to``: the kinds of file every cause refers to (accounts...)
+        # as ranges); ``refers_to``: the kinds of file every cause refers to (accounts...);
+        # ``references``: where every error is such a reference, the values named, by kind
         self.file = file
         self.errors = errors
+        self.references = references
         self.lines = lines if lines is not None else [
             f"строка: {n}, {m}" if n else m for n, m in errors]
         self.refers_to = refers_to

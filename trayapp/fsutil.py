@@ -42,6 +42,33 @@ _NORMAL = 0x80  # FILE_ATTRIBUTE_NORMAL
 T = TypeVar("T")
 
 
+_REASONS = {
+    errno.ENOENT: "нет такого файла или каталога",
+    errno.ENOTDIR: "часть пути — файл, а не каталог",
+    errno.EISDIR: "это каталог, а не файл",
+    errno.EEXIST: "такой файл уже есть",
+    errno.EACCES: "нет прав",
+    errno.EPERM: "действие запрещено",
+    errno.EROFS: "диск только для чтения",
+    errno.ENOSPC: "нет места на диске",
+    errno.ENAMETOOLONG: "слишком длинное имя",
+    errno.EBUSY: "файл или каталог занят",
+    errno.EINVAL: "недопустимое имя",
+    errno.EIO: "ошибка чтения или записи на диске",
+    errno.EXDEV: "другой диск",
+    errno.ENOTEMPTY: "каталог не пуст",
+    errno.EMFILE: "открыто слишком много файлов",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """The OS's reason in Russian: Python's ``strerror`` is the C library's English (on
+    Windows too); a reason not known here stays as the system says it."""
+    if exc.errno in _REASONS:
+        return _REASONS[exc.errno]
+    return str(exc.strerror or exc)
+
+
 def os_error(exc: OSError, what: str) -> FolderError:
     """Translate an OS error into the user's words."""
     winerror = getattr(exc, "winerror", None)
@@ -59,7 +86,9 @@ def os_error(exc: OSError, what: str) -> FolderError:
         )
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return FolderError(f"нет прав на запись: {what}")
-    return FolderError(f"ошибка файловой системы ({exc.strerror or exc}): {what}")
+    if exc.errno == errno.ENOENT:
+        return FolderError(f"файл или каталог не найден (его переместили или удалили?): {what}")
+    return FolderError(f"ошибка файловой системы ({os_reason(exc)}): {what}")
 
 
 def _busy(exc: OSError) -> bool:

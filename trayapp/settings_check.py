@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse, urlsplit
 
 from trayapp.errors import SettingsError
+from trayapp.fsutil import os_reason
 
 # Windows (long paths are off by default): 259 characters a path at most; the deepest name the
 # exchange tree holds is a hidden temporary answer two folders down
@@ -41,14 +42,14 @@ def check_folder(folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise SettingsError(f"каталог обмена {folder} создать нельзя: "
-                            f"{exc.strerror or exc}") from exc  # fmt: skip
+                            f"{os_reason(exc)}") from exc  # fmt: skip
     # written for real (a file made and removed): os.access says yes to any folder on
     # Windows, and to a read-only share or an ACL that forbids it
     try:
         _write_probe(folder)
     except OSError as exc:
         raise SettingsError(f"нет прав на запись в каталог обмена {folder}: "
-                            f"{exc.strerror or exc}") from exc  # fmt: skip
+                            f"{os_reason(exc)}") from exc  # fmt: skip
 
 
 def _check_windows_name(folder: Path) -> None:
@@ -92,7 +93,7 @@ def check_backup_folder(folder: Path) -> None:
         _write_probe(folder)
     except OSError as exc:
         raise SettingsError(f"в каталог резервных копий {folder} нельзя записать: "
-                            f"{exc.strerror or exc}") from exc  # fmt: skip
+                            f"{os_reason(exc)}") from exc  # fmt: skip
 
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")

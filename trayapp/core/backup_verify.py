@@ -25,7 +25,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
 from trayapp.core.progress import Progress, no_progress
-from trayapp.fsutil import CHUNK
+from trayapp.fsutil import CHUNK, os_reason
 
 log = logging.getLogger(__name__)
 
@@ -215,7 +215,7 @@ def _check(zf: zipfile.ZipFile, info: zipfile.ZipInfo, m: Member,
     except DamagedMember as exc:
         return [f"повреждён файл {m.path} ({exc})"]
     except OSError as exc:
-        return [f"база данных {m.path} не проверена: {exc.strerror or exc}"]
+        return [f"база данных {m.path} не проверена: {os_reason(exc)}"]
     finally:
         with contextlib.suppress(OSError):
             os.unlink(tmp)

@@ -26,6 +26,7 @@ from trayapp.core.db.connection import Database
 from trayapp.core.formats import clientbank
 from trayapp.core.reconcile import index_references
 from trayapp.errors import AppError, StatementError, format_error
+from trayapp.fsutil import os_reason
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ def read_statement(path: Path) -> tuple[clientbank.Statement, bytes]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise AppError(f"не удалось прочитать выписку {path}: {exc.strerror or exc}") from exc
+        raise AppError(f"не удалось прочитать выписку {path}: {os_reason(exc)}") from exc
     try:
         return clientbank.parse(data), data
     except StatementError as exc:

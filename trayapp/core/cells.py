@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from typing import Any
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+SHEET_ROWS = 1_048_576  # Excel's rows on a sheet: no row may go past it (``sheet_rows``)
 # a number as we write one (amounts "-5,00", readings "39,100", counts "12")
 NUMBER = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)?", re.ASCII)
 # what an XML 1.0 document cannot carry (openpyxl's own check refuses it)

@@ -16,15 +16,17 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from trayapp.core import events, tables
+from trayapp.core import cells, events, tables
 from trayapp.core import values as v
 from trayapp.core.db import Database, billing
+from trayapp.core.db.billing_accepted import count_accepted
 from trayapp.errors import AppError, FolderError
 from trayapp.fsutil import os_error
 
@@ -62,10 +64,12 @@ def default_name(kind: str, now: datetime) -> str:
 
 def export(
     db: Database, kind: str, out: Path | None, all_rows: bool, now: datetime, cwd: Path,
-    header: str = "ru",
+    header: str = "ru", replace: bool = False,
 ) -> ExportResult:  # fmt: skip
     """Write the accepted ``kind`` rows to ``out`` (default ``<kind>_<stamp>.csv`` in ``cwd``);
-    ``header`` ``ru`` (the accountant's own names, the default) or ``en`` (the old names)."""
+    ``header`` ``ru`` (the accountant's own names, the default) or ``en`` (the old names);
+    ``replace``: an ``out`` that exists is replaced atomically (the window's save dialog asked
+    «Заменить?» and the accountant agreed), else it is refused."""
     if kind not in EXPORT_KINDS:
         raise AppError(f"Неизвестный вид выгрузки: {kind}; возможны: payments, readings")
     if header not in HEADER_LANGUAGES:
@@ -79,38 +83,21 @@ def export(
     xlsx = path.suffix.lower() == ".xlsx"
     # never over an existing file: a default name takes the first free of name, name_2...;
     # a name given with --out is refused when taken
-    series = SAME_NAME_SERIES if out is None else 1
+    series = SAME_NAME_SERIES if out is None else 0 if replace else 1
     with db.transaction():
+        if xlsx:  # refused before a row is written, not after minutes of writing
+            _check_sheet(kind, count_accepted(db, kind, all_rows), all_rows)
         if kind == "payments":
             source = billing.accepted_payments(db, all_rows)
         else:
             source = billing.accepted_readings(db, all_rows)
-        first = next(source, None)
-        if first is None:
+        # the rows go from the database into the file a batch at a time; the stream is
+        # closed (on an error too) before the transaction's next statement
+        with closing(source):
+            count, path = _write(kind, source, path, names, xlsx, series)
+        if count == 0:
             log.info("export %s: nothing new, no file written", kind)
             return ExportResult(kind, None, 0)
-        source = itertools.chain([first], source)
-        if kind == "payments":
-            rows = _payments_xlsx(source) if xlsx else _payments_csv(source)
-        else:
-            rows = _readings_xlsx(source) if xlsx else _readings_csv(source)
-        try:
-            if xlsx:
-                formats = ({3: MOMENT_FORMAT, 6: "0.00"} if kind == "payments"
-                           else {4: MOMENT_FORMAT})
-                count, path = tables.write_xlsx(path, names, rows, formats, series)
-            else:
-                count, path = tables.write_csv(path, names, rows, series)
-        except FileExistsError as exc:
-            raise AppError(
-                f"Файл {path} уже есть: выгрузка не записана, ничего не отмечено; "
-                "укажите другое имя (--out)"
-            ) from exc
-        except OSError as exc:  # the reason in Russian, naming the folder
-            reason = os_error(exc, str(path.parent)).message
-            raise AppError(f"Не удалось записать файл {path}: {reason}") from exc
-        except FolderError as exc:  # held by Excel past the wait, or refused
-            raise AppError(f"Не удалось записать файл {path}: {exc.message}") from exc
         if kind == "payments":
             billing.mark_payments_exported(db)
         else:
@@ -120,6 +107,56 @@ def export(
                       + f": строк {count}, файл «{path}»")  # fmt: skip
     log.info("export %s: %d rows to %s%s", kind, count, path, " (all)" if all_rows else "")
     return ExportResult(kind, path, count)
+
+
+def _check_sheet(kind: str, count: int, all_rows: bool) -> None:
+    """An .xlsx export is one sheet for the billing program: more rows than Excel's sheet
+    holds are refused in words, never cut (docs/decisions.md)."""
+    room = cells.SHEET_ROWS - 1  # under the header row
+    if count > room:
+        what = "Оплат" if kind == "payments" else "Показаний"
+        raise AppError(
+            f"{what} для выгрузки {_grouped(count)}, а на листе Excel помещается не больше "
+            f"{_grouped(room)} строк под заголовком: файл .xlsx не записан, ничего не отмечено "
+            "выгруженным",
+            f"выгрузите в CSV: trayapp export {kind}{' --all' if all_rows else ''} --out {kind}.csv",
+            "выгрузите в файл CSV (имя файла с расширением .csv)",
+        )
+
+
+def _grouped(n: int) -> str:
+    return f"{n:,}".replace(",", " ")
+
+
+def _write(
+    kind: str, source: Iterator[tuple[Any, ...]], path: Path, names: tuple[str, ...],
+    xlsx: bool, series: int,
+) -> tuple[int, Path]:  # fmt: skip
+    """Write the rows of ``source`` under ``names``: (rows, the path written); (0, ``path``)
+    and no file when there is no row."""
+    first = next(source, None)
+    if first is None:
+        return 0, path
+    source = itertools.chain([first], source)
+    if kind == "payments":
+        rows = _payments_xlsx(source) if xlsx else _payments_csv(source)
+    else:
+        rows = _readings_xlsx(source) if xlsx else _readings_csv(source)
+    try:
+        if xlsx:
+            formats = {3: MOMENT_FORMAT, 6: "0.00"} if kind == "payments" else {4: MOMENT_FORMAT}
+            return tables.write_xlsx(path, names, rows, formats, series)
+        return tables.write_csv(path, names, rows, series)
+    except FileExistsError as exc:
+        raise AppError(
+            f"Файл {path} уже есть: выгрузка не записана, ничего не отмечено; "
+            "укажите другое имя (--out)"
+        ) from exc
+    except OSError as exc:  # the reason in Russian, naming the folder
+        reason = os_error(exc, str(path.parent)).message
+        raise AppError(f"Не удалось записать файл {path}: {reason}") from exc
+    except FolderError as exc:  # held by Excel past the wait, or refused
+        raise AppError(f"Не удалось записать файл {path}: {exc.message}") from exc
 
 
 # ----------------------------------------------------------------------------- rows

@@ -6,7 +6,9 @@ each other, each all or nothing, and tells each file's outcome. Where a file is 
 later file refused only for references to what it would have loaded (unknown accounts after
 a refused accounts file...) is told in one line — «не загружен: ссылается на лицевые счета
 из «Лицевые счета.xlsx», который не загружен» — instead of burying the cause under a hundred
-«неизв.лиц.счёт». Every file, loaded or not, is an event in «События». The window and the
+«неизв.лиц.счёт». That is decided by the values: every value the later file names and the
+database lacks is a key of a refused file's rows (``import_keys``, read as far as they can
+be); one that is in neither keeps the later file's own message. Every file, loaded or not, is an event in «События». The window and the
 command line call this; no UI, no SQL.
 """
 
@@ -16,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from trayapp.core import events, import_kind
+from trayapp.core import events, import_keys, import_kind
 from trayapp.core.db import Database
 from trayapp.core.import_choices import ChoiceStore
 from trayapp.core.importer import ImportResult, import_file
@@ -76,7 +78,16 @@ def load_files(
             continue
         known.append((plan.path, kind))
         by_path[plan.path] = plan
-    refused: dict[str, str] = {}  # kind → the name of the first file of it refused
+    # kind → (name, the keys its rows hold) of each file of it refused, in order
+    refused: dict[str, list[tuple[str, import_keys.Held]]] = {}
+
+    def refuse(path: Path, kind: str) -> None:
+        if kind in import_keys.KEYS:
+            plan = by_path[path]
+            keys = import_keys.keys_of(path, kind, plan.sheet, plan.header_row, plan.columns,
+                                       store)  # fmt: skip
+            refused.setdefault(kind, []).append((path.name, import_keys.Held(kind, keys)))
+
     for path, kind in import_kind.order(known):
         plan = by_path[path]
         choices = {"sheet": plan.sheet, "header_row": plan.header_row,
@@ -87,11 +98,11 @@ def load_files(
             else:
                 r = import_file(db, kind, path, progress, check=check, **choices)  # type: ignore[arg-type]
         except OrgChangeError as exc:
-            refused.setdefault(kind, path.name)
+            refuse(path, kind)
             out.append(FileOutcome(path, kind, None, [(0, exc.message)], [exc.message], True))
         except ImportFileError as exc:
-            refused.setdefault(kind, path.name)
-            line = _because_of(exc.refers_to, refused)
+            line = _because_of(exc.references, refused)
+            refuse(path, kind)
             if line is not None:
                 out.append(FileOutcome(path, kind, None, [(0, line)], [line]))
                 causes = line
@@ -102,7 +113,7 @@ def load_files(
             if not check:
                 _journal(db, _refused(kind, path, causes))
         except AppError as exc:
-            refused.setdefault(kind, path.name)
+            refuse(path, kind)
             out.append(FileOutcome(path, kind, None, [(0, exc.message)], [exc.message]))
             if not check:
                 _journal(db, _refused(kind, path, exc.message))
@@ -111,12 +122,24 @@ def load_files(
     return out
 
 
-def _because_of(refers_to: frozenset[str] | None, refused: dict[str, str]) -> str | None:
-    """The one line for a file refused only for references to refused files' rows."""
-    if not refers_to or any(k not in refused for k in refers_to):
+def _because_of(
+    references: Mapping[str, frozenset[str]] | None,
+    refused: Mapping[str, list[tuple[str, import_keys.Held]]],
+) -> str | None:
+    """The one line for a file refused only for references that the rows of refused files
+    would have satisfied (each value found in one of them); None otherwise."""
+    if not references:
         return None
-    parts = [f"{_WHAT.get(k, k)} из «{refused[k]}», который не загружен"
-             for k in sorted(refers_to)]  # fmt: skip
+    named: set[tuple[str, str]] = set()  # (kind, refused file) the values are found in
+    for kind, values in references.items():
+        files = refused.get(kind, [])
+        for value in values:
+            holder = next((name for name, held in files if value in held), None)
+            if holder is None:
+                return None
+            named.add((kind, holder))
+    parts = [f"{_WHAT.get(k, k)} из «{name}», который не загружен"
+             for k in sorted(refused) for name, _ in refused[k] if (k, name) in named]  # fmt: skip
     return "не загружен: ссылается на " + ", и на ".join(parts)
 
 

@@ -5,8 +5,9 @@ Rows with the same error and the same value make one line, their rows as ranges:
 cause of one row keeps the form ``строка: 5, неверная сумма: 1,2,3``. Up to 100 causes are
 kept, in the order their first row comes; the rest are counted. ``refers_to`` says whether
 every cause is a reference to something another file loads (accounts, services, providers,
-meters): a file refused only for that, beside a refused file that loads them, is told in
-one line. Pure: no I/O.
+meters), and ``references`` which values each kind's references name (every row's, the
+causes past 100 too): a file refused only for references that a refused file's rows would
+have satisfied is told in one line. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from trayapp.russian import plural as plural  # the importer counts with it too
 
 MAX_CAUSES = 100
 MAX_RANGES = 10
+MAX_VALUES = 1_000_000  # references kept per kind; past that the file is told in full
 
 
 class _Cause:
@@ -75,9 +77,13 @@ class Errors:
         self.bad_rows = 0
         self.changed = 0  # rows the database inserted or changed
         self._dropped_seen: set[str] = set()
+        # the values referenced and not found, by the kind of file that loads them; None once
+        # an error of another sort (or an account that fits twice without zeros) is seen
+        self._references: dict[str, set[str]] | None = {}
 
     def add(self, line: int, message: str) -> None:
         self.total += 1
+        self._note_reference(message)
         cause = self._causes.get(message)
         if cause is not None:
             cause.add(line)
@@ -104,6 +110,23 @@ class Errors:
 
     def _ordered(self) -> list[_Cause]:
         return sorted(self._causes.values(), key=lambda c: c.first)
+
+    def _note_reference(self, message: str) -> None:
+        if self._references is None:
+            return
+        prefix, _, value = message.partition(": ")
+        kind = REFERENCE_ERRORS.get(prefix)
+        if kind is None or not value or " (" in value or len(self._references.get(kind, ())) >= MAX_VALUES:
+            self._references = None
+            return
+        self._references.setdefault(kind, set()).add(value)
+
+    def references(self) -> dict[str, frozenset[str]] | None:
+        """The values each kind's references name that the database lacks (``{"accounts":
+        {"0009999", …}}``), or None when some error is not such a reference."""
+        if not self._references:
+            return None
+        return {k: frozenset(vals) for k, vals in self._references.items()}
 
     def refers_to(self) -> frozenset[str] | None:
         """The kinds of file every cause refers to (``{"accounts"}``), or None when some

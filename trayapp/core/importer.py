@@ -494,7 +494,7 @@ def _import(
                 log.info("import %s (%s): %d errors, nothing written", table.name, kind,
                          errors.total)  # fmt: skip
                 raise ImportFileError(table.name, errors.pairs(), errors.causes(), errors.lines(),
-                                      errors.refers_to())  # fmt: skip
+                                      errors.refers_to(), errors.references())  # fmt: skip
             errors.changed += billing.flush(db)  # a batch still being written (PostgreSQL)
             after = billing.count_rows(db, kind)
             if kind == "accruals":

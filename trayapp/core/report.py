@@ -7,7 +7,10 @@ transfers kept at the acceptance (``reconcile``). For a «Показания н�
 every reading with meter, serial, moment, value and the mark where it is below the
 previous one. HTML that prints well (A4 landscape, the table head repeated on every page)
 by default, ``.xlsx`` (openpyxl) on request; Russian throughout, written atomically into
-the reports folder. Imports no GUI; SQL lives in ``db/documents.py``.
+the reports folder. The rows are streamed from the database to the file (bounded memory
+whatever the registry's size); an .xlsx table longer than Excel's sheet goes on to further
+sheets (``sheet_rows``). Imports no GUI; SQL lives in ``db/documents.py`` and
+``db/report_rows.py``.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -24,9 +28,11 @@ from typing import Any
 from trayapp.core import cells
 from trayapp.core import values as v
 from trayapp.core.db import documents as docs
+from trayapp.core.db import report_rows
 from trayapp.core.db.connection import Database
 from trayapp.core.folders import atomic_file, os_error, write_atomic
 from trayapp.core.formats import parse_name
+from trayapp.core.sheet_rows import Series
 from trayapp.errors import AcceptError
 from trayapp.private import private_dir
 
@@ -87,19 +93,22 @@ def write_report(
     prefix = "Реестр" if doc.kind == "registry" else "Показания"
     target = reports_dir / f"{prefix}_{doc.number}_{stem}.{'xlsx' if xlsx else 'html'}"
     inn, org_name = docs.org(db)
+    # the rows are streamed from the database into the file (3,500,000 payments are never
+    # in memory at once), and the stream is closed before the connection's next statement
     if doc.kind == "registry":
-        rows = docs.registry_payments(db, doc.id)
         bank = _bank_line(db, doc.file)
-        if xlsx:
-            _payments_xlsx(target, doc, org_name, inn, rows, bank)
-        else:
-            write_atomic(target, _encoded(_payments_html(doc, org_name, inn, rows, bank)))
+        with closing(report_rows.registry_payments(db, doc.id)) as rows:
+            if xlsx:
+                _payments_xlsx(target, doc, org_name, inn, rows, bank)
+            else:
+                write_atomic(target, _encoded(_payments_html(doc, org_name, inn, rows, bank)))
     else:
-        readings = docs.document_readings(db, doc.id)
-        if xlsx:
-            _readings_xlsx(target, doc, org_name, inn, readings)
-        else:
-            write_atomic(target, _encoded(_readings_html(doc, org_name, inn, readings)))
+        counts = report_rows.readings_counts(db, doc.id)
+        with closing(report_rows.document_readings(db, doc.id)) as readings:
+            if xlsx:
+                _readings_xlsx(target, doc, org_name, inn, readings)
+            else:
+                write_atomic(target, _encoded(_readings_html(doc, org_name, inn, readings, counts)))
     log.info("report of document %s written: %s", doc.number, target)
     return target
 
@@ -295,10 +304,11 @@ def _payments_html(
 
 
 def _readings_html(
-    doc: _Doc, org_name: str, inn: str, rows: list[tuple[Any, ...]]
+    doc: _Doc, org_name: str, inn: str, rows: Iterable[tuple[Any, ...]], counts: tuple[int, int]
 ) -> Iterator[str]:
+    """``counts``: (readings, of them below the previous one), printed above the rows."""
     title = f"Показания новые № {doc.number} от {_day(doc.doc_date)}"
-    below = sum(1 for r in rows if r[12])
+    count, below = counts
     yield _page_head(title)
     yield f"<h1>{_e(title)}</h1>\n"
     yield _head_table(
@@ -306,7 +316,7 @@ def _readings_html(
             ("Организация", f"{org_name}, ИНН {inn}" if inn else org_name),
             ("Комментарий", doc.comment),
             ("Файл реестра", _registry_title(doc)),
-            ("Показаний", str(len(rows))),
+            ("Показаний", str(count)),
             ("Ниже предыдущего", str(below)),
             ("Документ", "проведён" if doc.posted else "не проведён"),
         ]
@@ -366,24 +376,26 @@ def _payments_xlsx(
         c.font = bold
         return c
 
-    ws = wb.create_sheet("Платежи")
-    _put(ws, [b(ws, f'Реестр "Мои счета" № {doc.number} от {_day(doc.doc_date)}')])
-    _put(ws, ["Организация", f"{org_name}, ИНН {inn}" if inn else org_name])
-    _put(ws, ["Файл реестра", _registry_title(doc)])
-    _put(ws, ["Платежей", doc.rows])
-    _put(ws, ["Сумма, руб.", money(ws, doc.total)])
-    _put(ws, ["Сверка с банком", bank])
-    _put(ws, [])
     head = ["№", "Ид. платежа", "Дата и время", "Лиц. счёт", "Собственник", "Адрес", "Услуга",
             "Поставщик", "Период", "Сумма, руб."]  # fmt: skip
-    _put(ws, [b(ws, h) for h in head])
+    # over Excel's rows of a sheet, the payments go on to «Платежи (2)»..., head repeated
+    sheets = Series(wb, "Платежи", lambda ws: [b(ws, h) for h in head])
+    ws = sheets.ws
+    sheets.append([b(ws, f'Реестр "Мои счета" № {doc.number} от {_day(doc.doc_date)}')])
+    sheets.append(["Организация", f"{org_name}, ИНН {inn}" if inn else org_name])
+    sheets.append(["Файл реестра", _registry_title(doc)])
+    sheets.append(["Платежей", doc.rows])
+    sheets.append(["Сумма, руб.", money(ws, doc.total)])
+    sheets.append(["Сверка с банком", bank])
+    sheets.append([])
+    sheets.append([b(ws, h) for h in head])
     sums = _Totals()
     for r in rows:
         share = bool(r[15])
         sums.add(r)
         n = sums.payments
-        _put(
-            ws,
+        ws = sheets.room()
+        sheets.append(
             [
                 None if share else n, r[0] or "", _moment(r[1] or ""), r[2], r[3],
                 _address(r[4], r[5], r[6], r[7]), _service(r[8], r[9]),
@@ -392,7 +404,8 @@ def _payments_xlsx(
             ]
         )  # fmt: skip
     total = sums.total
-    _put(ws, [b(ws, "Итого"), sums.payments] + [None] * 7 + [money(ws, total)])
+    ws = sheets.room()
+    sheets.append([b(ws, "Итого"), sums.payments] + [None] * 7 + [money(ws, total)])
     for sheet, head1, lines in (
         ("По услугам", "Услуга", sums.by_service()),
         ("По поставщикам", "Поставщик", sums.by_provider()),
@@ -406,23 +419,23 @@ def _payments_xlsx(
 
 
 def _readings_xlsx(
-    target: Path, doc: _Doc, org_name: str, inn: str, rows: list[tuple[Any, ...]]
+    target: Path, doc: _Doc, org_name: str, inn: str, rows: Iterable[tuple[Any, ...]]
 ) -> None:
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet("Показания")
-    _put(ws, [f"Показания новые № {doc.number} от {_day(doc.doc_date)}"])
-    _put(ws, ["Организация", f"{org_name}, ИНН {inn}" if inn else org_name])
-    _put(ws, ["Комментарий", doc.comment])
-    _put(ws, ["Файл реестра", _registry_title(doc)])
-    _put(ws, ["Документ", "проведён" if doc.posted else "не проведён"])
-    _put(ws, [])
-    _put(ws, ["№", "Ид. показания", "Дата и время", "Лиц. счёт", "Собственник", "Адрес",
-               "Счётчик", "Зав. номер", "Услуга", "Показание", "Отметка"])  # fmt: skip
+    head = ["№", "Ид. показания", "Дата и время", "Лиц. счёт", "Собственник", "Адрес",
+            "Счётчик", "Зав. номер", "Услуга", "Показание", "Отметка"]  # fmt: skip
+    sheets = Series(wb, "Показания", lambda ws: list(head))
+    sheets.append([f"Показания новые № {doc.number} от {_day(doc.doc_date)}"])
+    sheets.append(["Организация", f"{org_name}, ИНН {inn}" if inn else org_name])
+    sheets.append(["Комментарий", doc.comment])
+    sheets.append(["Файл реестра", _registry_title(doc)])
+    sheets.append(["Документ", "проведён" if doc.posted else "не проведён"])
+    sheets.append([])
+    sheets.append(list(head))
     for n, r in enumerate(rows, 1):
-        _put(
-            ws,
+        sheets.append(
             [
                 n, r[0] or "", _moment(r[1]), r[2], r[3], _address(r[4], r[5], r[6], r[7]),
                 r[8], r[9], r[10] or "", Decimal(v.format_reading(int(r[11]))),

@@ -22,6 +22,7 @@ import codecs
 import csv
 import io
 import itertools
+import logging
 import re
 import zipfile
 import zlib
@@ -34,6 +35,9 @@ from typing import IO, Any
 from trayapp.core import xlsx_guard
 from trayapp.core.import_columns import header_text
 from trayapp.errors import AppError
+from trayapp.fsutil import os_reason
+
+log = logging.getLogger(__name__)
 
 UTF8_BOM = b"\xef\xbb\xbf"
 EXTENSIONS = (".csv", ".xlsx")
@@ -137,7 +141,7 @@ def open_source(path: Path, sample: bool = False) -> Source:
     except AppError:
         raise
     except OSError as exc:
-        raise AppError(f"Не удалось прочитать файл {path}: {exc.strerror or exc}") from exc
+        raise AppError(f"Не удалось прочитать файл {path}: {os_reason(exc)}") from exc
 
 
 def blank(row: Sequence[Any]) -> bool:
@@ -359,8 +363,11 @@ class XlsxSource(Source):
         except OSError:
             raise
         except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException...
+            log.info("%s: openpyxl: %r", path.name, exc)  # its English goes to the log only
             raise AppError(
-                f"Файл {path.name} не читается как таблица Excel (.xlsx): {exc}"
+                f"Файл {path.name} не читается как таблица Excel (.xlsx): в книге нет нужной "
+                "части или она повреждена. Сохраните таблицу в Excel заново или выгрузите её "
+                "в CSV"
             ) from exc
         self._sheets = list(self._wb.worksheets)
         self.sheets = [ws.title for ws in self._sheets]

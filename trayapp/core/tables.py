@@ -41,7 +41,7 @@ from trayapp.core.table_read import (
     open_source,
     sniff_encoding,
 )
-from trayapp.errors import FolderError
+from trayapp.errors import AppError, FolderError
 from trayapp.fsutil import fsync_dir, remove_file, replace_file, set_hidden
 
 __all__ = [
@@ -139,7 +139,8 @@ def write_xlsx(
     new: int = 0,
 ) -> tuple[int, Path]:
     """An .xlsx of one sheet: the header row, then ``rows``; ``formats`` maps a column index
-    to a number format (``0.00`` for amounts). (row count, path)."""
+    to a number format (``0.00`` for amounts). (row count, path). More rows than Excel's
+    sheet holds (``cells.SHEET_ROWS``) raise ``AppError`` and write nothing."""
     import openpyxl
     from openpyxl.cell import WriteOnlyCell
 
@@ -148,23 +149,27 @@ def write_xlsx(
     ws = wb.create_sheet()
     ws.append(list(header))
     count = 0
-    for row in rows:
-        out: list[Any] = []
-        for i, value in enumerate(row):
-            fmt = formats.get(i)
-            if fmt is not None and value is not None and value != "":
-                cell = WriteOnlyCell(ws, value=value)
-                cell.number_format = fmt
-                out.append(cell)
-            else:
-                out.append(value)
-        ws.append(cells.xlsx_row(ws, out))  # text stays text: never a formula
-        count += 1
+    room = cells.SHEET_ROWS - 1  # Excel's rows of a sheet, under the header row
 
     def write(f: IO[bytes]) -> None:
         wb.save(f)
 
     try:
+        for row in rows:
+            if count == room:  # never a row past the sheet's last, never a row dropped
+                raise AppError(f"на листе Excel помещается не больше {room} строк под "
+                               "заголовком: файл .xlsx не записан")  # fmt: skip
+            out: list[Any] = []
+            for i, value in enumerate(row):
+                fmt = formats.get(i)
+                if fmt is not None and value is not None and value != "":
+                    cell = WriteOnlyCell(ws, value=value)
+                    cell.number_format = fmt
+                    out.append(cell)
+                else:
+                    out.append(value)
+            ws.append(cells.xlsx_row(ws, out))  # text stays text: never a formula
+            count += 1
         written = atomic_write(path, write, new)
     except BaseException:
         cells.discard(wb)  # no traceback of openpyxl's after the user's message

@@ -86,6 +86,14 @@ def parse_reading(text: str) -> int | None:
     return int(whole) * 1000 + int((frac + "000")[:3])
 
 
+def reading_text(thousandths: int) -> str:
+    """A meter value as the accountant reads it: ``1 234,5`` (no trailing zeros)."""
+    whole, frac = divmod(thousandths, 1000)
+    text = f"{whole:,}".replace(",", "\u00a0")
+    tail = f"{frac:03d}".rstrip("0")
+    return f"{text},{tail}" if tail else text
+
+
 def format_reading(thousandths: int) -> str:
     """Thousandths to the shortest form: ``115.5``, ``20``, ``0.125``."""
     whole, frac = divmod(thousandths, 1000)

@@ -38,6 +38,7 @@ MAX_CELL = 32_767  # characters of one cell: Excel's own limit
 CHUNK = 1 << 16
 
 _PACKED = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+OLE2_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")  # .xls, and an .xlsx encrypted with a password
 # a text run between two tags of more than MAX_CELL bytes, tried only where a run starts (at a
 # "<" or ">", which the engine skips to quickly, or at the block's start): linear time
 _LONG_RUN = re.compile(rb"[<>]([^<>]{%d,})" % (MAX_CELL + 1))
@@ -49,6 +50,19 @@ _ENTITY = re.compile(rb"&(?:#[0-9]+|#x[0-9A-Fa-f]+|[A-Za-z]+);")
 def check(path: Path) -> None:
     """Refuse ``path`` in Russian when its parts could exhaust memory; OSError as it comes."""
     name = path.name
+    if name.startswith("~$"):
+        raise AppError(
+            f"Файл {name} — служебный файл Excel, который есть, пока книга «{name[2:]}» открыта; "
+            f"это не таблица: выберите саму книгу «{name[2:]}»"
+        )
+    with open(path, "rb") as f:  # an OSError goes as it comes
+        head = f.read(8)
+    if head == OLE2_MAGIC:
+        raise AppError(
+            f"Файл {name} — книга старого формата Excel 97–2003 (.xls) или книга, защищённая "
+            "паролем: откройте её в Excel и сохраните как «Книга Excel (.xlsx)» без пароля, "
+            "или выгрузите в CSV"
+        )
     try:
         with zipfile.ZipFile(path) as z:
             infos = z.infolist()
@@ -62,9 +76,19 @@ def check(path: Path) -> None:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError,
             EOFError, zlib.error, ValueError) as exc:  # fmt: skip
-        raise AppError(
-            f"Файл {name} не читается как таблица Excel (.xlsx): архив книги повреждён ({exc})"
-        ) from exc
+        raise AppError(f"Файл {name} не читается как таблица Excel (.xlsx): {_zip_reason(exc)}. "
+                       "Сохраните таблицу в Excel заново или выгрузите её в CSV") from exc
+
+
+def _zip_reason(exc: BaseException) -> str:
+    """zipfile's and zlib's English, said in Russian."""
+    if isinstance(exc, zipfile.BadZipFile) and "not a zip file" in str(exc):
+        return "это не книга Excel (.xlsx) или файл записан не до конца"
+    if isinstance(exc, NotImplementedError):
+        return "книга сжата способом, который не поддерживается"
+    if isinstance(exc, RuntimeError) and "encrypted" in str(exc):
+        return "книга зашифрована"
+    return "архив книги повреждён"
 
 
 def _refuse(name: str, why: str) -> AppError:

@@ -47,6 +47,7 @@ from trayapp.emulator.handler import BASE, EmulatorHTTPServer
 from trayapp.emulator.handler import is_loopback as _is_loopback
 from trayapp.emulator.service import Service
 from trayapp.emulator.store import DataDir
+from trayapp.fsutil import os_reason
 
 log = logging.getLogger(__name__)
 
@@ -256,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         emulator.listen()
     except OSError as exc:
-        print(f"не удалось открыть {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"не удалось открыть {args.host}:{args.port}: {os_reason(exc)}", file=sys.stderr)
         return 1
     with contextlib.suppress(ValueError, AttributeError):  # not the main thread / no SIGTERM
         signal.signal(signal.SIGTERM, _interrupt)

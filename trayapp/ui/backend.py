@@ -204,14 +204,25 @@ class Backend:
                     out.append((p.path, None, exc.message))
         return out
 
-    def export(self, kind: str, out: Path) -> tuple[Path | None, int]:
-        """Accepted payments or readings not exported before into ``out``: (file, rows);
-        (None, 0) when there is nothing new."""
+    def export(self, kind: str, out: Path, replace: bool = False
+               ) -> tuple[Path | None, int, bool]:  # fmt: skip
+        """Accepted payments or readings not exported before into ``out``: (file, rows,
+        whether a file was replaced); (None, 0, False) when there is nothing new.
+        ``replace``: a file at ``out`` is replaced (the save dialog asked, the accountant
+        agreed); else it is refused."""
         from trayapp.core.exporter import export
 
         with self.app() as a:
-            r = export(a.db, kind, out, False, a.clock(), out.parent)
-            return r.file, r.rows
+            existed = replace and out.exists()
+            r = export(a.db, kind, out, False, a.clock(), out.parent, replace=replace)
+            return r.file, r.rows, existed and r.file is not None
+
+    @staticmethod
+    def export_name(folder: Path, name: str) -> str:
+        """``name``, or the first free name of its series in ``folder`` (``Оплаты_11.2026_2.csv``)."""
+        from trayapp.core.export_names import first_free
+
+        return first_free(folder / name).name
 
     def summary(self, name: str) -> PendingSummary:
         from trayapp.core.summary import pending_summary

@@ -22,6 +22,7 @@ from typing import Any
 
 from trayapp.core.values import format_money, format_rubles
 from trayapp.errors import AppError
+from trayapp.fsutil import os_reason
 
 log = logging.getLogger(__name__)
 
@@ -292,7 +293,7 @@ def open_path(path: str | os.PathLike[str]) -> None:
                              stderr=subprocess.DEVNULL)  # fmt: skip
     except OSError as exc:
         log.warning("cannot open %s: %s", p, exc)
-        raise AppError(f"не удалось открыть {p}: {exc.strerror or exc}") from exc
+        raise AppError(f"не удалось открыть {p}: {os_reason(exc)}") from exc
 
 
 def money(kopecks: int) -> str:

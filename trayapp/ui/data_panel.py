@@ -109,23 +109,29 @@ class DataPanel(ttk.Frame):
     def export(self, kind: str) -> None:
         what = "оплаты" if kind == "payments" else "показания"
         folder, month = self.where()
-        target = self.dialogs.ask_save(f"Выгрузить {what}", export_name(kind, month),
+        name = export_name(kind, month)
+        if folder is not None:  # the month's second export is offered «…_2.csv»: not asked
+            name = self.backend.export_name(folder, name)  # to replace the first one
+        target = self.dialogs.ask_save(f"Выгрузить {what}", name,
                                        str(folder) if folder is not None else "")  # fmt: skip
         if not target:
             return
         self.export_var.set("Выгружается…")
-        self.worker.submit("export", lambda: self.backend.export(kind, Path(target)),
+        # a file chosen that exists was confirmed in the dialog («Заменить?» — «Да»): it is
+        # replaced, atomically (docs/decisions.md)
+        self.worker.submit("export", lambda: self.backend.export(kind, Path(target), True),
                            lambda r: self._exported(what, r),
                            self.ctx.error("Выгрузка не сделана"))  # fmt: skip
 
-    def _exported(self, what: str, result: tuple[Path | None, int]) -> None:
-        path, rows = result
+    def _exported(self, what: str, result: tuple[Path | None, int, bool]) -> None:
+        path, rows, replaced = result
         if path is None:
             self.export_var.set(f"Новых принятых записей ({what}) для выгрузки нет.")
         else:
             # the name beside the buttons (a narrow column), the whole path in the footer
-            self.export_var.set(f"Выгружено строк {rows}: «{path.name}»")
-            self.ctx.say(f"Выгрузка: {path}")
+            self.export_var.set(f"Выгружено строк {rows}: «{path.name}»"
+                                + (" (прежний файл заменён)" if replaced else ""))  # fmt: skip
+            self.ctx.say(f"Выгрузка: {path}" + (" (прежний файл заменён)" if replaced else ""))
             self.ctx.refresh()  # «События» shows the export
 
     # ------------------------------------------------------------------ posting

@@ -74,6 +74,9 @@ __all__ = ["MainWindow", "UiState", "month_title", "summary_text", "waiting_text
 log = logging.getLogger(__name__)
 
 SESSION_GAP_S = 1.0  # a click within this of the last session's end starts none
+# the smallest window at 100 % (grown with the scaling, never past the screen) in which every
+# button is in view whole: at 640x480 «Провести» was not shown at all (issue 17, item 2)
+MIN_SIZE = (900, 600)
 
 
 class MainWindow(OldNames):
@@ -105,7 +108,7 @@ class MainWindow(OldNames):
         self.scale = scale_factor(root)
         self.opener: Callable[[Path], None] = open_path  # tests record instead
         root.title(f"{APP_TITLE} (версия {backend.version})")
-        root.minsize(640, 480)
+        root.minsize(*(round(x * self.scale) for x in MIN_SIZE))  # fit_screen: within the screen
         self._set_window_icon()
         outer = ttk.Frame(root, padding=8)
         outer.pack(fill="both", expand=True)

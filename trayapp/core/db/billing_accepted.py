@@ -9,9 +9,7 @@ re-exports these names. Plain SQL; imports nothing of the app but the connection
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
+from trayapp.core.db import report_rows
 from trayapp.core.db.connection import Database, now_text
 
 # The «Платёж из БС» document of a payment and its parent «Реестр "Мои счета"»; a payment
@@ -36,23 +34,33 @@ WHERE g.source = 'moischeta'
 """
 
 
-def accepted_payments(db: Database, all_rows: bool) -> Iterator[tuple[Any, ...]]:
-    """Payments accepted from «Мои счета», not exported yet unless ``all_rows``.
+def accepted_payments(db: Database, all_rows: bool) -> report_rows.Rows:
+    """Payments accepted from «Мои счета», not exported yet unless ``all_rows``, streamed
+    (close the iterator before the next statement: ``report_rows``).
 
     Rows: document_number, registry_file, payment_id, paid_at (ISO moment), account,
     service_code (None for the whole account), amount (kopecks), period (yyyymm).
     """
     where = "" if all_rows else " AND p.exported = 0"
-    return iter(
-        db.execute(
-            "SELECT r.number, COALESCE(f.name, ''), COALESCE(p.payment_id, s.payment_id), "
-            "COALESCE(p.paid_at, "
-            "p.paid_on || ' 00:00:00'), a.number, p.service_code, p.amount, p.period "
-            + _PAYMENTS_FROM
-            + where
-            + " ORDER BY r.id, p.id"
-        )
+    return report_rows.rows(
+        db,
+        "SELECT r.number, COALESCE(f.name, ''), COALESCE(p.payment_id, s.payment_id), "
+        "COALESCE(p.paid_at, "
+        "p.paid_on || ' 00:00:00'), a.number, p.service_code, p.amount, p.period "
+        + _PAYMENTS_FROM
+        + where
+        + " ORDER BY r.id, p.id",
     )
+
+
+def count_accepted(db: Database, kind: str, all_rows: bool) -> int:
+    """How many rows ``accepted_payments`` (``kind`` payments) or ``accepted_readings``
+    would give."""
+    if kind == "payments":
+        sql = "SELECT COUNT(*) " + _PAYMENTS_FROM + ("" if all_rows else " AND p.exported = 0")
+    else:
+        sql = "SELECT COUNT(*) " + _READINGS_FROM + ("" if all_rows else " AND g.exported = 0")
+    return int(db.scalar(sql) or 0)
 
 
 def mark_payments_exported(db: Database) -> int:
@@ -64,18 +72,17 @@ def mark_payments_exported(db: Database) -> int:
     return int(cur.rowcount)
 
 
-def accepted_readings(db: Database, all_rows: bool) -> Iterator[tuple[Any, ...]]:
-    """Readings accepted from «Мои счета», not exported yet unless ``all_rows``.
+def accepted_readings(db: Database, all_rows: bool) -> report_rows.Rows:
+    """Readings accepted from «Мои счета», not exported yet unless ``all_rows``, streamed.
 
     Rows: document_number, account, meter_id, serial, taken_at (ISO moment), value
     (thousandths), below_previous, posted.
     """
     where = "" if all_rows else " AND g.exported = 0"
-    return iter(
-        db.execute(
-            "SELECT d.number, a.number, m.meter_id, m.serial, g.taken_at, g.value, "
-            "g.below_previous, g.posted " + _READINGS_FROM + where + " ORDER BY d.id, g.id"
-        )
+    return report_rows.rows(
+        db,
+        "SELECT d.number, a.number, m.meter_id, m.serial, g.taken_at, g.value, "
+        "g.below_previous, g.posted " + _READINGS_FROM + where + " ORDER BY d.id, g.id",
     )
 
 

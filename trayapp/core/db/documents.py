@@ -11,7 +11,7 @@ readings are written set-based from the temporary tables ``t_pay`` / ``t_read`` 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 
 from trayapp.core.db import dialect
@@ -306,39 +306,6 @@ def org(db: Database) -> tuple[str, str]:
     """(ИНН, name) of the association, empty where not loaded."""
     row = db.one("SELECT inn, name FROM org WHERE id = 1")
     return (str(row[0]), str(row[1])) if row else ("", "")
-
-
-def registry_payments(db: Database, document_id: int) -> Iterator[tuple[Any, ...]]:
-    """Payments of a registry document, in file order, streamed: (payment_id, paid_at,
-    account, full_name, settlement, street, house, premise, service_code, service_name,
-    provider_inn, provider_name, amount, registry_code, period, share)."""
-    return iter(db.execute(
-        "SELECT COALESCE(p.payment_id, m.payment_id), p.paid_at, a.number, a.full_name,"
-        " a.settlement, a.street, a.house, a.premise, p.service_code, s.name, v.inn, v.name,"
-        " p.amount, p.registry_code, p.period, CASE WHEN p.share_of IS NULL THEN 0 ELSE 1 END"
-        " FROM documents d JOIN payments p ON p.document_id = d.id"
-        " JOIN accounts a ON a.id = p.account_id"
-        " LEFT JOIN payments m ON m.id = p.share_of"
-        " LEFT JOIN services s ON s.code = p.service_code"
-        " LEFT JOIN providers v ON v.id = s.provider_id"
-        " WHERE d.parent_id = ? ORDER BY d.id, p.id",
-        (document_id,),
-    ))
-
-
-def document_readings(db: Database, document_id: int) -> list[tuple[Any, ...]]:
-    """Readings of a readings document: (reading_id, taken_at, account, full_name,
-    settlement, street, house, premise, meter_id, serial, service_name, value,
-    below_previous, posted)."""
-    return db.all(
-        "SELECT r.reading_id, r.taken_at, a.number, a.full_name, a.settlement, a.street,"
-        " a.house, a.premise, m.meter_id, m.serial, s.name, r.value, r.below_previous, r.posted"
-        " FROM readings r JOIN meters m ON m.id = r.meter_ref"
-        " JOIN accounts a ON a.id = m.account_id"
-        " LEFT JOIN services s ON s.code = m.service_code"
-        " WHERE r.document_id = ? ORDER BY r.id",
-        (document_id,),
-    )
 
 
 def unposted_readings(db: Database) -> list[tuple[str, str, int]]:
