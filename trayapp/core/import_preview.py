@@ -136,7 +136,7 @@ def inspect(
             first = next(iter(source.parts()), None)
             return Preview(path, None, "", sheets, first.sheet if first else None, None,
                            _head(first.head if first else []), (), (), (),
-                           ("не понятно, что это за таблица: выберите вид данных",), (),
+                           ("непонятно, что это за таблица: выберите вид данных",), (),
                            False)  # fmt: skip
         if kind not in COLUMNS:
             raise AppError(f"Неизвестный вид таблицы: {kind}")
