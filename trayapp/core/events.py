@@ -36,6 +36,12 @@ def record(db: Database, text: str, level: str = "info", seen: bool | None = Non
     journal.add_event(db, level, text, seen=level != "error" if seen is None else seen)
 
 
+def version(db: Database) -> int:
+    """Grows with every event journalled, by this process or another (the command line):
+    a cheap sign that the window's lists may be out of date."""
+    return journal.last_event_id(db)
+
+
 def recent(db: Database, limit: int = 50) -> list[Event]:
     """The latest ``limit`` events, newest first."""
     return journal.recent_events(db, limit)

@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from trayapp.core.accept import spread_shared
+from trayapp.core.db import documents as docs
 from trayapp.core.db import incoming as q
 from trayapp.core.db.connection import Database
 from trayapp.core.folders import ExchangeTree
 from trayapp.core.validate import check_loaded
-from trayapp.errors import RegistryError
+from trayapp.errors import AcceptError, RegistryError
 
 WITHOUT_SERVICE = "без услуги (в целом по л/с)"
 OWN_SERVICES = "без поставщика (услуги ТСЖ)"
@@ -49,6 +50,10 @@ def pending_summary(
 ) -> PendingSummary:
     """Read the pending registry ``name`` in Входящие and sum it (see the module docstring)."""
     path = tree.incoming / name
+    try:
+        path.stat()
+    except FileNotFoundError as exc:  # accepted meanwhile (the command line, another window)
+        raise _gone(db, name) from exc
     with db.transaction():  # writes nothing lasting: the rows go to the check's t_pay
         checked, _ = check_loaded(db, name, path, org, coding, checks=False)
         if checked.header is None:
@@ -108,3 +113,15 @@ def _providers(
     out = sorted(((label(p), n, s) for p, (n, s) in sums.items()), key=lambda t: (-t[2], t[0]))
     whole = [(WITHOUT_SERVICE, n, s) for code, n, s in by_code if not code]
     return out + whole
+
+
+def _gone(db: Database, name: str) -> AcceptError:
+    """Why the pending ``name`` is no longer in Входящие, in the acceptance's own words."""
+    from trayapp.core.db import journal
+
+    entry = journal.get_file(db, "in", name)
+    if entry is not None and entry.status in ("accepted", "done"):
+        made = docs.document_of_file(db, entry.id)
+        return AcceptError(f"реестр {name} уже принят"
+                           + (f" (документ № {made[1]})" if made else ""))  # fmt: skip
+    return AcceptError(f"реестра {name} нет в папке «Входящие»: принимать нечего")

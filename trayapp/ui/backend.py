@@ -58,6 +58,7 @@ class Snapshot:
     unposted: list[tuple[str, str, int]] = field(default_factory=list)  # readings documents
     outgoing: list[str] = field(default_factory=list)  # registries waiting in Исходящие
     months: list[int] = field(default_factory=list)  # the months with accruals, latest first
+    mark: tuple[int, ...] = ()  # ``Backend.change_mark`` as the snapshot began
     transfers: list[HeldDocument] = field(default_factory=list)  # the latest held, by day
 
 
@@ -115,7 +116,15 @@ class Backend:
         with self.app() as a:
             return self._snapshot(a, mark_seen)
 
+    def change_mark(self) -> tuple[int, ...]:
+        """What changes when work is done from elsewhere (the command line, a scheduled
+        exchange): the modification times of Входящие and Исходящие and the journal's newest
+        event. Cheap: two ``stat`` calls and one indexed query."""
+        with self.app() as a:
+            return _mark(a)
+
     def _snapshot(self, a: App, mark_seen: bool) -> Snapshot:
+        mark = _mark(a)
         tree = a.tree
         status = dict(core_exchange.status(a.db, tree))
         # which database, where it is a shared one (the status line names it)
@@ -136,7 +145,8 @@ class Backend:
         return Snapshot(status, pending, month, recent, unseen, tree.root, bank, statements,
                         unposted=unposted_readings(a.db),
                         outgoing=sorted(tree.names(tree.outgoing)),
-                        months=registries.billing_periods(a.db), transfers=transfers)  # fmt: skip
+                        months=registries.billing_periods(a.db), transfers=transfers,
+                        mark=mark)  # fmt: skip
 
     # ------------------------------------------------------------------ jobs
 
@@ -230,6 +240,16 @@ class Backend:
         with self.app() as a:
             return pending_summary(a.db, a.tree, name, a.require_org(), a.settings.coding)
 
+    def bank_match(self, name: str) -> tuple[Match | None, int]:
+        """The bank check of the pending payments registry ``name`` as it stands now (None
+        for a readings registry), and how many statements are held."""
+        from types import SimpleNamespace
+
+        with self.app() as a:
+            one = [SimpleNamespace(file=name, kind="PAYMENTS")]
+            found, statements = reconcile.pending_matches(a.db, a.settings.bank_terms(), one)
+            return found.get(name), statements
+
     def withdraw(self, name: str) -> None:
         """Take a registry not yet sent out of Исходящие (replaced by a new one)."""
         from trayapp.core.registries import withdraw
@@ -322,6 +342,19 @@ class Backend:
     def remember_password(self, password: str) -> None:
         """Use ``password`` for the sessions of this run only (memory, never a file)."""
         self.password = password
+
+
+def _mark(a: App) -> tuple[int, ...]:
+    from trayapp.core.folders import ExchangeTree
+
+    tree = ExchangeTree(a.settings.exchange_folder(a.paths))
+    times = []
+    for folder in (tree.incoming, tree.outgoing):
+        try:
+            times.append(folder.stat().st_mtime_ns)
+        except OSError:
+            times.append(-1)
+    return (*times, core_events.version(a.db))
 
 
 def _org_or_none(a: App) -> str | None:

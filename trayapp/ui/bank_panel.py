@@ -130,6 +130,12 @@ class BankPanel:
             "Приём реестра",
             f"Реестр {name} не сверен с банком — {why}.\n\nВсё равно принять его?"))  # fmt: skip
 
+    def accept_text(self, name: str, found: tuple[Match | None, int] | None) -> str:
+        """The bank paragraph of the question before accepting ``name`` (``found``: its
+        match and the statements held, read just now; None: the last shown)."""
+        m, statements = found if found is not None else (self.matches.get(name), self.statements)
+        return accept_bank_text(m, statements)
+
     def load(self) -> None:
         path = self.dialogs.ask_file(
             "Выписка банка (выгрузка в 1С)",
@@ -156,3 +162,18 @@ class BankPanel:
             + "".join(f"\n\nНе учтено: {w}" for w in r.warnings[:5]),
         )
         self.on_loaded()
+
+
+def accept_bank_text(m: Match | None, statements: int) -> str:
+    """What to check in the statement before accepting: the transfer expected there (the
+    registry's sum less the agent's fee, as the check computes it: spec/bank.md), or, once a
+    statement is loaded, the check itself («сверено: п/п № 845 от … на 378 201,63 ₽ …»).
+    '' for no payments registry (the caller says the registry's sum)."""
+    if m is None:
+        return ""
+    if not statements:
+        fee = (f" (сумма реестра {v.format_rubles(m.total)} − комиссия агента "
+               f"{v.format_rubles(m.fee)})" if m.fee else "")  # fmt: skip
+        return (f"Сверьте с банком: поступление {v.format_rubles(m.expected)}{fee} по этому "
+                "реестру должно быть в выписке.")  # fmt: skip
+    return f"{TITLE}: {summary(m)}."

@@ -10,11 +10,14 @@ Talks to the window only through its ``PaneContext``.
 from __future__ import annotations
 
 import tkinter as tk
+from collections.abc import Callable
 from pathlib import Path
 from tkinter import ttk
 
 from trayapp.core.accept import AcceptResult
+from trayapp.core.reconcile import Match
 from trayapp.core.summary import PendingSummary
+from trayapp.errors import AppError
 from trayapp.ui.backend import Snapshot
 from trayapp.ui.bank_panel import COLUMN as BANK_COLUMN
 from trayapp.ui.bank_panel import BankPanel
@@ -139,16 +142,19 @@ class PendingPane(ttk.LabelFrame):
             self.ctx.dialogs.info("Приём реестра", "Выберите реестр в списке.")
             return
         self.accept_result_var.set(f"Проверяется {name}…")
-        self.ctx.worker.submit("summary", lambda: self.ctx.backend.summary(name),
-                               lambda sm: self._confirm_accept(name, sm),
-                               self.ctx.error("Реестр не принят"))  # fmt: skip
+        backend = self.ctx.backend
+        self.ctx.worker.submit("summary", lambda: (backend.summary(name), backend.bank_match(name)),
+                               lambda r: self._confirm_accept(name, *r),
+                               self._not_accepted(name))  # fmt: skip
 
-    def _confirm_accept(self, name: str, sm: PendingSummary) -> None:
+    def _confirm_accept(self, name: str, sm: PendingSummary,
+                        found: tuple[Match | None, int] | None = None) -> None:  # fmt: skip
         """The registry's count and total, sums per service and per provider, and «сверьте с
         банком»."""
         ctx = self.ctx
         self.accept_result_var.set("")
-        if not ctx.dialogs.confirm("Приём реестра", summary_text(sm)):
+        if not ctx.dialogs.confirm("Приём реестра",
+                                   summary_text(sm, self.bank.accept_text(name, found))):
             self.accept_result_var.set(f"Реестр {name} не принят: приём отменён.")
             return
         if not self.bank.confirm_accept(name):
@@ -156,7 +162,19 @@ class PendingPane(ttk.LabelFrame):
         self.accept_result_var.set(f"Принимается {name}…")
         ctx.worker.submit("accept", lambda: ctx.backend.accept(name, ctx.worker.progress,
                                                                sm.sha256 or None),
-                          self._accepted, ctx.error("Реестр не принят"))  # fmt: skip
+                          self._accepted, self._not_accepted(name))  # fmt: skip
+
+    def _not_accepted(self, name: str) -> Callable[[AppError], None]:
+        """The error shown, the result line says so (not «Проверяется …» for ever), and the
+        list read again: the registry may have been accepted from elsewhere meanwhile."""
+        shown = self.ctx.error("Реестр не принят")
+
+        def on_error(exc: AppError) -> None:
+            self.accept_result_var.set(f"Реестр {name} не принят: {exc.message}")
+            shown(exc)
+            self.ctx.refresh()
+
+        return on_error
 
     def _accepted(self, r: AcceptResult) -> None:
         self.last_accepted = r

@@ -66,6 +66,7 @@ from trayapp.ui.texts import (
     waiting_text,
 )
 from trayapp.ui.ui_state import UiState
+from trayapp.ui.watch import ChangeWatch
 from trayapp.ui.window_names import OldNames
 from trayapp.ui.worker import Worker
 
@@ -152,6 +153,10 @@ class MainWindow(OldNames):
         self.first_start = not exists
         scale_layout(root, self.scale)
         fit_screen(root)
+        # work done from a console or a schedule shows without «Обновить»
+        self.watch = ChangeWatch(root, lambda: self.backend.change_mark(),
+                                 lambda: self._snapshot.mark if self._snapshot else None,
+                                 self.refresh, lambda: not self.worker.busy())  # fmt: skip
         if self.first_start:
             self.settings_mode()
             self.say("Первый запуск: задайте настройки и нажмите «Сохранить».")
@@ -398,5 +403,6 @@ class MainWindow(OldNames):
             self.root.destroy()
 
     def close(self) -> None:
+        self.watch.stop()
         self.worker.close()
         self.footer.close()
