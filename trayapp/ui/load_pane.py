@@ -13,6 +13,7 @@ Talks to the window through its ``PaneContext``; the core through ``ctx.backend`
 
 from __future__ import annotations
 
+import re
 import tkinter as tk
 from pathlib import Path
 from tkinter import ttk
@@ -68,22 +69,23 @@ class LoadPane(ttk.LabelFrame):
                                         ("result", "Итог", 220)))  # fmt: skip
         self.files_tree.bind("<<TreeviewSelect>>", lambda _e: self._show_selected())
         self.tabs = ttk.Notebook(lists)
-        columns = ttk.Frame(self.tabs, padding=4)
+        columns = ttk.Frame(self.tabs, padding=(4, 2))
         self.fields_tree = _tree(columns, (("field", "Столбец", 150), ("header", "Из столбца "
-                                           "файла", 200), ("how", "Как найден", 120)))  # fmt: skip
+                                           "файла", 200), ("how", "Как найден", 120)), top=0)  # fmt: skip
         self.fields_tree.bind("<<TreeviewSelect>>", lambda _e: self._field_selected())
+        # beside the list, packed before it (never cut off), the drop-downs in a column: the
+        # list keeps the tab's height (at 150 % a row below it left the list two rows)
         choose = ttk.Frame(columns)
-        # below the list, packed before it: the drop-downs are never cut off
-        choose.pack(side="bottom", fill="x", pady=(4, 0), before=self.fields_tree.master)
-        ttk.Label(choose, text="Вид данных:").pack(side="left")
+        choose.pack(side="right", fill="y", padx=(8, 0), before=self.fields_tree.master)
+        ttk.Label(choose, text="Вид данных:").pack(side="top", anchor="w", pady=(6, 0))
         self.kind_box = ttk.Combobox(choose, state="readonly", width=14,
                                      values=list(KIND_TITLES.values()))  # fmt: skip
-        self.kind_box.pack(side="left", padx=(4, 12))
+        self.kind_box.pack(side="top", fill="x", pady=(2, 8))
         self.kind_box.bind("<<ComboboxSelected>>", lambda _e: self._kind_chosen())
         self.column_label = ttk.Label(choose, text="Столбец файла:")
-        self.column_label.pack(side="left")
-        self.column_box = ttk.Combobox(choose, state="readonly", width=12)
-        self.column_box.pack(side="left", fill="x", expand=True, padx=(4, 0))
+        self.column_label.pack(side="top", anchor="w")
+        self.column_box = ttk.Combobox(choose, state="readonly", width=14)
+        self.column_box.pack(side="top", fill="x", pady=(2, 0))
         self.column_box.bind("<<ComboboxSelected>>", lambda _e: self._column_chosen())
         rows = ttk.Frame(self.tabs, padding=4)
         self.rows_tree = _tree(rows, (("line", "Стр.", 50),))
@@ -107,7 +109,9 @@ class LoadPane(ttk.LabelFrame):
         self.tabs.add(rows, text="Первые строки")
         self.tabs.add(errors, text="Ошибки")
         line = int(ttk.Style(self).lookup("Treeview", "rowheight") or 20)
-        lists.add(self.files_tree.master, minsize=line * 3, stretch="always")  # type: ignore[arg-type]
+        # the files (a few) above at their own height; the room goes to the tabs below
+        self.files_tree.configure(height=1)
+        lists.add(self.files_tree.master, minsize=line * 2, stretch="never")  # type: ignore[arg-type]
         lists.add(self.tabs, minsize=line * 6, stretch="always")
 
     # ------------------------------------------------------------------ choosing
@@ -202,9 +206,10 @@ class LoadPane(ttk.LabelFrame):
                                     tags=("error",))  # fmt: skip
         if p is not None:
             for e in p.errors:
-                self.errors_tree.insert("", "end", values=(p.path.name, "", e), tags=("error",))
+                self.errors_tree.insert("", "end", values=(p.path.name, *split_line(e)),
+                                        tags=("error",))  # fmt: skip
             for n in p.notes:
-                self.errors_tree.insert("", "end", values=(p.path.name, "", n))
+                self.errors_tree.insert("", "end", values=(p.path.name, *split_line(n)))
         for tree in (self.fields_tree, self.errors_tree):
             fit_columns(tree, tree.winfo_width())
 
@@ -250,7 +255,7 @@ class LoadPane(ttk.LabelFrame):
         plan = self.plans[path]
         columns = {**(plan.columns or {}), field: header}  # only what the accountant chose
         self.plans[path] = Plan(path, plan.kind, plan.sheet, plan.header_row, columns)
-        self._inspect([self.plans[path]])
+        self._inspect(list(self.plans.values()))  # the files after it may refer to it
 
     def _kind_chosen(self) -> None:
         path = self._selected_path()
@@ -258,7 +263,7 @@ class LoadPane(ttk.LabelFrame):
         if path is None or kind is None:
             return
         self.plans[path] = Plan(path, kind)
-        self._inspect([self.plans[path]])
+        self._inspect(list(self.plans.values()))
 
     # ------------------------------------------------------------------ checking, loading
 
@@ -294,12 +299,16 @@ class LoadPane(ttk.LabelFrame):
                 result = f"не {'прошёл проверку' if checked else 'загружен'}: " + (
                     r.errors[0][1] if len(r.errors) == 1 else f"ошибок {len(r.errors)}")
                 for line, message in r.errors:
-                    self.errors_tree.insert("", "end", values=(r.path.name, line or "", message),
-                                            tags=("error",))  # fmt: skip
+                    self.errors_tree.insert("", "end", values=(r.path.name, *split_line(
+                        message, line)), tags=("error",))  # fmt: skip
             elif checked:
                 result = f"проверен: строк {r.rows}, ошибок нет"
             else:
                 result = f"загружено строк {r.rows} (новых {r.inserted}, изменено {r.updated})"
+            if not r.errors and r.notes:  # read other than as written: said beside and below
+                result += "; " + "; ".join(r.notes)
+                for n in r.notes:
+                    self.errors_tree.insert("", "end", values=(r.path.name, *split_line(n)))
             p = self.previews.get(r.path)
             self.files_tree.insert("", "end", iid=str(r.path), values=(
                 r.path.name, kind, (p.sheet or "") if p else "",
@@ -332,6 +341,27 @@ class LoadPane(ttk.LabelFrame):
             self.load([other.path], replace_org=True)
 
 
+def split_line(message: str, line: int = 0) -> tuple[str, str]:
+    """(the «Строка» column, the text): «строка: 9, неизв.лиц.счёт: 7003» is ("9", the
+    rest), «… — строки 5–6» is ("5–6", the rest), «строка 12 «Итого» — …» is ("12", as
+    written); ``line`` where the caller knows it."""
+    m = _ONE.match(message)
+    if m:
+        return m[1], m[2]
+    m = _MANY.search(message)
+    if m:
+        return m[1], message[: m.start()]
+    m = _FOOT.match(message)
+    if m:
+        return m[1], message
+    return (str(line) if line else ""), message
+
+
+_ONE = re.compile(r"строка: (\d+), (.*)$", re.ASCII | re.DOTALL)
+_MANY = re.compile(r" — строк[аи] ([\d–, ]+(?: и ещё \d+)?)$", re.ASCII)
+_FOOT = re.compile(r"строка (\d+) «", re.ASCII)
+
+
 def table_files(folder: Path) -> list[Path]:
     """The tables of «Загрузить папку…»: .csv and .xlsx, without Excel's lock files
     (``~$Оплаты.xlsx`` while the book is open) and other junk (``is_junk``)."""
@@ -340,8 +370,8 @@ def table_files(folder: Path) -> list[Path]:
                   and p.is_file())  # fmt: skip
 
 
-def _tree(parent: tk.Misc, cols: tuple[tuple[str, str, int], ...]) -> ttk.Treeview:
-    frame = ttk.Frame(parent, padding=(0, 6, 0, 0))
+def _tree(parent: tk.Misc, cols: tuple[tuple[str, str, int], ...], top: int = 6) -> ttk.Treeview:
+    frame = ttk.Frame(parent, padding=(0, top, 0, 0))
     if not isinstance(parent, tk.PanedWindow):  # a pane's parent places it itself
         frame.pack(fill="both", expand=True)
     tree = ttk.Treeview(frame, columns=[c[0] for c in cols], show="headings", height=3,

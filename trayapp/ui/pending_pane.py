@@ -30,6 +30,9 @@ from trayapp.ui.texts import pending_row, summary_text
 COLUMNS = (("file", "Файл", 220), ("kind", "Вид", 90), ("date", "Дата", 90), ("number", "№", 40),
            ("rows", "Строк", 60), ("sum", "Сумма", 110),
            (BANK_COLUMN, "Сверка с банком", 120))  # fmt: skip
+# hidden first where the list is too narrow for the file's name: the rows (in the summary),
+# the date and the kind (in the name), the bank's word (below, for the registry selected)
+OPTIONAL = ("rows", "date", "kind", BANK_COLUMN)
 
 
 class PendingPane(ttk.LabelFrame):
@@ -68,8 +71,10 @@ class PendingPane(ttk.LabelFrame):
         scroll = ttk.Scrollbar(frame, orient="vertical", command=self.tree.yview)
         self.tree.pack(side="left", fill="both", expand=True)
         auto_scrollbar(scroll, self.tree)  # shown only while rows are out of view
-        # the columns give way where the window is narrow: «Сверка с банком» stays
-        self.tree.bind("<Configure>", lambda e: fit_columns(self.tree, e.width))
+        # the columns give way where the window is narrow: «Сверка с банком» stays; where
+        # even that does not leave the file name whole (1024x768 at 150 %), the columns the
+        # name or the bank's check below repeat are hidden
+        self.tree.bind("<Configure>", lambda e: fit_columns(self.tree, e.width, OPTIONAL))
         self.tree.bind("<<TreeviewSelect>>", lambda _e: self._selected())
 
         def button(text: str, command: object, tip: str, **options: object) -> ttk.Button:
@@ -111,7 +116,7 @@ class PendingPane(ttk.LabelFrame):
         self.tree.delete(*self.tree.get_children())
         for item in snap.pending:
             self.tree.insert("", "end", iid=item.file, values=pending_row(item))
-        fit_columns(self.tree, self.tree.winfo_width())  # for the new rows
+        fit_columns(self.tree, self.tree.winfo_width(), OPTIONAL)  # for the new rows
         if selected and self.tree.exists(selected):
             self.tree.selection_set(selected)
         elif snap.pending:

@@ -55,6 +55,7 @@ from trayapp.ui.events_pane import EventsPane
 from trayapp.ui.footer import Footer
 from trayapp.ui.generation_pane import GenerationPane
 from trayapp.ui.header import HeaderBar
+from trayapp.ui.held_errors import HeldErrors
 from trayapp.ui.pending_pane import PendingPane
 from trayapp.ui.settings_form import SettingsForm
 from trayapp.ui.texts import (
@@ -80,7 +81,7 @@ SESSION_GAP_S = 1.0  # a click within this of the last session's end starts none
 MIN_SIZE = (900, 600)
 
 
-class MainWindow(OldNames):
+class MainWindow(OldNames, HeldErrors):
     """The window in ``root``; ``first_start`` opens it in settings mode."""
 
     def __init__(self, root: tk.Tk, backend: Backend, dialogs: Dialogs | None = None,
@@ -100,6 +101,7 @@ class MainWindow(OldNames):
         self.last_exchange: ExchangeOutcome | None = None
         self._session_ended = -SESSION_GAP_S  # monotonic end of the last session
         self.on_quit: Callable[[], None] | None = None  # the tray's «Выход»
+        self._held = []  # errors met while hidden: shown when the window is next opened
         self._images: list[Any] = []  # PhotoImages must stay referenced
 
         calibrate_scaling(root)  # one measure of the display, whatever set it
@@ -111,6 +113,7 @@ class MainWindow(OldNames):
         root.title(f"{APP_TITLE} (версия {backend.version})")
         root.minsize(*(round(x * self.scale) for x in MIN_SIZE))  # fit_screen: within the screen
         self._set_window_icon()
+        root.bind("<Map>", self._mapped, add="+")  # opened again: what happened while hidden
         outer = ttk.Frame(root, padding=8)
         outer.pack(fill="both", expand=True)
         self.header = HeaderBar(outer, self.fonts, self.scale, self.logo_clicked, self._click,
@@ -174,16 +177,17 @@ class MainWindow(OldNames):
         try:
             self.opener(path)
         except AppError as exc:
-            self.dialogs.error(exc.title, exc.message)
+            self.alert(exc.title, exc.message)
 
     def error(self, what: str, notify: bool = False) -> Callable[[AppError], None]:
+        """«what: message» in the footer and the events, and ``alert``: a box where the
+        window is shown, a notification where it is not (``notify`` is kept for callers:
+        every error of a hidden window is notified now)."""
+
         def on_error(exc: AppError) -> None:
             self.say(f"{what}: {exc.message}")
             self.add_event(f"{what}: {exc.message}")
-            if notify and self.on_state is not None and not self._visible():
-                self._push_state([f"{exc.title}: {exc.message}"])
-            else:
-                self.dialogs.error(exc.title, exc.message)
+            self.alert(exc.title, exc.message)
             self.update_buttons()
 
         return on_error
@@ -226,12 +230,6 @@ class MainWindow(OldNames):
 
     def show(self) -> None:
         bring_to_front(self.root)
-
-    def _visible(self) -> bool:
-        try:
-            return bool(self.root.winfo_viewable())
-        except tk.TclError:
-            return False
 
     # ------------------------------------------------------------------ exchange
 
@@ -339,7 +337,7 @@ class MainWindow(OldNames):
             self.settings_form.show_keyring(False)
         elif pw_error is not None:
             self.say("Настройки сохранены, пароль — нет: " + pw_error.message)
-            self.dialogs.error(pw_error.title, pw_error.message)
+            self.alert(pw_error.title, pw_error.message)
         log.info("settings saved (coding %s)", s.coding)
         self.refresh()
 
@@ -361,6 +359,7 @@ class MainWindow(OldNames):
         self.update_buttons()
         notices = [text for _at, level, text in snap.unseen if level == "error"]
         self._push_state(notices + (extra_notices or []))
+        self._show_held()  # an association shown again in the desk (no <Map> of the root)
 
     def worst_state(self) -> str:
         """The icon's state when no session runs: error, offline, attention or idle."""
