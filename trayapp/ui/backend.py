@@ -73,6 +73,7 @@ class LoadedFile:
     inserted: int = 0
     updated: int = 0
     org_change: bool = False  # an org file of another ИНН, not loaded: the window asks
+    notes: tuple[str, ...] = ()  # what was read other than as written (7001 → 0007001)
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,26 +204,20 @@ class Backend:
                               replace_org, check)  # fmt: skip
         return [LoadedFile(o.path, o.kind, o.result.rows if o.result else 0, o.errors,
                            o.result.inserted if o.result else 0,
-                           o.result.updated if o.result else 0, org_change=o.org_change)
+                           o.result.updated if o.result else 0, org_change=o.org_change,
+                           notes=o.result.notes if o.result else ())
                 for o in done]  # fmt: skip
 
     def preview(self, plans: Sequence[Plan]) -> list[tuple[Path, Preview | None, str]]:
-        """What each file holds before it is loaded (``import_preview.inspect``, the first
-        rows only, references checked against the database, remembered choices applied):
-        (path, preview, '') or (path, None, why it cannot be read)."""
+        """What each file holds before it is loaded (``import_preview_all.inspect_all``: the
+        first rows only, references checked against the database plus what the files loaded
+        before it would add, remembered choices applied): (path, preview, '') or (path,
+        None, why it cannot be read)."""
         from trayapp.core.import_choices import ChoiceStore
-        from trayapp.core.import_preview import inspect
+        from trayapp.core.import_preview_all import inspect_all
 
-        out: list[tuple[Path, Preview | None, str]] = []
         with self.app() as a:
-            store = ChoiceStore(a.paths.import_choices_file)
-            for p in plans:
-                try:
-                    out.append((p.path, inspect(p.path, p.kind, p.sheet, p.header_row, p.columns,
-                                                db=a.db, store=store), ""))  # fmt: skip
-                except AppError as exc:
-                    out.append((p.path, None, exc.message))
-        return out
+            return inspect_all(plans, a.db, ChoiceStore(a.paths.import_choices_file))
 
     def export(self, kind: str, out: Path, replace: bool = False
                ) -> tuple[Path | None, int, bool]:  # fmt: skip

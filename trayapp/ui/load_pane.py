@@ -13,6 +13,7 @@ Talks to the window through its ``PaneContext``; the core through ``ctx.backend`
 
 from __future__ import annotations
 
+import re
 import tkinter as tk
 from pathlib import Path
 from tkinter import ttk
@@ -205,9 +206,10 @@ class LoadPane(ttk.LabelFrame):
                                     tags=("error",))  # fmt: skip
         if p is not None:
             for e in p.errors:
-                self.errors_tree.insert("", "end", values=(p.path.name, "", e), tags=("error",))
+                self.errors_tree.insert("", "end", values=(p.path.name, *split_line(e)),
+                                        tags=("error",))  # fmt: skip
             for n in p.notes:
-                self.errors_tree.insert("", "end", values=(p.path.name, "", n))
+                self.errors_tree.insert("", "end", values=(p.path.name, *split_line(n)))
         for tree in (self.fields_tree, self.errors_tree):
             fit_columns(tree, tree.winfo_width())
 
@@ -253,7 +255,7 @@ class LoadPane(ttk.LabelFrame):
         plan = self.plans[path]
         columns = {**(plan.columns or {}), field: header}  # only what the accountant chose
         self.plans[path] = Plan(path, plan.kind, plan.sheet, plan.header_row, columns)
-        self._inspect([self.plans[path]])
+        self._inspect(list(self.plans.values()))  # the files after it may refer to it
 
     def _kind_chosen(self) -> None:
         path = self._selected_path()
@@ -261,7 +263,7 @@ class LoadPane(ttk.LabelFrame):
         if path is None or kind is None:
             return
         self.plans[path] = Plan(path, kind)
-        self._inspect([self.plans[path]])
+        self._inspect(list(self.plans.values()))
 
     # ------------------------------------------------------------------ checking, loading
 
@@ -297,12 +299,16 @@ class LoadPane(ttk.LabelFrame):
                 result = f"не {'прошёл проверку' if checked else 'загружен'}: " + (
                     r.errors[0][1] if len(r.errors) == 1 else f"ошибок {len(r.errors)}")
                 for line, message in r.errors:
-                    self.errors_tree.insert("", "end", values=(r.path.name, line or "", message),
-                                            tags=("error",))  # fmt: skip
+                    self.errors_tree.insert("", "end", values=(r.path.name, *split_line(
+                        message, line)), tags=("error",))  # fmt: skip
             elif checked:
                 result = f"проверен: строк {r.rows}, ошибок нет"
             else:
                 result = f"загружено строк {r.rows} (новых {r.inserted}, изменено {r.updated})"
+            if not r.errors and r.notes:  # read other than as written: said beside and below
+                result += "; " + "; ".join(r.notes)
+                for n in r.notes:
+                    self.errors_tree.insert("", "end", values=(r.path.name, *split_line(n)))
             p = self.previews.get(r.path)
             self.files_tree.insert("", "end", iid=str(r.path), values=(
                 r.path.name, kind, (p.sheet or "") if p else "",
@@ -333,6 +339,27 @@ class LoadPane(ttk.LabelFrame):
             f"{other.path.name}?",
         ):
             self.load([other.path], replace_org=True)
+
+
+def split_line(message: str, line: int = 0) -> tuple[str, str]:
+    """(the «Строка» column, the text): «строка: 9, неизв.лиц.счёт: 7003» is ("9", the
+    rest), «… — строки 5–6» is ("5–6", the rest), «строка 12 «Итого» — …» is ("12", as
+    written); ``line`` where the caller knows it."""
+    m = _ONE.match(message)
+    if m:
+        return m[1], m[2]
+    m = _MANY.search(message)
+    if m:
+        return m[1], message[: m.start()]
+    m = _FOOT.match(message)
+    if m:
+        return m[1], message
+    return (str(line) if line else ""), message
+
+
+_ONE = re.compile(r"строка: (\d+), (.*)$", re.ASCII | re.DOTALL)
+_MANY = re.compile(r" — строк[аи] ([\d–, ]+(?: и ещё \d+)?)$", re.ASCII)
+_FOOT = re.compile(r"строка (\d+) «", re.ASCII)
 
 
 def table_files(folder: Path) -> list[Path]:
