@@ -176,6 +176,16 @@ class Backend:
             auto_backup(a.db, a.paths, a.settings, "an acceptance", a.clock, progress)
             return r
 
+    def accept_apart(self, name: str, progress: Progress = no_progress,
+                     sha256: str | None = None) -> AcceptResult:  # fmt: skip
+        """``accept`` in a process of its own (``ui/apart.py``): the window's Tk loop never
+        waits for the GIL while 100,000 payments are written, reported and backed up."""
+        from trayapp.ui import apart
+
+        result: AcceptResult = apart.run_apart(apart.accept, (self.home, self.password, name,
+                                                              sha256), progress)  # fmt: skip
+        return result
+
     def import_statement(self, path: Path) -> StatementImport:
         with self.app() as a:
             return import_statement(a.db, path)
