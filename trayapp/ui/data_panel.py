@@ -147,6 +147,12 @@ class DataPanel(ttk.Frame):
 
     # ------------------------------------------------------------------ posting
 
+    def clear(self) -> None:
+        """Results of another state forgotten (after a restore)."""
+        self.export_var.set("")
+        self.post_var.set("")
+        self.loading.clear()
+
     def show(self, unposted: list[tuple[str, str, int]]) -> None:
         self.post_tree.delete(*self.post_tree.get_children())
         for number, day, rows in unposted:

@@ -33,6 +33,7 @@ KIND_TITLES = {
 }  # fmt: skip
 TABLES = [("Таблицы (*.csv *.xlsx)", "*.csv *.xlsx"), ("Все файлы", "*.*")]
 NO_COLUMN = "— нет —"
+START = "Выберите таблицы: до загрузки будет видно, что в них прочитано."
 SAMPLE_WIDTH = 110  # a column of the first rows, at 100 %
 
 
@@ -57,8 +58,7 @@ class LoadPane(ttk.LabelFrame):
         self.check_button = ttk.Button(row, text="Проверить", command=self.check_chosen,
                                        state="disabled")  # fmt: skip
         self.check_button.pack(side="right", padx=6)
-        self.load_var = tk.StringVar(self, "Выберите таблицы: до загрузки будет видно, что в них "
-                                           "прочитано.")  # fmt: skip
+        self.load_var = tk.StringVar(self, START)
         fixed_label(self, self.load_var, 2)[0].pack(fill="x", pady=(4, 0))
         background = str(ttk.Style(self).lookup("TFrame", "background"))
         lists = tk.PanedWindow(self, orient="vertical", sashwidth=6, borderwidth=0,
@@ -115,6 +115,16 @@ class LoadPane(ttk.LabelFrame):
         lists.add(self.tabs, minsize=line * 6, stretch="always")
 
     # ------------------------------------------------------------------ choosing
+
+    def clear(self) -> None:
+        """Nothing chosen, nothing shown (after a restore the lists told of another state)."""
+        self.plans, self.previews, self.problems = {}, {}, {}
+        self.loaded, self.results = None, False
+        for tree in (self.files_tree, self.fields_tree, self.rows_tree, self.errors_tree):
+            tree.delete(*tree.get_children())
+        self.load_var.set(START)
+        self.load_button.configure(state="disabled")
+        self.check_button.configure(state="disabled")
 
     def load_files(self) -> None:
         chosen = self.ctx.dialogs.ask_files("Таблицы учётной программы", TABLES)
