@@ -22,6 +22,7 @@ from trayapp.core.folders import is_junk
 from trayapp.core.import_batch import Plan
 from trayapp.core.import_preview import Preview
 from trayapp.ui.backend import LoadedFile
+from trayapp.ui.cell_tips import CellTips
 from trayapp.ui.common import fixed_label, plural
 from trayapp.ui.context import PaneContext
 from trayapp.ui.desktop import auto_scrollbar, fit_columns
@@ -33,6 +34,7 @@ KIND_TITLES = {
 }  # fmt: skip
 TABLES = [("Таблицы (*.csv *.xlsx)", "*.csv *.xlsx"), ("Все файлы", "*.*")]
 NO_COLUMN = "— нет —"
+START = "Выберите таблицы: до загрузки будет видно, что в них прочитано."
 SAMPLE_WIDTH = 110  # a column of the first rows, at 100 %
 
 
@@ -57,8 +59,7 @@ class LoadPane(ttk.LabelFrame):
         self.check_button = ttk.Button(row, text="Проверить", command=self.check_chosen,
                                        state="disabled")  # fmt: skip
         self.check_button.pack(side="right", padx=6)
-        self.load_var = tk.StringVar(self, "Выберите таблицы: до загрузки будет видно, что в них "
-                                           "прочитано.")  # fmt: skip
+        self.load_var = tk.StringVar(self, START)
         fixed_label(self, self.load_var, 2)[0].pack(fill="x", pady=(4, 0))
         background = str(ttk.Style(self).lookup("TFrame", "background"))
         lists = tk.PanedWindow(self, orient="vertical", sashwidth=6, borderwidth=0,
@@ -105,6 +106,8 @@ class LoadPane(ttk.LabelFrame):
         self.errors_tree = _tree(errors, (("file", "Файл", 170), ("line", "Строка", 60),
                                           ("error", "Ошибка", 360)))  # fmt: skip
         self.errors_tree.tag_configure("error", foreground="#b00020")
+        self.tips = [CellTips(t) for t in (self.files_tree, self.fields_tree, self.rows_tree,
+                                           self.errors_tree)]  # the whole text of a cut cell
         self.tabs.add(columns, text="Столбцы")
         self.tabs.add(rows, text="Первые строки")
         self.tabs.add(errors, text="Ошибки")
@@ -115,6 +118,16 @@ class LoadPane(ttk.LabelFrame):
         lists.add(self.tabs, minsize=line * 6, stretch="always")
 
     # ------------------------------------------------------------------ choosing
+
+    def clear(self) -> None:
+        """Nothing chosen, nothing shown (after a restore the lists told of another state)."""
+        self.plans, self.previews, self.problems = {}, {}, {}
+        self.loaded, self.results = None, False
+        for tree in (self.files_tree, self.fields_tree, self.rows_tree, self.errors_tree):
+            tree.delete(*tree.get_children())
+        self.load_var.set(START)
+        self.load_button.configure(state="disabled")
+        self.check_button.configure(state="disabled")
 
     def load_files(self) -> None:
         chosen = self.ctx.dialogs.ask_files("Таблицы учётной программы", TABLES)

@@ -165,8 +165,9 @@ class PendingPane(ttk.LabelFrame):
         if not self.bank.confirm_accept(name):
             return
         self.accept_result_var.set(f"Принимается {name}…")
-        ctx.worker.submit("accept", lambda: ctx.backend.accept(name, ctx.worker.progress,
-                                                               sm.sha256 or None),
+        # in a process of its own: the Tk loop never waits for the job's GIL (ui/apart.py)
+        ctx.worker.submit("accept", lambda: ctx.backend.accept_apart(name, ctx.worker.progress,
+                                                                     sm.sha256 or None),
                           self._accepted, self._not_accepted(name))  # fmt: skip
 
     def _not_accepted(self, name: str) -> Callable[[AppError], None]:

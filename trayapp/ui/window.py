@@ -57,6 +57,7 @@ from trayapp.ui.generation_pane import GenerationPane
 from trayapp.ui.header import HeaderBar
 from trayapp.ui.held_errors import HeldErrors
 from trayapp.ui.pending_pane import PendingPane
+from trayapp.ui.restored import forget_results
 from trayapp.ui.settings_form import SettingsForm
 from trayapp.ui.texts import (
     ASK_PASSWORD,
@@ -144,7 +145,8 @@ class MainWindow(OldNames, HeldErrors):
         self.backup_pane = BackupPane(self.settings_form.add_section("Резервные копии"), backend,
                                       self.worker, self.dialogs, self.error, self.say,
                                       self.refresh, lambda: self.settings_form.load(
-                                          *backend.load_settings()[::2]))  # fmt: skip
+                                          *backend.load_settings()[::2]),
+                                      lambda: forget_results(self))  # fmt: skip
         self.backup_pane.grid(row=0, column=0, columnspan=3, sticky="nsew")
         self.backup_pane.master.rowconfigure(0, weight=1)  # its list grows with the window
         self._aliases()
@@ -355,6 +357,7 @@ class MainWindow(OldNames, HeldErrors):
         self.pending.show(snap)
         self.data_panel.show(snap.unposted)
         self.events.show(snap)
+        self.backup_pane.follow()
         self._update_logo()
         self.update_buttons()
         notices = [text for _at, level, text in snap.unseen if level == "error"]

@@ -204,6 +204,22 @@ class Database:
     def in_transaction(self) -> bool:
         return self._depth > 0
 
+    @contextmanager
+    def references_checked(self) -> Iterator[None]:
+        """Around a transaction whose every reference the caller checks itself, against
+        keys read inside that transaction (the table import): SQLite skips its own lookups
+        of the parent rows (two b-tree searches a row, 40 % of the insert's time). Inside a
+        transaction already, or on PostgreSQL, nothing changes (SQLite ignores the pragma
+        there). Foreign keys are on again afterwards, whatever happened."""
+        if self.dialect != "sqlite" or self.conn.in_transaction:
+            yield
+            return
+        self.conn.execute("PRAGMA foreign_keys = OFF")
+        try:
+            yield
+        finally:
+            self.conn.execute("PRAGMA foreign_keys = ON")
+
     # ------------------------------------------------------------------ statements
     def execute(self, sql: str, params: Params = ()) -> Cursor:
         try:
