@@ -92,8 +92,9 @@ def test_bank_status_statement_and_second_question(
     assert win.bank.status_var.get().startswith("Сверка с банком: сверено: п/п № 715")
     fname = formats.parse_name(name)
     assert fname is not None
+    shown = str(win.pending_tree.set(name, "sum"))  # «1 234,56», as the list shows sums
     assert win.bank.transfer_rows() == [
-        ("715", f"{fname.day:%d.%m.%Y}", amount, "5406000777",
+        ("715", f"{fname.day:%d.%m.%Y}", shown, "5406000777",
          f"Перечисление по реестру № {fname.number:03d} от {fname.day:%d.%m.%Y}")
     ]  # fmt: skip
 

@@ -24,6 +24,7 @@ from trayapp.core.reconcile import MATCHED, Match, summary
 from trayapp.errors import AppError
 from trayapp.ui.backend import Backend
 from trayapp.ui.bank_held import HeldTransfers
+from trayapp.ui.cell_tips import CellTips
 from trayapp.ui.desktop import fit_columns
 from trayapp.ui.worker import Worker
 
@@ -74,6 +75,7 @@ class BankPanel:
         self.transfers.pack(fill="x", pady=(2, 0))
         # narrow (150 %): the columns give way, the last one is not cut off
         self.transfers.bind("<Configure>", lambda e: fit_columns(self.transfers, e.width))
+        self.tips = CellTips(self.transfers)  # a long purpose whole
         # every transfer held, beside the registries (the window may give it a place of its own)
         self.held = (HeldTransfers(parent) if held_parent is None
                      else HeldTransfers(held_parent, titled=False))  # the tab names it  # fmt: skip
@@ -110,7 +112,7 @@ class BankPanel:
         self.status_var.set(f"{TITLE}: {summary(m)}")
         for d in m.documents:
             self.transfers.insert("", "end", values=(d.number, v.format_date(d.day),
-                                  v.format_amount(d.amount), d.payer_inn,
+                                  v.format_money(d.amount), d.payer_inn,
                                   d.purpose.replace("\n", " ")))  # fmt: skip
 
     def transfer_rows(self) -> list[tuple[str, ...]]:
@@ -139,7 +141,7 @@ class BankPanel:
     def load(self) -> None:
         path = self.dialogs.ask_file(
             "Выписка банка (выгрузка в 1С)",
-            [("Выписка 1С (*.txt)", "*.txt"), ("Все файлы", "*.*")],
+            [("Выписка 1С", "*.txt"), ("Все файлы", "*")],  # Tk adds «(*.txt)» itself
         )
         if not path:
             return

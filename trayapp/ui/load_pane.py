@@ -22,6 +22,7 @@ from trayapp.core.folders import is_junk
 from trayapp.core.import_batch import Plan
 from trayapp.core.import_preview import Preview
 from trayapp.ui.backend import LoadedFile
+from trayapp.ui.cell_tips import CellTips
 from trayapp.ui.common import fixed_label, plural
 from trayapp.ui.context import PaneContext
 from trayapp.ui.desktop import auto_scrollbar, fit_columns
@@ -105,6 +106,8 @@ class LoadPane(ttk.LabelFrame):
         self.errors_tree = _tree(errors, (("file", "Файл", 170), ("line", "Строка", 60),
                                           ("error", "Ошибка", 360)))  # fmt: skip
         self.errors_tree.tag_configure("error", foreground="#b00020")
+        self.tips = [CellTips(t) for t in (self.files_tree, self.fields_tree, self.rows_tree,
+                                           self.errors_tree)]  # the whole text of a cut cell
         self.tabs.add(columns, text="Столбцы")
         self.tabs.add(rows, text="Первые строки")
         self.tabs.add(errors, text="Ошибки")
