@@ -116,6 +116,14 @@ def case(draw: Any) -> tuple[str, bytes, str]:
                                     "#DATE 06.11.2026", "#CODING GOROD"],
                        ["p-1;05.11.2026 10:00:00;1001;101;5.00;10.2026",
                         "p-2;05.11.2026 10:00:00;1002;9;5.00;10.2026"], "10.00"), "GOROD"))
+@example(c=(PAY, _file("PAYMENTS", ["#TYPE PAYMENTS", f"#ORG {ORG}", "#NUMBER 001",
+                                    "#DATE 06.11.2026", "#CODING GOROD"],
+                       ["p-1;05.11.2026 10:00:00;1001;101;5.00;10.2026",
+                        "p-1;31.11.2026 10:00:00;10\u201801;101;5.00;10.2026",
+                        "p-1;05.11.2026 10:00:00;1001;101;5.00;10.2026",
+                        "p-old;05.11.2026 10:00:00;1001;101;5.00;10.2026",
+                        "p-old;05.11.2026 10:00:00;1001;101;5.00;10.2026"],
+                       "25.00").replace("\u2018".encode("cp1251"), b"\x98"), "GOROD"))
 def test_streaming_check_is_the_whole_registry_check(
     sqlite_db: Database, c: tuple[str, bytes, str]
 ) -> None:

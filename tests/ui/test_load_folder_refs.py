@@ -86,6 +86,7 @@ def test_a_folder_whose_files_refer_to_each_other_previews_ready(
     assert "7001 → 0007001" in results["Оплаты касса.xlsx"], results
     listed = [pane.errors_tree.item(i, "values") for i in pane.errors_tree.get_children()]
     assert any("7001 → 0007001" in str(r[2]) for r in listed), listed
+    assert "7001 → 0007001" in pane.load_var.get(), pane.load_var.get()  # above the lists
     assert not [d for d in dialogs.shown if d[0] in ("error", "ask")]
     win.close()
 
@@ -110,4 +111,30 @@ def test_the_line_column_of_the_errors_list_is_filled(
     assert listed, listed
     assert all(r[1] for r in listed), listed  # every line has its row
     assert ("Начисления ноябрь 2026.xlsx", "2", "неизв.лиц.счёт: 7001") in listed, listed
+    win.close()
+
+
+def test_checking_a_folder_counts_the_files_before(
+        root: tk.Tk, home: Path, info: DemoInfo, tmp_path: Path) -> None:  # fmt: skip
+    """«Проверить» checked each file against the database alone: the accruals and payments
+    failed for accounts the accounts file beside them adds. Nothing is loaded."""
+    configure(home)
+    folder = tmp_path / "Из 1С"
+    _folder(home, info, folder)
+    win, dialogs = make_window(root, home)
+    pane = win.data_panel.loading
+    dialogs.folder = str(folder)
+    win.data_panel.folder_button.invoke()
+    pump(root, lambda: len(pane.previews) == 3 and not win.worker.busy())
+    pane.check_button.invoke()
+    pump(root, lambda: "Проверено" in pane.load_var.get() and not win.worker.busy())
+    results = [str(pane.files_tree.item(i, "values")[4]) for i in pane.files_tree.get_children()]
+    assert all(r.startswith("проверен:") and "ошибок нет" in r for r in results), results
+    assert "без ошибок: 3" in pane.load_var.get()
+    app = App.create(home)
+    try:  # nothing stays
+        assert app.db.scalar("SELECT COUNT(*) FROM accounts WHERE number LIKE '000700%'") == 0
+        assert app.db.scalar("SELECT COUNT(*) FROM payments WHERE reference LIKE 'к-%'") == 0
+    finally:
+        app.close()
     win.close()

@@ -47,7 +47,7 @@ from trayapp.core import values as v
 from trayapp.core.db import documents as docs
 from trayapp.core.db import journal
 from trayapp.core.db.connection import Database, IntegrityError
-from trayapp.core.folders import TEMP_PREFIX, ExchangeTree, os_error, sha256_file, write_atomic
+from trayapp.core.folders import TEMP_PREFIX, ExchangeTree, sha256_file, write_atomic
 from trayapp.core.formats import FileName, Header
 from trayapp.core.lock import acceptance_lock
 from trayapp.core.progress import Progress, no_progress
@@ -594,13 +594,6 @@ def _below(db: Database, document_id: int) -> list[BelowPrevious]:
     return [BelowPrevious(str(m), str(s), str(a), str(n or ""), int(p), int(val),
                           datetime.fromisoformat(str(at)), int(i))
             for m, s, a, n, p, val, at, i in docs.readings_below_previous(db, document_id)]  # fmt: skip
-
-
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise os_error(exc, str(path)) from exc
 
 
 def unposted_readings(db: Database) -> list[tuple[str, str, int]]:

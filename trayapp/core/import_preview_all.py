@@ -6,7 +6,10 @@ the database plus what the files before it would add: an accounts file's numbers
 for the accruals and payments after it (``7001`` found as ``0007001`` of that file, the
 note saying so), a meters file's ids for the readings, a services file's codes, a
 providers file's ИНН (``import_keys``). A file whose own preview has errors adds nothing
-(it would not load). The previews come back in the order given. No UI, no SQL.
+(it would not load). The previews come back in the order given. ``check_all`` is
+«Проверить» for them: each file checked whole against the database plus the files before
+it (their rows written in one transaction that is then undone: nothing stays). No UI, no
+SQL.
 """
 
 from __future__ import annotations
@@ -16,9 +19,10 @@ from pathlib import Path
 
 from trayapp.core import import_keys, import_kind
 from trayapp.core.db import Database
-from trayapp.core.import_batch import Plan
+from trayapp.core.import_batch import FileOutcome, Plan, load_files
 from trayapp.core.import_choices import ChoiceStore
 from trayapp.core.import_preview import Preview, inspect
+from trayapp.core.progress import Progress, no_progress
 from trayapp.errors import AppError
 
 Found = tuple[Path, Preview | None, str]  # (file, its preview or None, why not read)
@@ -65,3 +69,22 @@ def _recognised(path: Path, store: ChoiceStore | None) -> str | None:
         return import_kind.recognise(path, store)
     except (AppError, OSError):
         return None
+
+
+class _Undo(Exception):
+    """Ends ``check_all``'s transaction: every file's rows undone."""
+
+
+def check_all(db: Database, plans: Sequence[Plan | Path], progress: Progress = no_progress,
+              store: ChoiceStore | None = None) -> list[FileOutcome]:  # fmt: skip
+    """``load_files(check=True)`` inside one transaction, rolled back: each file's check
+    joins it and leaves its rows there for the files after it (a check alone undoes its
+    own), so an accruals file that names the accounts of an accounts file beside it passes."""
+    out: list[FileOutcome] = []
+    try:
+        with db.transaction():
+            out = load_files(db, plans, progress, store, check=True)
+            raise _Undo
+    except _Undo:
+        pass
+    return out

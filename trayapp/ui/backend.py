@@ -198,10 +198,12 @@ class Backend:
         and skipped. ``check``: everything read and checked, nothing loaded."""
         from trayapp.core.import_batch import load_files
         from trayapp.core.import_choices import ChoiceStore
+        from trayapp.core.import_preview_all import check_all
 
         with self.app() as a:
-            done = load_files(a.db, paths, progress, ChoiceStore(a.paths.import_choices_file),
-                              replace_org, check)  # fmt: skip
+            store = ChoiceStore(a.paths.import_choices_file)
+            done = (check_all(a.db, paths, progress, store) if check  # files before count
+                    else load_files(a.db, paths, progress, store, replace_org))  # fmt: skip
         return [LoadedFile(o.path, o.kind, o.result.rows if o.result else 0, o.errors,
                            o.result.inserted if o.result else 0,
                            o.result.updated if o.result else 0, org_change=o.org_change,

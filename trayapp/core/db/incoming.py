@@ -91,8 +91,8 @@ def add_errors(db: Database, first_seq: int, errors: list[tuple[int, str]]) -> N
     """The format check's errors, numbered in the order found from ``first_seq``."""
     db.executemany(
         "INSERT INTO t_err (line, src, seq, msg) VALUES (?, 0, ?, ?)",
-        [(line, first_seq + i, msg) for i, (line, msg) in enumerate(errors)],
-    )
+        [(line, 2 * (first_seq + i), msg) for i, (line, msg) in enumerate(errors)],
+    )  # even numbers: ``ids_twice`` puts its error between two of them
 
 
 def _check(db: Database, table: str, src: int, msg: str, where: str) -> None:
@@ -104,6 +104,23 @@ def _check(db: Database, table: str, src: int, msg: str, where: str) -> None:
         f" WHERE {where} AND NOT EXISTS (SELECT 1 FROM t_err e WHERE e.line = t.line"
         f" AND e.msg = {msg})"
     )
+
+
+def ids_twice(db: Database, table: str, column: str, text: str) -> None:
+    """«``text``: id» for each line of ``table`` whose id (``column``) an earlier line has,
+    as the format check names it (the reader holding no ids): among the format's errors of
+    that line, after its «неверная кодировка», before the others (seq between them)."""
+    db.execute(f"CREATE INDEX {table}_ids ON {table} ({column}, line)")
+    msg = f"'{text}: ' || t.{column}"
+    db.execute(
+        "INSERT INTO t_err (line, src, seq, msg) SELECT t.line, 0, COALESCE("
+        "(SELECT MIN(e.seq) - 1 FROM t_err e WHERE e.line = t.line AND e.src = 0"
+        " AND e.msg <> 'неверная кодировка'),"
+        " (SELECT MAX(e.seq) + 1 FROM t_err e WHERE e.line = t.line AND e.src = 0), 0),"
+        f" {msg} FROM {table} t WHERE t.{column} IS NOT NULL AND EXISTS (SELECT 1 FROM {table} u"
+        f" WHERE u.{column} = t.{column} AND u.line < t.line)"
+    )
+    db.execute(f"DROP INDEX {table}_ids")
 
 
 def errors(db: Database, limit: int) -> tuple[int, list[tuple[int, str]]]:

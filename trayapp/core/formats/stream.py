@@ -156,7 +156,9 @@ class Reader:
     ``fields=True``, or after a fatal header, the ``Fields`` of every data line instead (of
     any count: the caller reads them as it must). Errors go to ``errors`` as
     found, each line's in the order found; sorted by line (stable, line 0 last) they are
-    what ``parse`` raises. Counts after ``rows()``: ``data_count`` (data lines), ``total``
+    what ``parse`` raises (``unique_ids=False``: less «повтор платежа/показания» of an id
+    met on an earlier line, which holding every id would take; the check finds those in its
+    table, ``validate``). Counts after ``rows()``: ``data_count`` (data lines), ``total``
     (kopecks of the amount column), ``first_row`` (line of the first correct row).
     """
 
@@ -167,8 +169,10 @@ class Reader:
         name: str | None = None,
         org: str | None = None,
         coding: str | None = None,
+        unique_ids: bool = True,
     ) -> None:
         self.errors = errors
+        self.unique_ids = unique_ids  # False: an id twice in the file is the caller's to find
         self.name = name
         self.not_format = False
         self.fatal = False
@@ -240,7 +244,7 @@ class Reader:
         count = FIELD_COUNTS[rtype]
         reader = _ROW_READERS[rtype]
         fast = None if fields else _FAST_READERS.get(rtype)
-        state = _RowState(header.coding)
+        state = _RowState(header.coding, self.unique_ids)
         total = 0
         data_count = 0
         first_row = 0
