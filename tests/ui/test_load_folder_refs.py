@@ -86,6 +86,7 @@ def test_a_folder_whose_files_refer_to_each_other_previews_ready(
     assert "7001 → 0007001" in results["Оплаты касса.xlsx"], results
     listed = [pane.errors_tree.item(i, "values") for i in pane.errors_tree.get_children()]
     assert any("7001 → 0007001" in str(r[2]) for r in listed), listed
+    assert "7001 → 0007001" in pane.load_var.get(), pane.load_var.get()  # above the lists
     assert not [d for d in dialogs.shown if d[0] in ("error", "ask")]
     win.close()
 

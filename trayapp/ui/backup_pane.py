@@ -85,6 +85,7 @@ class BackupPane(ttk.LabelFrame):
             self.tree.heading(key, text=title)
             self.tree.column(key, width=width, stretch=key == "date")
         self.tree.grid(row=4, column=0, columnspan=3, sticky="nsew")
+        self.rowconfigure(4, weight=1)  # short of room the list gives way, never the result
         self.result_var = tk.StringVar(self, "")  # the last job's result, whole (it wraps)
         fixed_label(self, self.result_var, 3)[0].grid(row=5, column=0, columnspan=3,
                                                       sticky="ew", pady=(4, 0))  # fmt: skip

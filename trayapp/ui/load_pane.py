@@ -329,7 +329,7 @@ class LoadPane(ttk.LabelFrame):
         for tree in (self.files_tree, self.errors_tree):
             fit_columns(tree, tree.winfo_width())
         good = len(results) - bad
-        if bad:
+        if bad or any(r.notes for r in results):  # the causes, or what was read otherwise
             self.tabs.select(2)  # type: ignore[no-untyped-call]  # «Ошибки»
         if checked:
             self.load_var.set(f"Проверено файлов: {len(results)}, без ошибок: {good}. Ничего не "
@@ -338,8 +338,10 @@ class LoadPane(ttk.LabelFrame):
         self.plans, self.previews = {}, {}
         self.load_button.configure(state="disabled")
         self.check_button.configure(state="disabled")
+        notes = "".join(f"; «{r.path.name}»: {n}" for r in results if not r.errors
+                        for n in r.notes if "ведущих нулей" in n)  # said in the CLI too  # fmt: skip
         self.load_var.set(f"Загружено файлов: {good}" + (f", не загружено: {bad} (ошибки ниже)"
-                                                         if bad else ""))  # fmt: skip
+                                                         if bad else "") + notes)  # fmt: skip
         self.ctx.refresh()
         self._ask_org_change(results)
 

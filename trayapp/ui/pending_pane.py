@@ -21,6 +21,7 @@ from trayapp.errors import AppError
 from trayapp.ui.backend import Snapshot
 from trayapp.ui.bank_panel import COLUMN as BANK_COLUMN
 from trayapp.ui.bank_panel import BankPanel
+from trayapp.ui.cell_tips import CellTips
 from trayapp.ui.common import fixed_label, money
 from trayapp.ui.context import PaneContext
 from trayapp.ui.desktop import auto_scrollbar, fit_columns
@@ -76,6 +77,7 @@ class PendingPane(ttk.LabelFrame):
         # name or the bank's check below repeat are hidden
         self.tree.bind("<Configure>", lambda e: fit_columns(self.tree, e.width, OPTIONAL))
         self.tree.bind("<<TreeviewSelect>>", lambda _e: self._selected())
+        self.tips = CellTips(self.tree)  # a cut file name or status whole
 
         def button(text: str, command: object, tip: str, **options: object) -> ttk.Button:
             b = ttk.Button(self.buttons, text=text, command=command, **options)  # type: ignore[arg-type]

@@ -27,6 +27,7 @@ from typing import Any
 
 from PIL import ImageTk
 
+from trayapp.core.events import NOTIFIED
 from trayapp.errors import AppError, PasswordError, ServerError
 from trayapp.settings import Settings
 from trayapp.ui import icon
@@ -360,7 +361,7 @@ class MainWindow(OldNames, HeldErrors):
         self.backup_pane.follow()
         self._update_logo()
         self.update_buttons()
-        notices = [text for _at, level, text in snap.unseen if level == "error"]
+        notices = [text for _at, level, text in snap.unseen if level in NOTIFIED]
         self._push_state(notices + (extra_notices or []))
         self._show_held()  # an association shown again in the desk (no <Map> of the root)
 
