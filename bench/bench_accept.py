@@ -129,10 +129,10 @@ def child(mode: str, db_path: Path, tree_root: Path) -> None:
 
         t = _clock()
         with open(path, "rb") as f:  # the format's reading alone, streamed as the check does
-            pieces = iter(lambda: f.read(1 << 20), b"")
             errors: list[tuple[int, str]] = []
-            encoding = sniff_encoding(pieces)
+            encoding = sniff_encoding(iter(lambda: f.read(1 << 20), b""))
             f.seek(0)
+            pieces = iter(lambda: f.read(1 << 20), b"")
             reader = Reader(decode_lines(pieces, encoding, errors), errors, NAME, ORG, "GOROD")
             rows = sum(1 for _ in reader.rows())
         print(f"parse alone ({rows} rows)         {_since(t)}")

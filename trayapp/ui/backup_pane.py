@@ -86,10 +86,9 @@ class BackupPane(ttk.LabelFrame):
             self.tree.column(key, width=width, stretch=key == "date")
         self.tree.grid(row=4, column=0, columnspan=3, sticky="nsew")
         self.rowconfigure(4, weight=1)  # short of room the list gives way, never the result
-        self.result_var = tk.StringVar(self, "")  # the last job's result, whole (it wraps)
-        # two lines kept (a longer result grows it once, the list giving way): with three,
-        # at 150 % the list kept its heading and no whole row
-        fixed_label(self, self.result_var, 2)[0].grid(row=5, column=0, columnspan=3,
+        # the last job's result, whole: a line until a result needs more (the list gives way)
+        self.result_var = tk.StringVar(self, "")
+        fixed_label(self, self.result_var, 1)[0].grid(row=5, column=0, columnspan=3,
                                                       sticky="ew", pady=(4, 0))  # fmt: skip
         # copies made meanwhile (automatic ones, the command line's) listed when it is shown
         self.bind("<Map>", lambda _e: self.reload())
