@@ -59,6 +59,15 @@ def test_a_restore_forgets_the_results_of_the_state_before(root: tk.Tk, home: Pa
     assert win.pending.last_accepted is None and win.pending.report_path is None
     # the restore's result whole in the pane (the footer keeps a short line)
     assert "before-restore" in pane.result_var.get()
+    _show_backups(root, win)  # and not cut there (its third line was, in the footer)
+    label = pane.result_label
+    box = label.master
+
+    def whole() -> bool:
+        return bool(label.winfo_ismapped()) and label.winfo_reqheight() <= box.winfo_height() \
+            and box.winfo_rooty() + box.winfo_height() <= pane.winfo_rooty() + pane.winfo_height()
+
+    pump(root, whole)
     win.close()
 
 

@@ -88,11 +88,16 @@ class BackupPane(ttk.LabelFrame):
         self.rowconfigure(4, weight=1)  # short of room the list gives way, never the result
         # the last job's result, whole: a line until a result needs more (the list gives way)
         self.result_var = tk.StringVar(self, "")
-        fixed_label(self, self.result_var, 1)[0].grid(row=5, column=0, columnspan=3,
-                                                      sticky="ew", pady=(4, 0))  # fmt: skip
+        frame, self.result_label = fixed_label(self, self.result_var, 1)
+        frame.grid(row=5, column=0, columnspan=3, sticky="ew", pady=(4, 0))
         # copies made meanwhile (automatic ones, the command line's) listed when it is shown
-        self.bind("<Map>", lambda _e: self.reload())
+        self.bind("<Map>", lambda _e: self._shown())
         self.reload()
+
+    def _shown(self) -> None:
+        self.reload()
+        # a result set while hidden was wrapped at no width: fitted again now it has one
+        self.result_var.set(self.result_var.get())
 
     def follow(self) -> None:
         """The window read its state afresh (a job ended, a change from elsewhere): the list
