@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from trayapp.core import formats  # noqa: E402
 from trayapp.core.db import Database, billing  # noqa: E402
 from trayapp.core.folders import ExchangeTree  # noqa: E402
-from trayapp.core.formats import Header, PaymentRow, Registry  # noqa: E402
+from trayapp.core.formats import Header, PaymentRow  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 ORG = "5401000001"
@@ -73,26 +73,27 @@ def make_base(path: Path, accounts: int) -> None:
     print(f"base database of {accounts} accounts made in {time.perf_counter() - t:.1f} s")
 
 
-def make_registry(count: int, accounts: int) -> bytes:
-    rows = []
-    for i in range(count):
-        k = i % 10
-        code = "" if k == 0 else "103" if k == 1 else CODES[i % len(CODES)]
-        rows.append(
-            PaymentRow(
-                f"bench-{i:08d}",
-                datetime(2026, 11, 5, 10, i % 60, i % 60),
-                str(10000000 + 1 + i % accounts),
-                code,
-                1000 + (i * 7919) % 500000,
-                202610,
-            )  # fmt: skip
-        )
+def write_registry(path: Path, count: int, accounts: int) -> None:
+    """The registry, written line by line (the same lines ``render`` writes): never held."""
+    def amount(i: int) -> int:
+        return 1000 + (i * 7919) % 500000
+
     header = Header(
         type="PAYMENTS", org=ORG, number=1, day=date(2026, 11, 6), rows=count,
-        filesum=sum(r.amount for r in rows), coding="GOROD",
+        filesum=sum(amount(i) for i in range(count)), coding="GOROD",
     )  # fmt: skip
-    return formats.encode(formats.render(Registry(header, rows)))
+    with open(path, "wb") as f:
+        f.write(formats.encode("\r\n".join(formats.render_header(header)) + "\r\n"))
+        lines: list[str] = []
+        for i in range(count):
+            k = i % 10
+            code = "" if k == 0 else "103" if k == 1 else CODES[i % len(CODES)]
+            lines.append(formats.render_row(PaymentRow(
+                f"bench-{i:08d}", datetime(2026, 11, 5, 10, i % 60, i % 60),
+                str(10000000 + 1 + i % accounts), code, amount(i), 202610)))  # fmt: skip
+            if len(lines) == 10_000 or i == count - 1:
+                f.write(formats.encode("\r\n".join(lines) + "\r\n"))
+                lines = []
 
 
 def _clock() -> tuple[float, float]:
@@ -120,16 +121,23 @@ def child(mode: str, db_path: Path, tree_root: Path) -> None:
     """One measured step in a fresh process, so that its peak RSS is its own."""
     db = Database(db_path)
     tree = ExchangeTree(tree_root)
-    data = (tree.incoming / NAME).read_bytes() if mode != "report" else b""
+    path = tree.incoming / NAME
     base = _rss()
     if mode == "check":
+        from trayapp.core.formats.stream import Reader, decode_lines, sniff_encoding
         from trayapp.core.validate import check_incoming
 
         t = _clock()
-        formats.parse(data, name=NAME, org=ORG, coding="GOROD")
-        print(f"parse alone                     {_since(t)}")
+        with open(path, "rb") as f:  # the format's reading alone, streamed as the check does
+            errors: list[tuple[int, str]] = []
+            encoding = sniff_encoding(iter(lambda: f.read(1 << 20), b""))
+            f.seek(0)
+            pieces = iter(lambda: f.read(1 << 20), b"")
+            reader = Reader(decode_lines(pieces, encoding, errors), errors, NAME, ORG, "GOROD")
+            rows = sum(1 for _ in reader.rows())
+        print(f"parse alone ({rows} rows)         {_since(t)}")
         t = _clock()
-        checked = check_incoming(db, NAME, data, ORG, "GOROD")
+        checked = check_incoming(db, NAME, path, ORG, "GOROD")
         print(f"check_incoming (parse + db)     {_since(t)}   peak RSS {_rss():.0f} MB")
         assert checked.ok, checked.errors[:5]
     elif mode == "accept":
@@ -177,7 +185,7 @@ def main() -> None:
         shutil.copyfile(base, work / "b.db")
         tree = ExchangeTree(work / "x").ensure()
         t = time.perf_counter()
-        (tree.incoming / NAME).write_bytes(make_registry(args.payments, args.accounts))
+        write_registry(tree.incoming / NAME, args.payments, args.accounts)
         print(f"registry generated in {time.perf_counter() - t:.1f} s")
         env = dict(os.environ, PYTHONPATH=str(ROOT))
         print(f"machine load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")

@@ -125,7 +125,9 @@ def accept_phase(accounts: int) -> None:
         while win.snapshot is None or not root.winfo_viewable():
             root.update()
             time.sleep(0.005)
-        (tree.incoming / ba.NAME).write_bytes(ba.make_registry(accounts, accounts))
+        part = tree.root / f".{ba.NAME}.part"  # written whole, then moved in (one rename)
+        ba.write_registry(part, accounts, accounts)
+        os.replace(part, tree.incoming / ba.NAME)
         measure(root, win.refresh,
                 lambda: win.snapshot is not None and any(p.file == ba.NAME
                                                          for p in win.snapshot.pending),

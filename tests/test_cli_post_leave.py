@@ -72,3 +72,24 @@ def test_typed_command_carries_home_and_assoc() -> None:
     assert typed_command("/tmp/дом с пробелом", "ТСЖ «Берёзка»").endswith(
         ' --home "/tmp/дом с пробелом" --assoc "ТСЖ «Берёзка»"')
     assert " --home " not in typed_command(None, None)
+
+
+def test_typed_command_in_the_installed_build(tmp_path: Path, monkeypatch: object) -> None:
+    """The Windows build is not on PATH and has no ``-m``: the hint said
+    «"…\\trayapp-cli.exe" -m trayapp post 000012», which fails when typed."""
+    import sys
+
+    import pytest
+
+    from trayapp.console import typed_command
+
+    mp: pytest.MonkeyPatch = monkeypatch  # type: ignore[assignment]
+    folder = tmp_path / "Мои счета"
+    folder.mkdir()
+    (folder / "trayapp-cli.exe").write_bytes(b"MZ")
+    for exe in ("trayapp.exe", "trayapp-cli.exe"):  # from the window's or the console's
+        mp.setattr(sys, "frozen", True, raising=False)
+        mp.setattr(sys, "executable", str(folder / exe))
+        typed = typed_command("C:/ТСЖ")
+        assert typed == f'"{folder / "trayapp-cli.exe"}" --home C:/ТСЖ'
+        assert " -m " not in typed

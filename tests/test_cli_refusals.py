@@ -154,3 +154,22 @@ def test_os_reasons_are_russian() -> None:
         exc = OSError(code, os.strerror(code))
         assert not re.search(r"[A-Za-z]{3,}", os_reason(exc)), os_reason(exc)
         assert not re.search(r"[A-Za-z]{3,}", os_error(exc, "Входящие").message)
+
+
+def test_export_with_nothing_ever_accepted_does_not_say_already_exported(tmp_path: Path) -> None:
+    """Before: «все принятые платежи уже выгружены» in a home where nothing was accepted."""
+    home = tmp_path / "h"
+    r = run(home, "export", "payments")
+    assert r.returncode == 0, r.stderr
+    assert "принятых реестров (платежи) нет" in r.stdout and "уже выгружены" not in r.stdout
+    r = run(home, "export", "readings", "--all")
+    assert r.returncode == 0 and "принятых реестров (показания) нет" in r.stdout
+
+
+def test_settings_show_says_flags_as_settings_set_takes_them(tmp_path: Path) -> None:
+    """Before: «verbose: False», «autostart: False» — Python's English."""
+    home = tmp_path / "h"
+    assert run(home, "settings", "set", "verbose", "1").returncode == 0
+    out = run(home, "settings", "show").stdout
+    assert "verbose: 1\n" in out and "autostart: 0\n" in out and "backup_auto: 1\n" in out
+    assert "True" not in out and "False" not in out

@@ -1,5 +1,12 @@
 """trayapp: the exchange module of a housing association with the «Мои счета» service."""
 
-from trayapp.version import version
+from typing import Any
 
-__version__ = version()
+
+def __getattr__(name: str) -> Any:
+    """``trayapp.__version__``, read when asked for (not at every start)."""
+    if name == "__version__":
+        from trayapp.version import version
+
+        return version()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -283,6 +283,26 @@ def add(name: str, home: str | None = None) -> Association:
     return a
 
 
+def keep_shown(shown: list[Association]) -> None:
+    """Before «Добавить ТСЖ…» in the window: the list keeps what ``assoc list`` showed (the
+    default association too, even one never set up) and every home the window shows (a
+    ``--home`` one not listed), so that adding one never drops another, and ``check_apart``
+    knows each of them (their exchange folders, their databases)."""
+    items = load()
+    changed = not list_file().exists()
+    for a in shown:
+        if of_home(a.paths, items) is not None:
+            continue
+        name, n = a.name or org_name(a.paths) or UNNAMED, 2
+        base = name
+        while any(x.name.casefold() == name.casefold() for x in items):
+            name, n = f"{base} ({n})", n + 1
+        items.append(Association(name, Path(a.home).expanduser().resolve() if a.home else None))
+        changed = True
+    if changed:
+        save(items)
+
+
 def _unused(a: Association) -> bool:
     """A home nobody ever set up (no settings file, no database file)."""
     p = a.paths

@@ -78,9 +78,18 @@ def _common(p: argparse.ArgumentParser, top: bool) -> None:
     cli_assoc.add_common(p, top)
 
 
+class _Version(argparse._VersionAction):
+    """``--version``: the number read only when asked for (metadata costs the tray's start)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:  # fmt: skip
+        self.version = f"trayapp {version()}"
+        super().__call__(parser, namespace, values, option_string)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="trayapp", description="Обмен реестрами с сервисом «Мои счета».")
-    p.add_argument("--version", action="version", version=f"trayapp {version()}",
+    p.add_argument("--version", action=_Version, version="trayapp",
                    help="показать версию и выйти")  # fmt: skip
     _common(p, True)
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
@@ -248,7 +257,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     command = args.command or "tray"
     restrict_umask()  # personal data: what the program creates is the user's alone (POSIX)
-    if command in ("tray", "exchange", "demo"):  # the ones that speak HTTPS
+    if command in ("exchange", "demo"):  # the ones that speak HTTPS (the tray: once its icon shows)
         from trayapp.app import use_system_certificates
 
         use_system_certificates()

@@ -30,12 +30,15 @@ def cmd_settings(args: argparse.Namespace) -> None:
             inn = app.org_inn()
         except AppError:
             pass
-        lines = [f"{k}: {data[k]}" for k in st.KEYS]
+        # as ``settings set`` takes them: 0/1, not Python's False/True
+        lines = [f"{k}: {int(data[k]) if isinstance(data[k], bool) else data[k]}"
+                 for k in st.KEYS]  # fmt: skip
         lines.append(f"ИНН ТСЖ (из базы): {inn or 'не загружен'}")
         lines.append(f"файл настроек: {app.paths.settings_file}")
         lines.append(f"запись автозапуска: {autostart.entry_location()}")
         lines.append(f"журналы: {app.paths.log_file} (команды), "
-                     f"{app.paths.log_file_of('tray').name} (значок и окно)")  # fmt: skip
+                     f"{app.paths.log_file_of('tray').name} (значок и окно, запущенные "
+                     "ярлыком или командой trayapp; «trayapp demo» пишет в журнал команд)")  # fmt: skip
         emit(args, data, "\n".join(lines))
     elif args.settings_command == "forget-passwords":  # the uninstaller's «мои данные»
         from trayapp.forget import forget_passwords
@@ -146,9 +149,21 @@ def cmd_export(args: argparse.Namespace) -> None:
     r = export(app.db, args.kind, args.out, args.all, app.clock(), Path.cwd(), args.header)
     if r.file is None:  # nothing new: no file, and not a failure (exit 0)
         what = "платежи" if r.kind == "payments" else "показания"
-        emit(args, {"kind": r.kind, "file": None, "rows": 0},
-              f"нечего выгружать: все принятые {what} уже выгружены, файл не создан "
-              "(--all — выгрузить всё заново)")  # fmt: skip
+        text = (f"нечего выгружать: все принятые {what} уже выгружены, файл не создан "
+                "(--all — выгрузить всё заново)")  # fmt: skip
+        if args.all or not _any_accepted(app, r.kind):  # none ever: not «already exported»
+            text = f"нечего выгружать: принятых реестров ({what}) нет, файл не создан"
+        emit(args, {"kind": r.kind, "file": None, "rows": 0}, text)
         return
     emit(args, {"kind": r.kind, "file": str(r.file), "rows": r.rows},
           f"выгружено {r.rows} строк в {r.file}")  # fmt: skip
+
+
+def _any_accepted(app: Any, kind: str) -> bool:
+    from trayapp.core.db import billing
+
+    rows = billing.accepted_payments(app.db, True) if kind == "payments" else \
+        billing.accepted_readings(app.db, True)
+    found = next(rows, None) is not None
+    getattr(rows, "close", lambda: None)()  # a generator: its cursor closed now
+    return found

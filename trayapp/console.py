@@ -134,7 +134,16 @@ def typed_command(home: str | None = None, assoc: str | None = None) -> str:
     def quoted(text: str) -> str:
         return f'"{text}"' if " " in text else text
 
-    program = "trayapp" if shutil.which("trayapp") else f"{quoted(sys.executable)} -m trayapp"
+    if getattr(sys, "frozen", False):  # the installed build: its console program, no -m
+        from pathlib import Path
+
+        exe = Path(sys.executable)
+        cli = exe.with_name("trayapp-cli.exe" if exe.suffix.lower() == ".exe" else "trayapp-cli")
+        program = quoted(str(cli if cli.exists() else exe))
+    elif shutil.which("trayapp"):
+        program = "trayapp"
+    else:
+        program = f"{quoted(sys.executable)} -m trayapp"
     if home:
         program += f" --home {quoted(str(home))}"
     if assoc:

@@ -249,8 +249,10 @@ def test_a_database_written_by_the_schema_6_program(tmp_path: Path) -> None:
         assert [tuple(r) for r in db.all(
             "SELECT id, number, kind, entry_date, amount FROM bank_documents ORDER BY id")] == [
             (1, "41", PLAIN, "2026-11-16", 1010), (2, "42", PLAIN, "2026-11-13", 2000)]  # fmt: skip
-        text = events.unseen(db)[-1][2]
+        _at, level, text = events.unseen(db)[-1]
         assert text.startswith("Выписки банка: 2 док. объединено") and f"«{YO}»" in text
+        # told as a notification by the tray, not an unprompted line in «События»
+        assert level in events.NOTIFIED
         assert "назначение" not in text  # the same purposes: nothing to name
         assert db.scalar("SELECT SUM(amount) FROM bank_documents") == 3010
         assert [d.kind for d in held_documents(db, BankTerms())] == [PLAIN, PLAIN]
@@ -258,5 +260,43 @@ def test_a_database_written_by_the_schema_6_program(tmp_path: Path) -> None:
         e = Env(db, ExchangeTree(tmp_path / "x").ensure(), tmp_path)
         again = e.load(order(YO, received=date(2026, 11, 16)))
         assert again == 0 and db.scalar("SELECT COUNT(*) FROM bank_documents") == 2
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize("old", ["schema6", "new"])
+def test_two_programs_opening_an_old_database_at_once_both_open(tmp_path: Path, old: str) -> None:
+    """The tray opens every association's database for its desk while the window's first
+    refresh opens the current one: both read schema 6, both waited for the write lock, and
+    the second ran the migration again («duplicate column name: kind_key»)."""
+    import threading
+    import time
+
+    path = tmp_path / "old.db"
+    hold = sqlite3.connect(path, isolation_level=None)
+    if old == "schema6":
+        hold.executescript((DATA / "schema6_two_spellings.sql").read_text(encoding="utf-8"))
+    hold.execute("PRAGMA journal_mode = WAL")  # as the program leaves it
+    hold.execute("BEGIN IMMEDIATE")  # both openers read the version, then wait for the lock
+    errors: list[BaseException] = []
+
+    def opener() -> None:
+        try:
+            open_database(path).close()
+        except BaseException as exc:  # noqa: BLE001 - what the test looks for
+            errors.append(exc)
+
+    threads = [threading.Thread(target=opener) for _ in range(2)]
+    for t in threads:
+        t.start()
+    time.sleep(1.5)
+    hold.execute("ROLLBACK")
+    hold.close()
+    for t in threads:
+        t.join(60)
+    assert not errors, errors
+    db = open_database(path)
+    try:
+        assert db.scalar("SELECT value FROM meta WHERE key = 'schema_version'") == str(VERSION)
     finally:
         db.close()

@@ -117,7 +117,7 @@ def test_preview_guesses_the_kind_and_says_when_it_cannot(tmp_path: Path) -> Non
     p = inspect(path)
     assert (p.kind, p.header_row, p.ok) == ("balances", 2, True)
     p = inspect(write(tmp_path / "x.csv", "a;b\n1;2\n"))
-    assert p.kind is None and p.errors == ("не понятно, что это за таблица: выберите вид данных",)
+    assert p.kind is None and p.errors == ("непонятно, что это за таблица: выберите вид данных",)
     p = inspect(tmp_path / "x.csv", "accruals")
     assert p.header_row == 1 and p.headers == ("a", "b") and not p.ok
     assert [f.column for f in p.fields] == [-1, -1, -1, -1]

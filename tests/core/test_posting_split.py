@@ -56,7 +56,7 @@ def test_unticked_readings_stay_unposted_in_a_document_of_their_own(db: Database
     p = post_leaving(db, "1", [b.reading for b in left], shown, NOW)
     assert (p.number, p.rows, p.left_number, p.left_rows) == ("000001", 3, "000002", 1)
     assert posted_text(p) == ("Документ «Показания новые» № 000001 проведён: показаний 3; "
-                              "1 показание оставлено непроведёнными в документе № 000002")  # fmt: skip
+                              "1 показание оставлено непроведённым в документе № 000002")  # fmt: skip
     assert where(db) == {"r-1": ("000001", 1), "r-2": ("000001", 1), "r-3": ("000002", 0),
                          "r-4": ("000001", 1)}  # fmt: skip
     docs = db.all("SELECT number, doc_date, comment, posted, rows_count, file_id FROM documents"

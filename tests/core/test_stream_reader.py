@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from tests.core import reference_reader as ref
 from trayapp.core.formats import moischeta
-from trayapp.core.formats.stream import Reader, decode_lines, ordered, sniff_encoding
+from trayapp.core.formats.stream import Fields, Reader, decode_lines, ordered, sniff_encoding
 from trayapp.errors import RegistryError
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "formats"
@@ -53,7 +53,7 @@ def _streamed(data: bytes, name: str | None, org: str | None, coding: str | None
     reader = Reader(decode_lines(_pieces(data, size), enc, errors), errors, name, org, coding)
     if reader.not_format:
         return ("refused", [(1, "не формат MOISCHETA/1")])
-    rows = [r for r in reader.rows() if not isinstance(r, list)]
+    rows = [r for r in reader.rows() if not isinstance(r, Fields)]
     if errors or reader.header is None:
         return ("refused", ordered(errors))
     return ("read", reader.header, rows)
@@ -179,6 +179,6 @@ def test_a_registry_in_pieces_holds_no_more_than_a_piece() -> None:
     errors: list[tuple[int, str]] = []
     rows = Reader(decode_lines(pieces(), "cp1251", errors), errors).rows()
     first = next(rows)
-    assert not isinstance(first, list) and first.line == 7
+    assert not isinstance(first, Fields) and first.line == 7
     assert len(taken) == 1
     assert sum(1 for _ in rows) == 99_999 and not errors

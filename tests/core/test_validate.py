@@ -67,7 +67,7 @@ def test_good_payments_pass(db: Database) -> None:
     checked = check_incoming(db, PAY_NAME, data, ORG, "GOROD")
     assert checked.errors == []
     assert checked.ok
-    assert checked.registry is not None and len(checked.registry.rows) == 3
+    assert checked.header is not None and checked.rows == 3
 
 
 def test_database_errors_each_named_with_its_line(db: Database) -> None:
@@ -86,7 +86,7 @@ def test_database_errors_each_named_with_its_line(db: Database) -> None:
         ]
     )
     checked = check_incoming(db, PAY_NAME, data, ORG, "GOROD")
-    assert checked.registry is None
+    assert checked.header is None
     assert checked.errors == [
         (9, "неизв.лиц.счёт: 8032067"),
         (10, "неизв.услуга: 777"),
@@ -105,7 +105,7 @@ def test_format_errors_and_database_errors_together(db: Database) -> None:
         filesum="9.99",
     )
     checked = check_incoming(db, PAY_NAME, data, ORG, "GOROD")
-    assert checked.registry is None
+    assert checked.header is None
     assert checked.errors == [
         (9, "неизв.лиц.счёт: 8032067"),
         (10, "повтор платежа: a-1"),
@@ -189,8 +189,8 @@ def test_readings_meters_and_ids(db: Database) -> None:
 def test_good_readings_pass(db: Database) -> None:
     data = readings_file(["r-1;06.11.2026 09:00:00;1001;17;ХВ-1001-1;221"])
     checked = check_incoming(db, READ_NAME, data, ORG, "SBER")
-    assert checked.ok and checked.registry is not None
-    assert checked.registry.header.type == "READINGS"
+    assert checked.ok and checked.header is not None
+    assert checked.header.type == "READINGS"
 
 
 def test_example_file_checks_clean(db: Database) -> None:

@@ -31,7 +31,7 @@ def emulator(tmp_path: Path, info: DemoInfo) -> Iterator[Emulator]:
         yield em
 
 
-def statement_for(path: Path, home: Path, name: str, amount: str) -> Path:
+def statement_for(path: Path, home: Path, name: str, amount: str, purpose: str = "") -> Path:
     app = App.create(home)
     own = str(app.db.scalar("SELECT bank_account FROM org WHERE id = 1") or "40703810000000000001")
     app.close()
@@ -39,8 +39,8 @@ def statement_for(path: Path, home: Path, name: str, amount: str) -> Path:
     assert fname is not None
     doc = BankDocument(0, "Платежное поручение", "715", fname.day, int(amount.replace(".", "")),
                        payer_inn="5406000777", payee_account=own,
-                       purpose=f"Перечисление по реестру № {fname.number:03d} от "
-                               f"{fname.day:%d.%m.%Y}")  # fmt: skip
+                       purpose=purpose or f"Перечисление по реестру № {fname.number:03d} от "
+                                          f"{fname.day:%d.%m.%Y}")  # fmt: skip
     s = Statement(version="1.03", encoding="cp1251", accounts=(own,), documents=(doc,),
                   date_from=date(2026, 11, 1), date_to=date(2026, 11, 30))  # fmt: skip
     path.write_bytes(render(s).encode("cp1251"))
@@ -92,8 +92,9 @@ def test_bank_status_statement_and_second_question(
     assert win.bank.status_var.get().startswith("Сверка с банком: сверено: п/п № 715")
     fname = formats.parse_name(name)
     assert fname is not None
+    shown = str(win.pending_tree.set(name, "sum"))  # «1 234,56», as the list shows sums
     assert win.bank.transfer_rows() == [
-        ("715", f"{fname.day:%d.%m.%Y}", amount, "5406000777",
+        ("715", f"{fname.day:%d.%m.%Y}", shown, "5406000777",
          f"Перечисление по реестру № {fname.number:03d} от {fname.day:%d.%m.%Y}")
     ]  # fmt: skip
 
@@ -208,3 +209,63 @@ def test_transfers_held_are_listed_beside_the_registries(
     pump(root, lambda: not win.pending_tree.exists(name))
     assert sorted(held.rows(), key=lambda r: r[1])[0][5] == name  # the kept match
     assert held.marked() == []
+
+
+def test_the_question_before_accepting_names_the_transfer_expected(
+    root: tk.Tk, home: Path, emulator: Emulator, tmp_path: Path
+) -> None:
+    """With the agent's fee of 1,5 % the question said «поступление <the registry's sum>
+    должно быть в выписке»: it names the sum less the fee, and once the statement has the
+    transfer, the match itself («сверено: п/п № 715 … на <that sum>»)."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    from trayapp.core.values import format_rubles
+
+    configure(home, server_url=emulator.url, login="demo", bank_fee_percent="1,5")
+    win, dialogs = make_window(root, home)
+    for kind in ("services", "debts", "meters"):
+        win.gen_buttons[kind].invoke()
+    pump(root, lambda: not win.worker.busy())
+    win.logo_button.invoke()
+    pump(root, lambda: win.last_exchange is not None)
+    pump(root, lambda: not win.worker.busy())
+    name = next(str(i) for i in win.pending_tree.get_children() if str(i).startswith("Payments_"))
+    gross = int(str(win.pending_tree.set(name, "sum")).replace("\u00a0", "").replace(",", ""))
+    fee = int((Decimal(gross) * Decimal("1.5") / 100).quantize(Decimal(1), ROUND_HALF_UP))
+    net = gross - fee
+    assert fee > 0
+
+    def question() -> str:
+        dialogs.shown.clear()
+        dialogs.answers = [False]  # «Отмена»: nothing accepted
+        win.pending_tree.selection_set(name)
+        root.update()
+        win.accept_button.invoke()
+        pump(root, lambda: dialogs.shown and not win.worker.busy())
+        kind, title, text = dialogs.shown[-1]
+        assert (kind, title) == ("confirm", "Приём реестра")
+        return text.split("\n\n")[-1]
+
+    # no statement yet: the transfer expected, net of the fee
+    text = question()
+    assert f"поступление {format_rubles(net)}" in text, text
+    assert f"комиссия агента {format_rubles(fee)}" in text, text
+    assert f"поступление {format_rubles(gross)}" not in text, text
+    # a statement without it: «не найдено», the transfer expected named
+    other = statement_for(tmp_path / "other.txt", home, name, "1.00", "Членские взносы")
+    dialogs.file = str(other)
+    win.bank.load_button.invoke()
+    pump(root, lambda: win.pending_tree.set(name, "bank") == "не найдено")
+    text = question()
+    assert "не найдено" in text and f"ожидался перевод {format_rubles(net)}" in text, text
+    assert f"поступление {format_rubles(gross)}" not in text, text
+    # the transfer arrives: the match itself
+    amount = f"{net // 100}.{net % 100:02d}"
+    dialogs.file = str(statement_for(tmp_path / "kl_to_1c.txt", home, name, amount))
+    win.bank.load_button.invoke()
+    pump(root, lambda: win.pending_tree.set(name, "bank") == "сверено")
+    text = question()
+    assert "Сверка с банком: сверено: п/п № 715 от " in text, text
+    assert f"на {format_rubles(net)}" in text, text
+    assert f"поступление {format_rubles(gross)}" not in text, text
+    assert (tree(home).incoming / name).is_file()  # never accepted: each time «Отмена»

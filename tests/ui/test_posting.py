@@ -141,7 +141,7 @@ def test_an_unticked_reading_stays_unposted_in_a_new_document(root: tk.Tk, home:
     account, meter = re.findall(r"л/с (\S+), счётчик (\S+) \(", seen[0][0])[0]
     assert (meter, account) in down
     found = re.search(r"№ (\d+) проведён: показаний (\d+); 1 показание оставлено "
-                      r"непроведёнными в документе № (\d+)", panel.post_var.get())  # fmt: skip
+                      r"непроведённым в документе № (\d+)", panel.post_var.get())  # fmt: skip
     assert found and found[1] == document, panel.post_var.get()
     a = App.create(home)
     try:

@@ -421,9 +421,8 @@ def test_sizes_follow_the_scaling(root: tk.Tk, home: Path) -> None:
     small, _ = make_window(root, home)
     from trayapp.ui.desktop import NATURAL  # the widths before a narrow screen took any
 
-    shown = list(small.pending_tree.cget("displaycolumns"))
-    width_100 = (NATURAL.get(small.pending_tree) or [int(small.pending_tree.column(c, "width"))
-                                                     for c in shown])[shown.index("date")]  # fmt: skip
+    width_100 = (NATURAL.get(small.pending_tree)
+                 or {"date": int(small.pending_tree.column("date", "width"))})["date"]
     small.close()
     for child in root.winfo_children():
         child.destroy()
@@ -431,10 +430,9 @@ def test_sizes_follow_the_scaling(root: tk.Tk, home: Path) -> None:
     big, _ = make_window(root, home)
     assert big.scale == pytest.approx(1.5, abs=0.01)
 
-    cols = list(big.pending_tree.cget("displaycolumns"))
-    widths = NATURAL.get(big.pending_tree) or [int(big.pending_tree.column(c, "width"))
-                                               for c in cols]  # fmt: skip
-    assert widths[cols.index("date")] == int(width_100 * big.scale)
+    widths = NATURAL.get(big.pending_tree) or {"date": int(big.pending_tree.column("date",
+                                                                                  "width"))}
+    assert widths["date"] == int(width_100 * big.scale)
     from tkinter import font as tkfont
 
     line = tkfont.nametofont("TkDefaultFont", root=root).metrics("linespace")

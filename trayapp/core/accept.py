@@ -34,10 +34,9 @@ posts it. Imports no GUI, no HTTP; SQL lives in ``db/documents.py``.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -48,7 +47,7 @@ from trayapp.core import values as v
 from trayapp.core.db import documents as docs
 from trayapp.core.db import journal
 from trayapp.core.db.connection import Database, IntegrityError
-from trayapp.core.folders import TEMP_PREFIX, ExchangeTree, os_error, sha256_file, write_atomic
+from trayapp.core.folders import TEMP_PREFIX, ExchangeTree, sha256_file, write_atomic
 from trayapp.core.formats import FileName, Header
 from trayapp.core.lock import acceptance_lock
 from trayapp.core.progress import Progress, no_progress
@@ -158,15 +157,14 @@ def list_pending(
 def _check_unrecorded(
     db: Database, path: Path, fname: FileName, org: str, coding: str
 ) -> journal.FileEntry | None:
-    data = _read(path)
-    checked = check_incoming(db, path.name, data, org, coding)
-    sha = hashlib.sha256(data).hexdigest()
+    checked = check_incoming(db, path.name, path, org, coding)
+    sha = checked.sha256
     with db.transaction():
-        if checked.registry is None:
-            log.info("%s: %d errors; left to the exchange session", path.name, len(checked.errors))
+        if checked.header is None:
+            log.info("%s: %d errors; left to the exchange session", path.name, checked.count)
             journal.record_file(db, path.name, "in", sha, fname.type, "received")
             return None
-        h = checked.registry.header
+        h = checked.header
         journal.record_file(db, path.name, "in", sha, fname.type, "pending", h.rows, h.filesum)
     return journal.get_file(db, "in", path.name)
 
@@ -241,23 +239,21 @@ def _accept(
     if not path.is_file():
         raise AcceptError(f"реестра {name} нет в папке «Входящие»: принимать нечего")
 
-    data = _read(path)
-    sha = hashlib.sha256(data).hexdigest()
-    if expected_sha256 is not None and sha != expected_sha256:
-        raise AcceptError(f"реестр {name} изменился после проверки: проверьте его снова "
-                          "(«Принять») и сверьте суммы")  # fmt: skip
     try:
         with db.transaction():
             entry = journal.get_file(db, "in", name)
             if entry is not None and entry.status in ("accepted", "done"):
                 raise AcceptError(f"реестр {name} уже принят")
-            checked, lookup = check_loaded(db, name, data, org, coding, progress)
-            if checked.registry is None:
-                raise AcceptError(_refusal(name, checked.errors))
-            h = checked.registry.header
-            rows = checked.registry.rows
-            count, first_line = len(rows), rows[0].line if rows else 0  # type: ignore[union-attr]
-            del checked, rows  # the rows are in t_pay / t_read now: free their memory
+            # read as a stream: the rows go to t_pay / t_read in batches, none held here
+            checked, lookup = check_loaded(db, name, path, org, coding, progress)
+            sha = checked.sha256  # of the very bytes checked
+            if expected_sha256 is not None and sha != expected_sha256:
+                raise AcceptError(f"реестр {name} изменился после проверки: проверьте его "
+                                  "снова («Принять») и сверьте суммы")  # fmt: skip
+            if checked.header is None:
+                raise AcceptError(_refusal(name, checked.errors, checked.count))
+            h = checked.header
+            count, first_line = checked.rows, checked.first_line
             file_id = journal.record_file(
                 db, name, "in", sha, fname.type, "pending", h.rows, h.filesum
             )
@@ -325,11 +321,10 @@ def _write_payments(
 
 def _write_shared(db: Database, doc_ids: int, next_id: int) -> int:
     """Spread the payments to a shared code; returns how many payments were written."""
-    rows = docs.shared_payments(db, doc_ids)
-    if not rows:
-        return 0
+    written = 0
+    staged = False
     out: list[tuple[Any, ...]] = []
-    for (_, acc_id, doc, at, _, period, pid, code), shares in spread_shared(db, rows):
+    for (_, acc_id, doc, at, _, period, pid, code), shares in spread_shared(db, doc_ids):
         main = next_id
         for k, (own, part) in enumerate(shares):
             out.append(
@@ -337,31 +332,45 @@ def _write_shared(db: Database, doc_ids: int, next_id: int) -> int:
                  main if k else None)
             )  # fmt: skip
             next_id += 1
-    docs.insert_payment_shares(db, out)
-    return len(rows)
+        written += 1
+        if len(out) >= SHARE_BATCH:
+            docs.stage_payment_shares(db, out, first=not staged)
+            staged, out = True, []
+    if written:
+        docs.stage_payment_shares(db, out, first=not staged)
+        docs.insert_payment_shares(db)
+    return written
+
+
+SHARE_BATCH = 10_000  # shares staged at a time
+SHARED_PAGE = 10_000  # payments to a shared code spread at a time
 
 
 def spread_shared(
-    db: Database, rows: list[tuple[Any, ...]]
+    db: Database, id_offset: int, codes: Iterable[str] | None = None
 ) -> Iterator[tuple[tuple[Any, ...], list[tuple[int, int]]]]:
-    """Each row of ``docs.shared_payments`` (of ``t_pay``) with its shares: (own code,
-    kopecks), the lowest own code first. The payments of this file count too: spread in
-    the order they were made, each against the debts less the shares of the file's
-    earlier payments to those services."""
-    debts: dict[int, list[tuple[int, int]]] = {}
-    for line, own, debt in docs.shared_debts(db):
-        debts.setdefault(line, []).append((int(own), int(debt)))
+    """Each payment of ``t_pay`` to a shared code (of ``codes``, when given), as a row of
+    ``docs.shared_payments`` with ``id_offset``, with its shares: (own code, kopecks), the
+    lowest own code first. The payments of this file count too: spread in the order they
+    were made, each against the debts less the shares of the file's earlier payments to
+    those services. A page of ``SHARED_PAGE`` payments at a time: what is held is a page
+    and the shares so far per account and service."""
+    count = docs.order_shared(db, codes)
     paid: dict[tuple[int, int], int] = {}
-    in_order = sorted(rows, key=lambda r: (r[3], r[0]))  # by moment paid, then line
-    for row in in_order:
-        line, acc_id, amount, pid = row[0], row[1], row[4], row[6]
-        owed = [(own, d - paid.get((acc_id, own), 0)) for own, d in debts.get(line, [])]
-        shares = sorted((c, a) for c, a in spread(amount, owed).items() if a > 0)
-        if not shares:  # the check made sure the account has one of the services
-            raise AcceptError(f"строка {line}: платёж {pid} не на что разнести")
-        for own, part in shares:
-            paid[(acc_id, own)] = paid.get((acc_id, own), 0) + part
-        yield row, shares
+    for first in range(1, count + 1, SHARED_PAGE):
+        last = first + SHARED_PAGE - 1
+        debts: dict[int, list[tuple[int, int]]] = {}
+        for line, own, debt in docs.shared_debts(db, first, last):
+            debts.setdefault(line, []).append((int(own), int(debt)))
+        for row in docs.shared_payments(db, id_offset, first, last):
+            line, acc_id, amount, pid = row[0], row[1], row[4], row[6]
+            owed = [(own, d - paid.get((acc_id, own), 0)) for own, d in debts.get(line, [])]
+            shares = sorted((c, a) for c, a in spread(amount, owed).items() if a > 0)
+            if not shares:  # the check made sure the account has one of the services
+                raise AcceptError(f"строка {line}: платёж {pid} не на что разнести")
+            for own, part in shares:
+                paid[(acc_id, own)] = paid.get((acc_id, own), 0) + part
+            yield row, shares
 
 
 def _write_readings(db: Database, count: int, file_id: int, now: datetime) -> str:
@@ -386,9 +395,10 @@ def _accepted_text(name: str, h: Header, number: str) -> str:
             f"{h.rows} (не проведён: проверьте и проведите)")  # fmt: skip
 
 
-def _refusal(name: str, errors: list[tuple[int, str]]) -> str:
+def _refusal(name: str, errors: list[tuple[int, str]], count: int) -> str:
+    """``count``: the errors found in all (``errors`` holds the first of them)."""
     shown = "; ".join(format_error(n, m) for n, m in errors[:SHOWN_ERRORS])
-    more = f"; ... всего ошибок: {len(errors)}" if len(errors) > SHOWN_ERRORS else ""
+    more = f"; ... всего ошибок: {count}" if count > SHOWN_ERRORS else ""
     return f"реестр {name} не принят, он остаётся во «Входящих»: {shown}{more}"
 
 
@@ -584,13 +594,6 @@ def _below(db: Database, document_id: int) -> list[BelowPrevious]:
     return [BelowPrevious(str(m), str(s), str(a), str(n or ""), int(p), int(val),
                           datetime.fromisoformat(str(at)), int(i))
             for m, s, a, n, p, val, at, i in docs.readings_below_previous(db, document_id)]  # fmt: skip
-
-
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise os_error(exc, str(path)) from exc
 
 
 def unposted_readings(db: Database) -> list[tuple[str, str, int]]:

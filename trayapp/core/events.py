@@ -29,11 +29,22 @@ def rubles(kopecks: int) -> str:
     return format_rubles(kopecks)
 
 
+# levels the tray tells as a notification until seen: errors, and what the accountant must
+# know though nothing failed (bank documents merged by a database update)
+NOTIFIED = ("error", "warning")
+
+
 def record(db: Database, text: str, level: str = "info", seen: bool | None = None) -> None:
     """Journal an event of the accountant's own work (inside the caller's transaction).
     ``seen`` (by default: unless an error): listed in «События» but not popped up as a
     notification, the one who did it having been told already."""
-    journal.add_event(db, level, text, seen=level != "error" if seen is None else seen)
+    journal.add_event(db, level, text, seen=level not in NOTIFIED if seen is None else seen)
+
+
+def version(db: Database) -> int:
+    """Grows with every event journalled, by this process or another (the command line):
+    a cheap sign that the window's lists may be out of date."""
+    return journal.last_event_id(db)
 
 
 def recent(db: Database, limit: int = 50) -> list[Event]:

@@ -186,11 +186,12 @@ class _Session:
         name = path.name
         text = f"Принятый файл {name} отправлен в «Ошибки»"
         if not fname.is_ack and fname.kind in formats.INCOMING_TYPES:
-            checked = check_incoming(self.db, name, _read(path), self.org, self.coding)
+            checked = check_incoming(self.db, name, path, self.org, self.coding)
             errors = checked.errors or [(0, "файл повреждён")]
             if self.tree.find(formats.ack_name(name)) is None:
                 self.write_rejection(name, errors)
-            text += f". В «Мои счета» подготовлен отказ: «{_quote_errors(errors)}»"
+            text += (f". В «Мои счета» подготовлен отказ: "
+                     f"«{_quote_errors(errors, checked.count)}»")  # fmt: skip
         self.counts["broken"] += 1
         with self.db.transaction():
             journal.set_status(self.db, "in", name, "broken")
@@ -392,10 +393,10 @@ class _Session:
 
     def check_registry(self, fname: FileName, path: Path) -> None:
         name = path.name
-        checked = check_incoming(self.db, name, _read(path), self.org, self.coding)
+        checked = check_incoming(self.db, name, path, self.org, self.coding)  # streamed
         sha = _sha(path)
-        if checked.registry is not None and not checked.errors:
-            h = checked.registry.header
+        if checked.header is not None and not checked.errors:
+            h = checked.header
             stale = self.tree.outgoing / formats.ack_name(name)
             if stale.is_file():  # a rejection written before a crash, the data fixed since
                 # FolderError when it cannot be removed (held by another program): the
@@ -410,7 +411,7 @@ class _Session:
         errors = checked.errors or [(0, "файл повреждён")]
         self.write_rejection(name, errors)
         self.tree.move(path, self.tree.incoming_error)
-        detail = _quote_errors(errors)
+        detail = _quote_errors(errors, checked.count)
         self.counts["broken"] += 1
         log.info("%s: %d errors, moved to Входящие/Ошибки, rejection written", name, len(errors))
         with self.db.transaction():
@@ -630,10 +631,13 @@ def _org_name(db: Database) -> str:
     return org(db)[1]
 
 
-def _quote_errors(errors: list[tuple[int, str]]) -> str:
+def _quote_errors(errors: list[tuple[int, str]], count: int | None = None) -> str:
+    """The first errors; ``count``: how many were found in all (``errors`` may hold only
+    the first of them)."""
+    count = max(len(errors), count or 0)
     shown = "; ".join(format_error(n, m) for n, m in errors[:SHOWN_ERRORS])
-    if len(errors) > SHOWN_ERRORS:
-        shown += f"; ... всего ошибок: {len(errors)}"
+    if count > SHOWN_ERRORS:
+        shown += f"; ... всего ошибок: {count}"
     return shown
 
 

@@ -239,8 +239,8 @@ class HttpSession:
         if final is not None:
             raise final
         raise ServerError(
-            f"сервер «Мои счета» недоступен ({what}: {last}){self._proxy_hint()}; обмен не "
-            "завершён, повторите позже — следующий сеанс продолжит с того же места"
+            f"сервер «Мои счета» недоступен ({what}: {last}){self._proxy_hint()}; "
+            "повторите позже — следующий сеанс продолжит с того же места"
         )
 
     def _proxy_hint(self) -> str:

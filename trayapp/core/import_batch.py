@@ -25,7 +25,7 @@ from trayapp.core.importer import ImportResult, import_file
 from trayapp.core.progress import Progress, no_progress
 from trayapp.errors import AppError, ImportFileError
 
-UNKNOWN = "не понятно, что это за таблица: выберите вид данных или назовите файл по виду данных"
+UNKNOWN = "непонятно, что это за таблица: выберите вид данных или назовите файл по виду данных"
 
 # what a refused file of a kind would have loaded, as a later file's line names it
 _WHAT = {"accounts": "лицевые счета", "services": "услуги", "providers": "поставщиков",

@@ -42,7 +42,7 @@ order their rows refer to each other: ``import_batch.load_files``. No UI here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -123,9 +123,12 @@ def inspect(
     *,
     db: Database | None = None,
     store: ChoiceStore | None = None,
+    held: Mapping[str, Collection[str]] | None = None,
 ) -> Preview:
     """The preview of ``path`` (see the module's docstring). AppError when the file cannot
-    be read at all (not a table, not there)."""
+    be read at all (not a table, not there). ``held``: keys by kind (``import_keys.KEYS``)
+    that files loaded before this one would add (a folder: ``import_preview_all``), counted
+    as the database's."""
     path = Path(path)
     with tables.open_source(path, sample=True) as source:
         sheets = tuple(source.sheets)
@@ -136,7 +139,7 @@ def inspect(
             first = next(iter(source.parts()), None)
             return Preview(path, None, "", sheets, first.sheet if first else None, None,
                            _head(first.head if first else []), (), (), (),
-                           ("не понятно, что это за таблица: выберите вид данных",), (),
+                           ("непонятно, что это за таблица: выберите вид данных",), (),
                            False)  # fmt: skip
         if kind not in COLUMNS:
             raise AppError(f"Неизвестный вид таблицы: {kind}")
@@ -169,7 +172,7 @@ def inspect(
         errors = Errors()
         for line, message in found.errors:
             errors.add(line, message)
-        rows, notes = _rows(db, kind, table, found.match.position, errors)
+        rows, notes = _rows(db, kind, table, found.match.position, errors, held)
         if found.remembered:
             notes.insert(0, "столбцы выбраны так же, как для прошлого файла с таким же заголовком")
         return Preview(path, kind, kind_title, sheets, part.sheet, found.header_line,
@@ -219,7 +222,7 @@ def _shown(conv: Any, value: Any, text: str, numbers: dict[int, str]) -> str:
 
 def _rows(
     db: Database | None, kind: str, table: tables.Table, position: dict[str, int],
-    errors: Errors,
+    errors: Errors, held: Mapping[str, Collection[str]] | None = None,
 ) -> tuple[list[PreviewRow], list[str]]:  # fmt: skip
     """The first data rows as the load will read them, their errors into ``errors``."""
     spec = [(n, r, position[n]) for n, r in COLUMNS[kind]]
@@ -241,6 +244,8 @@ def _rows(
             f: [cell_text(r[i]) for _, r in taken if 0 <= (i := position[f]) < len(r)]
             for f in ("account", "meter_id") if f in position}  # fmt: skip
         refs = _Refs(db, kind, named)
+        if held:
+            _add_held(refs, kind, held)
     convert = _converters(kind, refs if refs is not None else _NoRefs())  # type: ignore[arg-type]
     numbers = {i: n for n, i in refs.accounts.items()} if refs is not None else {}
     out: list[PreviewRow] = []
@@ -277,6 +282,29 @@ def _rows(
     if refs is not None and refs.zeros:
         notes.insert(0, f"лицевые счета без ведущих нулей (например, {refs.zeros_example})")
     return out, notes
+
+
+def _add_held(refs: _Refs, kind: str, held: Mapping[str, Collection[str]]) -> None:
+    """The keys earlier files would load, as if the database had them (ids below zero: never
+    written, a preview only). A service of an earlier file counts as metered (its file's
+    flag is not read here; the load checks it)."""
+    fake = -1 - len(refs.accounts) - len(refs.meters) - len(refs.providers)
+    if kind in ("balances", "accruals", "payments", "meters"):
+        for number in held.get("accounts", ()):
+            if number not in refs.accounts:
+                refs.accounts[number] = fake
+                fake -= 1
+        for code in held.get("services", ()):
+            refs.services.setdefault(str(int(code)), int(code))
+            refs.metered.add(int(code))
+    if kind == "services":
+        for inn in held.get("providers", ()):
+            refs.providers.setdefault(inn, fake)
+            fake -= 1
+    if kind == "readings":
+        for meter in held.get("meters", ()):
+            refs.meters.setdefault(meter, fake)
+            fake -= 1
 
 
 class _NoRefs:

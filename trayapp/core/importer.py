@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -473,8 +474,12 @@ def _import(
     errors = Errors()
     report = Throttle(progress)
     position = _position(kind, table, found)
+    # each reference of these is looked up in ``refs``, read inside the transaction
+    checked: AbstractContextManager[None] = nullcontext()
+    if kind in ("balances", "accruals"):
+        checked = db.references_checked()
     try:
-        with db.transaction():
+        with checked, db.transaction():
             refs = _Refs(db, kind)
             checker = _Checker(kind, table, refs, errors, position)
             before = billing.count_rows(db, kind)

@@ -19,6 +19,7 @@ from trayapp.core.accept import BelowPrevious, post_document
 from trayapp.core.db import documents as docs
 from trayapp.core.db.connection import Database
 from trayapp.errors import AcceptError
+from trayapp.russian import plural
 
 log = logging.getLogger(__name__)
 
@@ -95,20 +96,12 @@ def readings_of_meters(db: Database, number: str, meter_ids: Collection[str]) ->
     return [i for i, _m in found]
 
 
-def plural(n: int, one: str, few: str, many: str) -> str:
-    if n % 10 == 1 and n % 100 != 11:
-        return one
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return few
-    return many
-
-
 def posted_text(p: Posted) -> str:
     """What the accountant is told: «Документ «Показания новые» № 000012 проведён: показаний
     16; 3 показания оставлены непроведёнными в документе № 000013»."""
     text = f"Документ «Показания новые» № {p.number} проведён: показаний {p.rows}"
     if p.left_number is None:
         return text
-    left = plural(p.left_rows, "показание оставлено", "показания оставлены",
-                  "показаний оставлено")  # fmt: skip
-    return f"{text}; {p.left_rows} {left} непроведёнными в документе № {p.left_number}"
+    left = plural(p.left_rows, "показание оставлено непроведённым",
+                  "показания оставлены непроведёнными", "показаний оставлено непроведёнными")
+    return f"{text}; {left} в документе № {p.left_number}"

@@ -1,9 +1,9 @@
 """What the accountant checks before accepting a received registry (the manual: «смотрите
 суммы, сверяйте с банком и принимайте»).
 
-``pending_summary`` reads the pending file in ``Входящие``, loads its rows into the
-temporary tables of the check (``db/incoming.py``, inside one transaction that writes
-nothing lasting) and sums them set-based: the count and sum, per service code of the file
+``pending_summary`` reads the pending file in ``Входящие`` as a stream into the temporary
+tables of the check (``validate.check_loaded``, inside one transaction that writes nothing
+lasting) and sums them set-based: the count and sum, per service code of the file
 (named by the services that carry the code in the coding in use; a payment with no code
 is «без услуги (в целом по л/с)», as every payment is with ``ACCOUNT`` coding) and per
 provider (поставщик). A code shared by services of several providers is split the way the
@@ -13,16 +13,17 @@ the report after acceptance shows. Money in integer kopecks. Imports no GUI.
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from trayapp.core import formats
 from trayapp.core.accept import spread_shared
 from trayapp.core.db import documents as docs
 from trayapp.core.db import incoming as q
 from trayapp.core.db.connection import Database
-from trayapp.core.folders import ExchangeTree, os_error
-from trayapp.core.formats import PaymentRow, ReadingRow
+from trayapp.core.folders import ExchangeTree
+from trayapp.core.validate import check_loaded
+from trayapp.errors import AcceptError, RegistryError
 
 WITHOUT_SERVICE = "без услуги (в целом по л/с)"
 OWN_SERVICES = "без поставщика (услуги ТСЖ)"
@@ -50,38 +51,26 @@ def pending_summary(
     """Read the pending registry ``name`` in Входящие and sum it (see the module docstring)."""
     path = tree.incoming / name
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise os_error(exc, str(path)) from exc
-    registry = formats.parse(data, name=name, org=org, coding=coding)
-    kind = registry.header.type
-    if kind != "PAYMENTS":
-        readings = [r for r in registry.rows if isinstance(r, ReadingRow)]
-        return PendingSummary(name, kind, len(readings), 0, coding, sha256=_sha(data))
-    pays = [r for r in registry.rows if isinstance(r, PaymentRow)]
-    with db.transaction():
-        q.load_payments(db, ((r.line, r.payment_id, r.account, r.service_code,
-                              r.paid_at.isoformat(" "), r.amount, r.period) for r in pays),
-                        q.coding_codes(db, coding))  # fmt: skip
-        q.payments_unknown_account(db)  # resolves t_pay.account_id for the spread
+        path.stat()
+    except FileNotFoundError as exc:  # accepted meanwhile (the command line, another window)
+        raise _gone(db, name) from exc
+    with db.transaction():  # writes nothing lasting: the rows go to the check's t_pay
+        checked, _ = check_loaded(db, name, path, org, coding, checks=False)
+        if checked.header is None:
+            raise RegistryError(checked.errors, name)
+        kind = checked.header.type
+        if kind != "PAYMENTS":
+            return PendingSummary(name, kind, checked.rows, 0, coding, sha256=checked.sha256)
         by_code = q.summary_by_code(db)
         services = q.summary_services(db)
         by_provider = q.summary_by_provider(db)
-        mixed = set(q.summary_mixed_codes(db))
-        shares: list[tuple[tuple[object, ...], list[tuple[int, int]]]] = []
-        if mixed:
-            rows = [r for r in docs.shared_payments(db, 0) if str(r[7]) in mixed]
-            shares = list(spread_shared(db, rows))
-        names = q.providers(db)
+        mixed = q.summary_mixed_codes(db)
+        # spread as the acceptance will, summed as it goes (a page at a time)
+        shares = spread_shared(db, 0, mixed) if mixed else iter(())
+        providers = _providers(by_code, by_provider, services, shares, q.providers(db))
     total = sum(s for _, _, s in by_code)
-    return PendingSummary(name, kind, len(pays), total, coding,
-                          _services(by_code, services),
-                          _providers(by_code, by_provider, services, shares, names),
-                          _sha(data))  # fmt: skip
-
-
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+    return PendingSummary(name, kind, checked.rows, total, coding,
+                          _services(by_code, services), providers, checked.sha256)  # fmt: skip
 
 
 def _services(by_code: list[Line], services: list[tuple[str, int, str, int | None]]) -> list[Line]:
@@ -97,7 +86,7 @@ def _providers(
     by_code: list[Line],
     single: list[tuple[int | None, int, int]],
     services: list[tuple[str, int, str, int | None]],
-    shares: list[tuple[tuple[object, ...], list[tuple[int, int]]]],
+    shares: Iterable[tuple[tuple[Any, ...], list[tuple[int, int]]]],
     names: dict[int, tuple[str, str]],
 ) -> list[Line]:
     sums: dict[int | None, list[int]] = {}
@@ -124,3 +113,15 @@ def _providers(
     out = sorted(((label(p), n, s) for p, (n, s) in sums.items()), key=lambda t: (-t[2], t[0]))
     whole = [(WITHOUT_SERVICE, n, s) for code, n, s in by_code if not code]
     return out + whole
+
+
+def _gone(db: Database, name: str) -> AcceptError:
+    """Why the pending ``name`` is no longer in Входящие, in the acceptance's own words."""
+    from trayapp.core.db import journal
+
+    entry = journal.get_file(db, "in", name)
+    if entry is not None and entry.status in ("accepted", "done"):
+        made = docs.document_of_file(db, entry.id)
+        return AcceptError(f"реестр {name} уже принят"
+                           + (f" (документ № {made[1]})" if made else ""))  # fmt: skip
+    return AcceptError(f"реестра {name} нет в папке «Входящие»: принимать нечего")

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from trayapp.associations import Association
+from trayapp.core.events import NOTIFIED
 from trayapp.errors import AppError, PasswordError, ServerError
 from trayapp.ui import icon
 from trayapp.ui.assoc_switcher import STATE_WORDS, Switcher
@@ -306,7 +307,7 @@ class Desk:
             e.state = state_of(e.status)
             e.failure = None
             for _at, level, text in snap.unseen:
-                if level == "error":
+                if level in NOTIFIED:
                     self._notify(e, text)
         elif isinstance(error, PasswordError):  # the window asks for it
             self.round_running = self.entries.index(e)

@@ -54,7 +54,8 @@ class AssocPane(ttk.LabelFrame):
         name = self.asker(self)
         if not name or not name.strip():
             return
-        try:
+        try:  # the associations shown (a --home one) and the default stay in the list
+            associations.keep_shown([e.assoc for e in self.desk.entries])
             a = associations.add(name)
         except AppError as exc:
             self.dialogs.error(exc.title, exc.message)

@@ -58,6 +58,7 @@ class Snapshot:
     unposted: list[tuple[str, str, int]] = field(default_factory=list)  # readings documents
     outgoing: list[str] = field(default_factory=list)  # registries waiting in Исходящие
     months: list[int] = field(default_factory=list)  # the months with accruals, latest first
+    mark: tuple[int, ...] = ()  # ``Backend.change_mark`` as the snapshot began
     transfers: list[HeldDocument] = field(default_factory=list)  # the latest held, by day
 
 
@@ -72,6 +73,7 @@ class LoadedFile:
     inserted: int = 0
     updated: int = 0
     org_change: bool = False  # an org file of another ИНН, not loaded: the window asks
+    notes: tuple[str, ...] = ()  # what was read other than as written (7001 → 0007001)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +117,15 @@ class Backend:
         with self.app() as a:
             return self._snapshot(a, mark_seen)
 
+    def change_mark(self) -> tuple[int, ...]:
+        """What changes when work is done from elsewhere (the command line, a scheduled
+        exchange): the modification times of Входящие and Исходящие and the journal's newest
+        event. Cheap: two ``stat`` calls and one indexed query."""
+        with self.app() as a:
+            return _mark(a)
+
     def _snapshot(self, a: App, mark_seen: bool) -> Snapshot:
+        mark = _mark(a)
         tree = a.tree
         status = dict(core_exchange.status(a.db, tree))
         # which database, where it is a shared one (the status line names it)
@@ -136,7 +146,8 @@ class Backend:
         return Snapshot(status, pending, month, recent, unseen, tree.root, bank, statements,
                         unposted=unposted_readings(a.db),
                         outgoing=sorted(tree.names(tree.outgoing)),
-                        months=registries.billing_periods(a.db), transfers=transfers)  # fmt: skip
+                        months=registries.billing_periods(a.db), transfers=transfers,
+                        mark=mark)  # fmt: skip
 
     # ------------------------------------------------------------------ jobs
 
@@ -165,6 +176,16 @@ class Backend:
             auto_backup(a.db, a.paths, a.settings, "an acceptance", a.clock, progress)
             return r
 
+    def accept_apart(self, name: str, progress: Progress = no_progress,
+                     sha256: str | None = None) -> AcceptResult:  # fmt: skip
+        """``accept`` in a process of its own (``ui/apart.py``): the window's Tk loop never
+        waits for the GIL while 100,000 payments are written, reported and backed up."""
+        from trayapp.ui import apart
+
+        result: AcceptResult = apart.run_apart(apart.accept, (self.home, self.password, name,
+                                                              sha256), progress)  # fmt: skip
+        return result
+
     def import_statement(self, path: Path) -> StatementImport:
         with self.app() as a:
             return import_statement(a.db, path)
@@ -177,32 +198,28 @@ class Backend:
         and skipped. ``check``: everything read and checked, nothing loaded."""
         from trayapp.core.import_batch import load_files
         from trayapp.core.import_choices import ChoiceStore
+        from trayapp.core.import_preview_all import check_all
 
         with self.app() as a:
-            done = load_files(a.db, paths, progress, ChoiceStore(a.paths.import_choices_file),
-                              replace_org, check)  # fmt: skip
+            store = ChoiceStore(a.paths.import_choices_file)
+            done = (check_all(a.db, paths, progress, store) if check  # files before count
+                    else load_files(a.db, paths, progress, store, replace_org))  # fmt: skip
         return [LoadedFile(o.path, o.kind, o.result.rows if o.result else 0, o.errors,
                            o.result.inserted if o.result else 0,
-                           o.result.updated if o.result else 0, org_change=o.org_change)
+                           o.result.updated if o.result else 0, org_change=o.org_change,
+                           notes=o.result.notes if o.result else ())
                 for o in done]  # fmt: skip
 
     def preview(self, plans: Sequence[Plan]) -> list[tuple[Path, Preview | None, str]]:
-        """What each file holds before it is loaded (``import_preview.inspect``, the first
-        rows only, references checked against the database, remembered choices applied):
-        (path, preview, '') or (path, None, why it cannot be read)."""
+        """What each file holds before it is loaded (``import_preview_all.inspect_all``: the
+        first rows only, references checked against the database plus what the files loaded
+        before it would add, remembered choices applied): (path, preview, '') or (path,
+        None, why it cannot be read)."""
         from trayapp.core.import_choices import ChoiceStore
-        from trayapp.core.import_preview import inspect
+        from trayapp.core.import_preview_all import inspect_all
 
-        out: list[tuple[Path, Preview | None, str]] = []
         with self.app() as a:
-            store = ChoiceStore(a.paths.import_choices_file)
-            for p in plans:
-                try:
-                    out.append((p.path, inspect(p.path, p.kind, p.sheet, p.header_row, p.columns,
-                                                db=a.db, store=store), ""))  # fmt: skip
-                except AppError as exc:
-                    out.append((p.path, None, exc.message))
-        return out
+            return inspect_all(plans, a.db, ChoiceStore(a.paths.import_choices_file))
 
     def export(self, kind: str, out: Path, replace: bool = False
                ) -> tuple[Path | None, int, bool]:  # fmt: skip
@@ -229,6 +246,16 @@ class Backend:
 
         with self.app() as a:
             return pending_summary(a.db, a.tree, name, a.require_org(), a.settings.coding)
+
+    def bank_match(self, name: str) -> tuple[Match | None, int]:
+        """The bank check of the pending payments registry ``name`` as it stands now (None
+        for a readings registry), and how many statements are held."""
+        from types import SimpleNamespace
+
+        with self.app() as a:
+            one = [SimpleNamespace(file=name, kind="PAYMENTS")]
+            found, statements = reconcile.pending_matches(a.db, a.settings.bank_terms(), one)
+            return found.get(name), statements
 
     def withdraw(self, name: str) -> None:
         """Take a registry not yet sent out of Исходящие (replaced by a new one)."""
@@ -322,6 +349,19 @@ class Backend:
     def remember_password(self, password: str) -> None:
         """Use ``password`` for the sessions of this run only (memory, never a file)."""
         self.password = password
+
+
+def _mark(a: App) -> tuple[int, ...]:
+    from trayapp.core.folders import ExchangeTree
+
+    tree = ExchangeTree(a.settings.exchange_folder(a.paths))
+    times = []
+    for folder in (tree.incoming, tree.outgoing):
+        try:
+            times.append(folder.stat().st_mtime_ns)
+        except OSError:
+            times.append(-1)
+    return (*times, core_events.version(a.db))
 
 
 def _org_or_none(a: App) -> str | None:

@@ -18,6 +18,7 @@ from tkinter import ttk
 from typing import Any
 
 from trayapp.errors import AppError
+from trayapp.ui.common import fixed_label
 
 log = logging.getLogger(__name__)
 
@@ -49,11 +50,13 @@ class BackupPane(ttk.LabelFrame):
     def __init__(self, master: tk.Misc, backend: Any, worker: Any, dialogs: Any,
                  on_error: Callable[[str], Callable[[AppError], None]],
                  say: Callable[[str], None], changed: Callable[[], None],
-                 settings_changed: Callable[[], None] = lambda: None) -> None:  # fmt: skip
+                 settings_changed: Callable[[], None] = lambda: None,
+                 restored: Callable[[], None] = lambda: None) -> None:  # fmt: skip
         super().__init__(master, text="Резервные копии", padding=(8, 4))
         self.backend, self.worker, self.dialogs = backend, worker, dialogs
         self.on_error, self.say, self.changed = on_error, say, changed
         self.settings_changed = settings_changed
+        self.restored = restored  # the other panes forget their results
         self.current: PaneState | None = None
         self.folder_var = tk.StringVar(self, "")
         self.auto_var = tk.BooleanVar(self, True)
@@ -82,7 +85,25 @@ class BackupPane(ttk.LabelFrame):
             self.tree.heading(key, text=title)
             self.tree.column(key, width=width, stretch=key == "date")
         self.tree.grid(row=4, column=0, columnspan=3, sticky="nsew")
+        self.rowconfigure(4, weight=1)  # short of room the list gives way, never the result
+        # the last job's result, whole: a line until a result needs more (the list gives way)
+        self.result_var = tk.StringVar(self, "")
+        frame, self.result_label = fixed_label(self, self.result_var, 1)
+        frame.grid(row=5, column=0, columnspan=3, sticky="ew", pady=(4, 0))
+        # copies made meanwhile (automatic ones, the command line's) listed when it is shown
+        self.bind("<Map>", lambda _e: self._shown())
         self.reload()
+
+    def _shown(self) -> None:
+        self.reload()
+        # a result set while hidden was wrapped at no width: fitted again now it has one
+        self.result_var.set(self.result_var.get())
+
+    def follow(self) -> None:
+        """The window read its state afresh (a job ended, a change from elsewhere): the list
+        too, while it is in view (an automatic copy may have been made)."""
+        if self.winfo_viewable():
+            self.reload()
 
     # ------------------------------------------------------------------ reading
 
@@ -244,9 +265,13 @@ class BackupPane(ttk.LabelFrame):
                                        self.worker.progress, tray_held=True)  # fmt: skip
 
         def done(r: Any) -> None:
-            self.say(f"Восстановлено из {item.file.name}; прежнее состояние сохранено в "
-                     f"{r.before}. Реестры, полученные после этой копии, снова придут из "
-                     "«Мои счета», только если сервер их ещё хранит.")  # fmt: skip
+            self.restored()  # before the message: it is the one result left
+            self.result_var.set(f"Восстановлено из {item.file.name}; прежнее состояние "
+                                f"сохранено в {r.before}. Реестры, полученные после этой "
+                                "копии, снова придут из «Мои счета», только если сервер их "
+                                "ещё хранит.")  # fmt: skip
+            self.say(f"Восстановлено из копии от {item.created or item.file.name} "
+                     "(подробности — в «Настройки» → «Резервные копии»).")  # fmt: skip
             self.settings_changed()
             self.reload()
             self.changed()

@@ -13,6 +13,7 @@ from tkinter import ttk
 
 from trayapp.core import values as v
 from trayapp.core.bank_list import RECENT, HeldDocument
+from trayapp.ui.cell_tips import CellTips
 from trayapp.ui.desktop import auto_scrollbar, fit_columns, scale_factor
 
 TITLE = "Поступления по выпискам банка"
@@ -42,6 +43,7 @@ class HeldTransfers:
             self.tree.column(key, width=width, stretch=False,
                              anchor="e" if key == "sum" else "w")  # fmt: skip
         self.tree.tag_configure(MARK, background="#dbe8fb")
+        self.tips = CellTips(self.tree)  # a long purpose whole
         scroll = ttk.Scrollbar(frame, orient="vertical", command=self.tree.yview)
         self.tree.pack(side="left", fill="both", expand=True)
         auto_scrollbar(scroll, self.tree)  # shown only while rows are out of view

@@ -24,6 +24,7 @@ from trayapp.core.reconcile import MATCHED, Match, summary
 from trayapp.errors import AppError
 from trayapp.ui.backend import Backend
 from trayapp.ui.bank_held import HeldTransfers
+from trayapp.ui.cell_tips import CellTips
 from trayapp.ui.desktop import fit_columns
 from trayapp.ui.worker import Worker
 
@@ -74,6 +75,7 @@ class BankPanel:
         self.transfers.pack(fill="x", pady=(2, 0))
         # narrow (150 %): the columns give way, the last one is not cut off
         self.transfers.bind("<Configure>", lambda e: fit_columns(self.transfers, e.width))
+        self.tips = CellTips(self.transfers)  # a long purpose whole
         # every transfer held, beside the registries (the window may give it a place of its own)
         self.held = (HeldTransfers(parent) if held_parent is None
                      else HeldTransfers(held_parent, titled=False))  # the tab names it  # fmt: skip
@@ -110,7 +112,7 @@ class BankPanel:
         self.status_var.set(f"{TITLE}: {summary(m)}")
         for d in m.documents:
             self.transfers.insert("", "end", values=(d.number, v.format_date(d.day),
-                                  v.format_amount(d.amount), d.payer_inn,
+                                  v.format_money(d.amount), d.payer_inn,
                                   d.purpose.replace("\n", " ")))  # fmt: skip
 
     def transfer_rows(self) -> list[tuple[str, ...]]:
@@ -130,10 +132,16 @@ class BankPanel:
             "Приём реестра",
             f"Реестр {name} не сверен с банком — {why}.\n\nВсё равно принять его?"))  # fmt: skip
 
+    def accept_text(self, name: str, found: tuple[Match | None, int] | None) -> str:
+        """The bank paragraph of the question before accepting ``name`` (``found``: its
+        match and the statements held, read just now; None: the last shown)."""
+        m, statements = found if found is not None else (self.matches.get(name), self.statements)
+        return accept_bank_text(m, statements)
+
     def load(self) -> None:
         path = self.dialogs.ask_file(
             "Выписка банка (выгрузка в 1С)",
-            [("Выписка 1С (*.txt)", "*.txt"), ("Все файлы", "*.*")],
+            [("Выписка 1С", "*.txt"), ("Все файлы", "*")],  # Tk adds «(*.txt)» itself
         )
         if not path:
             return
@@ -156,3 +164,18 @@ class BankPanel:
             + "".join(f"\n\nНе учтено: {w}" for w in r.warnings[:5]),
         )
         self.on_loaded()
+
+
+def accept_bank_text(m: Match | None, statements: int) -> str:
+    """What to check in the statement before accepting: the transfer expected there (the
+    registry's sum less the agent's fee, as the check computes it: spec/bank.md), or, once a
+    statement is loaded, the check itself («сверено: п/п № 845 от … на 378 201,63 ₽ …»).
+    '' for no payments registry (the caller says the registry's sum)."""
+    if m is None:
+        return ""
+    if not statements:
+        fee = (f" (сумма реестра {v.format_rubles(m.total)} − комиссия агента "
+               f"{v.format_rubles(m.fee)})" if m.fee else "")  # fmt: skip
+        return (f"Сверьте с банком: поступление {v.format_rubles(m.expected)}{fee} по этому "
+                "реестру должно быть в выписке.")  # fmt: skip
+    return f"{TITLE}: {summary(m)}."

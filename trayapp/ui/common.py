@@ -60,10 +60,10 @@ class Dialogs:
         return {"parent": self.parent} if self.parent is not None else {}
 
     def error(self, title: str, message: str) -> None:
-        messagebox.showerror(title, message, **self._options())
+        messagebox.showerror(title, capitalised(message), **self._options())
 
     def warning(self, title: str, message: str) -> None:
-        messagebox.showwarning(title, message, **self._options())
+        messagebox.showwarning(title, capitalised(message), **self._options())
 
     def info(self, title: str, message: str) -> None:
         messagebox.showinfo(title, message, **self._options())
@@ -96,18 +96,35 @@ class Dialogs:
 
         return question.choose(self.parent, title, message, items, footer, "Провести", "Отмена")
 
+    # the file dialogs open where the last one was left (one folder for all, this session)
+    last_folder = ""
+
+    def _was_in(self, chosen: str) -> str:
+        if chosen:
+            Dialogs.last_folder = str(Path(chosen).parent)
+        return chosen
+
+    def _start(self) -> dict[str, Any]:
+        return {"initialdir": Dialogs.last_folder} if Dialogs.last_folder else {}
+
     def ask_file(self, title: str, kinds: list[tuple[str, str]]) -> str | None:
         chosen: Any = filedialog.askopenfilename(parent=self.parent, title=title,
-                                                 filetypes=kinds)  # fmt: skip
-        return str(chosen) if chosen else None
+                                                 filetypes=kinds, **self._start())  # fmt: skip
+        return self._was_in(str(chosen)) if chosen else None
 
     def ask_files(self, title: str, kinds: list[tuple[str, str]]) -> list[str]:
         chosen: Any = filedialog.askopenfilenames(parent=self.parent, title=title,
-                                                  filetypes=kinds)  # fmt: skip
-        return [str(c) for c in chosen] if chosen else []
+                                                  filetypes=kinds, **self._start())  # fmt: skip
+        names = [str(c) for c in chosen] if chosen else []
+        if names:
+            self._was_in(names[0])
+        return names
 
     def ask_dir(self, title: str) -> str | None:
-        chosen: Any = filedialog.askdirectory(parent=self.parent, title=title, mustexist=True)
+        chosen: Any = filedialog.askdirectory(parent=self.parent, title=title, mustexist=True,
+                                              **self._start())  # fmt: skip
+        if chosen:  # the folder chosen is where the next dialog starts
+            Dialogs.last_folder = str(chosen)
         return str(chosen) if chosen else None
 
     def ask_save(self, title: str, name: str, folder: str = "") -> str | None:
@@ -123,6 +140,12 @@ class Dialogs:
             parent=self.parent, initialdir=initial or None, mustexist=False,
             title="Каталог обмена с «Мои счета»")  # fmt: skip
         return str(chosen) if chosen else None
+
+
+def capitalised(message: str) -> str:
+    """A message box's text begins with a capital (the core's messages are sentence tails:
+    «сервер «Мои счета» недоступен…» reads «Сервер «Мои счета» недоступен…» alone)."""
+    return message[:1].upper() + message[1:]
 
 
 def fixed_label(parent: tk.Misc, var: tk.StringVar, lines: int, **options: Any
@@ -153,8 +176,10 @@ def fixed_labels(parent: tk.Misc, texts: list[tuple[tk.StringVar, dict[str, Any]
     frame.configure(height=line * lines + edge * len(labels) + 2)
 
     def wrap(width: int) -> None:
+        if width < 40:  # not laid out yet
+            return
         for label in labels:
-            label.configure(wraplength=max(200, width - 4))
+            label.configure(wraplength=width - 4)  # a narrow column too: never wider
 
     frame.bind("<Configure>", lambda e: wrap(e.width))
 

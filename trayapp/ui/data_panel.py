@@ -4,7 +4,7 @@
   each recognised from its name or header (core/import_kind.py), loaded in the worker; each
   file's outcome in one list, every bad row of a refused file in another (a file with a bad
   row loads nothing);
-- «Выгрузить оплаты…» / «Выгрузить показания…»: the accepted rows not exported before,
+- «Выгрузка в учётную программу»: «Оплаты…» / «Показания…», the accepted rows not exported before,
   the save dialog opened in the exchange folder with «Оплаты_11.2026.csv» for the month;
 - «Показания к проведению»: the «Показания новые» documents not yet posted (the Meters
   registry leaves their readings out until they are), «Провести» posts the selected one.
@@ -28,6 +28,7 @@ from trayapp.ui.backend import LoadedFile
 from trayapp.ui.common import fixed_label
 from trayapp.ui.context import PaneContext
 from trayapp.ui.desktop import auto_scrollbar, fit_columns
+from trayapp.ui.header import tooltip
 from trayapp.ui.load_pane import KIND_TITLES, TABLES, LoadPane, table_files
 
 log = logging.getLogger(__name__)
@@ -59,10 +60,17 @@ class DataPanel(ttk.Frame):
         out = ttk.LabelFrame(side, text="Выгрузка в учётную программу", padding=8)
         out.pack(fill="x")
         self.export_buttons: dict[str, ttk.Button] = {}
-        for kind, label in (("payments", "Выгрузить оплаты…"),
-                            ("readings", "Выгрузить показания…")):  # fmt: skip
-            b = ttk.Button(out, text=label, command=lambda k=kind: self.export(k))  # type: ignore[misc]
-            b.pack(fill="x", pady=(0, 3))
+        # side by side under the frame's title (at 150 % a button a row left the posting list
+        # below no row under its heading)
+        row = ttk.Frame(out)
+        row.pack(fill="x")
+        for kind, label, tip in (("payments", "Оплаты…", "Выгрузить принятые оплаты в файл для "
+                                  "учётной программы"),
+                                 ("readings", "Показания…", "Выгрузить принятые показания в "
+                                  "файл для учётной программы")):  # fmt: skip
+            b = ttk.Button(row, text=label, command=lambda k=kind: self.export(k))  # type: ignore[misc]
+            b.pack(side="left", fill="x", expand=True, padx=(0 if kind == "payments" else 3, 0))
+            tooltip(b, tip)
             self.export_buttons[kind] = b
         self.export_var = tk.StringVar(self, "")
         # results keep a fixed height and wrap (a long path never widens the window)
@@ -76,6 +84,9 @@ class DataPanel(ttk.Frame):
         self.post_button.pack(side="bottom", anchor="w", pady=(4, 0))
         self.post_tree = _tree(post, (("number", "№", 90), ("date", "Дата", 90),
                                       ("rows", "Показаний", 90)), 2)  # fmt: skip
+        # narrow (150 %): the date gives way first, the number and the count stay whole
+        self.post_tree.bind("<Configure>", lambda e: fit_columns(self.post_tree, e.width,
+                                                                 ("date",)))  # fmt: skip
         self.split.add(load, minsize=300, stretch="always")
         self.split.add(side, minsize=200, stretch="always")
 
@@ -136,10 +147,17 @@ class DataPanel(ttk.Frame):
 
     # ------------------------------------------------------------------ posting
 
+    def clear(self) -> None:
+        """Results of another state forgotten (after a restore)."""
+        self.export_var.set("")
+        self.post_var.set("")
+        self.loading.clear()
+
     def show(self, unposted: list[tuple[str, str, int]]) -> None:
         self.post_tree.delete(*self.post_tree.get_children())
         for number, day, rows in unposted:
             self.post_tree.insert("", "end", iid=number, values=(number, _day(day), rows))
+        fit_columns(self.post_tree, self.post_tree.winfo_width(), ("date",))  # the new rows
         if unposted:
             self.post_tree.selection_set(unposted[0][0])
         self.post_button.configure(state="normal" if unposted else "disabled")

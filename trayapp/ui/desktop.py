@@ -18,6 +18,7 @@ import math
 import sys
 import tkinter as tk
 import weakref
+from collections.abc import Sequence
 from tkinter import ttk
 
 log = logging.getLogger(__name__)
@@ -254,37 +255,43 @@ def _font(tree: ttk.Treeview, style: str, default: str) -> object:
         return tkfont.Font(root=tree, font=name)
 
 
-# a list's column widths before any gave way
-NATURAL: weakref.WeakKeyDictionary[ttk.Treeview, list[int]] = weakref.WeakKeyDictionary()
+# a list's columns as built (shown ones) and their widths before any gave way
+BASE: weakref.WeakKeyDictionary[ttk.Treeview, list[str]] = weakref.WeakKeyDictionary()
+NATURAL: weakref.WeakKeyDictionary[ttk.Treeview, dict[str, int]] = weakref.WeakKeyDictionary()
 
 
-def fit_columns(tree: ttk.Treeview, width: int) -> None:
+def fit_columns(tree: ttk.Treeview, width: int, optional: Sequence[str] = ()) -> None:
     """Where the list is narrower than its columns, they give way, each in proportion to its
     room beyond what its heading and its widest cell need: the last columns stay in view,
-    and a file name is cut only when nothing else can give."""
+    and a file name is cut only when nothing else can give. Where even those needs do not
+    fit, the ``optional`` columns are hidden, in that order, until they do (a narrow window
+    at 150 %: the file name whole rather than every column cut); they come back with room."""
     try:
-        shown = [str(c) for c in tree.cget("displaycolumns")]
-        cols = list(tree.cget("columns")) if shown in ([], ["#all"]) else shown
-        if tree not in NATURAL:  # the widths as built and scaled: never wider than those
-            NATURAL[tree] = [int(tree.column(c, "width")) for c in cols]
-        widths = NATURAL[tree]
+        if tree not in BASE:  # the widths as built and scaled: never wider than those
+            shown = [str(c) for c in tree.cget("displaycolumns")]
+            BASE[tree] = ([str(c) for c in tree.cget("columns")] if shown in ([], ["#all"])
+                          else shown)  # fmt: skip
+            NATURAL[tree] = {c: int(tree.column(c, "width")) for c in BASE[tree]}
+        if width <= 1:
+            return
+        cols, natural = list(BASE[tree]), NATURAL[tree]
+        need: dict[str, int] = {}
+        if sum(natural[c] for c in cols) > width - 2:
+            need = _needs(tree, cols)
+            for c in optional:  # hidden, least wanted first, while even the needs do not fit
+                if sum(need[x] for x in cols) <= width - 2:
+                    break
+                if c in cols and len(cols) > 1:
+                    cols.remove(c)
+        if optional and [str(c) for c in tree.cget("displaycolumns")] != cols:
+            tree.configure(displaycolumns=cols)
+        widths = [natural[c] for c in cols]
         excess = sum(widths) - (width - 2)
-        if excess <= 0 or width <= 1:
+        if excess <= 0:
             for c, w in zip(cols, widths, strict=True):
                 tree.column(c, width=w)
             return
-        head, cell = _font(tree, "Treeview.Heading", "TkHeadingFont"), _font(tree, "Treeview",
-                                                                               "TkDefaultFont")  # fmt: skip
-        rows = [tree.item(i, "values") for i in tree.get_children()[:200]]
-        index = {str(c): n for n, c in enumerate(tree.cget("columns"))}
-        need = []
-        for c in cols:
-            n = index[str(c)]
-            texts = [str(r[n]) for r in rows if n < len(r)]
-            widest = max([int(cell.measure(t)) for t in texts] or [0])  # type: ignore[attr-defined]
-            need.append(max(int(head.measure(str(tree.heading(c, "text")))) + HEADING_PAD,  # type: ignore[attr-defined]
-                            widest + 12))  # fmt: skip
-        room = [max(0, w - m) for w, m in zip(widths, need, strict=True)]
+        room = [max(0, w - need[c]) for c, w in zip(cols, widths, strict=True)]
         total = sum(room)
         if total <= 0:
             return
@@ -292,6 +299,22 @@ def fit_columns(tree: ttk.Treeview, width: int) -> None:
             tree.column(c, width=w - min(r, -(-excess * r // total)))
     except (tk.TclError, ValueError):
         pass
+
+
+def _needs(tree: ttk.Treeview, cols: list[str]) -> dict[str, int]:
+    """What each column needs: its heading, or its widest cell (of the first 200 rows)."""
+    head, cell = _font(tree, "Treeview.Heading", "TkHeadingFont"), _font(tree, "Treeview",
+                                                                           "TkDefaultFont")  # fmt: skip
+    rows = [tree.item(i, "values") for i in tree.get_children()[:200]]
+    index = {str(c): n for n, c in enumerate(tree.cget("columns"))}
+    need = {}
+    for c in cols:
+        n = index[c]
+        texts = [str(r[n]) for r in rows if n < len(r)]
+        widest = max([int(cell.measure(t)) for t in texts] or [0])  # type: ignore[attr-defined]
+        need[c] = max(int(head.measure(str(tree.heading(c, "text")))) + HEADING_PAD,  # type: ignore[attr-defined]
+                      widest + 12)  # fmt: skip
+    return need
 
 
 def scale_layout(root: tk.Misc, factor: float, row_font: object = "TkDefaultFont") -> None:

@@ -13,6 +13,7 @@ Talks to the window through its ``PaneContext``; the core through ``ctx.backend`
 
 from __future__ import annotations
 
+import re
 import tkinter as tk
 from pathlib import Path
 from tkinter import ttk
@@ -21,6 +22,7 @@ from trayapp.core.folders import is_junk
 from trayapp.core.import_batch import Plan
 from trayapp.core.import_preview import Preview
 from trayapp.ui.backend import LoadedFile
+from trayapp.ui.cell_tips import CellTips
 from trayapp.ui.common import fixed_label, plural
 from trayapp.ui.context import PaneContext
 from trayapp.ui.desktop import auto_scrollbar, fit_columns
@@ -32,6 +34,7 @@ KIND_TITLES = {
 }  # fmt: skip
 TABLES = [("Таблицы (*.csv *.xlsx)", "*.csv *.xlsx"), ("Все файлы", "*.*")]
 NO_COLUMN = "— нет —"
+START = "Выберите таблицы: до загрузки будет видно, что в них прочитано."
 SAMPLE_WIDTH = 110  # a column of the first rows, at 100 %
 
 
@@ -56,8 +59,7 @@ class LoadPane(ttk.LabelFrame):
         self.check_button = ttk.Button(row, text="Проверить", command=self.check_chosen,
                                        state="disabled")  # fmt: skip
         self.check_button.pack(side="right", padx=6)
-        self.load_var = tk.StringVar(self, "Выберите таблицы: до загрузки будет видно, что в них "
-                                           "прочитано.")  # fmt: skip
+        self.load_var = tk.StringVar(self, START)
         fixed_label(self, self.load_var, 2)[0].pack(fill="x", pady=(4, 0))
         background = str(ttk.Style(self).lookup("TFrame", "background"))
         lists = tk.PanedWindow(self, orient="vertical", sashwidth=6, borderwidth=0,
@@ -68,22 +70,23 @@ class LoadPane(ttk.LabelFrame):
                                         ("result", "Итог", 220)))  # fmt: skip
         self.files_tree.bind("<<TreeviewSelect>>", lambda _e: self._show_selected())
         self.tabs = ttk.Notebook(lists)
-        columns = ttk.Frame(self.tabs, padding=4)
+        columns = ttk.Frame(self.tabs, padding=(4, 2))
         self.fields_tree = _tree(columns, (("field", "Столбец", 150), ("header", "Из столбца "
-                                           "файла", 200), ("how", "Как найден", 120)))  # fmt: skip
+                                           "файла", 200), ("how", "Как найден", 120)), top=0)  # fmt: skip
         self.fields_tree.bind("<<TreeviewSelect>>", lambda _e: self._field_selected())
+        # beside the list, packed before it (never cut off), the drop-downs in a column: the
+        # list keeps the tab's height (at 150 % a row below it left the list two rows)
         choose = ttk.Frame(columns)
-        # below the list, packed before it: the drop-downs are never cut off
-        choose.pack(side="bottom", fill="x", pady=(4, 0), before=self.fields_tree.master)
-        ttk.Label(choose, text="Вид данных:").pack(side="left")
+        choose.pack(side="right", fill="y", padx=(8, 0), before=self.fields_tree.master)
+        ttk.Label(choose, text="Вид данных:").pack(side="top", anchor="w", pady=(6, 0))
         self.kind_box = ttk.Combobox(choose, state="readonly", width=14,
                                      values=list(KIND_TITLES.values()))  # fmt: skip
-        self.kind_box.pack(side="left", padx=(4, 12))
+        self.kind_box.pack(side="top", fill="x", pady=(2, 8))
         self.kind_box.bind("<<ComboboxSelected>>", lambda _e: self._kind_chosen())
         self.column_label = ttk.Label(choose, text="Столбец файла:")
-        self.column_label.pack(side="left")
-        self.column_box = ttk.Combobox(choose, state="readonly", width=12)
-        self.column_box.pack(side="left", fill="x", expand=True, padx=(4, 0))
+        self.column_label.pack(side="top", anchor="w")
+        self.column_box = ttk.Combobox(choose, state="readonly", width=14)
+        self.column_box.pack(side="top", fill="x", pady=(2, 0))
         self.column_box.bind("<<ComboboxSelected>>", lambda _e: self._column_chosen())
         rows = ttk.Frame(self.tabs, padding=4)
         self.rows_tree = _tree(rows, (("line", "Стр.", 50),))
@@ -103,14 +106,28 @@ class LoadPane(ttk.LabelFrame):
         self.errors_tree = _tree(errors, (("file", "Файл", 170), ("line", "Строка", 60),
                                           ("error", "Ошибка", 360)))  # fmt: skip
         self.errors_tree.tag_configure("error", foreground="#b00020")
+        self.tips = [CellTips(t) for t in (self.files_tree, self.fields_tree, self.rows_tree,
+                                           self.errors_tree)]  # the whole text of a cut cell
         self.tabs.add(columns, text="Столбцы")
         self.tabs.add(rows, text="Первые строки")
         self.tabs.add(errors, text="Ошибки")
         line = int(ttk.Style(self).lookup("Treeview", "rowheight") or 20)
-        lists.add(self.files_tree.master, minsize=line * 3, stretch="always")  # type: ignore[arg-type]
+        # the files (a few) above at their own height; the room goes to the tabs below
+        self.files_tree.configure(height=1)
+        lists.add(self.files_tree.master, minsize=line * 2, stretch="never")  # type: ignore[arg-type]
         lists.add(self.tabs, minsize=line * 6, stretch="always")
 
     # ------------------------------------------------------------------ choosing
+
+    def clear(self) -> None:
+        """Nothing chosen, nothing shown (after a restore the lists told of another state)."""
+        self.plans, self.previews, self.problems = {}, {}, {}
+        self.loaded, self.results = None, False
+        for tree in (self.files_tree, self.fields_tree, self.rows_tree, self.errors_tree):
+            tree.delete(*tree.get_children())
+        self.load_var.set(START)
+        self.load_button.configure(state="disabled")
+        self.check_button.configure(state="disabled")
 
     def load_files(self) -> None:
         chosen = self.ctx.dialogs.ask_files("Таблицы учётной программы", TABLES)
@@ -202,9 +219,10 @@ class LoadPane(ttk.LabelFrame):
                                     tags=("error",))  # fmt: skip
         if p is not None:
             for e in p.errors:
-                self.errors_tree.insert("", "end", values=(p.path.name, "", e), tags=("error",))
+                self.errors_tree.insert("", "end", values=(p.path.name, *split_line(e)),
+                                        tags=("error",))  # fmt: skip
             for n in p.notes:
-                self.errors_tree.insert("", "end", values=(p.path.name, "", n))
+                self.errors_tree.insert("", "end", values=(p.path.name, *split_line(n)))
         for tree in (self.fields_tree, self.errors_tree):
             fit_columns(tree, tree.winfo_width())
 
@@ -250,7 +268,7 @@ class LoadPane(ttk.LabelFrame):
         plan = self.plans[path]
         columns = {**(plan.columns or {}), field: header}  # only what the accountant chose
         self.plans[path] = Plan(path, plan.kind, plan.sheet, plan.header_row, columns)
-        self._inspect([self.plans[path]])
+        self._inspect(list(self.plans.values()))  # the files after it may refer to it
 
     def _kind_chosen(self) -> None:
         path = self._selected_path()
@@ -258,7 +276,7 @@ class LoadPane(ttk.LabelFrame):
         if path is None or kind is None:
             return
         self.plans[path] = Plan(path, kind)
-        self._inspect([self.plans[path]])
+        self._inspect(list(self.plans.values()))
 
     # ------------------------------------------------------------------ checking, loading
 
@@ -294,12 +312,16 @@ class LoadPane(ttk.LabelFrame):
                 result = f"не {'прошёл проверку' if checked else 'загружен'}: " + (
                     r.errors[0][1] if len(r.errors) == 1 else f"ошибок {len(r.errors)}")
                 for line, message in r.errors:
-                    self.errors_tree.insert("", "end", values=(r.path.name, line or "", message),
-                                            tags=("error",))  # fmt: skip
+                    self.errors_tree.insert("", "end", values=(r.path.name, *split_line(
+                        message, line)), tags=("error",))  # fmt: skip
             elif checked:
                 result = f"проверен: строк {r.rows}, ошибок нет"
             else:
                 result = f"загружено строк {r.rows} (новых {r.inserted}, изменено {r.updated})"
+            if not r.errors and r.notes:  # read other than as written: said beside and below
+                result += "; " + "; ".join(r.notes)
+                for n in r.notes:
+                    self.errors_tree.insert("", "end", values=(r.path.name, *split_line(n)))
             p = self.previews.get(r.path)
             self.files_tree.insert("", "end", iid=str(r.path), values=(
                 r.path.name, kind, (p.sheet or "") if p else "",
@@ -307,7 +329,7 @@ class LoadPane(ttk.LabelFrame):
         for tree in (self.files_tree, self.errors_tree):
             fit_columns(tree, tree.winfo_width())
         good = len(results) - bad
-        if bad:
+        if bad or any(r.notes for r in results):  # the causes, or what was read otherwise
             self.tabs.select(2)  # type: ignore[no-untyped-call]  # «Ошибки»
         if checked:
             self.load_var.set(f"Проверено файлов: {len(results)}, без ошибок: {good}. Ничего не "
@@ -316,8 +338,10 @@ class LoadPane(ttk.LabelFrame):
         self.plans, self.previews = {}, {}
         self.load_button.configure(state="disabled")
         self.check_button.configure(state="disabled")
+        notes = "".join(f"; «{r.path.name}»: {n}" for r in results if not r.errors
+                        for n in r.notes if "ведущих нулей" in n)  # said in the CLI too  # fmt: skip
         self.load_var.set(f"Загружено файлов: {good}" + (f", не загружено: {bad} (ошибки ниже)"
-                                                         if bad else ""))  # fmt: skip
+                                                         if bad else "") + notes)  # fmt: skip
         self.ctx.refresh()
         self._ask_org_change(results)
 
@@ -332,6 +356,27 @@ class LoadPane(ttk.LabelFrame):
             self.load([other.path], replace_org=True)
 
 
+def split_line(message: str, line: int = 0) -> tuple[str, str]:
+    """(the «Строка» column, the text): «строка: 9, неизв.лиц.счёт: 7003» is ("9", the
+    rest), «… — строки 5–6» is ("5–6", the rest), «строка 12 «Итого» — …» is ("12", as
+    written); ``line`` where the caller knows it."""
+    m = _ONE.match(message)
+    if m:
+        return m[1], m[2]
+    m = _MANY.search(message)
+    if m:
+        return m[1], message[: m.start()]
+    m = _FOOT.match(message)
+    if m:
+        return m[1], message
+    return (str(line) if line else ""), message
+
+
+_ONE = re.compile(r"строка: (\d+), (.*)$", re.ASCII | re.DOTALL)
+_MANY = re.compile(r" — строк[аи] ([\d–, ]+(?: и ещё \d+)?)$", re.ASCII)
+_FOOT = re.compile(r"строка (\d+) «", re.ASCII)
+
+
 def table_files(folder: Path) -> list[Path]:
     """The tables of «Загрузить папку…»: .csv and .xlsx, without Excel's lock files
     (``~$Оплаты.xlsx`` while the book is open) and other junk (``is_junk``)."""
@@ -340,8 +385,8 @@ def table_files(folder: Path) -> list[Path]:
                   and p.is_file())  # fmt: skip
 
 
-def _tree(parent: tk.Misc, cols: tuple[tuple[str, str, int], ...]) -> ttk.Treeview:
-    frame = ttk.Frame(parent, padding=(0, 6, 0, 0))
+def _tree(parent: tk.Misc, cols: tuple[tuple[str, str, int], ...], top: int = 6) -> ttk.Treeview:
+    frame = ttk.Frame(parent, padding=(0, top, 0, 0))
     if not isinstance(parent, tk.PanedWindow):  # a pane's parent places it itself
         frame.pack(fill="both", expand=True)
     tree = ttk.Treeview(frame, columns=[c[0] for c in cols], show="headings", height=3,

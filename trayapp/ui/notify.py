@@ -15,7 +15,6 @@ key). Imports no Tk and nothing of the core.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import queue
 import sys
@@ -125,6 +124,8 @@ def _hear_clicks(notifier: Any) -> None:
     loop = getattr(notifier, "_loop", None)
     if loop is None or loop.is_running():
         return
+    import asyncio  # here: 40 ms the tray's start need not wait for
+
     try:
         loop.run_until_complete(asyncio.sleep(0.02))
     except Exception:

@@ -10,14 +10,18 @@ Talks to the window only through its ``PaneContext``.
 from __future__ import annotations
 
 import tkinter as tk
+from collections.abc import Callable
 from pathlib import Path
 from tkinter import ttk
 
 from trayapp.core.accept import AcceptResult
+from trayapp.core.reconcile import Match
 from trayapp.core.summary import PendingSummary
+from trayapp.errors import AppError
 from trayapp.ui.backend import Snapshot
 from trayapp.ui.bank_panel import COLUMN as BANK_COLUMN
 from trayapp.ui.bank_panel import BankPanel
+from trayapp.ui.cell_tips import CellTips
 from trayapp.ui.common import fixed_label, money
 from trayapp.ui.context import PaneContext
 from trayapp.ui.desktop import auto_scrollbar, fit_columns
@@ -27,6 +31,9 @@ from trayapp.ui.texts import pending_row, summary_text
 COLUMNS = (("file", "Файл", 220), ("kind", "Вид", 90), ("date", "Дата", 90), ("number", "№", 40),
            ("rows", "Строк", 60), ("sum", "Сумма", 110),
            (BANK_COLUMN, "Сверка с банком", 120))  # fmt: skip
+# hidden first where the list is too narrow for the file's name: the rows (in the summary),
+# the date and the kind (in the name), the bank's word (below, for the registry selected)
+OPTIONAL = ("rows", "date", "kind", BANK_COLUMN)
 
 
 class PendingPane(ttk.LabelFrame):
@@ -65,9 +72,12 @@ class PendingPane(ttk.LabelFrame):
         scroll = ttk.Scrollbar(frame, orient="vertical", command=self.tree.yview)
         self.tree.pack(side="left", fill="both", expand=True)
         auto_scrollbar(scroll, self.tree)  # shown only while rows are out of view
-        # the columns give way where the window is narrow: «Сверка с банком» stays
-        self.tree.bind("<Configure>", lambda e: fit_columns(self.tree, e.width))
+        # the columns give way where the window is narrow: «Сверка с банком» stays; where
+        # even that does not leave the file name whole (1024x768 at 150 %), the columns the
+        # name or the bank's check below repeat are hidden
+        self.tree.bind("<Configure>", lambda e: fit_columns(self.tree, e.width, OPTIONAL))
         self.tree.bind("<<TreeviewSelect>>", lambda _e: self._selected())
+        self.tips = CellTips(self.tree)  # a cut file name or status whole
 
         def button(text: str, command: object, tip: str, **options: object) -> ttk.Button:
             b = ttk.Button(self.buttons, text=text, command=command, **options)  # type: ignore[arg-type]
@@ -108,7 +118,7 @@ class PendingPane(ttk.LabelFrame):
         self.tree.delete(*self.tree.get_children())
         for item in snap.pending:
             self.tree.insert("", "end", iid=item.file, values=pending_row(item))
-        fit_columns(self.tree, self.tree.winfo_width())  # for the new rows
+        fit_columns(self.tree, self.tree.winfo_width(), OPTIONAL)  # for the new rows
         if selected and self.tree.exists(selected):
             self.tree.selection_set(selected)
         elif snap.pending:
@@ -139,24 +149,40 @@ class PendingPane(ttk.LabelFrame):
             self.ctx.dialogs.info("Приём реестра", "Выберите реестр в списке.")
             return
         self.accept_result_var.set(f"Проверяется {name}…")
-        self.ctx.worker.submit("summary", lambda: self.ctx.backend.summary(name),
-                               lambda sm: self._confirm_accept(name, sm),
-                               self.ctx.error("Реестр не принят"))  # fmt: skip
+        backend = self.ctx.backend
+        self.ctx.worker.submit("summary", lambda: (backend.summary(name), backend.bank_match(name)),
+                               lambda r: self._confirm_accept(name, *r),
+                               self._not_accepted(name))  # fmt: skip
 
-    def _confirm_accept(self, name: str, sm: PendingSummary) -> None:
+    def _confirm_accept(self, name: str, sm: PendingSummary,
+                        found: tuple[Match | None, int] | None = None) -> None:  # fmt: skip
         """The registry's count and total, sums per service and per provider, and «сверьте с
         банком»."""
         ctx = self.ctx
         self.accept_result_var.set("")
-        if not ctx.dialogs.confirm("Приём реестра", summary_text(sm)):
+        if not ctx.dialogs.confirm("Приём реестра",
+                                   summary_text(sm, self.bank.accept_text(name, found))):
             self.accept_result_var.set(f"Реестр {name} не принят: приём отменён.")
             return
         if not self.bank.confirm_accept(name):
             return
         self.accept_result_var.set(f"Принимается {name}…")
-        ctx.worker.submit("accept", lambda: ctx.backend.accept(name, ctx.worker.progress,
-                                                               sm.sha256 or None),
-                          self._accepted, ctx.error("Реестр не принят"))  # fmt: skip
+        # in a process of its own: the Tk loop never waits for the job's GIL (ui/apart.py)
+        ctx.worker.submit("accept", lambda: ctx.backend.accept_apart(name, ctx.worker.progress,
+                                                                     sm.sha256 or None),
+                          self._accepted, self._not_accepted(name))  # fmt: skip
+
+    def _not_accepted(self, name: str) -> Callable[[AppError], None]:
+        """The error shown, the result line says so (not «Проверяется …» for ever), and the
+        list read again: the registry may have been accepted from elsewhere meanwhile."""
+        shown = self.ctx.error("Реестр не принят")
+
+        def on_error(exc: AppError) -> None:
+            self.accept_result_var.set(f"Реестр {name} не принят: {exc.message}")
+            shown(exc)
+            self.ctx.refresh()
+
+        return on_error
 
     def _accepted(self, r: AcceptResult) -> None:
         self.last_accepted = r

@@ -7,6 +7,7 @@ Tk thread only; no core import.
 from __future__ import annotations
 
 import logging
+import time
 import tkinter as tk
 from tkinter import ttk
 
@@ -30,7 +31,14 @@ def run_box(master: tk.Misc, top: tk.Toplevel, focus: tk.Misc) -> None:
     where another application holds one), ``focus`` focused; return once it is closed."""
     if master.winfo_viewable():
         top.geometry(f"+{master.winfo_rootx() + 40}+{master.winfo_rooty() + 40}")
-    top.wait_visibility()
+    # until it is mapped (a grab needs it), at most a few seconds: ``wait_visibility`` waits
+    # for ever where the box was mapped before it is called (a list that measured itself)
+    end = time.monotonic() + 5
+    while top.winfo_exists() and not top.winfo_viewable() and time.monotonic() < end:
+        top.update()
+        time.sleep(0.005)
+    if not top.winfo_exists():  # answered (closed) already
+        return
     top.lift()
     try:
         top.grab_set()
@@ -82,32 +90,24 @@ def choose(parent: tk.Misc | None, title: str, message: str, items: list[str], f
            yes: str, no: str) -> list[bool] | None:  # fmt: skip
     """Show ``message``, then ``items`` each with a check box (ticked), then ``footer``; the
     ticks when ``yes`` is pressed, None for ``no`` (Escape, closing the window). A long list
-    scrolls. All platforms (no native box has check boxes)."""
+    scrolls (a scroll bar and the wheel); each line wraps. All platforms (no native box has
+    check boxes)."""
+    from trayapp.ui.check_list import CheckList
+
     master, top, frame = open_box(parent, title)
-    width = int(master.winfo_fpixels("6i"))
+    # 6 inches (wider at 150 %), never wider than the screen; the list at most half its
+    # height (the text, the footer and the buttons stay in view), scrolled beyond
+    width = min(int(master.winfo_fpixels("6i")), int(top.winfo_screenwidth()) - 80)
     ttk.Label(frame, text=message, wraplength=width, justify="left").pack(anchor="w")
-    box = ttk.Frame(frame)
-    box.pack(fill="both", expand=True, pady=(8, 8))
-    text = tk.Text(box, height=min(len(items), 12), width=90, wrap="none", relief="flat",
-                   cursor="arrow", background=str(ttk.Style(top).lookup("TFrame", "background")
-                                                  or "SystemButtonFace"))  # fmt: skip
-    scroll = ttk.Scrollbar(box, orient="vertical", command=text.yview)
-    text.configure(yscrollcommand=scroll.set)
-    text.pack(side="left", fill="both", expand=True)
-    if len(items) > 12:
-        scroll.pack(side="left", fill="y")
-    ticks = [tk.BooleanVar(top, value=True) for _ in items]
-    for item, var in zip(items, ticks, strict=True):
-        text.window_create("end", window=ttk.Checkbutton(text, text=item, variable=var))
-        text.insert("end", "\n")
-    text.configure(state="disabled")
+    checks = CheckList(frame, items, width, int(top.winfo_screenheight()) // 2)
+    checks.pack(fill="both", expand=True, pady=(8, 8))
     ttk.Label(frame, text=footer, wraplength=width, justify="left").pack(anchor="w")
     row = ttk.Frame(frame)
     row.pack(anchor="e", pady=(14, 0))
     answer: list[list[bool] | None] = [None]
 
     def done(value: bool) -> None:
-        answer[0] = [bool(t.get()) for t in ticks] if value else None
+        answer[0] = checks.ticks() if value else None
         top.grab_release()
         top.destroy()
 

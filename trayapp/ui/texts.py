@@ -48,9 +48,10 @@ def older_month_text(month: int, latest: int) -> str:
             "формировать)")  # fmt: skip
 
 
-def summary_text(sm: PendingSummary) -> str:
+def summary_text(sm: PendingSummary, bank: str = "") -> str:
     """The confirmation before accepting: rows, total, per service and per provider, and
-    what to check («сверьте с банком»)."""
+    what to check: ``bank`` (``bank_panel.accept_bank_text``: the transfer expected in the
+    statement, or its match), else «сверьте с банком» with the registry's sum."""
     if sm.kind == "READINGS":
         return (f"Реестр показаний {sm.file}: показаний {sm.rows}.\n\nПринять его? Будет создан "
                 "документ «Показания новые» (его нужно будет провести).")  # fmt: skip
@@ -59,8 +60,8 @@ def summary_text(sm: PendingSummary) -> str:
     lines += _summary_lines(sm.by_service, "услуг")
     lines += ["", "По поставщикам:"]
     lines += _summary_lines(sm.by_provider, "поставщиков")
-    lines += ["", f"Сверьте с банком: поступление {rubles(sm.total)} по этому реестру должно "
-              "быть в выписке. Принять реестр?"]  # fmt: skip
+    lines += ["", (bank or f"Сверьте с банком: поступление {rubles(sm.total)} по этому реестру "
+                         "должно быть в выписке.") + " Принять реестр?"]  # fmt: skip
     return "\n".join(lines)
 
 

@@ -287,7 +287,7 @@ def _ask_to_show(paths: AppPaths) -> None:
 
 def _run(home: str | None, paths: AppPaths, password: str | None, minimized: bool,
          show: str | None = None) -> int:
-    from trayapp.app import App, setup_logging
+    from trayapp.app import App, setup_logging, use_system_certificates
     from trayapp.ui.common import Dialogs, log_tk_errors
 
     prepare_dpi()  # before the first tk.Tk(): sharp at 150 % on Windows
@@ -321,11 +321,13 @@ def _run(home: str | None, paths: AppPaths, password: str | None, minimized: boo
     if minimized:
         root.withdraw()  # at login: no window flashing up while it is built
     tray_on = tray.start()  # before the window is built: the icon shows as soon as it can
+    system_certs = use_system_certificates()  # after the icon: it imports requests (0.1 s)
     notifier = Notifier(fallback=tray.notify_fallback)
     desk = assoc_tray.make_desk(root, items, password, tray, notifier, lambda: quit_app())
     desk.show(max(0, next((i for i, a in enumerate(items) if a.name == show), 0)))
     window = desk.window  # the first shown; its first start opens it in settings mode
-    log.info("started: tray %s (%s)", "on" if tray_on else "off", tray.backend or "none")
+    log.info("started: tray %s (%s), HTTPS checked against %s", "on" if tray_on else "off",
+             tray.backend or "none", "the system's certificates" if system_certs else "certifi")
     # the installer asks a running tray to quit (Windows: a named event, winquit.py)
     quit_listener = QuitListener(lambda: commands.put("quit"))
     quit_listener.start()

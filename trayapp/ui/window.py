@@ -27,6 +27,7 @@ from typing import Any
 
 from PIL import ImageTk
 
+from trayapp.core.events import NOTIFIED
 from trayapp.errors import AppError, PasswordError, ServerError
 from trayapp.settings import Settings
 from trayapp.ui import icon
@@ -55,7 +56,9 @@ from trayapp.ui.events_pane import EventsPane
 from trayapp.ui.footer import Footer
 from trayapp.ui.generation_pane import GenerationPane
 from trayapp.ui.header import HeaderBar
+from trayapp.ui.held_errors import HeldErrors
 from trayapp.ui.pending_pane import PendingPane
+from trayapp.ui.restored import forget_results
 from trayapp.ui.settings_form import SettingsForm
 from trayapp.ui.texts import (
     ASK_PASSWORD,
@@ -66,6 +69,7 @@ from trayapp.ui.texts import (
     waiting_text,
 )
 from trayapp.ui.ui_state import UiState
+from trayapp.ui.watch import ChangeWatch
 from trayapp.ui.window_names import OldNames
 from trayapp.ui.worker import Worker
 
@@ -75,11 +79,13 @@ log = logging.getLogger(__name__)
 
 SESSION_GAP_S = 1.0  # a click within this of the last session's end starts none
 # the smallest window at 100 % (grown with the scaling, never past the screen) in which every
-# button is in view whole: at 640x480 «Провести» was not shown at all (issue 17, item 2)
-MIN_SIZE = (900, 600)
+# button is in view whole (at 640x480 «Провести» was not shown at all: issue 17, item 2) and
+# the generation's result wraps whole in its column (the natural height is measured before
+# it wraps: 653 px left it 7 px short once the export buttons shared a row)
+MIN_SIZE = (900, 660)
 
 
-class MainWindow(OldNames):
+class MainWindow(OldNames, HeldErrors):
     """The window in ``root``; ``first_start`` opens it in settings mode."""
 
     def __init__(self, root: tk.Tk, backend: Backend, dialogs: Dialogs | None = None,
@@ -99,6 +105,7 @@ class MainWindow(OldNames):
         self.last_exchange: ExchangeOutcome | None = None
         self._session_ended = -SESSION_GAP_S  # monotonic end of the last session
         self.on_quit: Callable[[], None] | None = None  # the tray's «Выход»
+        self._held = []  # errors met while hidden: shown when the window is next opened
         self._images: list[Any] = []  # PhotoImages must stay referenced
 
         calibrate_scaling(root)  # one measure of the display, whatever set it
@@ -110,6 +117,7 @@ class MainWindow(OldNames):
         root.title(f"{APP_TITLE} (версия {backend.version})")
         root.minsize(*(round(x * self.scale) for x in MIN_SIZE))  # fit_screen: within the screen
         self._set_window_icon()
+        root.bind("<Map>", self._mapped, add="+")  # opened again: what happened while hidden
         outer = ttk.Frame(root, padding=8)
         outer.pack(fill="both", expand=True)
         self.header = HeaderBar(outer, self.fonts, self.scale, self.logo_clicked, self._click,
@@ -140,7 +148,8 @@ class MainWindow(OldNames):
         self.backup_pane = BackupPane(self.settings_form.add_section("Резервные копии"), backend,
                                       self.worker, self.dialogs, self.error, self.say,
                                       self.refresh, lambda: self.settings_form.load(
-                                          *backend.load_settings()[::2]))  # fmt: skip
+                                          *backend.load_settings()[::2]),
+                                      lambda: forget_results(self))  # fmt: skip
         self.backup_pane.grid(row=0, column=0, columnspan=3, sticky="nsew")
         self.backup_pane.master.rowconfigure(0, weight=1)  # its list grows with the window
         self._aliases()
@@ -152,6 +161,10 @@ class MainWindow(OldNames):
         self.first_start = not exists
         scale_layout(root, self.scale)
         fit_screen(root)
+        # work done from a console or a schedule shows without «Обновить»
+        self.watch = ChangeWatch(root, lambda: self.backend.change_mark(),
+                                 lambda: self._snapshot.mark if self._snapshot else None,
+                                 self.refresh, lambda: not self.worker.busy())  # fmt: skip
         if self.first_start:
             self.settings_mode()
             self.say("Первый запуск: задайте настройки и нажмите «Сохранить».")
@@ -169,16 +182,17 @@ class MainWindow(OldNames):
         try:
             self.opener(path)
         except AppError as exc:
-            self.dialogs.error(exc.title, exc.message)
+            self.alert(exc.title, exc.message)
 
     def error(self, what: str, notify: bool = False) -> Callable[[AppError], None]:
+        """«what: message» in the footer and the events, and ``alert``: a box where the
+        window is shown, a notification where it is not (``notify`` is kept for callers:
+        every error of a hidden window is notified now)."""
+
         def on_error(exc: AppError) -> None:
             self.say(f"{what}: {exc.message}")
             self.add_event(f"{what}: {exc.message}")
-            if notify and self.on_state is not None and not self._visible():
-                self._push_state([f"{exc.title}: {exc.message}"])
-            else:
-                self.dialogs.error(exc.title, exc.message)
+            self.alert(exc.title, exc.message)
             self.update_buttons()
 
         return on_error
@@ -221,12 +235,6 @@ class MainWindow(OldNames):
 
     def show(self) -> None:
         bring_to_front(self.root)
-
-    def _visible(self) -> bool:
-        try:
-            return bool(self.root.winfo_viewable())
-        except tk.TclError:
-            return False
 
     # ------------------------------------------------------------------ exchange
 
@@ -334,7 +342,7 @@ class MainWindow(OldNames):
             self.settings_form.show_keyring(False)
         elif pw_error is not None:
             self.say("Настройки сохранены, пароль — нет: " + pw_error.message)
-            self.dialogs.error(pw_error.title, pw_error.message)
+            self.alert(pw_error.title, pw_error.message)
         log.info("settings saved (coding %s)", s.coding)
         self.refresh()
 
@@ -352,10 +360,12 @@ class MainWindow(OldNames):
         self.pending.show(snap)
         self.data_panel.show(snap.unposted)
         self.events.show(snap)
+        self.backup_pane.follow()
         self._update_logo()
         self.update_buttons()
-        notices = [text for _at, level, text in snap.unseen if level == "error"]
+        notices = [text for _at, level, text in snap.unseen if level in NOTIFIED]
         self._push_state(notices + (extra_notices or []))
+        self._show_held()  # an association shown again in the desk (no <Map> of the root)
 
     def worst_state(self) -> str:
         """The icon's state when no session runs: error, offline, attention or idle."""
@@ -398,5 +408,6 @@ class MainWindow(OldNames):
             self.root.destroy()
 
     def close(self) -> None:
+        self.watch.stop()
         self.worker.close()
         self.footer.close()

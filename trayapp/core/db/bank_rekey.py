@@ -69,9 +69,10 @@ def rekey(run: Run, dialect: str) -> None:
     text = (f"Выписки банка: {merged} док. объединено с такими же, записанными с другим "
             f"написанием вида (ё/е, заглавные буквы, пробелы) — их суммы больше не "
             f"учитываются дважды: {shown}")  # fmt: skip
-    run("INSERT INTO events (at, level, text, seen) VALUES (?, 'info', ?, 0)",
+    run("INSERT INTO events (at, level, text, seen) VALUES (?, 'warning', ?, 0)",
         (datetime.now().strftime("%Y-%m-%d %H:%M:%S"), text))  # fmt: skip
-    log.warning("schema 7: %d bank documents merged into the ones held first: %s", merged, text)
+    # the text names purposes (payers' names, addresses): the event has it, the log only counts
+    log.warning("schema 7: %d bank documents merged into the ones held first", merged)
 
 
 def _merge(run: Run, kept: _Doc, others: list[_Doc]) -> str:

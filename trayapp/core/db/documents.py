@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from trayapp.core.db import dialect
 from trayapp.core.db.connection import Database
 from trayapp.core.db.incoming import HAS_SERVICE
 
@@ -114,23 +115,54 @@ def insert_payments(db: Database, id_offset: int) -> int:
     return int(cur.rowcount)
 
 
-def shared_payments(db: Database, id_offset: int) -> list[tuple[Any, ...]]:
-    """Rows of ``t_pay`` whose code several own services share:
+_SHARED_TABLE = "CREATE TEMP TABLE IF NOT EXISTS t_shared (k INTEGER PRIMARY KEY, line INTEGER NOT NULL)"
+_SHARE_TABLE = (
+    "CREATE TEMP TABLE IF NOT EXISTS t_share (id INTEGER PRIMARY KEY, account_id INTEGER,"
+    " service_code INTEGER, paid_at TEXT, amount INTEGER, period INTEGER, payment_id TEXT,"
+    " code TEXT, document_id INTEGER, share_of INTEGER)"
+)
+
+
+def order_shared(db: Database, codes: Iterable[str] | None = None) -> int:
+    """Number the rows of ``t_pay`` whose code several own services share (only ``codes``
+    of them, when given) in ``t_shared`` by the order they were made: moment paid, then
+    line (``k`` from 1). Returns how many."""
+    db.execute(dialect.ddl(_SHARED_TABLE, db.dialect))
+    db.execute("DELETE FROM t_shared")
+    only, params = "", {}
+    if codes is not None:
+        names = {f"c{i}": c for i, c in enumerate(codes)}
+        if not names:
+            return 0
+        only = f" AND t.code IN ({', '.join(':' + n for n in names)})"
+        params = names
+    cur = db.execute(
+        "INSERT INTO t_shared (k, line) SELECT ROW_NUMBER() OVER (ORDER BY t.paid_at, t.line),"
+        " t.line FROM t_pay t"
+        f" WHERE EXISTS (SELECT 1 FROM t_code s WHERE s.code = t.code AND s.shared = 1){only}",
+        params,
+    )
+    return int(cur.rowcount)
+
+
+def shared_payments(db: Database, id_offset: int, first: int, last: int) -> list[tuple[Any, ...]]:
+    """Rows ``first`` to ``last`` (``k`` of ``t_shared``) in that order:
     (line, account_id, document_id, paid_at, amount, period, payment_id, code)."""
     return db.all(
         "SELECT t.line, t.account_id, t.line + :ids, t.paid_at, t.amount, t.period,"
-        " t.payment_id, t.code FROM t_pay t"
-        " WHERE EXISTS (SELECT 1 FROM t_code s WHERE s.code = t.code AND s.shared = 1)"
-        " ORDER BY t.line",
-        {"ids": id_offset},
+        " t.payment_id, t.code FROM t_shared s JOIN t_pay t ON t.line = s.line"
+        " WHERE s.k BETWEEN :first AND :last ORDER BY s.k",
+        {"ids": id_offset, "first": first, "last": last},
     )
 
 
-def shared_debts(db: Database) -> list[tuple[int, int, int]]:
-    """(line, own code, debt) of the account's services that a shared code of a line names.
+def shared_debts(db: Database, first: int, last: int) -> list[tuple[int, int, int]]:
+    """(line, own code, debt) of the account's services that the shared code of each of
+    the rows ``first`` to ``last`` of ``t_shared`` names.
 
     The debt: opening balance + accruals of months up to the one paid for − payments to that
-    service dated on or before the payment's day (payments to the whole account left out).
+    service dated on or before the payment's day (payments to the whole account left out;
+    the shares of this registry are not in ``payments`` until ``insert_payment_shares``).
     """
     has = HAS_SERVICE.format(acc="t.account_id", own="c.own")
     return db.all(
@@ -141,21 +173,33 @@ def shared_debts(db: Database) -> list[tuple[int, int, int]]:
         " AND r.service_code = c.own AND r.period <= t.period), 0)"
         " - COALESCE((SELECT SUM(p.amount) FROM payments p WHERE p.account_id = t.account_id"
         " AND p.service_code = c.own AND p.paid_on <= substr(t.paid_at, 1, 10)), 0)"
-        " FROM t_pay t JOIN t_code c ON c.code = t.code AND c.shared = 1"
-        f" WHERE {has} ORDER BY t.line, c.own"
+        " FROM t_shared s JOIN t_pay t ON t.line = s.line"
+        " JOIN t_code c ON c.code = t.code AND c.shared = 1"
+        f" WHERE s.k BETWEEN :first AND :last AND {has} ORDER BY t.line, c.own",
+        {"first": first, "last": last},
     )
 
 
-def insert_payment_shares(db: Database, rows: Iterable[tuple[Any, ...]]) -> None:
-    """Shares of spread payments, each row (id, account_id, service_code, paid_at, amount,
-    period, payment_id or None, code, document_id, share_of or None)."""
-    db.executemany(
+def stage_payment_shares(db: Database, rows: list[tuple[Any, ...]], first: bool) -> None:
+    """Shares of spread payments into ``t_share`` (emptied ``first``), each row (id,
+    account_id, service_code, paid_at, amount, period, payment_id or None, code,
+    document_id, share_of or None): written to ``payments`` at once by
+    ``insert_payment_shares`` when all are spread."""
+    if first:
+        db.execute(dialect.ddl(_SHARE_TABLE, db.dialect))
+        db.execute("DELETE FROM t_share")
+    db.load_rows("t_share", ("id", "account_id", "service_code", "paid_at", "amount", "period",
+                             "payment_id", "code", "document_id", "share_of"), rows)  # fmt: skip
+
+
+def insert_payment_shares(db: Database) -> None:
+    """The shares staged in ``t_share`` into ``payments``, in the order of their ids."""
+    db.execute(
         "INSERT INTO payments (id, account_id, service_code, paid_on, paid_at, amount, period,"
         " source, payment_id, registry_code, document_id, share_of)"
-        " VALUES (?, ?, ?, substr(?, 1, 10), ?, ?, ?, 'moischeta', ?, ?, ?, ?)",
-        ((i, a, s, at, at, amt, per, pid, code, doc, of)
-         for i, a, s, at, amt, per, pid, code, doc, of in rows),
-    )  # fmt: skip
+        " SELECT id, account_id, service_code, substr(paid_at, 1, 10), paid_at, amount, period,"
+        " 'moischeta', payment_id, code, document_id, share_of FROM t_share ORDER BY id"
+    )
     db.sync_ids("payments")
 
 

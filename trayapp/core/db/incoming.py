@@ -1,11 +1,15 @@
 """SQL of the checks of a received Payments or Readings registry against the database.
 
-The rows of the file are loaded once into a temporary table (``t_pay`` or ``t_read``), and
-every check is one set-based query over it: accounts, service codes, the account's
-services, meters, ids accepted before. Acceptance (``documents.py``) writes its documents
-and rows straight from the same temporary tables, inside the same transaction, right after
-the check. The coding's codes (a few dozen) go into ``t_code``. Plain SQL only; the rows go
-in by ``db.load_rows`` (COPY on PostgreSQL).
+The rows of the file are loaded into a temporary table (``t_pay`` or ``t_read``) batch by
+batch as they are read, and every check is one set-based query over it: accounts, service
+codes, the account's services, meters, ids accepted before. The errors are kept in
+``t_err`` (the format's as they are found, then each check's, one INSERT ... SELECT, a
+check's error left out where the format check already named that line with that text), so
+that a registry of millions of broken lines is counted and its first errors listed without
+holding them. Acceptance (``documents.py``) writes its documents and rows straight from the
+same temporary tables, inside the same transaction, right after the check. The coding's
+codes (a few dozen) go into ``t_code``. Plain SQL only; the rows go in by ``db.load_rows``
+(COPY on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -17,19 +21,29 @@ from trayapp.core.db.connection import Database
 
 CODING_COLUMNS = {"GOROD": "gorod_code", "SBER": "sber_code"}
 
-# a payment row: line, payment_id, account, code, paid_at (ISO moment), amount, period
-PayRow = tuple[int, str | None, str, str, str | None, int | None, int | None]
-# a reading row: line, reading_id, account, meter_id, serial, taken_at (ISO moment), value
-ReadRow = tuple[int, str | None, str, str, str, str | None, int | None]
+# a payment row: line, payment_id, account, code, paid_at (ISO moment), amount, period,
+# and 1 where the account is of the form of one (a malformed one is the format's error)
+PayRow = tuple[int, str | None, str, str, str | None, int | None, int | None, int]
+# a reading row: line, reading_id, account, meter_id, serial, taken_at (ISO moment), value,
+# account of the form of one
+ReadRow = tuple[int, str | None, str, str, str, str | None, int | None, int]
+PAY_COLUMNS = ("line", "payment_id", "account", "code", "paid_at", "amount", "period", "acc_ok")
+READ_COLUMNS = ("line", "reading_id", "account", "meter_id", "serial", "taken_at", "value",
+                "acc_ok")  # fmt: skip
 
 _PAY_TABLE = (
     "CREATE TEMP TABLE IF NOT EXISTS t_pay (line INTEGER PRIMARY KEY, payment_id TEXT,"
     " account TEXT, code TEXT, paid_at TEXT, amount INTEGER, period INTEGER,"
-    " account_id INTEGER)"
+    " account_id INTEGER, acc_ok INTEGER)"
 )
 _READ_TABLE = (
     "CREATE TEMP TABLE IF NOT EXISTS t_read (line INTEGER PRIMARY KEY, reading_id TEXT,"
-    " account TEXT, meter_id TEXT, serial TEXT, taken_at TEXT, value INTEGER)"
+    " account TEXT, meter_id TEXT, serial TEXT, taken_at TEXT, value INTEGER, acc_ok INTEGER)"
+)
+# errors: the format's (src 0, seq the order found) and each check's (src 1, 2, ...)
+_ERR_TABLE = (
+    "CREATE TEMP TABLE IF NOT EXISTS t_err (line INTEGER NOT NULL, src INTEGER NOT NULL,"
+    " seq INTEGER NOT NULL, msg TEXT NOT NULL, PRIMARY KEY (line, src, seq))"
 )
 _CODE_TABLE = (
     "CREATE TEMP TABLE IF NOT EXISTS t_code (code TEXT NOT NULL, own INTEGER NOT NULL,"
@@ -65,94 +79,141 @@ def coding_codes(db: Database, coding: str) -> dict[str, tuple[int, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
+# ---------------------------------------------------------------------------- errors
+
+
+def start_errors(db: Database) -> None:
+    db.execute(dialect.ddl(_ERR_TABLE, db.dialect))
+    db.execute("DELETE FROM t_err")
+
+
+def add_errors(db: Database, first_seq: int, errors: list[tuple[int, str]]) -> None:
+    """The format check's errors, numbered in the order found from ``first_seq``."""
+    db.executemany(
+        "INSERT INTO t_err (line, src, seq, msg) VALUES (?, 0, ?, ?)",
+        [(line, 2 * (first_seq + i), msg) for i, (line, msg) in enumerate(errors)],
+    )  # even numbers: ``ids_twice`` puts its error between two of them
+
+
+def _check(db: Database, table: str, src: int, msg: str, where: str) -> None:
+    """One check's errors into ``t_err``: ``msg`` (an SQL text over ``t``) for each row
+    of ``table`` (as ``t``) that ``where`` names, unless the format check named that
+    line with that very text."""
+    db.execute(
+        f"INSERT INTO t_err (line, src, seq, msg) SELECT t.line, {src}, 0, {msg} FROM {table} t"
+        f" WHERE {where} AND NOT EXISTS (SELECT 1 FROM t_err e WHERE e.line = t.line"
+        f" AND e.msg = {msg})"
+    )
+
+
+def ids_twice(db: Database, table: str, column: str, text: str) -> None:
+    """«``text``: id» for each line of ``table`` whose id (``column``) an earlier line has,
+    as the format check names it (the reader holding no ids): among the format's errors of
+    that line, after its «неверная кодировка», before the others (seq between them)."""
+    db.execute(f"CREATE INDEX {table}_ids ON {table} ({column}, line)")
+    msg = f"'{text}: ' || t.{column}"
+    db.execute(
+        "INSERT INTO t_err (line, src, seq, msg) SELECT t.line, 0, COALESCE("
+        "(SELECT MIN(e.seq) - 1 FROM t_err e WHERE e.line = t.line AND e.src = 0"
+        " AND e.msg <> 'неверная кодировка'),"
+        " (SELECT MAX(e.seq) + 1 FROM t_err e WHERE e.line = t.line AND e.src = 0), 0),"
+        f" {msg} FROM {table} t WHERE t.{column} IS NOT NULL AND EXISTS (SELECT 1 FROM {table} u"
+        f" WHERE u.{column} = t.{column} AND u.line < t.line)"
+    )
+    db.execute(f"DROP INDEX {table}_ids")
+
+
+def errors(db: Database, limit: int) -> tuple[int, list[tuple[int, str]]]:
+    """How many errors ``t_err`` holds, and the first ``limit`` of them: by line, the format
+    check's first (in the order found), then each check's, those of the file (line 0) last."""
+    count = int(db.scalar("SELECT COUNT(*) FROM t_err") or 0)
+    if not count:
+        return 0, []
+    rows = db.all(
+        "SELECT line, msg FROM t_err ORDER BY CASE WHEN line = 0 THEN 1 ELSE 0 END, line, src,"
+        " seq LIMIT ?",
+        (limit,),
+    )
+    return count, [(int(n), str(m)) for n, m in rows]
+
+
 # ---------------------------------------------------------------------------- payments
 
 
-def load_payments(db: Database, rows: Iterable[PayRow], codes: dict[str, tuple[int, ...]]) -> None:
-    """Fill ``t_pay`` with the file's rows and ``t_code`` with the coding's codes."""
+def start_payments(db: Database, codes: dict[str, tuple[int, ...]]) -> None:
+    """Empty ``t_pay`` and ``t_err``, fill ``t_code`` with the coding's codes."""
     db.execute(dialect.ddl(_PAY_TABLE, db.dialect))
     db.execute(dialect.ddl(_CODE_TABLE, db.dialect))
     db.execute("DELETE FROM t_pay")
     db.execute("DELETE FROM t_code")
-    db.load_rows(
-        "t_pay", ("line", "payment_id", "account", "code", "paid_at", "amount", "period"), rows
-    )
+    start_errors(db)
     db.load_rows(
         "t_code", ("code", "own", "shared"),
         [(ext, own, int(len(owns) > 1)) for ext, owns in codes.items() for own in owns],
     )  # fmt: skip
 
 
-def payments_unknown_account(db: Database) -> list[tuple[int, str]]:
-    """Resolve ``t_pay.account_id`` once; the lines whose account the database lacks."""
+def load_payments(db: Database, rows: Iterable[PayRow]) -> None:
+    """Append a batch of the file's rows to ``t_pay``."""
+    db.load_rows("t_pay", PAY_COLUMNS, rows)
+
+
+def check_payments(db: Database, shared: bool) -> None:
+    """Every check of ``t_pay`` into ``t_err``: accounts the database lacks (resolving
+    ``t_pay.account_id`` once), codes the coding lacks (with ``ACCOUNT`` ``t_code`` is
+    empty: any code), with ``shared`` codes several own services share that name none of
+    the account's services (such a payment has nowhere to be spread; a code of one service
+    is taken as it is, formats.md asking only for a code of the coding), and payment ids
+    accepted before."""
     db.execute(
         "UPDATE t_pay SET account_id = (SELECT a.id FROM accounts a WHERE a.number = t_pay.account)"
     )
-    return db.all("SELECT line, account FROM t_pay WHERE account_id IS NULL ORDER BY line")
+    _check(db, "t_pay", 1, "'неизв.лиц.счёт: ' || t.account",
+           "t.account_id IS NULL AND t.acc_ok = 1")  # fmt: skip
+    _check(db, "t_pay", 2, "'неизв.услуга: ' || t.code",
+           "t.code <> '' AND NOT EXISTS (SELECT 1 FROM t_code k WHERE k.code = t.code)")  # fmt: skip
+    if shared:
+        has = HAS_SERVICE.format(acc="t.account_id", own="c.own")
+        _check(db, "t_pay", 3, "'неизв.услуга: ' || t.code",
+               "t.account_id IS NOT NULL AND t.code <> ''"
+               " AND EXISTS (SELECT 1 FROM t_code k WHERE k.code = t.code AND k.shared = 1)"
+               f" AND NOT EXISTS (SELECT 1 FROM t_code c WHERE c.code = t.code AND {has})")  # fmt: skip
+    _check(db, "t_pay", 4, "'повтор платежа: ' || t.payment_id",
+           "EXISTS (SELECT 1 FROM payments p WHERE p.payment_id = t.payment_id)")  # fmt: skip
 
 
-def payments_unknown_code(db: Database) -> list[tuple[int, str]]:
-    """Lines with a code the coding lacks (with ``ACCOUNT`` ``t_code`` is empty: any code)."""
-    return db.all(
-        "SELECT t.line, t.code FROM t_pay t WHERE t.code <> ''"
-        " AND NOT EXISTS (SELECT 1 FROM t_code k WHERE k.code = t.code) ORDER BY t.line"
-    )
-
-
-def payments_foreign_service(db: Database) -> list[tuple[int, str]]:
-    """Lines whose code, one several own services share, names none of the account's
-    services: such a payment has nowhere to be spread. (A code of one service is taken
-    as it is, formats.md asking only for a code of the coding.)"""
-    has = HAS_SERVICE.format(acc="t.account_id", own="c.own")
-    return db.all(
-        "SELECT t.line, t.code FROM t_pay t WHERE t.account_id IS NOT NULL AND t.code <> ''"
-        " AND EXISTS (SELECT 1 FROM t_code k WHERE k.code = t.code AND k.shared = 1)"
-        f" AND NOT EXISTS (SELECT 1 FROM t_code c WHERE c.code = t.code AND {has})"
-        " ORDER BY t.line"
-    )
-
-
-def payments_seen(db: Database) -> list[tuple[int, str]]:
-    """Lines of ``t_pay`` whose payment id was accepted before."""
-    return db.all(
-        "SELECT t.line, t.payment_id FROM t_pay t JOIN payments p ON p.payment_id = t.payment_id"
-        " ORDER BY t.line"
+def resolve_accounts(db: Database) -> None:
+    """``t_pay.account_id`` of each row (what the summary spreads by)."""
+    db.execute(
+        "UPDATE t_pay SET account_id = (SELECT a.id FROM accounts a WHERE a.number = t_pay.account)"
     )
 
 
 # ---------------------------------------------------------------------------- readings
 
 
-def load_readings(db: Database, rows: Iterable[ReadRow]) -> None:
+def start_readings(db: Database) -> None:
     db.execute(dialect.ddl(_READ_TABLE, db.dialect))
     db.execute("DELETE FROM t_read")
-    db.load_rows(
-        "t_read", ("line", "reading_id", "account", "meter_id", "serial", "taken_at", "value"),
-        rows,
-    )
+    start_errors(db)
 
 
-def readings_unknown_account(db: Database) -> list[tuple[int, str]]:
-    return db.all(
-        "SELECT t.line, t.account FROM t_read t"
-        " WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.number = t.account) ORDER BY t.line"
-    )
+def load_readings(db: Database, rows: Iterable[ReadRow]) -> None:
+    db.load_rows("t_read", READ_COLUMNS, rows)
 
 
-def readings_unknown_meter(db: Database) -> list[tuple[int, str]]:
-    """Lines of a known account whose meter id and serial name none of its meters."""
-    return db.all(
-        "SELECT t.line, t.meter_id FROM t_read t JOIN accounts a ON a.number = t.account"
-        " WHERE NOT EXISTS (SELECT 1 FROM meters m WHERE m.meter_id = t.meter_id"
-        " AND m.serial = t.serial AND m.account_id = a.id) ORDER BY t.line"
-    )
-
-
-def readings_seen(db: Database) -> list[tuple[int, str]]:
-    return db.all(
-        "SELECT t.line, t.reading_id FROM t_read t JOIN readings r ON r.reading_id = t.reading_id"
-        " ORDER BY t.line"
-    )
+def check_readings(db: Database) -> None:
+    """Every check of ``t_read`` into ``t_err``: accounts, meters (of a known account,
+    meter id and serial naming none of its meters; an empty meter id is the format's
+    error), reading ids accepted before."""
+    _check(db, "t_read", 1, "'неизв.лиц.счёт: ' || t.account",
+           "t.acc_ok = 1 AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.number = t.account)")  # fmt: skip
+    _check(db, "t_read", 2, "'неизв.счётчик: ' || t.meter_id",
+           "t.meter_id <> '' AND EXISTS (SELECT 1 FROM accounts a WHERE a.number = t.account"
+           " AND NOT EXISTS (SELECT 1 FROM meters m WHERE m.meter_id = t.meter_id"
+           " AND m.serial = t.serial AND m.account_id = a.id))")  # fmt: skip
+    _check(db, "t_read", 3, "'повтор показания: ' || t.reading_id",
+           "EXISTS (SELECT 1 FROM readings r WHERE r.reading_id = t.reading_id)")  # fmt: skip
 
 
 # ---------------------------------------------------------------------------- summary

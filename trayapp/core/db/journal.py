@@ -170,6 +170,11 @@ def unseen_events(db: Database, mark_seen: bool = True) -> list[tuple[str, str, 
     return [(r[1], r[2], r[3]) for r in rows]
 
 
+def last_event_id(db: Database) -> int:
+    """The newest event's id (0 for none): it grows with each piece of work journalled."""
+    return int(db.scalar("SELECT MAX(id) FROM events") or 0)
+
+
 def recent_events(db: Database, limit: int = 50) -> list[tuple[str, str, str]]:
     rows = db.all("SELECT at, level, text FROM events ORDER BY id DESC LIMIT ?", (limit,))
     return [(r[0], r[1], r[2]) for r in rows]

@@ -33,6 +33,7 @@ from trayapp.core.formats.rows import _FAST_READERS, _fast_payment, _read_paymen
 from trayapp.core.formats.stream import (
     ENCODING,
     NOT_FORMAT,
+    Fields,
     Reader,
     decode_lines,
     ordered,
@@ -88,7 +89,7 @@ def _parse(data: bytes | str, name: str | None, org: str | None, coding: str | N
     reader = Reader(lines, errors, name, org, coding)
     if reader.not_format:
         raise RegistryError([(1, NOT_FORMAT)], name or "")
-    rows = [r for r in reader.rows() if not isinstance(r, list)]
+    rows = [r for r in reader.rows() if not isinstance(r, Fields)]
     if errors or reader.header is None:
         raise RegistryError(ordered(errors), name or "")
     return Registry(reader.header, rows)

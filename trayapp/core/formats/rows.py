@@ -166,13 +166,15 @@ def _header_date(raw: dict[str, tuple[int, str]], key: str, errors: Errors) -> d
 
 
 class _RowState:
-    """What row readers remember across lines: ids seen, the file's coding."""
+    """What row readers remember across lines: ids seen (unless ``track`` is off: a caller
+    that finds an id twice in the file itself, not holding every id), the file's coding."""
 
-    __slots__ = ("coding", "seen")
+    __slots__ = ("coding", "seen", "track")
 
-    def __init__(self, coding: str | None) -> None:
+    def __init__(self, coding: str | None, track: bool = True) -> None:
         self.coding = coding
         self.seen: set[str] = set()
+        self.track = track
 
 
 def _check_code(code: str, state: _RowState, ln: int, errors: Errors) -> None:
@@ -242,7 +244,7 @@ def _read_payment(f: list[str], ln: int, st: _RowState, errors: Errors) -> tuple
         errors.append((ln, f"неверный ид.: {pid}"))
     elif pid in st.seen:
         errors.append((ln, f"повтор платежа: {pid}"))
-    else:
+    elif st.track:
         st.seen.add(pid)
     paid_at = v.parse_moment(f[1])
     if paid_at is None:
@@ -269,7 +271,7 @@ def _read_reading(f: list[str], ln: int, st: _RowState, errors: Errors) -> tuple
         errors.append((ln, f"неверный ид.: {rid}"))
     elif rid in st.seen:
         errors.append((ln, f"повтор показания: {rid}"))
-    else:
+    elif st.track:
         st.seen.add(rid)
     taken_at = v.parse_moment(f[1])
     if taken_at is None:
@@ -323,7 +325,8 @@ def _fast_payment(text: str, ln: int, st: _RowState) -> PaymentRow | None:
         paid_at = datetime(day.year, day.month, day.day, int(hh), int(mi), int(ss))
     except ValueError:
         return None
-    st.seen.add(pid)
+    if st.track:
+        st.seen.add(pid)
     return PaymentRow(pid, paid_at, account, code, amount, period, ln)
 
 

@@ -18,6 +18,7 @@ import codecs
 import re
 from collections.abc import Iterable, Iterator
 from itertools import chain
+from typing import NamedTuple
 
 from trayapp.core import values as v
 from trayapp.core.formats.records import FORMAT_ID, FileName, Header, Row, parse_name
@@ -37,6 +38,13 @@ ENCODING = "cp1251"
 UTF8_BOM = b"\xef\xbb\xbf"
 CYRILLIC = re.compile("[\u0400-\u04ff]")  # what tells UTF-8 from cp1251 (formats.md)
 NOT_FORMAT = "не формат MOISCHETA/1"
+
+
+class Fields(NamedTuple):
+    """A data line as its fields (trimmed), where no correct row could be read of it."""
+
+    line: int
+    fields: list[str]
 
 
 def _head(pieces: Iterable[bytes]) -> tuple[bytes, Iterator[bytes]]:
@@ -144,11 +152,13 @@ class Reader:
     The header is read when the reader is made: ``header`` is set unless the file is not
     ours (``not_format``: the first line is not ``#FORMAT MOISCHETA/1``) or its type is
     missing or unknown (``fatal``). ``rows()`` then yields each correct data row, and, for
-    a data line with errors, its fields (a ``list``) when it has as many as its type asks
-    for; with ``fields=True``, or after a fatal header, the fields of every data line
-    instead (any count: the caller reads them as it must). Errors go to ``errors`` as
+    a data line with errors, its ``Fields`` when it has as many as its type asks for; with
+    ``fields=True``, or after a fatal header, the ``Fields`` of every data line instead (of
+    any count: the caller reads them as it must). Errors go to ``errors`` as
     found, each line's in the order found; sorted by line (stable, line 0 last) they are
-    what ``parse`` raises. Counts after ``rows()``: ``data_count`` (data lines), ``total``
+    what ``parse`` raises (``unique_ids=False``: less «повтор платежа/показания» of an id
+    met on an earlier line, which holding every id would take; the check finds those in its
+    table, ``validate``). Counts after ``rows()``: ``data_count`` (data lines), ``total``
     (kopecks of the amount column), ``first_row`` (line of the first correct row).
     """
 
@@ -159,8 +169,10 @@ class Reader:
         name: str | None = None,
         org: str | None = None,
         coding: str | None = None,
+        unique_ids: bool = True,
     ) -> None:
         self.errors = errors
+        self.unique_ids = unique_ids  # False: an id twice in the file is the caller's to find
         self.name = name
         self.not_format = False
         self.fatal = False
@@ -216,15 +228,15 @@ class Reader:
             self._next = None
         yield from self._lines
 
-    def rows(self, fields: bool = False) -> Iterator[Row | list[str]]:
+    def rows(self, fields: bool = False) -> Iterator[Row | Fields]:
         """The data rows (see the class docstring); the file's own checks (``#ROWS``,
         ``#FILESUM``) are made once the last line is read."""
         if self.not_format:
             return
         if self.fatal or self.header is None:
-            for _, text in self._rest():  # no type to read them by: the fields as they are
+            for ln, text in self._rest():  # no type to read them by: the fields as they are
                 if text and not text.startswith("#"):
-                    yield [f.strip() for f in text.split(";")]
+                    yield Fields(ln, [f.strip() for f in text.split(";")])
             return
         header = self.header
         errors = self.errors
@@ -232,7 +244,7 @@ class Reader:
         count = FIELD_COUNTS[rtype]
         reader = _ROW_READERS[rtype]
         fast = None if fields else _FAST_READERS.get(rtype)
-        state = _RowState(header.coding)
+        state = _RowState(header.coding, self.unique_ids)
         total = 0
         data_count = 0
         first_row = 0
@@ -256,7 +268,7 @@ class Reader:
             if len(split) != count:
                 errors.append((ln, f"число полей: {len(split)}, ожидалось {count}"))
                 if fields:
-                    yield split
+                    yield Fields(ln, split)
                 continue
             row, amount = reader(split, ln, state, errors)
             total += amount
@@ -265,7 +277,7 @@ class Reader:
                     first_row = ln
                 yield row
             else:
-                yield split
+                yield Fields(ln, split)
         self.data_count, self.total, self.first_row = data_count, total, first_row
         rows_text = self._raw.get("ROWS", (0, ""))[1]
         if "ROWS" in self._raw and (not _is_uint(rows_text) or int(rows_text) != data_count):
