@@ -127,7 +127,7 @@ def lnk_target(lnk: Path) -> str:
 def test_install_per_user_in_cyrillic_and_nothing_for_all_users(s: Setup) -> None:
     w = s.wine
     program_files = {p.name: tree(p) for p in w.drive_c.glob("Program Files*")}
-    hklm_before = w.reg_export(r"HKLM\Software") or ""
+    hklm_before = w.settled_export(r"HKLM\Software") or ""
     assert s.install(OLD) == 0
     files = tree(s.instdir)
     assert {"trayapp.exe", "trayapp-cli.exe", "uninstall.exe", "_internal",
@@ -150,7 +150,7 @@ def test_install_per_user_in_cyrillic_and_nothing_for_all_users(s: Setup) -> Non
     assert u["UninstallString"] == f'"{instdir}\\uninstall.exe"'
     assert u["QuietUninstallString"] == f'"{instdir}\\uninstall.exe" /S'
     # nothing for all users: HKLM and Program Files as they were
-    hklm_after = w.reg_export(r"HKLM\Software") or ""
+    hklm_after = w.settled_export(r"HKLM\Software") or ""
     assert "trayapp" not in hklm_after.lower()
     assert hklm_after.count("\n") == hklm_before.count("\n")
     assert {p.name: tree(p) for p in w.drive_c.glob("Program Files*")} == program_files

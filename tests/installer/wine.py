@@ -80,6 +80,22 @@ class Wine:
         quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
         subprocess.run(["wineserver", "-p"], env=self.env, check=True, timeout=60, **quiet)
         subprocess.run(["wineboot", "-i"], env=self.env, check=True, timeout=300, **quiet)
+        # wineboot returns while parts of the prefix are still being written (the 32-bit
+        # half's wine.inf, run by rundll32 in the background): on a loaded machine that went
+        # on into the first test, which saw 16 lines more in HKLM that were Wine's, not ours
+        self.settled_export(r"HKLM\Software")
+
+    def settled_export(self, key: str, timeout: float = 180) -> str | None:
+        """``reg_export`` once two exports in a row, two seconds apart, are the same."""
+        deadline = time.monotonic() + timeout
+        last = self.reg_export(key)
+        while time.monotonic() < deadline:
+            time.sleep(2)
+            now = self.reg_export(key)
+            if now == last:
+                return now
+            last = now
+        return last
 
     def shutdown(self) -> None:
         self.stop_standins()
