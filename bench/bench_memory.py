@@ -15,7 +15,8 @@ own, through the public functions the CLI and the window call:
 A step whose state the next needs is run anyway ("setup") when not asked for. The registry
 is written line by line (a 3.5 M-line file is never held whole here). The run is ``nice``d.
 Usage: python bench/bench_memory.py [--lines 20000 1000000 3500000]
-[--steps exchange,check,accept,report,export] [--accounts 100000] [--json FILE]
+[--steps exchange,check,accept,report,export] [--accounts 100000] [--json FILE]; a step may
+be one part: ``report-html``, ``report-xlsx``, ``export-csv``, ``export-xlsx``.
 The defaults (20,000 lines; the database made once, about a minute) are a quick try.
 """
 
@@ -43,6 +44,7 @@ NAME = "Payments_20261106_001.txt"
 TARGET_MB = 250.0
 CEILING = 200_000_000  # core.exchange.MAX_REGISTRY_BYTES
 STEPS = ("exchange", "check", "accept", "report", "export")
+PARTS = {"report": ("report-html", "report-xlsx"), "export": ("export-csv", "export-xlsx")}
 
 
 # ---------------------------------------------------------------------------- registry
@@ -195,7 +197,7 @@ def _link(src: Path, dst: Path) -> None:
 def run_size(lines: int, steps: list[str], base: Path, accounts: int) -> list[dict[str, Any]]:
     from trayapp.core.folders import ExchangeTree
 
-    work = OUT / f"memory_{lines}"
+    work = OUT / f"memory_{lines}_{os.getpid()}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     reg = work / "registry.txt"
@@ -204,7 +206,9 @@ def run_size(lines: int, steps: list[str], base: Path, accounts: int) -> list[di
     print(f"\n{lines:,} lines: registry of {size / 1e6:.1f} MB written in "
           f"{time.perf_counter() - t:.1f} s" + ("" if size <= CEILING else
           f" (over the {CEILING / 1e6:.0f} MB ceiling: the session will refuse it)"))  # fmt: skip
-    wanted = set(steps)
+    # a step, or one part of one (``report-xlsx``): the step is then run for that part
+    wanted = {s.split("-")[0] for s in steps}
+    parts = {p for s in steps for p in PARTS.get(s, (s,))}
     todo = set(wanted) | ({"accept"} if wanted & {"report", "export"} else set())
     if "accept" in todo and not todo & {"exchange", "check"}:
         todo.add("check")  # a pending registry to accept
@@ -232,14 +236,9 @@ def run_size(lines: int, steps: list[str], base: Path, accounts: int) -> list[di
                 Path(old).unlink(missing_ok=True)
             rows.append(_measure(step, step, cfg, wanted))
             continue
-        for sub in (
-            (f"{step}-html", f"{step}-xlsx")
-            if step == "report"
-            else (f"{step}-csv", f"{step}-xlsx")
-            if step == "export"
-            else (step,)
-        ):
-            rows.append(_measure(step, sub, cfg, wanted))  # fmt: skip
+        for sub in PARTS.get(step, (step,)):
+            if sub in parts or step not in wanted:
+                rows.append(_measure(step, sub, cfg, wanted))
     shutil.rmtree(work, ignore_errors=True)
     return rows
 
@@ -291,8 +290,9 @@ def main() -> None:
         print(json.dumps(child(args.child[0], json.loads(args.child[1]))))
         return
     steps = [s.strip() for s in args.steps.split(",") if s.strip()]
-    if bad := [s for s in steps if s not in STEPS]:
-        ap.error(f"unknown steps {bad}; possible: {', '.join(STEPS)}")
+    known = STEPS + tuple(p for ps in PARTS.values() for p in ps)
+    if bad := [s for s in steps if s not in known]:
+        ap.error(f"unknown steps {bad}; possible: {', '.join(known)}")
     os.nice(args.nice)
     OUT.mkdir(parents=True, exist_ok=True)
     base = OUT / f"memory_base_{args.accounts}.db"

@@ -16,10 +16,14 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
+
+import pytest
 
 from tests.core import registry_fixture as fx
 from trayapp.core.db import Database, billing
+from trayapp.errors import AppError
 
 ROWS = 150_000
 # what a streamed report or export may add to its process: on PostgreSQL a batch of rows
@@ -119,3 +123,38 @@ def test_big_reports_and_exports_in_bounded_memory(tmp_path: Path, db_target: Pa
         grew[step] = round(r["growth"], 1)
     cap = GROWTH_MB["postgresql" if isinstance(db_target, str) else "sqlite"]
     assert max(grew.values()) < cap, grew
+
+
+def test_a_report_that_fails_half_way_leaves_the_connection_usable(
+    tmp_path: Path, db_target: Path | str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A report that fails while its rows are streamed (the disk full at the fifth row, the
+    rows read 2 at a time): no half report is left, the connection takes the next statements
+    and the export after it writes and marks every row."""
+    from trayapp.core import report
+    from trayapp.core.db import report_rows
+    from trayapp.core.exporter import export
+    from trayapp.core.report import write_report
+
+    monkeypatch.setattr(report_rows, "FETCH", 2)
+    db = fx.build(db_target)
+    fill(db, 2_000)
+    calls = 0
+    moment = report._moment
+
+    def failing(iso: str) -> str:
+        nonlocal calls
+        calls += 1
+        if calls == 5:
+            raise OSError(28, "No space left on device")
+        return moment(iso)
+
+    monkeypatch.setattr(report, "_moment", failing)
+    with pytest.raises(AppError):
+        write_report(db, "000001", tmp_path / "r", kind="registry")
+    assert db.scalar("SELECT COUNT(*) FROM payments WHERE payment_id LIKE 'big-%'") == 2_000
+    assert list((tmp_path / "r").iterdir()) == []  # no half report
+    out = tmp_path / "out"
+    out.mkdir()
+    assert export(db, "payments", out / "p.csv", False, datetime(2026, 12, 7), out).rows == 2_000
+    db.close()
