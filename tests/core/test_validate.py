@@ -198,3 +198,42 @@ def test_example_file_checks_clean(db: Database) -> None:
     data = (Path(__file__).parents[1] / "data/formats/good/Payments_20261106_001.txt").read_bytes()
     checked = check_incoming(db, PAY_NAME, data, ORG, "GOROD")
     assert checked.errors == [(9, "неизв.лиц.счёт: 2001"), (10, "неизв.лиц.счёт: 2002")]
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="reads /proc/self/fd")
+def test_the_received_file_is_closed_before_the_database_checks(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Held open through the checks (seconds for a big registry), the file could not be
+    moved by another program on Windows (a console's accept while the window checks it)."""
+    import os
+
+    from trayapp.core import validate
+
+    path = tmp_path / PAY_NAME
+    path.write_bytes(payments_file(["a-1;05.11.2026 19:44:02;1001;102;1000.00;10.2026",
+                                    "a-2;06.11.2026 08:10:59;1002;;55.00;10.2026"]))  # fmt: skip
+    seen: list[list[str]] = []
+
+    def open_on_it() -> list[str]:
+        out = []
+        for fd in os.listdir("/proc/self/fd"):
+            try:
+                if os.readlink(f"/proc/self/fd/{fd}") == str(path):
+                    out.append(fd)
+            except OSError:
+                pass
+        return out
+
+    real = validate.q.check_payments
+
+    def probe(*args: object, **kwargs: object) -> object:
+        seen.append(open_on_it())
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(validate.q, "check_payments", probe)
+    checked = check_incoming(db, PAY_NAME, path, ORG, "GOROD")
+    assert checked.ok and seen == [[]], seen
+    import hashlib
+
+    assert checked.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()

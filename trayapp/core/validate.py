@@ -134,6 +134,7 @@ def _check(
     twice = header.type if by_table and header is not None else ""
     if kind == "PAYMENTS":
         done = _load(db, q.load_payments, _pay_rows(items, pieces), sink, report, total)
+        sha = pieces.finish()  # the file closed before the database's checks
         _ids_twice(db, "t_pay", "payment_id", twice)
         if checks:
             q.check_payments(db, any(len(owns) > 1 for owns in lookup.codes.values()))
@@ -141,11 +142,11 @@ def _check(
             q.resolve_accounts(db)
     else:
         done = _load(db, q.load_readings, _read_rows(items, pieces), sink, report, total)
+        sha = pieces.finish()
         _ids_twice(db, "t_read", "reading_id", twice)
         if checks:
             q.check_readings(db)
     report("check", done, done)
-    sha = pieces.finish()
     count, errors = q.errors(db, MAX_ERRORS)
     if count:
         log.info("%s: %d errors found", name, count)
@@ -324,11 +325,17 @@ class _Pieces:
             yield piece
 
     def finish(self) -> str:
+        """The SHA-256 of the whole file; the file is closed then: held open through the
+        database checks, another program's ``os.replace`` of it fails on Windows."""
+        if self.f.closed:
+            return self._sha.hexdigest()
         try:
             while piece := self.f.read(PIECE):
                 self._sha.update(piece)
         except OSError as exc:
             raise _os_error(exc, self.path) from exc
+        finally:
+            self.f.close()
         return self._sha.hexdigest()
 
 
