@@ -11,6 +11,7 @@ moves here: the core does those.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -98,6 +99,8 @@ class Backend:
         self.home = home
         self.password = password
         self.version = version()  # the one version number (pyproject.toml), for the title
+        # the watch thread's own App, kept between its checks (see change_mark)
+        self._watch: tuple[tuple[int, int], float, App] | None = None
 
     @contextmanager
     def app(self) -> Iterator[App]:
@@ -120,9 +123,39 @@ class Backend:
     def change_mark(self) -> tuple[int, ...]:
         """What changes when work is done from elsewhere (the command line, a scheduled
         exchange): the modification times of Входящие and Исходящие and the journal's newest
-        event. Cheap: two ``stat`` calls and one indexed query."""
-        with self.app() as a:
-            return _mark(a)
+        event. Cheap: two ``stat`` calls and one indexed query. On PostgreSQL the connection
+        is kept between checks (the watch's thread only): a new connection to a shared
+        server every few seconds from each PC is not cheap. It is opened again when the
+        settings file changed, once a minute, and after any error."""
+        now = time.monotonic()
+        if self._watch is not None:
+            key, at, kept = self._watch
+            if _watch_key(kept) != key or now - at > 60:
+                self.close_watch()
+        if self._watch is None:
+            kept = App.create(self.home)
+            if kept.db.dialect != "postgresql":
+                # an SQLite file is opened in a millisecond, and one held open would stop a
+                # restore from replacing it on Windows: opened for each check, as before
+                try:
+                    return _mark(kept)
+                finally:
+                    kept.close()
+            self._watch = (_watch_key(kept), now, kept)
+        try:
+            return _mark(self._watch[2])
+        except BaseException:
+            self.close_watch()
+            raise
+
+    def close_watch(self) -> None:
+        """Close the watch's connection (its thread ends, or after an error)."""
+        watch, self._watch = self._watch, None
+        if watch is not None:
+            try:
+                watch[2].close()
+            except Exception:  # closing a broken connection: nothing more to do
+                log.debug("watch connection not closed cleanly", exc_info=True)
 
     def _snapshot(self, a: App, mark_seen: bool) -> Snapshot:
         mark = _mark(a)
@@ -349,6 +382,20 @@ class Backend:
     def remember_password(self, password: str) -> None:
         """Use ``password`` for the sessions of this run only (memory, never a file)."""
         self.password = password
+
+
+def _watch_key(a: App) -> tuple[int, int]:
+    """The settings file's modification time and the SQLite file's inode (0 on PostgreSQL,
+    the only one kept): when either changes, the watch's kept App is stale."""
+    out = []
+    for f, field_ in ((a.paths.settings_file, "st_mtime_ns"),
+                      (None if a.db.dialect == "postgresql" else a.settings.database_path(a.paths),
+                       "st_ino")):  # fmt: skip
+        try:
+            out.append(int(getattr(f.stat(), field_)) if f is not None else 0)
+        except OSError:
+            out.append(-1)
+    return (out[0], out[1])
 
 
 def _mark(a: App) -> tuple[int, ...]:

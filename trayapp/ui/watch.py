@@ -31,13 +31,16 @@ class ChangeWatch:
 
     def __init__(self, root: tk.Misc, mark: Callable[[], tuple[int, ...]],
                  current: Callable[[], tuple[int, ...] | None], refresh: Callable[[], None],
-                 idle: Callable[[], bool], period: float = PERIOD_S) -> None:  # fmt: skip
+                 idle: Callable[[], bool], period: float = PERIOD_S,
+                 closer: Callable[[], None] | None = None) -> None:  # fmt: skip
         self.root = root
         self._mark = mark
         self._current = current
         self._refresh = refresh
         self._idle = idle
         self.period = period
+        self._closer = closer  # what mark() keeps open, closed when the thread ends
+        self._viewable = True  # read on the Tk thread at each poll; no check while hidden
         self._wake = threading.Event()
         self._lock = threading.Lock()
         self._seen: tuple[float, tuple[int, ...]] | None = None  # (monotonic, mark)
@@ -68,13 +71,26 @@ class ChangeWatch:
     # ------------------------------------------------------------------ the thread
 
     def _loop(self) -> None:
+        try:
+            self._checks()
+        finally:
+            if self._closer is not None:
+                try:
+                    self._closer()
+                except Exception:
+                    log.debug("watch closer failed", exc_info=True)
+
+    def _checks(self) -> None:
         while not self._stopped:
             self._wake.wait(self.period)
+            woken = self._wake.is_set()
             self._wake.clear()
             if self._stopped:
                 return
             started = time.monotonic()
             if started - self._polled > 2 * self.period:  # the window's loop is not running
+                continue
+            if not self._viewable and not woken:  # hidden: shown again, it checks at once
                 continue
             try:
                 mark = self._mark()
@@ -99,6 +115,10 @@ class ChangeWatch:
             return
         self._polled = time.monotonic()
         try:
+            viewable = bool(self._top.winfo_viewable())
+            if viewable and not self._viewable:
+                self.check_now()  # shown again: what changed meanwhile, at once
+            self._viewable = viewable
             self._compare()
         except Exception:  # never let the check stop its own timer
             log.exception("change check failed")

@@ -164,7 +164,8 @@ class MainWindow(OldNames, HeldErrors):
         # work done from a console or a schedule shows without «Обновить»
         self.watch = ChangeWatch(root, lambda: self.backend.change_mark(),
                                  lambda: self._snapshot.mark if self._snapshot else None,
-                                 self.refresh, lambda: not self.worker.busy())  # fmt: skip
+                                 self.refresh, lambda: not self.worker.busy(),
+                                 closer=self.backend.close_watch)  # fmt: skip
         if self.first_start:
             self.settings_mode()
             self.say("Первый запуск: задайте настройки и нажмите «Сохранить».")
