@@ -92,8 +92,10 @@ def check_tab(page):
             if height < 40 or height < 2 * row + 4:  # its heading and one row, whole
                 out["bad"].append(["list squeezed", str(w), height])
         elif width < w.winfo_reqwidth() - 1 or height < w.winfo_reqheight() - 1:
-            if isinstance(w, ttk.Label) and str(w.cget("wraplength")) not in ("", "0"):
-                pass  # a wrapping label takes the width it is given
+            wrap = str(w.cget("wraplength")) if isinstance(w, ttk.Label) else ""
+            if wrap not in ("", "0") and root.winfo_fpixels(wrap) <= width + 4 \
+                    and height >= w.winfo_reqheight() - 1:
+                pass  # a label wrapping within the width it is given
             else:
                 text = str(w.cget("text")) if "text" in w.keys() else ""
                 out["bad"].append(["cut", str(w), text, [width, height],

@@ -62,8 +62,12 @@ class BankPanel:
         box = ttk.Frame(parent)
         box.pack(fill="x", pady=(6, 0))
         self.status_var = tk.StringVar(parent, "")
-        ttk.Label(box, textvariable=self.status_var, wraplength=700,
-                  justify="left").pack(fill="x")  # fmt: skip
+        status = ttk.Label(box, textvariable=self.status_var, wraplength=700, justify="left")
+        status.pack(fill="x")
+        # wrapped at the width it is given: at 150 % a fixed 700 px ran past the pane's edge
+        status.bind("<Configure>", lambda e: status.configure(wraplength=max(80, e.width - 4))
+                    if abs(int(str(status.cget("wraplength")) or 0) - (e.width - 4)) > 2
+                    else None)  # fmt: skip
         cols = (("number", "№", 50), ("date", "Дата", 90), ("sum", "Сумма", 100),
                 ("payer", "ИНН", 110), ("purpose", "Назначение платежа", 300))  # fmt: skip
         self.transfers = ttk.Treeview(box, columns=[c[0] for c in cols], show="headings",
