@@ -244,6 +244,7 @@ def test_xlsx_when_the_name_ends_so(db: Database, tmp_path: Path) -> None:
     result = export(db, "payments", Path("Платежи.XLSX"), False, NOW, tmp_path)
     assert result.rows == 2
     ws = openpyxl.load_workbook(result.file).worksheets[0]
+    assert ws.title == "Оплаты"  # not openpyxl's «Sheet», which a new user met
     values = [[c.value for c in row] for row in ws.iter_rows()]
     assert values[0] == PAY_HEADER
     assert values[1] == ["000001", "Payments_20261106_001.txt", "a-1",
@@ -257,6 +258,7 @@ def test_xlsx_when_the_name_ends_so(db: Database, tmp_path: Path) -> None:
     accept_readings(db, "000003", [("r-1", "2026-11-05 09:00:00", 115500, True)])
     ws = openpyxl.load_workbook(
         export(db, "readings", tmp_path / "r.xlsx", False, NOW, tmp_path).file).worksheets[0]
+    assert ws.title == "Показания"
     assert [[c.value for c in row] for row in ws.iter_rows()] == [
         READ_HEADER,
         ["000003", "8030001", "17", "ХВ-1;2", datetime(2026, 11, 5, 9, 0), 115.5, 1, 0]]

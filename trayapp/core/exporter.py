@@ -145,7 +145,8 @@ def _write(
     try:
         if xlsx:
             formats = {3: MOMENT_FORMAT, 6: "0.00"} if kind == "payments" else {4: MOMENT_FORMAT}
-            return tables.write_xlsx(path, names, rows, formats, series)
+            return tables.write_xlsx(path, names, rows, formats, series,
+                                     title="Оплаты" if kind == "payments" else "Показания")
         return tables.write_csv(path, names, rows, series)
     except FileExistsError as exc:
         raise AppError(

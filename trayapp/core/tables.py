@@ -137,8 +137,10 @@ def write_xlsx(
     rows: Iterable[Sequence[Any]],
     formats: dict[int, str] | None = None,
     new: int = 0,
+    title: str = "",
 ) -> tuple[int, Path]:
-    """An .xlsx of one sheet: the header row, then ``rows``; ``formats`` maps a column index
+    """An .xlsx of one sheet (named ``title``, not openpyxl's «Sheet»): the header row, then
+    ``rows``; ``formats`` maps a column index
     to a number format (``0.00`` for amounts). (row count, path). More rows than Excel's
     sheet holds (``cells.SHEET_ROWS``) raise ``AppError`` and write nothing."""
     import openpyxl
@@ -146,7 +148,7 @@ def write_xlsx(
 
     formats = formats or {}
     wb = openpyxl.Workbook(write_only=True)
-    ws = wb.create_sheet()
+    ws = wb.create_sheet(title=title or None)
     ws.append(list(header))
     count = 0
     room = cells.SHEET_ROWS - 1  # Excel's rows of a sheet, under the header row
