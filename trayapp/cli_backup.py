@@ -93,17 +93,18 @@ def cmd_backup(args: argparse.Namespace, app: Any, emit: Emit) -> int:
     del data["created"], data["inn"], data["name"]
     emit(args, data, f"резервная копия: {info.file} ({_mb(info.size)}, файлов {info.members}, "
                      f"реестров получено: {info.registries}); проверена"
-                     + _elsewhere(app, info.file))  # fmt: skip
+                     + _elsewhere(args, app, info.file))  # fmt: skip
     return 0
 
 
-def _elsewhere(app: Any, file: Path) -> str:
+def _elsewhere(args: argparse.Namespace, app: Any, file: Path) -> str:
     """A copy written outside the backup folder (``--to``) is not in ``backup list``: say so."""
     folder = app.settings.backup_dir(app.paths)
     if file.parent.resolve() == Path(folder).resolve():
         return ""
+    typed = console.typed_command(getattr(args, "home", None), getattr(args, "assoc", None))
     return (f"\nкопия вне каталога копий {folder}, в «backup list» её нет; "
-            f"восстановить: trayapp restore \"{file}\"")
+            f"восстановить: {typed} restore \"{file}\"")
 
 
 def _event(app: Any, text: str) -> None:
@@ -123,7 +124,7 @@ def cmd_restore(args: argparse.Namespace, app: Any, emit: Emit) -> int:
     if args.to_home is not None:
         r = br.restore_to_home(backup, args.to_home)
         emit(args, r.to_json(), f"данные из копии {backup.name} развёрнуты в {r.home}: "
-                                f"trayapp --home \"{r.home}\" tray\n"
+                                f"{console.typed_command(str(r.home))} tray\n"
                                 "это копия для просмотра: адрес сервера в ней не задан, "
                                 "обмена с «Мои счета» из неё нет")  # fmt: skip
         return 0
