@@ -24,6 +24,7 @@ from tkinter import ttk
 from trayapp.core import values as v
 from trayapp.core.accept import BelowPrevious
 from trayapp.core.posting import Posted, posted_text
+from trayapp.core.values import reading_text
 from trayapp.ui.backend import LoadedFile
 from trayapp.ui.common import fixed_label
 from trayapp.ui.context import PaneContext
@@ -197,19 +198,13 @@ def below_text(number: str, low: list[BelowPrevious]) -> tuple[str, list[str], s
              f"{len(low)}. Снимите отметку с тех, что проводить не надо: они останутся "
              "непроведёнными в новом документе.")  # fmt: skip
     items = [f"л/с {b.account}, счётчик {b.meter_id} ({b.serial}"
-             f"{f', {b.service}' if b.service else ''}): было {reading(b.previous)}, стало "
-             f"{reading(b.value)} ({b.taken_at.strftime('%d.%m.%Y %H:%M')})" for b in low]  # fmt: skip
+             f"{f', {b.service}' if b.service else ''}): было {reading_text(b.previous)}, стало "
+             f"{reading_text(b.value)} ({b.taken_at.strftime('%d.%m.%Y %H:%M')})" for b in low]  # fmt: skip
     footer = ("Так бывает при ошибке ввода или после замены счётчика. Проведённые, они войдут "
               "в реестр «Счётчики». Провести документ?")  # fmt: skip
     return intro, items, footer
 
 
-def reading(thousandths: int) -> str:
-    """A meter value as the accountant reads it: ``1 234,5`` (no trailing zeros)."""
-    whole, frac = divmod(thousandths, 1000)
-    text = f"{whole:,}".replace(",", "\u00a0")
-    tail = f"{frac:03d}".rstrip("0")
-    return f"{text},{tail}" if tail else text
 
 
 EXPORT_NAMES = {"payments": "Оплаты", "readings": "Показания"}
