@@ -100,7 +100,7 @@ class Backend:
         self.password = password
         self.version = version()  # the one version number (pyproject.toml), for the title
         # the watch thread's own App, kept between its checks (see change_mark)
-        self._watch: tuple[tuple[int, int], float, App] | None = None
+        self._watch: tuple[int, float, App] | None = None
 
     @contextmanager
     def app(self) -> Iterator[App]:
@@ -384,18 +384,13 @@ class Backend:
         self.password = password
 
 
-def _watch_key(a: App) -> tuple[int, int]:
-    """The settings file's modification time and the SQLite file's inode (0 on PostgreSQL,
-    the only one kept): when either changes, the watch's kept App is stale."""
-    out = []
-    for f, field_ in ((a.paths.settings_file, "st_mtime_ns"),
-                      (None if a.db.dialect == "postgresql" else a.settings.database_path(a.paths),
-                       "st_ino")):  # fmt: skip
-        try:
-            out.append(int(getattr(f.stat(), field_)) if f is not None else 0)
-        except OSError:
-            out.append(-1)
-    return (out[0], out[1])
+def _watch_key(a: App) -> int:
+    """The settings file's modification time: when it changes (another database, another
+    folder), the watch's kept App (PostgreSQL only) is stale."""
+    try:
+        return a.paths.settings_file.stat().st_mtime_ns
+    except OSError:
+        return -1
 
 
 def _mark(a: App) -> tuple[int, ...]:

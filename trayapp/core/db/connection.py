@@ -116,10 +116,7 @@ class Database:
 
     # ------------------------------------------------------------------ schema
     def _migrate(self) -> None:
-        cur = self.conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
-        )
-        version = self._version() if cur.fetchone() else 0
+        version = self._version()  # 0 for a new database (no meta table)
         check_version(version, self.label)
         for i in range(version, VERSION):
             self.conn.execute("BEGIN IMMEDIATE")
@@ -148,8 +145,10 @@ class Database:
             row = self.conn.execute(
                 "SELECT value FROM meta WHERE key = 'schema_version'"
             ).fetchone()
-        except sqlite3.OperationalError:  # no meta table yet: a new database
-            return 0
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):  # no meta table yet: a new database
+                return 0
+            raise  # a busy or broken file is not a new database
         return int(row[0]) if row else 0
 
     def _run_in_migration(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
