@@ -35,12 +35,12 @@ from trayapp.core.table_read import (
     Source,
     Table,
     TableSyntaxError,
-    XlsxTable,
     blank,
     detect_delimiter,
     open_source,
     sniff_encoding,
 )
+from trayapp.core.table_xlsx import XlsxTable
 from trayapp.errors import AppError, FolderError
 from trayapp.fsutil import fsync_dir, remove_file, replace_file, set_hidden
 
